@@ -1,0 +1,575 @@
+"""A fake LINE Messaging API: a real aiohttp server on loopback that records every call.
+
+The app under test points its ``LINE_API_BASE_URL`` at ``FakeLine.base_url`` and talks to it
+with the real line-bot-sdk. The fake checks requests against the rules of LINE's official
+OpenAPI schema (messaging-api.yml) and the documented limits, behaves like LINE for reply
+tokens and retry keys, and lets tests inject failures and delays.
+
+The limits are encoded here on purpose: tests never read ``../shared`` at run time.
+
+    async with FakeLine(access_token="test-token") as line:
+        token = line.issue_reply_token(user_id)
+        ...  # drive the app
+        await line.wait_for(lambda ln: ln.delivered_texts(user_id) == ["こんにちは"])
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import secrets
+import socket
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+# ---------------------------------------------------------------------------------------------
+# Limits from LINE's Messaging API reference / messaging-api.yml
+# ---------------------------------------------------------------------------------------------
+MAX_MESSAGES = 5  # ReplyMessageRequest/PushMessageRequest.messages maxItems
+MAX_TEXT_UTF16 = 5000  # text message: max 5000 characters, counted in UTF-16 code units
+MAX_QUICK_REPLY_ITEMS = 13  # QuickReply.items maxItems
+MAX_ACTION_LABEL = 20  # quick reply button label: max 20 characters
+MAX_POSTBACK_DATA = 300  # PostbackAction.data maxLength
+MAX_DISPLAY_TEXT = 300  # PostbackAction.displayText: max 300 characters
+MAX_MESSAGE_ACTION_TEXT = 300  # MessageAction.text: max 300 characters
+MAX_SENDER_NAME = 20  # Sender.name maxLength
+MAX_URL = 2000  # QuickReplyItem.imageUrl / Sender.iconUrl maxLength
+
+# Message.discriminator mapping in messaging-api.yml
+MESSAGE_TYPES = frozenset(
+    {
+        "text",
+        "textV2",
+        "sticker",
+        "image",
+        "video",
+        "audio",
+        "location",
+        "imagemap",
+        "template",
+        "flex",
+        "coupon",
+    }
+)
+# Action.discriminator mapping in messaging-api.yml
+ACTION_TYPES = frozenset(
+    {
+        "camera",
+        "cameraRoll",
+        "clipboard",
+        "datetimepicker",
+        "location",
+        "message",
+        "postback",
+        "richmenuswitch",
+        "uri",
+    }
+)
+
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+USER_ID_RE = re.compile(r"^U[0-9a-f]{32}$")
+
+ERROR_MESSAGES: dict[int, str] = {
+    400: "The request body has 1 error(s)",
+    401: "Authentication failed. Confirm that the access token in the authorization header "
+    "is valid.",
+    403: "The bot is not authorized to use this API.",
+    404: "Not found",
+    409: "The retry key is already accepted",
+    429: "The API rate limit has been exceeded. Try again later.",
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+    504: "Gateway timeout",
+}
+INVALID_REPLY_TOKEN = "Invalid reply token"
+DELIVERY_ENDPOINTS = ("reply", "push")
+
+
+def utf16_len(s: str) -> int:
+    """Length as LINE counts characters: UTF-16 code units (an emoji is often 2)."""
+    return len(s.encode("utf-16-le")) // 2
+
+
+@dataclass
+class Call:
+    """One HTTP request the fake received, valid or not.
+
+    ``headers`` has lower-case names. ``body`` is the parsed JSON object ({} if it was not a
+    JSON object; then see ``raw``). ``user_id`` is the recipient: ``to`` for a push, the user
+    the reply token was issued for on a reply (None if unknown). ``at`` is ``time.time()``
+    when the request arrived (before any injected delay).
+    """
+
+    endpoint: str  # "reply" | "push" | "profile" | "info"
+    body: dict[str, Any]
+    headers: dict[str, str]
+    status: int
+    at: float
+    user_id: str | None = None
+    raw: bytes = b""
+    response: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def delivered(self) -> bool:
+        return self.endpoint in DELIVERY_ENDPOINTS and self.status == 200
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        msgs = self.body.get("messages")
+        return [m for m in msgs if isinstance(m, dict)] if isinstance(msgs, list) else []
+
+    @property
+    def texts(self) -> list[str]:
+        return [
+            m["text"]
+            for m in self.messages
+            if m.get("type") in ("text", "textV2") and isinstance(m.get("text"), str)
+        ]
+
+    def summary(self) -> str:
+        who = f" user={self.user_id}" if self.user_id else ""
+        texts = "; ".join(t[:40] for t in self.texts)
+        return f"{self.endpoint} -> {self.status}{who} texts=[{texts}]"
+
+
+class _Invalid(Exception):
+    def __init__(self, details: list[dict[str, str]], message: str | None = None) -> None:
+        super().__init__(message)
+        self.details = details
+        self.message = message or f"The request body has {len(details)} error(s)"
+
+
+class _Checker:
+    """Collects schema-rule violations as LINE's ErrorDetail objects."""
+
+    def __init__(self) -> None:
+        self.details: list[dict[str, str]] = []
+
+    def fail(self, prop: str, message: str) -> None:
+        self.details.append({"message": message, "property": prop})
+
+    def string(
+        self,
+        obj: dict[str, Any],
+        key: str,
+        prop: str,
+        *,
+        required: bool,
+        max_len: int | None = None,
+        min_len: int = 0,
+    ) -> None:
+        where = f"{prop}.{key}" if prop else key
+        if key not in obj or obj[key] is None:
+            if required:
+                self.fail(where, "Must not be null")
+            return
+        value = obj[key]
+        if not isinstance(value, str):
+            self.fail(where, "Must be a string")
+            return
+        n = utf16_len(value)
+        if n < min_len or (max_len is not None and n > max_len):
+            if max_len is None:
+                self.fail(where, f"Length must be at least {min_len}")
+            else:
+                self.fail(where, f"Length must be between {min_len} and {max_len}")
+
+    def request(self, body: dict[str, Any], *, push: bool) -> None:
+        if push:
+            self.string(body, "to", "", required=True, min_len=1)
+        else:
+            self.string(body, "replyToken", "", required=True, min_len=1)
+        nd = body.get("notificationDisabled")
+        if nd is not None and not isinstance(nd, bool):
+            self.fail("notificationDisabled", "Must be a boolean")
+        messages = body.get("messages")
+        if messages is None:
+            self.fail("messages", "Must not be null")
+            return
+        if not isinstance(messages, list):
+            self.fail("messages", "Must be an array")
+            return
+        if not 1 <= len(messages) <= MAX_MESSAGES:
+            self.fail("messages", f"Size must be between 1 and {MAX_MESSAGES}")
+            return
+        for i, message in enumerate(messages):
+            self.message(message, f"messages[{i}]")
+
+    def message(self, msg: Any, prop: str) -> None:
+        if not isinstance(msg, dict):
+            self.fail(prop, "Must be an object")
+            return
+        mtype = msg.get("type")
+        if mtype not in MESSAGE_TYPES:
+            self.fail(f"{prop}.type", "Invalid message type")
+            return
+        if mtype in ("text", "textV2"):
+            self.string(msg, "text", prop, required=True, min_len=1, max_len=MAX_TEXT_UTF16)
+        elif mtype == "sticker":
+            self.string(msg, "packageId", prop, required=True, min_len=1)
+            self.string(msg, "stickerId", prop, required=True, min_len=1)
+        elif mtype in ("image", "video"):
+            self.string(msg, "originalContentUrl", prop, required=True, min_len=1)
+            self.string(msg, "previewImageUrl", prop, required=True, min_len=1)
+        elif mtype == "template":
+            self.string(msg, "altText", prop, required=True, min_len=1, max_len=400)
+            if not isinstance(msg.get("template"), dict):
+                self.fail(f"{prop}.template", "Must not be null")
+        elif mtype == "flex":
+            self.string(msg, "altText", prop, required=True, min_len=1, max_len=400)
+            if not isinstance(msg.get("contents"), dict):
+                self.fail(f"{prop}.contents", "Must not be null")
+        sender = msg.get("sender")
+        if sender is not None:
+            if isinstance(sender, dict):
+                self.string(
+                    sender,
+                    "name",
+                    f"{prop}.sender",
+                    required=False,
+                    min_len=1,
+                    max_len=MAX_SENDER_NAME,
+                )
+                self.string(sender, "iconUrl", f"{prop}.sender", required=False, max_len=MAX_URL)
+            else:
+                self.fail(f"{prop}.sender", "Must be an object")
+        if "quickReply" in msg and msg["quickReply"] is not None:
+            self.quick_reply(msg["quickReply"], f"{prop}.quickReply")
+
+    def quick_reply(self, qr: Any, prop: str) -> None:
+        if not isinstance(qr, dict):
+            self.fail(prop, "Must be an object")
+            return
+        items = qr.get("items")
+        if not isinstance(items, list):
+            self.fail(f"{prop}.items", "Must not be null")
+            return
+        if not 1 <= len(items) <= MAX_QUICK_REPLY_ITEMS:
+            self.fail(f"{prop}.items", f"Size must be between 1 and {MAX_QUICK_REPLY_ITEMS}")
+            return
+        for i, item in enumerate(items):
+            iprop = f"{prop}.items[{i}]"
+            if not isinstance(item, dict):
+                self.fail(iprop, "Must be an object")
+                continue
+            if item.get("type", "action") != "action":
+                self.fail(f"{iprop}.type", "Invalid quick reply item type")
+            self.string(item, "imageUrl", iprop, required=False, max_len=MAX_URL)
+            self.action(item.get("action"), f"{iprop}.action", label_required=True)
+
+    def action(self, action: Any, prop: str, *, label_required: bool) -> None:
+        if not isinstance(action, dict):
+            self.fail(prop, "Must not be null")
+            return
+        atype = action.get("type")
+        if atype not in ACTION_TYPES:
+            self.fail(f"{prop}.type", "Invalid action type")
+            return
+        self.string(
+            action, "label", prop, required=label_required, min_len=1, max_len=MAX_ACTION_LABEL
+        )
+        if atype == "postback":
+            self.string(action, "data", prop, required=True, min_len=1, max_len=MAX_POSTBACK_DATA)
+            self.string(
+                action, "displayText", prop, required=False, min_len=1, max_len=MAX_DISPLAY_TEXT
+            )
+            if action.get("displayText") is not None and action.get("text") is not None:
+                self.fail(f"{prop}.text", "displayText and text cannot be used together")
+        elif atype == "message":
+            self.string(
+                action, "text", prop, required=True, min_len=1, max_len=MAX_MESSAGE_ACTION_TEXT
+            )
+        elif atype == "uri":
+            self.string(action, "uri", prop, required=True, min_len=1, max_len=1000)
+        elif atype == "datetimepicker":
+            self.string(action, "data", prop, required=True, max_len=MAX_POSTBACK_DATA)
+            if action.get("mode") not in ("date", "time", "datetime"):
+                self.fail(f"{prop}.mode", "Invalid mode")
+
+
+def _error(
+    status: int, message: str | None = None, details: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message or ERROR_MESSAGES.get(status, "Error")}
+    if details:
+        body["details"] = details
+    return body
+
+
+class FakeLine:
+    """Fake LINE Messaging API server. See module docstring."""
+
+    def __init__(self, access_token: str = "test-token", *, host: str = "127.0.0.1") -> None:
+        self.access_token = access_token
+        self.host = host
+        self.bot_user_id = "U" + "0" * 32
+        self.calls: list[Call] = []
+        self._tokens: dict[str, str] = {}  # reply token -> user id (live, unused)
+        self._used_tokens: dict[str, str] = {}  # used or expired token -> user id
+        self._retry_keys: dict[str, tuple[str, list[dict[str, str]]]] = {}
+        self._fail: dict[str, deque[int]] = {}
+        self._delay: dict[str, deque[float]] = {}
+        self._profiles: dict[str, dict[str, Any]] = {}
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------
+    @property
+    def base_url(self) -> str:
+        if self._port is None:
+            raise RuntimeError("FakeLine is not started")
+        return f"http://{self.host}:{self._port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/v2/bot/message/reply", self._reply)
+        app.router.add_post("/v2/bot/message/push", self._push)
+        app.router.add_get("/v2/bot/profile/{userId}", self._profile)
+        app.router.add_get("/v2/bot/info", self._info)
+        # Do not let a pending delay_next() hold up stop().
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind((self.host, 0))  # a free port chosen by the OS
+        self._port = int(sock.getsockname()[1])
+        await web.SockSite(self._runner, sock).start()
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeLine:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    # -- test controls -------------------------------------------------------------------
+    def issue_reply_token(self, user_id: str) -> str:
+        """A reply token for ``user_id``, valid for one reply (as in a webhook event)."""
+        token = secrets.token_hex(16)
+        self._tokens[token] = user_id
+        return token
+
+    def expire_reply_token(self, token: str) -> None:
+        """Make ``token`` invalid, as LINE does after about a minute."""
+        user = self._tokens.pop(token, None)
+        if user is not None:
+            self._used_tokens[token] = user
+
+    def fail_next(self, endpoint: str, *statuses: int) -> None:
+        """The next requests to ``endpoint`` answer these statuses (nothing delivered)."""
+        self._fail.setdefault(endpoint, deque()).extend(statuses)
+
+    def delay_next(self, endpoint: str, seconds: float) -> None:
+        """The next request to ``endpoint`` hangs ``seconds`` first, then is handled normally
+        (so it IS delivered even if the client has given up waiting)."""
+        self._delay.setdefault(endpoint, deque()).append(seconds)
+
+    def set_profile(self, user_id: str, **fields: Any) -> None:
+        """Override fields of the profile returned for ``user_id``."""
+        self._profiles.setdefault(user_id, {}).update(fields)
+
+    def reset(self) -> None:
+        """Forget calls, tokens, retry keys, queued failures and delays."""
+        self.calls.clear()
+        self._tokens.clear()
+        self._used_tokens.clear()
+        self._retry_keys.clear()
+        self._fail.clear()
+        self._delay.clear()
+        self._profiles.clear()
+
+    # -- inspection ----------------------------------------------------------------------
+    @property
+    def delivered(self) -> list[Call]:
+        """Reply/push calls that delivered messages (status 200), in order of handling."""
+        return [c for c in self.calls if c.delivered]
+
+    def delivered_messages(self, user_id: str | None = None) -> list[dict[str, Any]]:
+        return [
+            m for c in self.delivered if user_id is None or c.user_id == user_id for m in c.messages
+        ]
+
+    def delivered_texts(self, user_id: str | None = None) -> list[str]:
+        return [
+            t for c in self.delivered if user_id is None or c.user_id == user_id for t in c.texts
+        ]
+
+    def calls_to(self, endpoint: str) -> list[Call]:
+        return [c for c in self.calls if c.endpoint == endpoint]
+
+    def summary(self) -> str:
+        if not self.calls:
+            return "(no calls to FakeLine)"
+        return "\n".join(f"  {i}: {c.summary()}" for i, c in enumerate(self.calls))
+
+    async def wait_for(
+        self,
+        predicate: Callable[[FakeLine], object],
+        timeout: float = 10.0,  # noqa: ASYNC109 - agreed test API
+    ) -> None:
+        """Poll until ``predicate(self)`` is truthy; AssertionError with the calls if not."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not predicate(self):
+            if loop.time() >= deadline:
+                raise AssertionError(
+                    f"FakeLine.wait_for timed out after {timeout}s; calls:\n{self.summary()}"
+                )
+            await asyncio.sleep(0.01)
+
+    # -- handlers ------------------------------------------------------------------------
+    def _auth_ok(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization", "") == f"Bearer {self.access_token}"
+
+    async def _begin(self, endpoint: str, request: web.Request) -> Call:
+        at = time.time()
+        raw = await request.read()
+        delays = self._delay.get(endpoint)
+        if delays:
+            await asyncio.sleep(delays.popleft())
+        return Call(
+            endpoint=endpoint,
+            body={},
+            headers={k.lower(): v for k, v in request.headers.items()},
+            status=0,
+            at=at,
+            raw=raw,
+        )
+
+    def _finish(
+        self,
+        call: Call,
+        status: int,
+        body: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> web.Response:
+        call.status = status
+        call.response = body
+        self.calls.append(call)
+        hdrs = {"x-line-request-id": str(uuid.uuid4())}
+        hdrs.update(headers or {})
+        return web.json_response(body, status=status, headers=hdrs)
+
+    def _injected(self, endpoint: str) -> int | None:
+        queue = self._fail.get(endpoint)
+        return queue.popleft() if queue else None
+
+    async def _handle_send(self, endpoint: str, request: web.Request) -> web.Response:
+        call = await self._begin(endpoint, request)
+        push = endpoint == "push"
+        try:
+            parsed = json.loads(call.raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            parsed = None
+        if isinstance(parsed, dict):
+            call.body = parsed
+            if push and isinstance(parsed.get("to"), str):
+                call.user_id = parsed["to"]
+            elif not push and isinstance(parsed.get("replyToken"), str):
+                tok = parsed["replyToken"]
+                call.user_id = self._tokens.get(tok) or self._used_tokens.get(tok)
+
+        if not self._auth_ok(request):
+            return self._finish(call, 401, _error(401))
+        injected = self._injected(endpoint)
+        if injected is not None:
+            return self._finish(call, injected, _error(injected))
+        if not isinstance(parsed, dict):
+            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
+
+        checker = _Checker()
+        retry_key = request.headers.get("X-Line-Retry-Key")
+        if push and retry_key is not None and not UUID_RE.match(retry_key):
+            checker.fail("X-Line-Retry-Key", "The retry key must be a UUID")
+        checker.request(parsed, push=push)
+        if checker.details:
+            return self._finish(call, 400, _error(400, details=checker.details))
+
+        if push and retry_key is not None:
+            key = retry_key.lower()
+            if key in self._retry_keys:
+                request_id, sent = self._retry_keys[key]
+                return self._finish(
+                    call,
+                    409,
+                    {"message": ERROR_MESSAGES[409], "sentMessages": sent},
+                    {"x-line-accepted-request-id": request_id},
+                )
+        if not push:
+            token = parsed["replyToken"]
+            if token not in self._tokens:
+                return self._finish(call, 400, _error(400, INVALID_REPLY_TOKEN))
+            self._used_tokens[token] = self._tokens.pop(token)
+
+        sent = [
+            {"id": str(secrets.randbelow(10**18)), "quoteToken": secrets.token_urlsafe(24)}
+            for _ in parsed["messages"]
+        ]
+        request_id = str(uuid.uuid4())
+        if push and retry_key is not None:
+            self._retry_keys[retry_key.lower()] = (request_id, sent)
+        return self._finish(call, 200, {"sentMessages": sent}, {"x-line-request-id": request_id})
+
+    async def _reply(self, request: web.Request) -> web.Response:
+        return await self._handle_send("reply", request)
+
+    async def _push(self, request: web.Request) -> web.Response:
+        return await self._handle_send("push", request)
+
+    async def _profile(self, request: web.Request) -> web.Response:
+        call = await self._begin("profile", request)
+        user_id = request.match_info["userId"]
+        call.user_id = user_id
+        if not self._auth_ok(request):
+            return self._finish(call, 401, _error(401))
+        injected = self._injected("profile")
+        if injected is not None:
+            return self._finish(call, injected, _error(injected))
+        if not USER_ID_RE.match(user_id):
+            return self._finish(call, 404, _error(404))
+        profile: dict[str, Any] = {
+            "displayName": "テスト 利用者",
+            "userId": user_id,
+            "pictureUrl": f"https://profile.line-scdn.net/{user_id[1:13]}",
+            "statusMessage": "",
+            "language": "ja",
+        }
+        profile.update(self._profiles.get(user_id, {}))
+        return self._finish(call, 200, profile)
+
+    async def _info(self, request: web.Request) -> web.Response:
+        call = await self._begin("info", request)
+        if not self._auth_ok(request):
+            return self._finish(call, 401, _error(401))
+        injected = self._injected("info")
+        if injected is not None:
+            return self._finish(call, injected, _error(injected))
+        return self._finish(
+            call,
+            200,
+            {
+                "userId": self.bot_user_id,
+                "basicId": "@000tobira",
+                "displayName": "tobira",
+                "chatMode": "bot",
+                "markAsReadMode": "auto",
+            },
+        )
