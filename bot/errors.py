@@ -6,8 +6,9 @@ from __future__ import annotations
 class ConfigError(Exception):
     """A configuration problem, naming the key (dotted path) and, when known, the file line."""
 
-    def __init__(self, key: str, message: str, *, source: str | None = None,
-                 line: int | None = None) -> None:
+    def __init__(
+        self, key: str, message: str, *, source: str | None = None, line: int | None = None
+    ) -> None:
         self.key = key
         self.message = message
         self.source = source

@@ -1,0 +1,87 @@
+"""The aiohttp application: resources as cleanup_ctx generators, every AppKey declared once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot import routes
+from bot.catalogue import Catalogue
+from bot.channels import line
+from bot.channels.line_api import LineApi
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.dispatcher import Dispatcher
+from bot.sender import OutboxSender
+from bot.turns import TurnContext
+from storage.database import Database
+
+log = logging.getLogger("tobira.app")
+
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+DB = web.AppKey("db", Database)
+LINE_API = web.AppKey("line_api", LineApi)
+LINE_WEBHOOK = web.AppKey("line_webhook", line.LineWebhook)
+SENDER = web.AppKey("sender", OutboxSender)
+DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+    app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or SystemClock()
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_line)
+    app.cleanup_ctx.append(_workers)
+    routes.setup(app)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    db = await Database.open(settings.database, settings.db_synchronous)
+    app[DB] = db
+    yield
+    await db.close()
+
+
+async def _line(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS].line
+    if settings.channel_secret:
+        app[LINE_WEBHOOK] = line.LineWebhook(settings.channel_secret)
+    api = None
+    if settings.channel_access_token:
+        api = LineApi(
+            settings.api_base_url,
+            settings.channel_access_token,
+            settings.request_timeout.total_seconds(),
+        )
+        app[LINE_API] = api
+    else:
+        log.warning("LINE access token not configured: replies wait in the outbox")
+    yield
+    if api is not None:
+        await api.close()
+
+
+async def _workers(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    db, clock = app[DB], app[CLOCK]
+    sender = OutboxSender(db, clock, app.get(LINE_API), settings.line)
+    context = TurnContext(
+        catalogue=Catalogue.load(),
+        service_name=settings.service_name,
+        reply_token_max_age=settings.line.reply_token_max_age,
+    )
+    dispatcher = Dispatcher(db, clock, sender, context, {line.CHANNEL: line.to_inbound})
+    app[SENDER], app[DISPATCHER] = sender, dispatcher
+    await sender.recover()
+    await dispatcher.recover()
+    yield
+    await dispatcher.close()
+    await sender.close()

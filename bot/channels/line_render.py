@@ -1,0 +1,73 @@
+"""Neutral messages to LINE message objects, within LINE's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.inbound import Outgoing
+
+MAX_MESSAGES_PER_CALL = 5
+MAX_TEXT_UNITS = 5000  # UTF-16 code units
+MAX_QUICK_REPLIES = 13
+MAX_LABEL = 20
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_TEXT_UNITS) -> list[str]:
+    """Split a long text at line breaks (or, for one huge line, at the limit itself)."""
+    if utf16_units(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while utf16_units(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            head, line = _cut(line, limit)
+            parts.append(head)
+        if utf16_units(current + line) > limit:
+            parts.append(current)
+            current = ""
+        current += line
+    if current:
+        parts.append(current)
+    return [part.rstrip("\n") or part for part in parts]
+
+
+def _cut(line: str, limit: int) -> tuple[str, str]:
+    units = 0
+    for index, char in enumerate(line):
+        units += utf16_units(char)
+        if units > limit:
+            return line[:index], line[index:]
+    return line, ""
+
+
+def render(messages: list[Outgoing]) -> list[list[dict[str, Any]]]:
+    """LINE message objects grouped into API calls of at most 5 messages each."""
+    objects: list[dict[str, Any]] = []
+    for message in messages:
+        pieces = split_text(message.text)
+        for index, piece in enumerate(pieces):
+            obj: dict[str, Any] = {"type": "text", "text": piece}
+            # Answer buttons belong under the last piece, where the question is read.
+            if message.choices and index == len(pieces) - 1:
+                obj["quickReply"] = {"items": [_quick_reply(*c) for c in message.choices]}
+            objects.append(obj)
+    return [
+        objects[i : i + MAX_MESSAGES_PER_CALL]
+        for i in range(0, len(objects), MAX_MESSAGES_PER_CALL)
+    ]
+
+
+def _quick_reply(label: str, data: str) -> dict[str, Any]:
+    if len(label) > MAX_LABEL:
+        raise ValueError(f"quick reply label over {MAX_LABEL} characters")
+    return {
+        "type": "action",
+        "action": {"type": "postback", "label": label, "data": data, "displayText": label},
+    }

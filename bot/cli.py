@@ -1,0 +1,155 @@
+"""The `tobira` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from bot import logs
+from bot.errors import ConfigError
+
+log = logging.getLogger("tobira")
+
+DEMO_DB = Path("var/demo.db")
+DEMO_SECRET = "tobira-demo-channel-secret"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except ConfigError as error:
+        print(f"tobira: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tobira", description="tobira: the chat front door")
+    commands = parser.add_subparsers(title="commands")
+
+    serve = commands.add_parser("serve", help="run the service")
+    _add_config(serve)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+
+    demo = commands.add_parser("demo", help="run with demo settings on a local SQLite file")
+    demo.add_argument("--port", type=int)
+    demo.set_defaults(run=_demo)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(title="db")
+    migrate = db.add_parser("migrate", help="bring the schema up to date")
+    _add_config(migrate)
+    migrate.set_defaults(run=_migrate)
+    backup = db.add_parser("backup", help="online backup to PATH (safe while serving)")
+    _add_config(backup)
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(run=_backup)
+    return parser
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="TOML file (default: $TOBIRA_CONFIG)")
+
+
+def _settings(args: argparse.Namespace, **overrides):
+    from bot.config import load_settings
+
+    return load_settings(getattr(args, "config", None), overrides=overrides)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    overrides = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port is not None:
+        overrides["port"] = args.port
+    settings = _settings(args, **overrides)
+    return _run_server(settings)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.config import load_settings
+
+    overrides: dict[str, object] = {"database": DEMO_DB, "line.channel_secret": DEMO_SECRET}
+    if args.port is not None:
+        overrides["port"] = args.port
+    settings = load_settings(None, overrides=overrides)
+    print("tobira demo", file=sys.stderr)
+    print(f"  service:   http://{settings.host}:{settings.port}/healthz", file=sys.stderr)
+    print(
+        f"  LINE webhook: POST http://{settings.host}:{settings.port}/webhooks/line"
+        f" (channel secret '{DEMO_SECRET}')",
+        file=sys.stderr,
+    )
+    print(f"  database:  {settings.database}", file=sys.stderr)
+    return _run_server(settings)
+
+
+def _run_server(settings) -> int:
+    from bot.app import create_app
+
+    logs.setup(settings.log_level)
+    app = create_app(settings)
+
+    def announce(_: str) -> None:
+        log.info("listening", extra={"host": settings.host, "port": settings.port})
+
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        print=announce,
+        handle_signals=True,
+        shutdown_timeout=5,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from storage.database import Database
+
+    settings = _settings(args)
+
+    async def run() -> None:
+        db = await Database.open(settings.database)
+        await db.close()
+
+    asyncio.run(run())
+    print(json.dumps({"database": str(settings.database), "migrated": True}))
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from storage.database import Database
+
+    settings = _settings(args)
+
+    async def run() -> None:
+        db = await Database.open(settings.database)
+        try:
+            await db.backup(args.path)
+        finally:
+            await db.close()
+
+    asyncio.run(run())
+    print(json.dumps({"database": str(settings.database), "backup": str(args.path)}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

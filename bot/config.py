@@ -1,0 +1,228 @@
+"""Configuration: a TOML file where every key is optional, then environment overrides.
+
+A wrong key, type or value raises ConfigError naming the key (and the file line when the
+key came from the file); the CLI prints that one sentence and exits, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.durations import parse_duration
+from bot.errors import ConfigError
+
+DEFAULT_DB = Path("var/tobira.db")
+
+
+@dataclass(frozen=True)
+class LineSettings:
+    channel_secret: str | None = None
+    channel_access_token: str | None = None
+    api_base_url: str = "https://api.line.me"
+    reply_token_max_age: timedelta = timedelta(seconds=50)
+    request_timeout: timedelta = timedelta(seconds=10)
+    retry_base: timedelta = timedelta(seconds=1)
+    retry_max: timedelta = timedelta(minutes=5)
+    max_attempts: int = 12
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.channel_secret and self.channel_access_token)
+
+
+@dataclass(frozen=True)
+class Settings:
+    service_name: str = "ひきこもり相談窓口"
+    window_location: str = "区役所の相談窓口"
+    opening_hours: str = "平日 9時〜17時"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database: Path = DEFAULT_DB
+    db_synchronous: str = "FULL"
+    log_level: str = "INFO"
+    flows_dir: Path | None = None
+    line: LineSettings = field(default_factory=LineSettings)
+    source: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+
+# -- value checkers: each takes (value, key) and returns the clean value ----------------
+
+Check = Callable[[Any, str], Any]
+
+
+def _text(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(key, f"must be a non-empty string, got {value!r}")
+    return value
+
+
+def _port(value: Any, key: str) -> int:
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 65535:
+        raise ConfigError(key, f"must be a port number 0-65535, got {value!r}")
+    return value
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ConfigError(key, f"must be a whole number of at least 1, got {value!r}")
+    return value
+
+
+def _duration(value: Any, key: str) -> timedelta:
+    if not isinstance(value, str):
+        raise ConfigError(key, f'must be a duration such as "50s", "30m" or "2h", got {value!r}')
+    return parse_duration(value, key)
+
+
+def _url(value: Any, key: str) -> str:
+    text = _text(value, key)
+    if not re.match(r"^https?://[^\s/]+", text):
+        raise ConfigError(key, f"must be an http(s) URL such as https://api.line.me, got {text!r}")
+    return text.rstrip("/")
+
+
+def _choice(*allowed: str) -> Check:
+    def check(value: Any, key: str) -> str:
+        if not isinstance(value, str) or value.upper() not in allowed:
+            raise ConfigError(key, f"must be one of {', '.join(allowed)}, got {value!r}")
+        return value.upper()
+
+    return check
+
+
+def _path(value: Any, key: str) -> Path:
+    return Path(_text(value, key))
+
+
+# Every accepted key: where it lands in Settings, and how it is checked.
+_TOP: dict[str, tuple[str, Check]] = {
+    "service_name": ("service_name", _text),
+    "window_location": ("window_location", _text),
+    "opening_hours": ("opening_hours", _text),
+    "flows_dir": ("flows_dir", _path),
+}
+_TABLES: dict[str, dict[str, tuple[str, Check]]] = {
+    "server": {"host": ("host", _text), "port": ("port", _port)},
+    "database": {
+        "path": ("database", _path),
+        "synchronous": ("db_synchronous", _choice("FULL", "NORMAL")),
+    },
+    "logging": {"level": ("log_level", _choice("DEBUG", "INFO", "WARNING", "ERROR"))},
+    "line": {
+        "channel_secret": ("line.channel_secret", _text),
+        "channel_access_token": ("line.channel_access_token", _text),
+        "api_base_url": ("line.api_base_url", _url),
+        "reply_token_max_age": ("line.reply_token_max_age", _duration),
+        "request_timeout": ("line.request_timeout", _duration),
+        "retry_base": ("line.retry_base", _duration),
+        "retry_max": ("line.retry_max", _duration),
+        "max_attempts": ("line.max_attempts", _positive_int),
+    },
+}
+# Tables owned by later features; validated by their own modules, kept here as raw data.
+_PASSTHROUGH = {"organizations", "acks", "routing", "assignment", "staff", "retention"}
+
+_ENV: dict[str, tuple[str, Check]] = {
+    "TOBIRA_DB": ("database", _path),
+    "TOBIRA_HOST": ("host", _text),
+    "TOBIRA_PORT": ("port", _port),
+    "LINE_CHANNEL_SECRET": ("line.channel_secret", _text),
+    "LINE_CHANNEL_ACCESS_TOKEN": ("line.channel_access_token", _text),
+    "LINE_API_BASE_URL": ("line.api_base_url", _url),
+}
+
+
+def load_settings(
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Read the file (argument, else TOBIRA_CONFIG), then the environment, then overrides."""
+    env = os.environ if env is None else env
+    if path is None and env.get("TOBIRA_CONFIG"):
+        path = Path(env["TOBIRA_CONFIG"])
+    values: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    source = None
+    if path is not None:
+        source = str(path)
+        raw = _read_toml(path)
+        text = path.read_text(encoding="utf-8")
+        try:
+            _collect(raw, values)
+        except ConfigError as error:
+            raise error.located(source, _line_of(text, error.key)) from None
+    for name, (target, check) in _ENV.items():
+        if env.get(name):
+            values[target] = check(env[name], name)
+    for target, value in (overrides or {}).items():
+        values[target] = value
+    line = LineSettings(
+        **{k.removeprefix("line."): v for k, v in values.items() if k.startswith("line.")}
+    )
+    top = {k: v for k, v in values.items() if not k.startswith("line.")}
+    return Settings(**top, line=line, source=source, raw=raw)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError("--config", f"file not found: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError("(syntax)", f"{path}: not valid TOML: {error}") from None
+
+
+def _collect(raw: Mapping[str, Any], values: dict[str, Any]) -> None:
+    for key, value in raw.items():
+        if key in _TOP:
+            target, check = _TOP[key]
+            values[target] = check(value, key)
+        elif key in _TABLES:
+            if not isinstance(value, dict):
+                raise ConfigError(key, f"must be a table ([{key}]), got {value!r}")
+            known = _TABLES[key]
+            for sub, sub_value in value.items():
+                if sub not in known:
+                    raise ConfigError(
+                        f"{key}.{sub}", f"unknown key; [{key}] accepts {', '.join(known)}"
+                    )
+                target, check = known[sub]
+                values[target] = check(sub_value, f"{key}.{sub}")
+        elif key not in _PASSTHROUGH:
+            accepted = sorted([*_TOP, *_TABLES, *_PASSTHROUGH])
+            raise ConfigError(key, f"unknown key; accepted top-level keys: {', '.join(accepted)}")
+
+
+def _line_of(text: str, dotted: str) -> int | None:
+    """The line where a dotted key (table.key, or list[0].key) is written, if we can find it."""
+    parts = re.split(r"\.|\[\d+\]\.?", dotted)
+    parts = [p for p in parts if p]
+    if not parts:
+        return None
+    table, leaf = parts[:-1], parts[-1]
+    current: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", stripped)
+        if header:
+            current = header.group(1).split(".")
+            if current == parts:
+                return number
+            continue
+        if re.match(rf"^{re.escape(leaf)}\s*=", stripped) and current == table[: len(current)]:
+            return number
+        if not table and not current and re.match(rf"^{re.escape(leaf)}\s*=", stripped):
+            return number
+    return None

@@ -1,0 +1,85 @@
+"""The dispatcher: after the webhook's 200, process each person's events in order, once."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from bot.clock import Clock
+from bot.inbound import Inbound
+from bot.lanes import Lanes
+from bot.logs import user_ref
+from bot.sender import OutboxSender
+from bot.turns import TurnContext, run_turn
+from storage import events
+from storage.database import Database
+from storage.events import StoredEvent
+
+log = logging.getLogger("tobira.dispatcher")
+
+LaneKey = tuple[str, str | None]
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        sender: OutboxSender,
+        context: TurnContext,
+        normalisers: dict[str, Callable[[StoredEvent], Inbound]],
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._sender = sender
+        self._context = context
+        self._normalisers = normalisers
+        self.lanes: Lanes[LaneKey] = Lanes(self._drain, "events")
+
+    def kick(self, channel: str, user_key: str | None) -> None:
+        self.lanes.kick((channel, user_key))
+
+    async def recover(self) -> None:
+        """Events committed but not processed when the last process died."""
+        lanes = await events.pending_lanes(self._db)
+        for key in lanes:
+            self.lanes.kick(key)
+        if lanes:
+            log.info("recovering pending events", extra={"lanes": len(lanes)})
+
+    async def close(self) -> None:
+        await self.lanes.close()
+
+    async def _drain(self, key: LaneKey) -> None:
+        while batch := await events.pending_for(self._db, *key):
+            for stored in batch:
+                await self._process(stored)
+
+    async def _process(self, stored: StoredEvent) -> None:
+        started = time.perf_counter()
+        now = self._clock.now()
+        if stored.user_key is None:
+            # Events from groups or rooms without a user: kept, not answered.
+            await self._db.write(lambda c: events.mark_done(c, stored.id, now))
+            return
+        try:
+            inbound = self._normalisers[stored.channel](stored)
+            result = await self._db.write(lambda c: run_turn(c, inbound, now, self._context))
+        except Exception as error:
+            log.exception("event failed", extra={"event_row": stored.id, "kind": stored.kind})
+            name = type(error).__name__
+            await self._db.write(lambda c: events.mark_failed(c, stored.id, now, name))
+            return
+        if result.contact_id is not None and result.outbox_ids:
+            self._sender.kick(result.contact_id)
+        log.info(
+            "event processed",
+            extra={
+                "event_row": stored.id,
+                "kind": inbound.platform_type or inbound.kind,
+                "user": user_ref(stored.user_key),
+                "replies": len(result.outbox_ids),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )

@@ -1,0 +1,46 @@
+"""Structured logs: one JSON line per event, never message text or platform user ids."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "at": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info and record.exc_info[0] is not None:
+            # The exception type only: a traceback's locals and messages can carry client text.
+            entry["error"] = record.exc_info[0].__name__
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def setup(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLines())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # aiohttp's access log would add a line per request with nothing we need.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def user_ref(platform_user_id: str | None) -> str | None:
+    """A short stable hash to follow one person through the logs without naming them."""
+    if platform_user_id is None:
+        return None
+    return hashlib.sha256(platform_user_id.encode()).hexdigest()[:12]

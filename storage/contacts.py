@@ -1,0 +1,72 @@
+"""Contacts: one row per person per channel (a LINE user, a web chat visitor)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Database
+from storage.timefmt import to_db
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    channel: str
+    platform_user_id: str
+    reachable: bool
+    language: str
+    counselor_id: int | None
+
+
+_COLUMNS = "id, channel, platform_user_id, reachable, language, counselor_id"
+
+
+def _from_row(row: sqlite3.Row) -> Contact:
+    return Contact(row[0], row[1], row[2], bool(row[3]), row[4], row[5])
+
+
+def upsert_seen(
+    conn: sqlite3.Connection, channel: str, platform_user_id: str, at: datetime
+) -> Contact:
+    """The contact wrote to us (or followed): create it, or mark it reachable and seen."""
+    conn.execute(
+        "INSERT INTO contacts (channel, platform_user_id, created_at, last_seen_at)"
+        " VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (channel, platform_user_id)"
+        " DO UPDATE SET reachable = 1, last_seen_at = excluded.last_seen_at",
+        (channel, platform_user_id, to_db(at), to_db(at)),
+    )
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM contacts WHERE channel = ? AND platform_user_id = ?",
+        (channel, platform_user_id),
+    ).fetchone()
+    return _from_row(row)
+
+
+def find_for_update(
+    conn: sqlite3.Connection, channel: str, platform_user_id: str
+) -> Contact | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM contacts WHERE channel = ? AND platform_user_id = ?",
+        (channel, platform_user_id),
+    ).fetchone()
+    return _from_row(row) if row else None
+
+
+def set_unreachable(conn: sqlite3.Connection, contact_id: int) -> None:
+    conn.execute("UPDATE contacts SET reachable = 0 WHERE id = ?", (contact_id,))
+
+
+async def find(db: Database, channel: str, platform_user_id: str) -> Contact | None:
+    row = await db.fetch_one(
+        f"SELECT {_COLUMNS} FROM contacts WHERE channel = ? AND platform_user_id = ?",
+        (channel, platform_user_id),
+    )
+    return _from_row(row) if row else None
+
+
+async def get(db: Database, contact_id: int) -> Contact | None:
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM contacts WHERE id = ?", (contact_id,))
+    return _from_row(row) if row else None

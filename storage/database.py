@@ -1,0 +1,167 @@
+"""The SQLite database: one writer thread that batches commits, and an aiosqlite reader.
+
+Every write is a small synchronous function run on the writer's own connection. Jobs that
+arrive while a batch is being written wait and go together into the next transaction, so
+32 webhooks arriving at once cost one commit, not 32. Each job runs inside its own SAVEPOINT:
+one failing job is rolled back alone and its caller gets the exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from storage.migrate import migrate
+
+T = TypeVar("T")
+WriteJob = Callable[[sqlite3.Connection], T]
+
+_MAX_BATCH = 512
+
+
+@dataclass
+class _Pending:
+    job: WriteJob[Any]
+    future: asyncio.Future[Any]
+
+
+def _configure(conn: sqlite3.Connection, synchronous: str) -> None:
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA synchronous = {synchronous}")
+
+
+class Database:
+    """Open with `await Database.open(path)`, close with `await db.close()`."""
+
+    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
+        self.path = path
+        self._synchronous = synchronous
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tobira-writer")
+        self._writer: sqlite3.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._loop_task: asyncio.Task[None] | None = None
+        self.commits = 0
+
+    @classmethod
+    async def open(cls, path: Path | str, synchronous: str = "FULL") -> Database:
+        db = cls(Path(path), synchronous)
+        db.path.parent.mkdir(parents=True, exist_ok=True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(db._executor, db._open_writer)
+        db._reader = await aiosqlite.connect(db.path)
+        db._reader.row_factory = aiosqlite.Row
+        await db._reader.execute("PRAGMA foreign_keys = ON")
+        await db._reader.execute("PRAGMA busy_timeout = 5000")
+        db._loop_task = asyncio.create_task(db._write_loop(), name="tobira-db-writer")
+        return db
+
+    def _open_writer(self) -> None:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        _configure(conn, self._synchronous)
+        migrate(conn)
+        self._writer = conn
+
+    async def close(self) -> None:
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            try:
+                await self._loop_task
+            except asyncio.CancelledError:
+                pass
+        while not self._queue.empty():
+            pending = self._queue.get_nowait()
+            if not pending.future.done():
+                pending.future.set_exception(RuntimeError("database closed"))
+        if self._reader is not None:
+            await self._reader.close()
+        if self._writer is not None:
+            writer = self._writer
+            await asyncio.get_running_loop().run_in_executor(self._executor, writer.close)
+        self._executor.shutdown(wait=True)
+
+    # -- writes -------------------------------------------------------------------------
+
+    async def write(self, job: WriteJob[T]) -> T:
+        """Run `job(conn)` in the next committed batch and return its result."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(job, future))
+        return await future
+
+    async def _write_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < _MAX_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                outcomes = await loop.run_in_executor(self._executor, self._run_batch, batch)
+            except Exception as exc:  # the COMMIT itself failed: nobody's write landed
+                for pending in batch:
+                    if not pending.future.done():
+                        pending.future.set_exception(exc)
+                continue
+            self.commits += 1
+            for pending, (ok, value) in zip(batch, outcomes, strict=True):
+                if pending.future.done():
+                    continue
+                if ok:
+                    pending.future.set_result(value)
+                else:
+                    pending.future.set_exception(value)
+
+    def _run_batch(self, batch: list[_Pending]) -> list[tuple[bool, Any]]:
+        conn = self._writer
+        assert conn is not None
+        outcomes: list[tuple[bool, Any]] = []
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for pending in batch:
+                conn.execute("SAVEPOINT job")
+                try:
+                    outcomes.append((True, pending.job(conn)))
+                    conn.execute("RELEASE job")
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO job")
+                    conn.execute("RELEASE job")
+                    outcomes.append((False, exc))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return outcomes
+
+    # -- reads --------------------------------------------------------------------------
+
+    async def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list:
+        assert self._reader is not None
+        async with self._reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()):
+        assert self._reader is not None
+        async with self._reader.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def ping(self) -> bool:
+        row = await self.fetch_one("SELECT 1")
+        return row is not None and row[0] == 1
+
+    async def backup(self, target: Path) -> None:
+        """SQLite's online backup: consistent even while the service writes."""
+        assert self._reader is not None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(target) as destination:
+            await self._reader.backup(destination)

@@ -1,0 +1,97 @@
+"""The real tobira app on a real loopback port, as tests and benchmarks meet it."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot import app as keys
+from bot.app import create_app
+from bot.clock import Clock
+from bot.config import Settings, load_settings
+from tests import line_events
+from tests.fakeline import FakeLine
+
+SECRET = "test-channel-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def settings_for(db_path: Path, line: FakeLine, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database": db_path,
+        "db_synchronous": "NORMAL",
+        "line.channel_secret": SECRET,
+        "line.channel_access_token": line.access_token,
+        "line.api_base_url": line.base_url,
+        "line.retry_base": timedelta(milliseconds=20),
+        "line.request_timeout": timedelta(seconds=2),
+    }
+    values.update(overrides)
+    return load_settings(None, env={}, overrides=values)
+
+
+class RunningService:
+    """The app under test, served by aiohttp's AppRunner on 127.0.0.1."""
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.app = create_app(settings, clock)
+        self._runner = web.AppRunner(self.app, access_log=None)
+        self.url = ""
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> RunningService:
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        self._session = aiohttp.ClientSession()
+        return self
+
+    async def stop(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+        await self._runner.cleanup()
+
+    @property
+    def db(self):
+        return self.app[keys.DB]
+
+    async def post_events(self, *events: dict[str, Any], secret: str = SECRET) -> int:
+        assert self._session is not None
+        body = line_events.payload(*events)
+        return await line_events.post_webhook(
+            self._session, self.url + "/webhooks/line", body, secret
+        )
+
+    async def post_raw(self, body: bytes, headers: dict[str, str]) -> aiohttp.ClientResponse:
+        assert self._session is not None
+        async with self._session.post(
+            self.url + "/webhooks/line", data=body, headers=headers
+        ) as response:
+            await response.read()
+            return response
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every event is processed and every outbox row has had its try."""
+        async def idle() -> None:
+            while True:
+                await self.app[keys.DISPATCHER].lanes.wait_idle()
+                await self.app[keys.SENDER].lanes.wait_idle()
+                if not (self.app[keys.DISPATCHER].lanes.busy or self.app[keys.SENDER].lanes.busy):
+                    return
+                await asyncio.sleep(0)
+
+        await asyncio.wait_for(idle(), timeout)

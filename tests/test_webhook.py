@@ -1,0 +1,181 @@
+"""The LINE webhook against the real app on a loopback port and the fake LINE API."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from storage import contacts, events, messages, outbox
+from tests import line_events as ev
+from tests.service import SECRET
+
+
+async def test_follow_gets_a_greeting_through_the_reply_endpoint(service, line):
+    user = ev.new_user_id()
+    token = line.issue_reply_token(user)
+    assert await service.post_events(ev.follow(user, token)) == 200
+    await line.wait_for(lambda fake: len(fake.delivered) == 1)
+    call = line.delivered[0]
+    assert call.endpoint == "reply"
+    assert call.body["replyToken"] == token
+    assert "友だち追加ありがとうございます" in call.body["messages"][0]["text"]
+    contact = await contacts.find(service.db, "line", user)
+    assert contact is not None and contact.reachable
+
+
+async def test_missing_or_wrong_signature_is_400_and_stores_nothing(service, line, caplog):
+    user = ev.new_user_id()
+    body = ev.payload(ev.text(user, "秘密の相談内容", line.issue_reply_token(user)))
+    with caplog.at_level(logging.INFO):
+        missing = await service.post_raw(body, {"Content-Type": "application/json"})
+        wrong = await service.post_raw(
+            body, {"X-Line-Signature": ev.sign(body, "another-secret")}
+        )
+        tampered = await service.post_raw(
+            body.replace("秘密".encode(), "公開".encode()),
+            {"X-Line-Signature": ev.sign(body, SECRET)},
+        )
+    assert (missing.status, wrong.status, tampered.status) == (400, 400, 400)
+    assert await events.counts_by_status(service.db) == {}
+    assert line.calls == []
+    assert "秘密" not in caplog.text and user not in caplog.text
+
+
+async def test_line_verify_call_with_no_events_gets_200(service, line):
+    assert await service.post_events() == 200
+    assert await events.counts_by_status(service.db) == {}
+
+
+async def test_same_event_twice_gives_one_message_and_one_answer(service, line):
+    user = ev.new_user_id()
+    event = ev.text(user, "こんにちは", line.issue_reply_token(user))
+    assert await service.post_events(event) == 200
+    assert await service.post_events(ev.redelivered(event)) == 200
+    await service.settle()
+    assert len(line.delivered) == 1
+    contact = await contacts.find(service.db, "line", user)
+    rows = await service.db.fetch_all(
+        "SELECT m.direction FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+        " WHERE c.contact_id = ?",
+        (contact.id,),
+    )
+    assert [row[0] for row in rows] == ["in", "out"]
+
+
+async def test_expired_reply_token_is_answered_by_push_with_a_retry_key(service, line):
+    user = ev.new_user_id()
+    old = ev.now_ms() - 10 * 60 * 1000  # ten minutes ago: past the 50 s reply window
+    assert await service.post_events(ev.text(user, "遅れて届いた", "stale-token", ts_ms=old)) == 200
+    await line.wait_for(lambda fake: len(fake.delivered) == 1)
+    call = line.delivered[0]
+    assert call.endpoint == "push"
+    assert call.body["to"] == user
+    assert len(call.headers["x-line-retry-key"]) == 36
+
+
+async def test_line_500_then_200_delivers_once_with_the_same_retry_key(service, line):
+    user = ev.new_user_id()
+    line.fail_next("push", 500)
+    old = ev.now_ms() - 60 * 60 * 1000
+    await service.post_events(ev.text(user, "もしもし", "unused", ts_ms=old))
+    await line.wait_for(lambda fake: len(fake.delivered) == 1)
+    await service.settle()
+    pushes = line.calls_to("push")
+    assert [c.status for c in pushes] == [500, 200]
+    assert pushes[0].headers["x-line-retry-key"] == pushes[1].headers["x-line-retry-key"]
+    assert len(line.delivered_texts(user)) == 1
+    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+
+
+async def test_reply_500_then_retry_delivers_once(service, line):
+    user = ev.new_user_id()
+    line.fail_next("reply", 503)
+    await service.post_events(ev.text(user, "こんばんは", line.issue_reply_token(user)))
+    await line.wait_for(lambda fake: len(fake.delivered) == 1)
+    await service.settle()
+    assert [c.status for c in line.calls] == [503, 200]
+
+
+async def test_push_timeout_that_was_delivered_is_not_sent_twice(service, line):
+    user = ev.new_user_id()
+    line.delay_next("push", 3.0)  # longer than the app's 2 s request timeout; LINE delivers
+    await service.post_events(ev.text(user, "届いていますか", "x", ts_ms=ev.now_ms() - 600_000))
+    await line.wait_for(lambda fake: len(fake.calls_to("push")) >= 2, timeout=15)
+    await service.settle(timeout=15)
+    assert len(line.delivered_texts(user)) == 1
+    assert line.calls_to("push")[-1].status == 409
+    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+
+
+async def test_other_4xx_gives_up_and_keeps_the_reason(service, line):
+    user = ev.new_user_id()
+    line.fail_next("push", 403)
+    await service.post_events(ev.text(user, "テスト", "x", ts_ms=ev.now_ms() - 600_000))
+    await line.wait_for(lambda fake: len(fake.calls) == 1)
+    await service.settle()
+    row = await service.db.fetch_one("SELECT status, last_error, attempts FROM outbox")
+    assert row[0] == "failed" and "403" in row[1] and row[2] == 1
+
+
+async def test_unfollow_marks_unreachable_and_cancels_queued_messages(service, line):
+    user = ev.new_user_id()
+    line.fail_next("push", 500, 500, 500, 500, 500, 500, 500, 500)
+    await service.post_events(ev.text(user, "またね", "x", ts_ms=ev.now_ms() - 600_000))
+    await line.wait_for(lambda fake: len(fake.calls) >= 1)
+    await service.post_events(ev.unfollow(user))
+    await service.settle()
+    contact = await contacts.find(service.db, "line", user)
+    assert contact is not None and not contact.reachable
+    assert await outbox.counts_by_status(service.db) == {"cancelled": 1}
+    assert line.delivered == []
+
+
+async def test_other_event_types_are_stored_and_ignored(service, line):
+    user = ev.new_user_id()
+    sticker = ev.sticker(user, line.issue_reply_token(user))
+    strange = {**ev.unfollow(user), "type": "somethingNew", "webhookEventId": "01STRANGE"}
+    assert await service.post_events(sticker, strange) == 200
+    await service.settle()
+    assert await events.counts_by_status(service.db) == {"done": 2}
+    assert line.calls == []
+
+
+async def test_events_of_one_user_are_processed_in_timestamp_order(service, line):
+    user = ev.new_user_id()
+    base = ev.now_ms() - 600_000
+    later = ev.text(user, "2番目", "t2", ts_ms=base + 2000)
+    earlier = ev.text(user, "1番目", "t1", ts_ms=base + 1000)
+    await service.post_events(later, earlier)  # delivered out of order in one webhook
+    await service.settle()
+    contact = await contacts.find(service.db, "line", user)
+    conversation = await service.db.fetch_one(
+        "SELECT id FROM conversations WHERE contact_id = ?", (contact.id,)
+    )
+    inbound = [
+        m.body for m in await messages.for_conversation(service.db, conversation[0])
+        if m.direction == "in"
+    ]
+    assert inbound == ["1番目", "2番目"]
+
+
+async def test_malformed_and_oversized_bodies_get_clear_errors(service, line):
+    def signed(body: bytes) -> dict[str, str]:
+        return {"X-Line-Signature": ev.sign(body, SECRET)}
+
+    not_json = b"{not json"
+    no_events = json.dumps({"destination": "x"}).encode()
+    no_id = json.dumps({"events": [{"type": "follow", "timestamp": 1}]}).encode()
+    huge = b'{"events": [], "pad": "' + b"x" * (1024 * 1024 + 10) + b'"}'
+    results = [
+        (await service.post_raw(body, signed(body))).status
+        for body in (not_json, no_events, no_id, huge)
+    ]
+    assert results == [400, 400, 400, 413]
+    assert await events.counts_by_status(service.db) == {}
+
+
+async def test_healthz_answers_when_the_database_does(service):
+    async with __import__("aiohttp").ClientSession() as session:
+        async with session.get(service.url + "/healthz") as response:
+            assert response.status == 200
+            assert (await response.json())["status"] == "ok"
