@@ -1,0 +1,32 @@
+"""LINE's limits: 5 messages per call, 5,000 UTF-16 units per text."""
+
+from __future__ import annotations
+
+from bot.channels.line_render import render, split_text, utf16_units
+from bot.inbound import Outgoing
+
+
+def test_long_text_is_split_at_line_breaks_within_the_limit():
+    text = "\n".join(f"{i:04d} " + "あ" * 95 for i in range(200))  # about 20,000 units
+    parts = split_text(text)
+    assert len(parts) > 1
+    assert all(utf16_units(p) <= 5000 for p in parts)
+    assert "\n".join(parts) == text
+
+
+def test_surrogate_pairs_count_twice():
+    emoji = "🙂" * 3000  # 6,000 UTF-16 units on one line
+    parts = split_text(emoji)
+    assert [utf16_units(p) for p in parts] == [5000, 1000]
+    assert "".join(parts) == emoji
+
+
+def test_more_than_five_messages_make_several_calls_with_choices_last():
+    messages = [Outgoing(f"m{i}") for i in range(6)] + [
+        Outgoing("質問です", (("はい", "a=1"), ("スキップ", "a=skip")))
+    ]
+    calls = render(messages)
+    assert [len(c) for c in calls] == [5, 2]
+    assert calls[1][1]["quickReply"]["items"][1]["action"] == {
+        "type": "postback", "label": "スキップ", "data": "a=skip", "displayText": "スキップ"
+    }

@@ -1,0 +1,75 @@
+"""The database layer on real SQLite files."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+
+from storage.database import Database
+from storage.migrate import available
+
+
+async def test_migrations_set_user_version_wal_and_foreign_keys(tmp_path):
+    db = await Database.open(tmp_path / "t.db")
+    try:
+        assert (await db.fetch_one("PRAGMA user_version"))[0] == len(available())
+        assert (await db.fetch_one("PRAGMA journal_mode"))[0] == "wal"
+        assert (await db.fetch_one("PRAGMA foreign_keys"))[0] == 1
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.write(lambda c: c.execute(
+                "INSERT INTO conversations (contact_id, opened_at, updated_at)"
+                " VALUES (999, 'x', 'x')"
+            ))
+    finally:
+        await db.close()
+    again = await Database.open(tmp_path / "t.db")  # reopening migrates nothing
+    await again.close()
+
+
+async def test_concurrent_writes_share_commits_and_a_failure_stays_alone(tmp_path):
+    db = await Database.open(tmp_path / "t.db", synchronous="FULL")
+    try:
+        def insert(i: int):
+            def job(conn: sqlite3.Connection) -> int:
+                conn.execute(
+                    "INSERT INTO organizations (id, name) VALUES (?, ?)", (f"org{i}", "n")
+                )
+                if i == 7:
+                    raise ValueError("this job fails")
+                return i
+
+            return job
+
+        results = await asyncio.gather(
+            *(db.write(insert(i)) for i in range(100)), return_exceptions=True
+        )
+        assert isinstance(results[7], ValueError)
+        assert [r for r in results if not isinstance(r, Exception)] == [
+            i for i in range(100) if i != 7
+        ]
+        rows = await db.fetch_all("SELECT id FROM organizations")
+        assert len(rows) == 99 and ("org7",) not in [tuple(r) for r in rows]
+        assert db.commits < 100  # batched: fewer commits than writes
+    finally:
+        await db.close()
+
+
+async def test_online_backup_is_a_consistent_copy(tmp_path):
+    db = await Database.open(tmp_path / "t.db")
+    try:
+        await db.write(lambda c: c.execute("INSERT INTO organizations VALUES ('a', 'A')"))
+        await db.backup(tmp_path / "backup" / "copy.db")
+    finally:
+        await db.close()
+    with sqlite3.connect(tmp_path / "backup" / "copy.db") as copy:
+        assert copy.execute("SELECT name FROM organizations").fetchall() == [("A",)]
+        assert copy.execute("PRAGMA user_version").fetchone()[0] == len(available())
+
+
+async def test_a_newer_database_is_refused(tmp_path):
+    with sqlite3.connect(tmp_path / "t.db") as conn:
+        conn.execute("PRAGMA user_version = 999")
+    with pytest.raises(RuntimeError, match="newer than this tobira"):
+        await Database.open(tmp_path / "t.db")
