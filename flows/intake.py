@@ -26,7 +26,7 @@ _NOTE_PREFIXES = ("first_message", "note")
 
 @dataclass(frozen=True)
 class Intake:
-    """Values are choice ids (e.g. "mother"), free text as written, SKIPPED, or None if not asked."""
+    """Each value: a choice id ("mother"), free text as written, SKIPPED, or None if not asked."""
 
     who: str | None = None
     relationship: str | None = None
