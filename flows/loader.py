@@ -105,6 +105,7 @@ class _Reader:
     def __init__(self, file: str, problems: list[Problem]) -> None:
         self.file = file
         self.problems = problems
+        self.had_duplicates = False  # then "never reached" would only repeat the same mistake
 
     def problem(self, node: Node | int, message: str) -> None:
         line = node if isinstance(node, int) else node.start_mark.line + 1
@@ -137,6 +138,7 @@ class _Reader:
                 self.problem(key, f"a name in {what} must be plain text")
                 continue
             if key.value in found:
+                self.had_duplicates = True
                 first = found[key.value][0].start_mark.line + 1
                 self.problem(key, f"'{key.value}' appears twice in {what} (first on line {first}):"
                                   " keep one and delete or rename the other")
@@ -200,6 +202,7 @@ class _Builder:
     _state_names: set[str] = field(default_factory=set)
     _defaults: dict[str, str | None] = field(default_factory=dict)
     _reported_missing: set[str] = field(default_factory=set)
+    _broken_links: set[str] = field(default_factory=set)  # flows with a target that failed
 
     # -- texts and placeholders
 
@@ -394,7 +397,9 @@ class _Builder:
                 self._unknown_target(flow, flow.start_node, flow.start)
             for step_name, (key_node, node) in flow.steps.items():
                 step = self._step(flow, step_name, key_node, node)
-                if step is not None:
+                if step is None:
+                    self._broken_links.add(flow.name)
+                else:
                     flow.built[step_name] = step
         if need_entry and ENTRY_FLOW not in self.raw and self.raw:
             first = next(iter(self.raw.values()))
@@ -530,7 +535,7 @@ class _Builder:
             else False
         buttons = len(choice_nodes or []) + 1 + int(offer)
         if buttons > MAX_CHOICES:
-            r.problem(s["choices"][1], f"{where} would show {buttons} buttons (its choices plus"
+            r.problem(s["choices"][0], f"{where} would show {buttons} buttons (its choices plus"
                                        f" the skip button); LINE shows at most {MAX_CHOICES}:"
                                        " remove some choices")
         summary = r.scalar(s["summary"][1], "summary") if "summary" in s else None
@@ -550,6 +555,7 @@ class _Builder:
             close = difflib.get_close_matches(other, list(self.raw), n=1)
             hint = f" (did you mean 'flow:{close[0]}'?)" if close else ""
             r.problem(node, f"there is no flow named '{other}'{hint}: check the spelling")
+            self._broken_links.add(flow.name)
             return None
         if value in flow.steps:
             return Target(flow.name, value)
@@ -557,6 +563,7 @@ class _Builder:
         return None
 
     def _unknown_target(self, flow: _RawFlow, node: Node, value: str) -> None:
+        self._broken_links.add(flow.name)
         close = difflib.get_close_matches(value, list(flow.steps), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         flow.reader.problem(node, f"there is no step '{value}' in flow '{flow.name}'{hint}:"
@@ -565,8 +572,9 @@ class _Builder:
     # -- whole-set checks
 
     def _check_reachable(self, flow: _RawFlow) -> None:
-        if flow.start not in flow.built:
-            return
+        if (flow.start not in flow.built or flow.name in self._broken_links
+                or flow.reader.had_duplicates):
+            return  # a broken link already explains why steps look unreachable
         seen = {flow.start}
         todo = [flow.start]
         while todo:
