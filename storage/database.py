@@ -146,14 +146,15 @@ class Database:
     # -- reads --------------------------------------------------------------------------
 
     async def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list:
+        # One call on the reader's thread: execute, fetch, close. A cursor left open between
+        # awaits would keep SQLite's read transaction (an old WAL snapshot) alive for every
+        # other coroutine sharing this connection, and they would read stale rows.
         assert self._reader is not None
-        async with self._reader.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._reader.execute_fetchall(sql, params))
 
     async def fetch_one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()):
-        assert self._reader is not None
-        async with self._reader.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def ping(self) -> bool:
         row = await self.fetch_one("SELECT 1")

@@ -308,8 +308,17 @@ def _error(
 class FakeLine:
     """Fake LINE Messaging API server. See module docstring."""
 
-    def __init__(self, access_token: str = "test-token", *, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        access_token: str = "test-token",
+        *,
+        host: str = "127.0.0.1",
+        accept_unissued_tokens: bool = False,
+    ) -> None:
         self.access_token = access_token
+        # Benchmarks run the fake in another process and cannot issue tokens; they may
+        # let any never-used token through once, as LINE does for the tokens it issued.
+        self.accept_unissued_tokens = accept_unissued_tokens
         self.host = host
         self.bot_user_id = "U" + "0" * 32
         self.calls: list[Call] = []
@@ -335,6 +344,7 @@ class FakeLine:
         app.router.add_post("/v2/bot/message/push", self._push)
         app.router.add_get("/v2/bot/profile/{userId}", self._profile)
         app.router.add_get("/v2/bot/info", self._info)
+        app.router.add_get("/_fake/stats", self._stats)
         # Do not let a pending delay_next() hold up stop().
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
@@ -515,6 +525,8 @@ class FakeLine:
                 )
         if not push:
             token = parsed["replyToken"]
+            if self.accept_unissued_tokens and token not in self._used_tokens:
+                self._tokens.setdefault(token, "")
             if token not in self._tokens:
                 return self._finish(call, 400, _error(400, INVALID_REPLY_TOKEN))
             self._used_tokens[token] = self._tokens.pop(token)
@@ -527,6 +539,14 @@ class FakeLine:
         if push and retry_key is not None:
             self._retry_keys[retry_key.lower()] = (request_id, sent)
         return self._finish(call, 200, {"sentMessages": sent}, {"x-line-request-id": request_id})
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        """Counts for a benchmark that runs this fake in another process."""
+        return web.json_response({
+            "calls": len(self.calls),
+            "delivered": len(self.delivered),
+            "delivered_messages": sum(len(c.messages) for c in self.delivered),
+        })
 
     async def _reply(self, request: web.Request) -> web.Response:
         return await self._handle_send("reply", request)
@@ -573,3 +593,17 @@ class FakeLine:
                 "markAsReadMode": "auto",
             },
         )
+
+
+async def _serve_forever(access_token: str) -> None:
+    """`python -m tests.fakeline TOKEN`: run standalone and print the base URL."""
+    fake = FakeLine(access_token, accept_unissued_tokens=True)
+    await fake.start()
+    print(fake.base_url, flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(_serve_forever(sys.argv[1] if len(sys.argv) > 1 else "test-token"))

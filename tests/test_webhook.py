@@ -179,3 +179,23 @@ async def test_healthz_answers_when_the_database_does(service):
         async with session.get(service.url + "/healthz") as response:
             assert response.status == 200
             assert (await response.json())["status"] == "ok"
+
+
+async def test_many_people_at_once_each_event_is_one_turn(service, line):
+    """Regression: concurrent lanes once re-read a stale snapshot and repeated turns."""
+    import asyncio
+
+    users = [ev.new_user_id() for _ in range(60)]
+    old = ev.now_ms() - 600_000
+    posts = [
+        service.post_events(ev.text(user, f"{n}", "x", ts_ms=old + n))
+        for n in range(3) for user in users
+    ]
+    assert set(await asyncio.gather(*posts)) == {200}
+    await service.settle(timeout=30)
+    counts = await service.db.fetch_all(
+        "SELECT COUNT(*), COUNT(DISTINCT inbound_event_id) FROM messages WHERE direction = 'in'"
+    )
+    assert tuple(counts[0]) == (180, 180)
+    assert await events.counts_by_status(service.db) == {"done": 180}
+    assert len(line.delivered) == 180

@@ -1,0 +1,18 @@
+"""`make bench`: every benchmark in one run, each printing its figures and ratios."""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+
+from benchmarks import webhook
+
+
+def main() -> None:
+    print(f"tobira benchmarks on Python {platform.python_version()}, {platform.machine()}")
+    print("\n== webhook: durable events/s and latency (issue 2) ==")
+    asyncio.run(webhook.run())
+
+
+if __name__ == "__main__":
+    main()

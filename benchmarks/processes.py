@@ -1,0 +1,92 @@
+"""Start the servers a benchmark measures as real processes, and stop them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import aiohttp
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Process:
+    def __init__(self, args: list[str], env: Mapping[str, str] | None = None,
+                 log: Path | None = None) -> None:
+        full_env = {**os.environ, **(env or {})}
+        full_env.pop("TOBIRA_CONFIG", None)
+        self.popen = subprocess.Popen(
+            [sys.executable, *args],
+            env=full_env,
+            stdout=subprocess.PIPE,
+            stderr=log.open("ab") if log else subprocess.DEVNULL,
+            text=True,
+        )
+
+    def first_line(self) -> str:
+        assert self.popen.stdout is not None
+        return self.popen.stdout.readline().strip()
+
+    def rss_mb(self) -> float:
+        with open(f"/proc/{self.popen.pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+
+async def wait_http(url: str, process: Process, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if process.popen.poll() is not None:
+                raise RuntimeError(f"process exited while starting: {process.popen.args}")
+            try:
+                async with session.get(url) as response:
+                    if response.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def start_fake_line(token: str) -> tuple[Process, str]:
+    process = Process(["-m", "tests.fakeline", token])
+    return process, process.first_line()
+
+
+def start_tobira(db: Path, line_url: str, token: str, secret: str, port: int,
+                 synchronous: str = "FULL", log: Path | None = None) -> Process:
+    config = db.parent / "bench.toml"
+    config.write_text(f'[database]\nsynchronous = "{synchronous}"\n', encoding="utf-8")
+    return Process(
+        ["-m", "bot.cli", "serve", "--config", str(config), "--host", "127.0.0.1",
+         "--port", str(port)],
+        env={
+            "TOBIRA_DB": str(db),
+            "LINE_CHANNEL_SECRET": secret,
+            "LINE_CHANNEL_ACCESS_TOKEN": token,
+            "LINE_API_BASE_URL": line_url,
+        },
+        log=log,
+    )
