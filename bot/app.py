@@ -14,6 +14,7 @@ from bot.channels.line_api import LineApi
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.priority import Priority
 from bot.sender import OutboxSender
 from bot.turns import TurnContext
 from storage.database import Database
@@ -29,6 +30,7 @@ LINE_API = web.AppKey("line_api", LineApi)
 LINE_WEBHOOK = web.AppKey("line_webhook", line.LineWebhook)
 SENDER = web.AppKey("sender", OutboxSender)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
+PRIORITY = web.AppKey("priority", Priority)
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
@@ -72,13 +74,14 @@ async def _line(app: web.Application) -> AsyncIterator[None]:
 async def _workers(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     db, clock = app[DB], app[CLOCK]
-    sender = OutboxSender(db, clock, app.get(LINE_API), settings.line)
+    priority = app[PRIORITY] = Priority()
+    sender = OutboxSender(db, clock, app.get(LINE_API), settings.line, priority)
     context = TurnContext(
         catalogue=Catalogue.load(),
         service_name=settings.service_name,
         reply_token_max_age=settings.line.reply_token_max_age,
     )
-    dispatcher = Dispatcher(db, clock, sender, context, {line.CHANNEL: line.to_inbound})
+    dispatcher = Dispatcher(db, clock, sender, context, {line.CHANNEL: line.to_inbound}, priority)
     app[SENDER], app[DISPATCHER] = sender, dispatcher
     await sender.recover()
     await dispatcher.recover()

@@ -103,6 +103,10 @@ def _run_server(settings) -> int:
     from bot.app import create_app
 
     logs.setup(settings.log_level)
+    # The database writer thread needs the GIL back after every SQLite statement; with the
+    # default 5 ms switch interval it queues behind the event loop (a convoy) and each
+    # batch, so each webhook's commit, waits for it.
+    sys.setswitchinterval(0.0005)
     app = create_app(settings)
 
     def announce(_: str) -> None:

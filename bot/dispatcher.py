@@ -10,6 +10,7 @@ from bot.clock import Clock
 from bot.inbound import Inbound
 from bot.lanes import Lanes
 from bot.logs import user_ref
+from bot.priority import Priority
 from bot.sender import OutboxSender
 from bot.turns import TurnContext, run_turn
 from storage import events
@@ -29,8 +30,10 @@ class Dispatcher:
         sender: OutboxSender,
         context: TurnContext,
         normalisers: dict[str, Callable[[StoredEvent], Inbound]],
+        priority: Priority,
     ) -> None:
         self._db = db
+        self._priority = priority
         self._clock = clock
         self._sender = sender
         self._context = context
@@ -54,7 +57,8 @@ class Dispatcher:
     async def _drain(self, key: LaneKey) -> None:
         while batch := await events.pending_for(self._db, *key):
             for stored in batch:
-                await self._process(stored)
+                async with self._priority.background():
+                    await self._process(stored)
 
     async def _process(self, stored: StoredEvent) -> None:
         started = time.perf_counter()

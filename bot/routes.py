@@ -20,6 +20,11 @@ def setup(app: web.Application) -> None:
 
 
 async def line_webhook(request: web.Request) -> web.Response:
+    with request.app[keys.PRIORITY].foreground():
+        return await _line_webhook(request)
+
+
+async def _line_webhook(request: web.Request) -> web.Response:
     started = time.perf_counter()
     app = request.app
     parser = app.get(keys.LINE_WEBHOOK)
@@ -38,7 +43,9 @@ async def line_webhook(request: web.Request) -> web.Response:
     # Persist before 200: LINE's retry (or ours, after a crash) depends on this commit.
     now = app[keys.CLOCK].now()
     if new_events:
-        fresh = await app[keys.DB].write(lambda c: events.insert_new(c, new_events, now))
+        fresh = await app[keys.DB].write(
+            lambda c: events.insert_new(c, new_events, now), urgent=True
+        )
         dispatcher = app[keys.DISPATCHER]
         for key in {(e.channel, e.user_key) for e in new_events}:
             dispatcher.kick(*key)

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import LineSettings
 from bot.lanes import Lanes
 from bot.logs import user_ref
+from bot.priority import Priority
 from storage import outbox
 from storage.database import Database
 from storage.outbox import OutboxRow
@@ -26,9 +27,15 @@ log = logging.getLogger("tobira.sender")
 
 class OutboxSender:
     def __init__(
-        self, db: Database, clock: Clock, api: LineApi | None, settings: LineSettings
+        self,
+        db: Database,
+        clock: Clock,
+        api: LineApi | None,
+        settings: LineSettings,
+        priority: Priority,
     ) -> None:
         self._db = db
+        self._priority = priority
         self._clock = clock
         self._api = api
         self._settings = settings
@@ -48,16 +55,23 @@ class OutboxSender:
 
     async def _drain(self, contact_id: int) -> None:
         while (row := await outbox.next_open(self._db, contact_id)) is not None:
-            await self._deliver(row)
+            async with self._priority.background():
+                retry_after = await self._attempt(row)
+            if retry_after:
+                await asyncio.sleep(retry_after)
 
-    async def _deliver(self, row: OutboxRow) -> None:
+    async def _attempt(self, row: OutboxRow) -> float | None:
+        """One try at a row. Returns seconds to wait before the next try, if one is due."""
         if not row.reachable:
             await self._db.write(
-                lambda c: outbox.cancel_open_for_contact(c, row.contact_id, "contact unreachable")
+                partial(
+                    outbox.cancel_open_for_contact,
+                    contact_id=row.contact_id,
+                    reason="contact unreachable",
+                )
             )
-            return
-        attempts = row.attempts
-        method = row.method
+            return None
+        attempts, method = row.attempts, row.method
         while True:
             use_reply = (
                 row.reply_token is not None
@@ -70,38 +84,38 @@ class OutboxSender:
                 partial(outbox.claim_for_sending, row_id=row.id, method=method)
             )
             if not claimed:
-                return  # cancelled (the person unfollowed): nothing more to send
+                return None  # cancelled (the person unfollowed): nothing more to send
             attempts += 1
             started = time.perf_counter()
             result = await self._call(row, method)
             self._log(row, method, result, started)
-            if result.outcome == "invalid_token":
-                if attempts > 1:
-                    # An earlier reply attempt's outcome was unknown; the token is now spent,
-                    # so that attempt delivered. Pushing too would answer twice.
-                    result = SendResult("delivered", "reply token spent by an earlier attempt")
-                else:
-                    method = "push"
-                    continue
-            if result.outcome == "delivered":
-                now = self._clock.now()
-                await self._db.write(
-                    partial(
-                        outbox.mark_delivered, row_id=row.id, at=now, note=result.detail or None
-                    )
+            if result.outcome != "invalid_token":
+                break
+            if attempts > 1:
+                # An earlier reply attempt's outcome was unknown; the token is now spent,
+                # so that attempt delivered. Pushing too would answer twice.
+                result = SendResult("delivered", "reply token spent by an earlier attempt")
+                break
+            method = "push"  # the token expired early at LINE: push instead
+        if result.outcome == "delivered":
+            await self._db.write(
+                partial(
+                    outbox.mark_delivered,
+                    row_id=row.id,
+                    at=self._clock.now(),
+                    note=result.detail or None,
                 )
-                return
-            if result.outcome == "give_up" or attempts >= self._settings.max_attempts:
-                await self._db.write(
-                    partial(outbox.mark_failed, row_id=row.id, error=result.detail)
-                )
-                log.warning(
-                    "message not delivered",
-                    extra={"outbox_id": row.id, "reason": result.detail, "attempts": attempts},
-                )
-                return
-            await self._db.write(partial(outbox.mark_retry, row_id=row.id, error=result.detail))
-            await asyncio.sleep(self._backoff(attempts))
+            )
+            return None
+        if result.outcome == "give_up" or attempts >= self._settings.max_attempts:
+            await self._db.write(partial(outbox.mark_failed, row_id=row.id, error=result.detail))
+            log.warning(
+                "message not delivered",
+                extra={"outbox_id": row.id, "reason": result.detail, "attempts": attempts},
+            )
+            return None
+        await self._db.write(partial(outbox.mark_retry, row_id=row.id, error=result.detail))
+        return self._backoff(attempts)
 
     async def _call(self, row: OutboxRow, method: str) -> SendResult:
         assert self._api is not None
