@@ -14,6 +14,7 @@ from bot.channels.line_api import LineApi
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
+from bot.flow_loading import load_configured_flows
 from bot.priority import Priority
 from bot.sender import OutboxSender
 from bot.turns import TurnContext
@@ -78,7 +79,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     sender = OutboxSender(db, clock, app.get(LINE_API), settings.line, priority)
     context = TurnContext(
         catalogue=Catalogue.load(),
-        service_name=settings.service_name,
+        flows=load_configured_flows(settings),
         reply_token_max_age=settings.line.reply_token_max_age,
     )
     dispatcher = Dispatcher(db, clock, sender, context, {line.CHANNEL: line.to_inbound}, priority)

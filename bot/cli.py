@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot import logs
 from bot.errors import ConfigError
+from flows import FlowError
 
 log = logging.getLogger("tobira")
 
@@ -31,6 +32,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args) or 0)
     except ConfigError as error:
         print(f"tobira: {error}", file=sys.stderr)
+        return 2
+    except FlowError as error:
+        print("tobira: the conversation flows have problems:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -58,6 +64,16 @@ def _parser() -> argparse.ArgumentParser:
     _add_config(backup)
     backup.add_argument("path", type=Path)
     backup.set_defaults(run=_backup)
+
+    flows = commands.add_parser("flows", help="check or draw the conversation flows")
+    flow_commands = flows.add_subparsers(title="flows")
+    check = flow_commands.add_parser("check", help="check flow files; file:line for problems")
+    check.add_argument("path", nargs="?", type=Path, help="a folder or file (default: shipped)")
+    check.set_defaults(run=_flows_check)
+    graph = flow_commands.add_parser("graph", help="print one flow as a Mermaid diagram")
+    _add_config(graph)
+    graph.add_argument("name", help="flow name, e.g. family")
+    graph.set_defaults(run=_flows_graph)
     return parser
 
 
@@ -101,7 +117,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _run_server(settings) -> int:
     from bot.app import create_app
+    from bot.flow_loading import load_configured_flows
 
+    load_configured_flows(settings)  # refuse to start on a broken flow, with file:line
     logs.setup(settings.log_level)
     # The database writer thread needs the GIL back after every SQLite statement; with the
     # default 5 ms switch interval it queues behind the event loop (a convoy) and each
@@ -152,6 +170,26 @@ def _backup(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     print(json.dumps({"database": str(settings.database), "backup": str(args.path)}))
+    return 0
+
+
+def _flows_check(args: argparse.Namespace) -> int:
+    from flows import check
+
+    return check.main([str(args.path)] if args.path else [])
+
+
+def _flows_graph(args: argparse.Namespace) -> int:
+    from bot.flow_loading import load_configured_flows
+    from flows.graph import to_mermaid
+
+    flowset = load_configured_flows(_settings(args))
+    try:
+        print(to_mermaid(flowset, args.name))
+    except KeyError:
+        names = ", ".join(sorted(flowset.flows))
+        print(f"tobira: no flow named {args.name!r}. Flows: {names}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -2,11 +2,12 @@
 
 The turn runs inside the database writer (a synchronous job), so the conversation it reads
 is the one it writes: no other change can slip in between. It calls only repository
-functions and pure code, so it is quick enough to hold the writer for.
+functions and the pure flow engine, so it is quick enough to hold the writer for.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,13 +15,15 @@ from datetime import datetime, timedelta
 from bot.catalogue import Catalogue
 from bot.channels import line_render
 from bot.inbound import Inbound, Outgoing
+from flows import FlowEvent, FlowSet, FlowState, HandOff, Send, step
 from storage import contacts, conversations, events, messages, outbox
+from storage.conversations import Conversation
 
 
 @dataclass(frozen=True)
 class TurnContext:
     catalogue: Catalogue
-    service_name: str
+    flows: FlowSet
     reply_token_max_age: timedelta
 
 
@@ -28,6 +31,10 @@ class TurnContext:
 class TurnResult:
     contact_id: int | None = None
     outbox_ids: list[int] = field(default_factory=list)
+    handed_off: bool = False
+
+
+HUMAN_OWNED = ("queued", "assigned")
 
 
 def run_turn(
@@ -48,7 +55,11 @@ def run_turn(
     result.contact_id = contact.id
     _record_inbound(conn, conversation.id, inbound, now)
 
-    replies = _answer(inbound, contact.language, ctx)
+    if conversation.status in HUMAN_OWNED:
+        replies = _acknowledge(conn, conversation, inbound, contact.language, ctx, now)
+    else:
+        replies = _flow_turn(conn, conversation, inbound, ctx, now, result)
+
     if replies:
         for reply in replies:
             messages.add(
@@ -56,8 +67,8 @@ def run_turn(
                 conversation.id,
                 direction="out",
                 author="bot",
-                kind="text",
-                body=reply.text,
+                kind=reply.kind,
+                body=reply.message.text,
                 at=now,
             )
         result.outbox_ids = outbox.enqueue(
@@ -65,13 +76,97 @@ def run_turn(
             contact_id=contact.id,
             conversation_id=conversation.id,
             channel=inbound.channel,
-            calls=line_render.render(replies),
+            calls=line_render.render([r.message for r in replies]),
             reply_token=inbound.reply_token,
             reply_deadline=inbound.occurred_at + ctx.reply_token_max_age,
             at=now,
         )
     events.mark_done(conn, inbound.event_row_id, now)
     return result
+
+
+@dataclass(frozen=True)
+class _Reply:
+    message: Outgoing
+    kind: str  # "flow" or "ack": the transcript tells staff which words were the bot's own
+
+
+def _flow_event(inbound: Inbound) -> FlowEvent | None:
+    if inbound.kind == "follow":
+        return FlowEvent("follow")
+    if inbound.kind == "text":
+        return FlowEvent("text", text=inbound.text)
+    if inbound.kind == "postback":
+        return FlowEvent("postback", postback_data=inbound.postback_data)
+    return None  # stickers, images...: kept for staff, no scripted answer
+
+
+def _flow_turn(
+    conn: sqlite3.Connection,
+    conversation: Conversation,
+    inbound: Inbound,
+    ctx: TurnContext,
+    now: datetime,
+    result: TurnResult,
+) -> list[_Reply]:
+    event = _flow_event(inbound)
+    if event is None:
+        return []
+    state = (
+        FlowState.from_json(conversation.flow_state)
+        if conversation.flow_state
+        else FlowState.initial()
+    )
+    new_state, effects = step(ctx.flows, state, event, now)
+    replies: list[_Reply] = []
+    status, topic, intake = conversation.status, None, None
+    for effect in effects:
+        if isinstance(effect, Send):
+            replies += [
+                _Reply(Outgoing(m.text, tuple((c.label, c.data) for c in m.choices)), "flow")
+                for m in effect.messages
+            ]
+        elif isinstance(effect, HandOff):
+            status, topic = "queued", effect.topic
+            intake = json.dumps(effect.intake.to_dict(), ensure_ascii=False)
+            messages.add(
+                conn,
+                conversation.id,
+                direction="in",
+                author="system",
+                kind="handoff_summary",
+                body=effect.summary,
+                at=now,
+            )
+            result.handed_off = True
+    conversations.save_bot_state(
+        conn,
+        conversation.id,
+        flow_state=new_state.to_json(),
+        status=status,
+        topic=topic,
+        intake=intake,
+        at=now,
+    )
+    return replies
+
+
+def _acknowledge(
+    conn: sqlite3.Connection,
+    conversation: Conversation,
+    inbound: Inbound,
+    language: str,
+    ctx: TurnContext,
+    now: datetime,
+) -> list[_Reply]:
+    """A human owns the conversation: the bot only says it arrived, once per burst."""
+    if inbound.kind not in ("text", "postback", "other") or (
+        inbound.kind == "other" and not (inbound.platform_type.startswith("message/"))
+    ):
+        return []
+    if not messages.acknowledgement_due(conn, conversation.id):
+        return []
+    return [_Reply(Outgoing(ctx.catalogue.text("received", language)), "ack")]
 
 
 def _record_inbound(
@@ -90,11 +185,3 @@ def _record_inbound(
         at=now,
         inbound_event_id=inbound.event_row_id,
     )
-
-
-def _answer(inbound: Inbound, language: str, ctx: TurnContext) -> list[Outgoing]:
-    if inbound.kind == "follow":
-        return [Outgoing(ctx.catalogue.text("greeting", language, service_name=ctx.service_name))]
-    if inbound.kind in ("text", "postback"):
-        return [Outgoing(ctx.catalogue.text("received", language))]
-    return []

@@ -48,3 +48,15 @@ async def for_conversation(db: Database, conversation_id: int) -> list[Message]:
         (conversation_id,),
     )
     return [Message(*tuple(row)[:6], from_db(row[6])) for row in rows]  # type: ignore[arg-type]
+
+
+def acknowledgement_due(conn: sqlite3.Connection, conversation_id: int) -> bool:
+    """No acknowledgement yet since staff last answered: once per unanswered burst."""
+    row = conn.execute(
+        "SELECT MAX(CASE WHEN author LIKE 'staff:%' THEN id END),"
+        " MAX(CASE WHEN kind = 'ack' THEN id END)"
+        " FROM messages WHERE conversation_id = ?",
+        (conversation_id,),
+    ).fetchone()
+    last_staff, last_ack = row[0], row[1]
+    return last_ack is None or (last_staff is not None and last_staff > last_ack)

@@ -433,7 +433,7 @@ class FakeLine:
     async def wait_for(
         self,
         predicate: Callable[[FakeLine], object],
-        timeout: float = 10.0,  # noqa: ASYNC109 - agreed test API
+        timeout: float = 10.0,
     ) -> None:
         """Poll until ``predicate(self)`` is truthy; AssertionError with the calls if not."""
         loop = asyncio.get_running_loop()

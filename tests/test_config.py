@@ -59,7 +59,7 @@ def test_wrong_key_type_or_value_names_key_and_line(tmp_path, text, key, line):
 
 def test_broken_toml_is_reported_not_raised_as_a_traceback(tmp_path):
     path = write(tmp_path, "[server\nport = 1\n")
-    with pytest.raises(ConfigError, match="not valid TOML.*line 1"):
+    with pytest.raises(ConfigError, match=r"not valid TOML.*line 1"):
         load_settings(path, env={})
 
 

@@ -1,0 +1,101 @@
+"""A family member from follow to handoff, through /webhooks/line and the fake LINE API."""
+
+from __future__ import annotations
+
+import json
+
+from bot.channels.line_render import utf16_units
+from storage import contacts, conversations, messages
+from tests import line_events as ev
+
+# Labels a worried mother would tap, one per question, in the order the family flow asks.
+MOTHER_TAPS = ["家族のこと", "母", "40代", "10年より長い", "話を聞いてほしい", "このチャットで"]
+
+
+def check_limits(call) -> None:
+    """LINE's limits and TONE's: every call the bot made is one LINE would accept."""
+    body = call.body
+    assert call.status == 200, call.summary()
+    assert 1 <= len(body["messages"]) <= 3  # TONE: at most 3 messages in one turn (<= 5 LINE)
+    for message in body["messages"]:
+        assert utf16_units(message["text"]) <= 5000
+        items = message.get("quickReply", {}).get("items", [])
+        assert len(items) <= 13
+        for item in items:
+            assert len(item["action"]["label"]) <= 20
+            assert len(item["action"]["data"]) <= 300
+
+
+def buttons(call) -> dict[str, str]:
+    items = call.body["messages"][-1].get("quickReply", {}).get("items", [])
+    return {item["action"]["label"]: item["action"]["data"] for item in items}
+
+
+async def test_a_mother_goes_from_follow_to_handoff(service, line):
+    user = ev.new_user_id()
+    await service.post_events(ev.follow(user, line.issue_reply_token(user)))
+    await line.wait_for(lambda fake: len(fake.delivered) == 1)
+    taps = list(MOTHER_TAPS)
+    while taps or buttons(line.delivered[-1]):
+        last = line.delivered[-1]
+        check_limits(last)
+        offered = buttons(last)
+        # Our planned answer when it is offered; otherwise skip, as anyone may.
+        label = next((t for t in taps if t in offered), None)
+        if label is None:
+            label = next(lab for lab in offered if lab in ("答えたくない", "スキップ"))
+        else:
+            taps.remove(label)
+        before = len(line.delivered)
+        await service.post_events(ev.postback(user, offered[label], line.issue_reply_token(user)))
+        await line.wait_for(lambda fake, n=before: len(fake.delivered) == n + 1)
+        assert len(line.delivered) < 30, "the flow should reach a handoff"
+    check_limits(line.delivered[-1])
+    assert not [c for c in line.calls if c.status != 200], line.summary()
+
+    contact = await contacts.find(service.db, "line", user)
+    conversation = await conversations.open_for(service.db, contact.id)
+    assert conversation.status == "queued"
+    assert conversation.topic == "family"
+    intake = json.loads(conversation.intake)
+    assert intake["who"] == "family"
+    assert intake["relationship"] == "mother"
+    assert intake["age_band"] == "40s"
+    assert "listen" in intake["wishes"]
+    transcript = await messages.for_conversation(service.db, conversation.id)
+    summary = [m for m in transcript if m.kind == "handoff_summary"]
+    assert len(summary) == 1 and "母" in summary[0].body
+
+    # A counselor owns it now: the bot acknowledges a new burst once, then stays quiet.
+    before = len(line.delivered)
+    await service.post_events(ev.text(user, "よろしくお願いします", line.issue_reply_token(user)))
+    await line.wait_for(lambda fake: len(fake.delivered) == before + 1)
+    assert "受け取りました" in line.delivered[-1].body["messages"][0]["text"]
+    await service.post_events(ev.text(user, "もうひとつ", line.issue_reply_token(user)))
+    await service.settle()
+    assert len(line.delivered) == before + 1
+
+
+async def test_flow_state_survives_a_restart(tmp_path, line):
+    """The person answers one question, the service restarts, the next answer continues."""
+    from tests.service import RunningService, settings_for
+
+    settings = settings_for(tmp_path / "tobira.db", line)
+    first = await RunningService(settings).start()
+    user = ev.new_user_id()
+    try:
+        await first.post_events(ev.follow(user, line.issue_reply_token(user)))
+        await line.wait_for(lambda fake: len(fake.delivered) == 1)
+        family = buttons(line.delivered[-1])["家族のこと"]
+        await first.post_events(ev.postback(user, family, line.issue_reply_token(user)))
+        await line.wait_for(lambda fake: len(fake.delivered) == 2)
+    finally:
+        await first.stop()
+    second = await RunningService(settings).start()
+    try:
+        mother = buttons(line.delivered[-1])["母"]
+        await second.post_events(ev.postback(user, mother, line.issue_reply_token(user)))
+        await line.wait_for(lambda fake: len(fake.delivered) == 3)
+        assert "何歳" in line.delivered[-1].body["messages"][-1]["text"]
+    finally:
+        await second.stop()
