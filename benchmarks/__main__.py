@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 import platform
 
-from benchmarks import webhook
+from benchmarks import flows_engine, replies, webhook
 
 
 def main() -> None:
     print(f"tobira benchmarks on Python {platform.python_version()}, {platform.machine()}")
     print("\n== webhook: durable events/s and latency (issue 2) ==")
     asyncio.run(webhook.run())
+    print("\n== flow engine: steps/s on the shipped flows (issue 3) ==")
+    flows_engine.main()
+    print("\n== end-to-end replies through the webhook (issue 3) ==")
+    asyncio.run(replies.run())
 
 
 if __name__ == "__main__":

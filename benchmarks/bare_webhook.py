@@ -27,5 +27,10 @@ def make_app(secret: str) -> web.Application:
 
 
 if __name__ == "__main__":
-    web.run_app(make_app(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]),
-                access_log=None, print=lambda _: None)
+    web.run_app(
+        make_app(sys.argv[1]),
+        host="127.0.0.1",
+        port=int(sys.argv[2]),
+        access_log=None,
+        print=lambda _: None,
+    )

@@ -19,8 +19,11 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from flows import FlowEvent, FlowSet, FlowState, HandOff, OutMessage, Send, load_flows, step
 from flows.effects import End
 
-VARIABLES = {"service_name": "ひきこもり相談窓口", "opening_hours": "平日の9時から17時",
-             "window_location": "区役所の3階"}
+VARIABLES = {
+    "service_name": "ひきこもり相談窓口",
+    "opening_hours": "平日の9時から17時",
+    "window_location": "区役所の3階",
+}
 MAX_TURNS = 20  # the information menu can loop; ask for a person after this many turns
 
 Answer = Callable[[OutMessage, int], FlowEvent]
@@ -30,6 +33,7 @@ def _tap(index: int) -> Answer:
     def answer(question: OutMessage, turn: int) -> FlowEvent:
         buttons = [c for c in question.choices if not c.data.endswith(("_skip", "_lang"))]
         return FlowEvent("postback", postback_data=buttons[(index + turn) % len(buttons)].data)
+
     return answer
 
 
@@ -38,8 +42,12 @@ def _typed_label(question: OutMessage, turn: int) -> FlowEvent:
 
 
 def _skip(question: OutMessage, turn: int) -> FlowEvent:
-    return FlowEvent("postback", postback_data=question.choices[-1].data
-                     if question.choices[-1].data.endswith("_skip") else question.choices[-2].data)
+    return FlowEvent(
+        "postback",
+        postback_data=question.choices[-1].data
+        if question.choices[-1].data.endswith("_skip")
+        else question.choices[-2].data,
+    )
 
 
 def _free_text(question: OutMessage, turn: int) -> FlowEvent:
@@ -96,9 +104,11 @@ def run(seconds: float = 2.0) -> dict[str, float]:
 def main() -> None:
     figures = run()
     print(f"flows: loaded the shipped flows in {figures['load_ms']:.1f} ms")
-    print(f"flows: {figures['steps_per_s']:,.0f} engine steps/s with a JSON state round trip"
-          f" each step ({figures['conversations_per_s']:,.0f} conversations/s,"
-          f" {figures['steps']:,.0f} steps in {figures['seconds']:.2f} s)")
+    print(
+        f"flows: {figures['steps_per_s']:,.0f} engine steps/s with a JSON state round trip"
+        f" each step ({figures['conversations_per_s']:,.0f} conversations/s,"
+        f" {figures['steps']:,.0f} steps in {figures['seconds']:.2f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,9 @@ class LoadResult:
 Request = tuple[bytes, dict[str, str]]
 
 
-async def _post(session: aiohttp.ClientSession, url: str, request: Request,
-                latencies: list[float]) -> bool:
+async def _post(
+    session: aiohttp.ClientSession, url: str, request: Request, latencies: list[float]
+) -> bool:
     body, headers = request
     started = time.perf_counter()
     async with session.post(url, data=body, headers=headers) as response:
@@ -49,14 +50,16 @@ async def _post(session: aiohttp.ClientSession, url: str, request: Request,
     return ok
 
 
-async def closed_loop(url: str, make: Callable[[int], Request], total: int,
-                      concurrency: int) -> LoadResult:
+async def closed_loop(
+    url: str, make: Callable[[int], Request], total: int, concurrency: int
+) -> LoadResult:
     requests = [make(i) for i in range(total)]
     latencies: list[float] = []
     errors = 0
     next_index = 0
     connector = aiohttp.TCPConnector(limit=concurrency)
     async with aiohttp.ClientSession(connector=connector) as session:
+
         async def worker() -> None:
             nonlocal next_index, errors
             while next_index < total:
@@ -71,14 +74,16 @@ async def closed_loop(url: str, make: Callable[[int], Request], total: int,
     return LoadResult(total, elapsed, latencies, errors)
 
 
-async def open_loop(url: str, make: Callable[[int], Request], rate: float,
-                    seconds: float) -> LoadResult:
+async def open_loop(
+    url: str, make: Callable[[int], Request], rate: float, seconds: float
+) -> LoadResult:
     total = int(rate * seconds)
     requests = [make(i) for i in range(total)]
     latencies: list[float] = []
     outcomes: list[bool] = []
     connector = aiohttp.TCPConnector(limit=256)
     async with aiohttp.ClientSession(connector=connector) as session:
+
         async def one(index: int) -> None:
             outcomes.append(await _post(session, url, requests[index], latencies))
 

@@ -21,8 +21,9 @@ def free_port() -> int:
 
 
 class Process:
-    def __init__(self, args: list[str], env: Mapping[str, str] | None = None,
-                 log: Path | None = None) -> None:
+    def __init__(
+        self, args: list[str], env: Mapping[str, str] | None = None, log: Path | None = None
+    ) -> None:
         full_env = {**os.environ, **(env or {})}
         full_env.pop("TOBIRA_CONFIG", None)
         self.popen = subprocess.Popen(
@@ -75,13 +76,29 @@ def start_fake_line(token: str) -> tuple[Process, str]:
     return process, process.first_line()
 
 
-def start_tobira(db: Path, line_url: str, token: str, secret: str, port: int,
-                 synchronous: str = "FULL", log: Path | None = None) -> Process:
+def start_tobira(
+    db: Path,
+    line_url: str,
+    token: str,
+    secret: str,
+    port: int,
+    synchronous: str = "FULL",
+    log: Path | None = None,
+) -> Process:
     config = db.parent / "bench.toml"
     config.write_text(f'[database]\nsynchronous = "{synchronous}"\n', encoding="utf-8")
     return Process(
-        ["-m", "bot.cli", "serve", "--config", str(config), "--host", "127.0.0.1",
-         "--port", str(port)],
+        [
+            "-m",
+            "bot.cli",
+            "serve",
+            "--config",
+            str(config),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         env={
             "TOBIRA_DB": str(db),
             "LINE_CHANNEL_SECRET": secret,

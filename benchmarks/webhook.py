@@ -29,14 +29,14 @@ def make_request(offset: int):
     def make(i: int) -> tuple[bytes, dict[str, str]]:
         user = users[(i + offset) % USERS]
         body = ev.payload(ev.text(user, f"ベンチマーク {i}", f"token-{offset}-{i}"))
-        return body, {"X-Line-Signature": ev.sign(body, SECRET),
-                      "Content-Type": "application/json"}
+        return body, {"X-Line-Signature": ev.sign(body, SECRET), "Content-Type": "application/json"}
 
     return make
 
 
-async def measure(url: str, offset: int, total: int, rate: float, seconds: float
-                  ) -> tuple[LoadResult, LoadResult]:
+async def measure(
+    url: str, offset: int, total: int, rate: float, seconds: float
+) -> tuple[LoadResult, LoadResult]:
     await closed_loop(url, make_request(offset + 9_000_000), 300, 8)  # warm up
     burst = await closed_loop(url, make_request(offset), total, 32)
     paced = await open_loop(url, make_request(offset + 1_000_000), rate, seconds)
@@ -44,9 +44,11 @@ async def measure(url: str, offset: int, total: int, rate: float, seconds: float
 
 
 def describe(name: str, burst: LoadResult, paced: LoadResult) -> str:
-    return (f"{name:<34} {burst.per_second:8.0f} ev/s  p50 {burst.p50:6.2f} ms  "
-            f"p99 {burst.p99:6.2f} ms | @1000/s p50 {paced.p50:6.2f} ms  p99 {paced.p99:6.2f} ms"
-            f"  errors {burst.errors + paced.errors}")
+    return (
+        f"{name:<34} {burst.per_second:8.0f} ev/s  p50 {burst.p50:6.2f} ms  "
+        f"p99 {burst.p99:6.2f} ms | @1000/s p50 {paced.p50:6.2f} ms  p99 {paced.p99:6.2f} ms"
+        f"  errors {burst.errors + paced.errors}"
+    )
 
 
 async def run(total: int = 6000, rate: float = 1000.0, seconds: float = 5.0) -> dict[str, float]:
@@ -59,7 +61,8 @@ async def run(total: int = 6000, rate: float = 1000.0, seconds: float = 5.0) -> 
             try:
                 await wait_http(f"http://127.0.0.1:{port}/healthz", bare)
                 bare_burst, bare_paced = await measure(
-                    f"http://127.0.0.1:{port}/webhooks/line", 0, total, rate, seconds)
+                    f"http://127.0.0.1:{port}/webhooks/line", 0, total, rate, seconds
+                )
             finally:
                 bare.stop()
             print(describe("bare aiohttp + signature check", bare_burst, bare_paced))
@@ -71,16 +74,19 @@ async def run(total: int = 6000, rate: float = 1000.0, seconds: float = 5.0) -> 
                 try:
                     await wait_http(f"http://127.0.0.1:{port}/healthz", tobira)
                     burst, paced = await measure(
-                        f"http://127.0.0.1:{port}/webhooks/line", 0, total, rate, seconds)
+                        f"http://127.0.0.1:{port}/webhooks/line", 0, total, rate, seconds
+                    )
                     answered = await _wait_answered(db, line_url)
                 finally:
                     tobira.stop()
                 name = f"tobira, durable (synchronous={synchronous})"
                 print(describe(name, burst, paced))
                 ratio = burst.per_second / bare_burst.per_second
-                print(f"  ratio to bare at 32 connections: {ratio:.2f} (target >= 0.5); "
-                      f"p99 at 1000 ev/s: {paced.p99:.2f} ms (target < 20 ms); "
-                      f"events stored {answered[0]}, all answered {answered[1]:.1f} s after load")
+                print(
+                    f"  ratio to bare at 32 connections: {ratio:.2f} (target >= 0.5); "
+                    f"p99 at 1000 ev/s: {paced.p99:.2f} ms (target < 20 ms); "
+                    f"events stored {answered[0]}, all answered {answered[1]:.1f} s after load"
+                )
                 results[f"ratio_{synchronous.lower()}"] = ratio
                 results[f"p99_1000_{synchronous.lower()}"] = paced.p99
                 results[f"events_per_s_{synchronous.lower()}"] = burst.per_second

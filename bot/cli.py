@@ -6,13 +6,15 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from aiohttp import web
 
 from bot import logs
+from bot.config import Settings
 from bot.errors import ConfigError
 from flows import FlowError
 
@@ -40,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `tobira flows graph NAME | head`: the reader has what it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -130,6 +136,19 @@ def _run_server(settings) -> int:
     def announce(_: str) -> None:
         log.info("listening", extra={"host": settings.host, "port": settings.port})
 
+    try:
+        _serve_app(app, settings, announce)
+    except OSError as error:
+        print(
+            f"tobira: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}."
+            " Is tobira already running? Choose another port with --port or TOBIRA_PORT.",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+def _serve_app(app: web.Application, settings: Settings, announce: Callable[[str], None]) -> None:
     web.run_app(
         app,
         host=settings.host,
@@ -139,7 +158,6 @@ def _run_server(settings) -> int:
         handle_signals=True,
         shutdown_timeout=5,
     )
-    return 0
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -179,7 +179,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError("--config", f"file not found: {path}") from None
+        raise ConfigError("config file", f"not found: {path}") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError("(syntax)", f"{path}: not valid TOML: {error}") from None
 

@@ -14,12 +14,14 @@ from contextlib import asynccontextmanager, contextmanager
 
 
 class Priority:
-    def __init__(self, max_wait: float = 0.25, background_slots: int = 2) -> None:
+    def __init__(self, max_wait: float = 0.25, busy_slots: int = 2, quiet_slots: int = 32) -> None:
         self._inflight = 0
         self._quiet = asyncio.Event()
         self._quiet.set()
         self._max_wait = max_wait
-        self._slots = asyncio.Semaphore(background_slots)
+        # Many units at once when nobody is waiting for a 200; two while somebody is.
+        self._slots = asyncio.Semaphore(quiet_slots)
+        self._busy_slots = asyncio.Semaphore(busy_slots)
 
     @contextmanager
     def foreground(self) -> Iterator[None]:
@@ -35,9 +37,12 @@ class Priority:
     @asynccontextmanager
     async def background(self) -> AsyncIterator[None]:
         async with self._slots:
-            if self._inflight:
+            if not self._inflight:
+                yield
+                return
+            async with self._busy_slots:
                 try:
                     await asyncio.wait_for(self._quiet.wait(), self._max_wait)
                 except TimeoutError:
                     pass
-            yield
+                yield

@@ -54,14 +54,26 @@ class OutboxSender:
         await self.lanes.close()
 
     async def _drain(self, contact_id: int) -> None:
-        while (row := await outbox.next_open(self._db, contact_id)) is not None:
-            async with self._priority.background():
-                retry_after = await self._attempt(row)
-            if retry_after:
-                await asyncio.sleep(retry_after)
+        # A row's final mark is written without waiting for it: if it is lost in a crash the
+        # row is tried again, and LINE deduplicates (a spent reply token, a known retry key).
+        # `done_up_to` keeps this lane from reading the row again before the mark commits.
+        done_up_to = 0
+        marks: list[asyncio.Future[object]] = []
+        try:
+            while (row := await outbox.next_open(self._db, contact_id, done_up_to)) is not None:
+                async with self._priority.background():
+                    retry_after, mark = await self._attempt(row)
+                if mark is not None:
+                    marks.append(mark)
+                if retry_after:
+                    await asyncio.sleep(retry_after)
+                else:
+                    done_up_to = row.id
+        finally:
+            await asyncio.gather(*marks)
 
-    async def _attempt(self, row: OutboxRow) -> float | None:
-        """One try at a row. Returns seconds to wait before the next try, if one is due."""
+    async def _attempt(self, row: OutboxRow) -> tuple[float | None, asyncio.Future[object] | None]:
+        """One try at a row: (seconds before the next try if one is due, the final mark)."""
         if not row.reachable:
             await self._db.write(
                 partial(
@@ -70,7 +82,7 @@ class OutboxSender:
                     reason="contact unreachable",
                 )
             )
-            return None
+            return None, None
         attempts, method = row.attempts, row.method
         while True:
             use_reply = (
@@ -84,7 +96,7 @@ class OutboxSender:
                 partial(outbox.claim_for_sending, row_id=row.id, method=method)
             )
             if not claimed:
-                return None  # cancelled (the person unfollowed): nothing more to send
+                return None, None  # cancelled (the person unfollowed): nothing more to send
             attempts += 1
             started = time.perf_counter()
             result = await self._call(row, method)
@@ -98,24 +110,26 @@ class OutboxSender:
                 break
             method = "push"  # the token expired early at LINE: push instead
         if result.outcome == "delivered":
-            await self._db.write(
-                partial(
-                    outbox.mark_delivered,
-                    row_id=row.id,
-                    at=self._clock.now(),
-                    note=result.detail or None,
+            mark = asyncio.ensure_future(
+                self._db.write(
+                    partial(
+                        outbox.mark_delivered,
+                        row_id=row.id,
+                        at=self._clock.now(),
+                        note=result.detail or None,
+                    )
                 )
             )
-            return None
+            return None, mark
         if result.outcome == "give_up" or attempts >= self._settings.max_attempts:
             await self._db.write(partial(outbox.mark_failed, row_id=row.id, error=result.detail))
             log.warning(
                 "message not delivered",
                 extra={"outbox_id": row.id, "reason": result.detail, "attempts": attempts},
             )
-            return None
+            return None, None
         await self._db.write(partial(outbox.mark_retry, row_id=row.id, error=result.detail))
-        return self._backoff(attempts)
+        return self._backoff(attempts), None
 
     async def _call(self, row: OutboxRow, method: str) -> SendResult:
         assert self._api is not None

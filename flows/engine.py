@@ -41,8 +41,9 @@ from flows.text import fill, normalize
 _MAX_STEPS_PER_TURN = 100
 
 
-def step(flows: FlowSet, state: FlowState, event: FlowEvent,
-         now: datetime) -> tuple[FlowState, list[Effect]]:
+def step(
+    flows: FlowSet, state: FlowState, event: FlowEvent, now: datetime
+) -> tuple[FlowState, list[Effect]]:
     """Advance one conversation by one event."""
     if state.mode == "handed_off":
         return state, []  # a human owns the conversation now
@@ -132,8 +133,9 @@ class _Turn:
             self.answers = {}
         self._start()
 
-    def _after_word_or_return(self, current: Step, event: FlowEvent, text: str | None,
-                              word: str | None) -> None:
+    def _after_word_or_return(
+        self, current: Step, event: FlowEvent, text: str | None, word: str | None
+    ) -> None:
         """After a pause or a long gap a tap still answers; typed text is kept as a note."""
         if word == "pause":
             self._pause()
@@ -145,8 +147,15 @@ class _Turn:
         else:
             self._answer(current, event, text, word, free_text_ok=False)
 
-    def _answer(self, current: Step, event: FlowEvent, text: str | None, word: str | None,
-                *, free_text_ok: bool) -> None:
+    def _answer(
+        self,
+        current: Step,
+        event: FlowEvent,
+        text: str | None,
+        word: str | None,
+        *,
+        free_text_ok: bool,
+    ) -> None:
         assert current.key is not None
         if event.kind == "postback":
             self._answer_postback(current, event.postback_data or "")
@@ -164,8 +173,9 @@ class _Turn:
             self._skip(current)
             return
         if current.offer_language and typed in (
-                normalize(self.flows.common.language_label.ja),
-                normalize(self.flows.common.language_label.en or "")):
+            normalize(self.flows.common.language_label.ja),
+            normalize(self.flows.common.language_label.en or ""),
+        ):
             self._switch_language(current)
             return
         if not free_text_ok:
@@ -249,14 +259,21 @@ class _Turn:
         """The question with its buttons (its 'say' is sent only when the step is entered)."""
         assert current.question is not None
         common = self.flows.common
-        choices = [Choice(self._text(c.label), choice_data(self.flow or "", current.name, c.id))
-                   for c in current.choices]
+        choices = [
+            Choice(self._text(c.label), choice_data(self.flow or "", current.name, c.id))
+            for c in current.choices
+        ]
         skip = current.skip_label or common.texts["skip_label"]
-        choices.append(Choice(self._text(skip), choice_data(self.flow or "", current.name,
-                                                            SKIP_ID)))
+        choices.append(
+            Choice(self._text(skip), choice_data(self.flow or "", current.name, SKIP_ID))
+        )
         if current.offer_language:
-            choices.append(Choice(self._text(common.language_label),
-                                  choice_data(self.flow or "", current.name, LANGUAGE_ID)))
+            choices.append(
+                Choice(
+                    self._text(common.language_label),
+                    choice_data(self.flow or "", current.name, LANGUAGE_ID),
+                )
+            )
         self.messages.append(OutMessage(self._text(current.question), tuple(choices)))
 
     def _hand_off_now(self) -> None:
@@ -319,8 +336,10 @@ class _Turn:
         if "{" not in value:
             return value
         defaults = self.flows.common.state_variables
-        values = {name: self.before.variables.get(name) or default.get(self.language)
-                  for name, default in defaults.items()}
+        values = {
+            name: self.before.variables.get(name) or default.get(self.language)
+            for name, default in defaults.items()
+        }
         return fill(value, values)
 
     def _send(self, text: Text) -> None:
@@ -330,9 +349,16 @@ class _Turn:
         self._send(self.flows.common.texts[name])
 
     def finish(self) -> tuple[FlowState, list[Effect]]:
-        state = replace(self.before, flow=self.flow, step=self.step, answers=self.answers,
-                        language=self.language, paused=self.paused, mode=self.mode,
-                        last_active=self.now)
+        state = replace(
+            self.before,
+            flow=self.flow,
+            step=self.step,
+            answers=self.answers,
+            language=self.language,
+            paused=self.paused,
+            mode=self.mode,
+            last_active=self.now,
+        )
         effects: list[Effect] = [*self.control, *self.stores]
         if self.messages:
             effects.append(Send(_pack(self.messages)))

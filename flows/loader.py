@@ -40,8 +40,19 @@ CHOICE_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 FLOW_TARGET = "flow:"
 
 STEP_SETTINGS = {
-    "say", "ask", "key", "summary", "choices", "next", "skip", "other", "skip_label",
-    "offer_language", "branch", "handoff", "end",
+    "say",
+    "ask",
+    "key",
+    "summary",
+    "choices",
+    "next",
+    "skip",
+    "other",
+    "skip_label",
+    "offer_language",
+    "branch",
+    "handoff",
+    "end",
 }
 KINDS = ("ask", "branch", "handoff", "end")
 
@@ -64,8 +75,9 @@ class FlowError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def load_flows(directory: Path | str | None = None,
-               variables: Mapping[str, str] | None = None) -> FlowSet:
+def load_flows(
+    directory: Path | str | None = None, variables: Mapping[str, str] | None = None
+) -> FlowSet:
     """Load and check flows; configuration values fill placeholders such as {opening_hours}."""
     flowset, problems = load_with_problems(directory, variables or {}, require_values=True)
     if problems or flowset is None:
@@ -73,9 +85,12 @@ def load_flows(directory: Path | str | None = None,
     return flowset
 
 
-def load_with_problems(path: Path | str | None = None,
-                       variables: Mapping[str, str] | None = None, *,
-                       require_values: bool = False) -> tuple[FlowSet | None, list[Problem]]:
+def load_with_problems(
+    path: Path | str | None = None,
+    variables: Mapping[str, str] | None = None,
+    *,
+    require_values: bool = False,
+) -> tuple[FlowSet | None, list[Problem]]:
     """A directory of flows, or one flow file checked alone against the shipped common.yaml."""
     path = Path(path) if path is not None else SHIPPED_DIR
     if path.is_dir():
@@ -140,8 +155,11 @@ class _Reader:
             if key.value in found:
                 self.had_duplicates = True
                 first = found[key.value][0].start_mark.line + 1
-                self.problem(key, f"'{key.value}' appears twice in {what} (first on line {first}):"
-                                  " keep one and delete or rename the other")
+                self.problem(
+                    key,
+                    f"'{key.value}' appears twice in {what} (first on line {first}):"
+                    " keep one and delete or rename the other",
+                )
                 continue
             found[key.value] = (key, value)
         return found
@@ -165,8 +183,9 @@ class _Reader:
         value = self.scalar(node, what)
         if value is not None and not pattern.match(value):
             first = "a letter" if pattern is NAME else "a letter or digit"
-            self.problem(node, f"{what} '{value}' should use only a-z, 0-9 and '_',"
-                               f" starting with {first}")
+            self.problem(
+                node, f"{what} '{value}' should use only a-z, 0-9 and '_', starting with {first}"
+            )
             return None
         return value
 
@@ -215,8 +234,11 @@ class _Builder:
             if lang not in LANGUAGES:
                 r.problem(key, f"unknown language '{lang}' in {what}: use ja (required) or en")
         if "ja" not in entries:
-            r.problem(node, f"{what} has no 'ja:' text: add the Japanese text (English is"
-                            " optional and falls back to Japanese)")
+            r.problem(
+                node,
+                f"{what} has no 'ja:' text: add the Japanese text (English is"
+                " optional and falls back to Japanese)",
+            )
             return None
         filled: dict[str, str] = {}
         for lang in LANGUAGES:
@@ -228,8 +250,11 @@ class _Builder:
                 continue
             filled[lang] = self._fill(r, value_node, raw, lang)
             if utf16_units(filled[lang]) > MAX_TEXT_UTF16:
-                r.problem(value_node, f"the {lang} text of {what} is too long for LINE"
-                                      f" ({MAX_TEXT_UTF16} units at most): shorten it")
+                r.problem(
+                    value_node,
+                    f"the {lang} text of {what} is too long for LINE"
+                    f" ({MAX_TEXT_UTF16} units at most): shorten it",
+                )
         if "ja" not in filled:
             return None
         return Text(filled["ja"], filled.get("en"))
@@ -240,8 +265,11 @@ class _Builder:
         for name in placeholders(raw):
             if name not in known:
                 hint = ", ".join("{" + n + "}" for n in sorted(known))
-                r.problem(node, f"unknown placeholder {{{name}}}: use one of {hint},"
-                                " or add it under 'variables:' in common.yaml")
+                r.problem(
+                    node,
+                    f"unknown placeholder {{{name}}}: use one of {hint},"
+                    " or add it under 'variables:' in common.yaml",
+                )
                 continue
             if name in self._state_names:
                 continue  # filled per conversation by the engine
@@ -250,8 +278,10 @@ class _Builder:
             if value is None:
                 if self.require_values and name not in self._reported_missing:
                     self._reported_missing.add(name)
-                    r.problem(node, f"placeholder {{{name}}} has no value: set '{name}' in the"
-                                    " configuration")
+                    r.problem(
+                        node,
+                        f"placeholder {{{name}}} has no value: set '{name}' in the configuration",
+                    )
                 value = "{" + name + "}"
             values[name] = value
         return fill(raw, values)
@@ -265,14 +295,25 @@ class _Builder:
         if top is None:
             return
         for key, (key_node, _) in top.items():
-            allowed = ("words", "texts", "variables", "state_variables", "topics",
-                       "welcome_back_after_hours", "language_label")
+            allowed = (
+                "words",
+                "texts",
+                "variables",
+                "state_variables",
+                "topics",
+                "welcome_back_after_hours",
+                "language_label",
+            )
             if key not in allowed:
-                r.problem(key_node, f"unknown setting '{key}' in common.yaml: use one of"
-                                    f" {', '.join(allowed)}")
+                r.problem(
+                    key_node,
+                    f"unknown setting '{key}' in common.yaml: use one of {', '.join(allowed)}",
+                )
         # Placeholder names first: every text below may use them.
-        for section, target in (("variables", self._config_names),
-                                ("state_variables", self._state_names)):
+        for section, target in (
+            ("variables", self._config_names),
+            ("state_variables", self._state_names),
+        ):
             if section in top:
                 for name, (key_node, _) in (r.mapping(top[section][1], section) or {}).items():
                     if NAME.match(name):
@@ -297,8 +338,10 @@ class _Builder:
         if "skip_label" in texts:
             self._check_label(r, top["texts"][1], texts["skip_label"], "the skip label")
         words = self._words(r, top)
-        topics = {k: r.scalar(v, f"topic {k}") or k
-                  for k, (_, v) in self._section(r, top, "topics").items()}
+        topics = {
+            k: r.scalar(v, f"topic {k}") or k
+            for k, (_, v) in self._section(r, top, "topics").items()
+        }
         hours = 24.0
         if "welcome_back_after_hours" in top:
             node = top["welcome_back_after_hours"][1]
@@ -312,9 +355,13 @@ class _Builder:
             language_label = self.text(r, node, "language_label") or language_label
             self._check_label(r, node, language_label, "language_label")
         self.common = Common(
-            words=words, texts=texts, variables=dict(self._defaults),
+            words=words,
+            texts=texts,
+            variables=dict(self._defaults),
             state_variables={k: v for k, v in state_defaults.items() if v is not None},
-            topics=topics, welcome_back_after_hours=hours, language_label=language_label,
+            topics=topics,
+            welcome_back_after_hours=hours,
+            language_label=language_label,
         )
 
     def _section(self, r: _Reader, top: dict, name: str) -> dict[str, tuple[ScalarNode, Node]]:
@@ -335,16 +382,22 @@ class _Builder:
                         continue
                     key = normalize(word)
                     if key in words and words[key] != action:
-                        r.problem(item, f"'{word}' is already a word for '{words[key]}':"
-                                        " one word can do only one thing")
+                        r.problem(
+                            item,
+                            f"'{word}' is already a word for '{words[key]}':"
+                            " one word can do only one thing",
+                        )
                     words[key] = action
         return words
 
     def _check_label(self, r: _Reader, node: Node, label: Text, what: str) -> None:
         for lang, value in (("ja", label.ja), ("en", label.en)):
             if value is not None and len(value) > MAX_LABEL_CHARS:
-                r.problem(node, f"{what} '{value}' ({lang}) has {len(value)} characters; LINE"
-                                f" buttons show at most {MAX_LABEL_CHARS}: shorten it")
+                r.problem(
+                    node,
+                    f"{what} '{value}' ({lang}) has {len(value)} characters; LINE"
+                    f" buttons show at most {MAX_LABEL_CHARS}: shorten it",
+                )
 
     # -- flow files, first pass: names, starts and step nodes
 
@@ -358,8 +411,11 @@ class _Builder:
             return
         for key, (key_node, _) in top.items():
             if key not in ("flow", "topic", "start", "steps"):
-                r.problem(key_node, f"unknown setting '{key}' at the top of the file: use flow,"
-                                    " topic, start and steps")
+                r.problem(
+                    key_node,
+                    f"unknown setting '{key}' at the top of the file: use flow,"
+                    " topic, start and steps",
+                )
         if "flow" not in top:
             r.problem(root, "this file has no 'flow:' name: add 'flow: some_name' at the top")
             return
@@ -367,8 +423,11 @@ class _Builder:
         if name is None:
             return
         if name in self.raw:
-            r.problem(top["flow"][1], f"another file ({self.raw[name].reader.file}) is already"
-                                      f" the flow '{name}': rename one of them")
+            r.problem(
+                top["flow"][1],
+                f"another file ({self.raw[name].reader.file}) is already"
+                f" the flow '{name}': rename one of them",
+            )
             return
         topic = "general"
         if "topic" in top:
@@ -385,8 +444,11 @@ class _Builder:
             start = r.scalar(start_node, "start") or start
         for step_name, (key_node, _) in steps.items():
             if not NAME.match(step_name):
-                r.problem(key_node, f"step name '{step_name}' should use only a-z, 0-9 and '_',"
-                                    " starting with a letter")
+                r.problem(
+                    key_node,
+                    f"step name '{step_name}' should use only a-z, 0-9 and '_',"
+                    " starting with a letter",
+                )
         self.raw[name] = _RawFlow(r, name, topic, start, start_node, steps)
 
     # -- second pass: steps, targets, checks
@@ -403,15 +465,19 @@ class _Builder:
                     flow.built[step_name] = step
         if need_entry and ENTRY_FLOW not in self.raw and self.raw:
             first = next(iter(self.raw.values()))
-            first.reader.problem(0, f"no flow is named '{ENTRY_FLOW}': the first message needs"
-                                    " it (add 'flow: first_contact' to one file)")
+            first.reader.problem(
+                0,
+                f"no flow is named '{ENTRY_FLOW}': the first message needs"
+                " it (add 'flow: first_contact' to one file)",
+            )
         for flow in self.raw.values():
             self._check_reachable(flow)
         self._check_loops()
         if self.common is None:
             return None
-        flows = {name: Flow(name, raw.topic, raw.start, raw.built) for name, raw in
-                 self.raw.items()}
+        flows = {
+            name: Flow(name, raw.topic, raw.start, raw.built) for name, raw in self.raw.items()
+        }
         return FlowSet(flows=flows, common=self.common, answer_labels=self._answer_labels())
 
     def _step(self, flow: _RawFlow, name: str, key_node: ScalarNode, node: Node) -> Step | None:
@@ -427,8 +493,11 @@ class _Builder:
                 r.problem(k, f"unknown setting '{setting}' in {where}{hint}")
         kinds = [k for k in KINDS if k in s]
         if len(kinds) > 1:
-            r.problem(key_node, f"{where} has both '{kinds[0]}' and '{kinds[1]}': a step does"
-                                " one of ask, branch, handoff or end")
+            r.problem(
+                key_node,
+                f"{where} has both '{kinds[0]}' and '{kinds[1]}': a step does"
+                " one of ask, branch, handoff or end",
+            )
             return None
         kind = kinds[0] if kinds else "say"
         say = self.text(r, s["say"][1], f"'say' of {where}") if "say" in s else None
@@ -438,12 +507,15 @@ class _Builder:
 
         if kind == "say":
             if "say" not in s:
-                r.problem(key_node, f"{where} does nothing: give it say, ask, branch, handoff"
-                                    " or end")
+                r.problem(
+                    key_node, f"{where} does nothing: give it say, ask, branch, handoff or end"
+                )
                 return None
             if "next" not in s:
-                r.problem(key_node, f"{where} has no 'next:': say which step comes after it"
-                                    " (or add 'end: true')")
+                r.problem(
+                    key_node,
+                    f"{where} has no 'next:': say which step comes after it (or add 'end: true')",
+                )
                 return None
             return Step(name, "say", say=say, next=target("next"))
         if kind == "end":
@@ -462,8 +534,11 @@ class _Builder:
         if b is None:
             return None
         if "on" not in b or "otherwise" not in b:
-            r.problem(s["branch"][0], f"the branch of step '{name}' needs 'on:' (an answer key)"
-                                      " and 'otherwise:' (where to go when no case matches)")
+            r.problem(
+                s["branch"][0],
+                f"the branch of step '{name}' needs 'on:' (an answer key)"
+                " and 'otherwise:' (where to go when no case matches)",
+            )
             return None
         cases = {}
         case_nodes = r.mapping(b["cases"][1], "cases") if "cases" in b else {}
@@ -471,29 +546,42 @@ class _Builder:
             found = self._target(flow, tnode)
             if found is not None:
                 cases[value] = found
-        return Step(name, "branch", say=say, branch_on=r.scalar(b["on"][1], "on"),
-                    cases=cases, otherwise=self._target(flow, b["otherwise"][1]))
+        return Step(
+            name,
+            "branch",
+            say=say,
+            branch_on=r.scalar(b["on"][1], "on"),
+            cases=cases,
+            otherwise=self._target(flow, b["otherwise"][1]),
+        )
 
-    def _ask(self, flow: _RawFlow, name: str, key_node: ScalarNode, s: dict,
-             say: Text | None) -> Step | None:
+    def _ask(
+        self, flow: _RawFlow, name: str, key_node: ScalarNode, s: dict, say: Text | None
+    ) -> Step | None:
         r = flow.reader
         where = f"step '{name}'"
         question = self.text(r, s["ask"][1], f"the question of {where}")
         if "key" not in s:
-            r.problem(key_node, f"{where} asks a question but has no 'key:': name where the"
-                                " answer is kept, e.g. 'key: relationship'")
+            r.problem(
+                key_node,
+                f"{where} asks a question but has no 'key:': name where the"
+                " answer is kept, e.g. 'key: relationship'",
+            )
             return None
         key = r.name(s["key"][1], "the answer key")
         default_next = self._target(flow, s["next"][1]) if "next" in s else None
         skip = self._target(flow, s["skip"][1]) if "skip" in s else default_next
         other = self._target(flow, s["other"][1]) if "other" in s else skip
         if skip is None and "skip" not in s and "next" not in s:
-            r.problem(key_node, f"{where} has no 'next:' or 'skip:': say where to go when the"
-                                " question is skipped")
+            r.problem(
+                key_node,
+                f"{where} has no 'next:' or 'skip:': say where to go when the question is skipped",
+            )
         choices: list[ChoiceDef] = []
         seen: dict[str, Node] = {}
-        choice_nodes = r.sequence(s["choices"][1], f"the choices of {where}") if (
-            "choices" in s) else []
+        choice_nodes = (
+            r.sequence(s["choices"][1], f"the choices of {where}") if ("choices" in s) else []
+        )
         for item in choice_nodes or []:
             c = r.mapping(item, f"a choice of {where}")
             if c is None:
@@ -508,8 +596,11 @@ class _Builder:
             if cid is None:
                 continue
             if cid in seen:
-                r.problem(c["id"][1], f"choice id '{cid}' is used twice in {where}"
-                                      f" (first on line {seen[cid].start_mark.line + 1})")
+                r.problem(
+                    c["id"][1],
+                    f"choice id '{cid}' is used twice in {where}"
+                    f" (first on line {seen[cid].start_mark.line + 1})",
+                )
                 continue
             seen[cid] = c["id"][1]
             label = self.text(r, c["label"][1], f"the label of choice '{cid}'")
@@ -517,13 +608,19 @@ class _Builder:
                 self._check_label(r, c["label"][1], label, f"the label of choice '{cid}'")
             nxt = self._target(flow, c["next"][1]) if "next" in c else default_next
             if "next" not in c and "next" not in s:
-                r.problem(item, f"choice '{cid}' has no 'next:' and {where} has no default"
-                                " 'next:': say where this answer leads")
+                r.problem(
+                    item,
+                    f"choice '{cid}' has no 'next:' and {where} has no default"
+                    " 'next:': say where this answer leads",
+                )
             data = choice_data(flow.name, name, cid)
             if len(data) > MAX_DATA_CHARS:
-                r.problem(c["id"][1], f"the button data '{data[:40]}…' is {len(data)} characters"
-                                      f" (LINE allows {MAX_DATA_CHARS}): shorten the step or"
-                                      " choice name")
+                r.problem(
+                    c["id"][1],
+                    f"the button data '{data[:40]}…' is {len(data)} characters"
+                    f" (LINE allows {MAX_DATA_CHARS}): shorten the step or"
+                    " choice name",
+                )
             if label is not None and nxt is not None:
                 choices.append(ChoiceDef(cid, label, nxt))
         skip_label = None
@@ -531,17 +628,30 @@ class _Builder:
             skip_label = self.text(r, s["skip_label"][1], f"the skip_label of {where}")
             if skip_label is not None:
                 self._check_label(r, s["skip_label"][1], skip_label, "skip_label")
-        offer = r.flag(s["offer_language"][1], "offer_language") if "offer_language" in s \
-            else False
+        offer = r.flag(s["offer_language"][1], "offer_language") if "offer_language" in s else False
         buttons = len(choice_nodes or []) + 1 + int(offer)
         if buttons > MAX_CHOICES:
-            r.problem(s["choices"][0], f"{where} would show {buttons} buttons (its choices plus"
-                                       f" the skip button); LINE shows at most {MAX_CHOICES}:"
-                                       " remove some choices")
+            r.problem(
+                s["choices"][0],
+                f"{where} would show {buttons} buttons (its choices plus"
+                f" the skip button); LINE shows at most {MAX_CHOICES}:"
+                " remove some choices",
+            )
         summary = r.scalar(s["summary"][1], "summary") if "summary" in s else None
-        return Step(name, "ask", say=say, question=question, key=key, summary=summary,
-                    choices=tuple(choices), skip=skip, other=other, skip_label=skip_label,
-                    offer_language=offer, next=default_next)
+        return Step(
+            name,
+            "ask",
+            say=say,
+            question=question,
+            key=key,
+            summary=summary,
+            choices=tuple(choices),
+            skip=skip,
+            other=other,
+            skip_label=skip_label,
+            offer_language=offer,
+            next=default_next,
+        )
 
     def _target(self, flow: _RawFlow, node: Node) -> Target | None:
         r = flow.reader
@@ -549,7 +659,7 @@ class _Builder:
         if value is None:
             return None
         if value.startswith(FLOW_TARGET):
-            other = value[len(FLOW_TARGET):].strip()
+            other = value[len(FLOW_TARGET) :].strip()
             if other in self.raw:
                 return Target(other, self.raw[other].start)
             close = difflib.get_close_matches(other, list(self.raw), n=1)
@@ -566,14 +676,20 @@ class _Builder:
         self._broken_links.add(flow.name)
         close = difflib.get_close_matches(value, list(flow.steps), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        flow.reader.problem(node, f"there is no step '{value}' in flow '{flow.name}'{hint}:"
-                                  " write an existing step name, or 'flow:NAME' for another flow")
+        flow.reader.problem(
+            node,
+            f"there is no step '{value}' in flow '{flow.name}'{hint}:"
+            " write an existing step name, or 'flow:NAME' for another flow",
+        )
 
     # -- whole-set checks
 
     def _check_reachable(self, flow: _RawFlow) -> None:
-        if (flow.start not in flow.built or flow.name in self._broken_links
-                or flow.reader.had_duplicates):
+        if (
+            flow.start not in flow.built
+            or flow.name in self._broken_links
+            or flow.reader.had_duplicates
+        ):
             return  # a broken link already explains why steps look unreachable
         seen = {flow.start}
         todo = [flow.start]
@@ -584,11 +700,15 @@ class _Builder:
                     todo.append(t.step)
         for name, (key_node, _) in flow.steps.items():
             if name in flow.built and name not in seen:
-                flow.reader.problem(key_node, f"step '{name}' is never reached: point a"
-                                              " 'next:' (or a choice) at it, or delete it")
+                flow.reader.problem(
+                    key_node,
+                    f"step '{name}' is never reached: point a"
+                    " 'next:' (or a choice) at it, or delete it",
+                )
 
     def _check_loops(self) -> None:
         """A path of say/branch steps that comes back to itself would never wait for the person."""
+
         def passes(t: Target) -> Step | None:
             flow = self.raw.get(t.flow)
             step = flow.built.get(t.step) if flow else None
@@ -602,9 +722,12 @@ class _Builder:
             for nxt in _targets(step) if step else []:
                 if state.get(nxt) == 1:
                     raw = self.raw[t.flow]
-                    raw.reader.problem(raw.steps[t.step][0], f"step '{t.step}' leads back to"
-                                       f" '{nxt.step}' without asking anything: the bot would"
-                                       " talk forever; add a question or an end")
+                    raw.reader.problem(
+                        raw.steps[t.step][0],
+                        f"step '{t.step}' leads back to"
+                        f" '{nxt.step}' without asking anything: the bot would"
+                        " talk forever; add a question or an end",
+                    )
                     return True
                 if nxt not in state and passes(nxt) and visit(nxt):
                     return True

@@ -24,8 +24,10 @@ T = TypeVar("T")
 WriteJob = Callable[[sqlite3.Connection], T]
 
 _MAX_BATCH = 512
-# Background jobs per batch, so that a webhook's commit never waits behind a long batch.
+# Background jobs per batch while webhooks wait, so that their commit never waits behind a
+# long batch; more when none are waiting.
 _MAX_BACKGROUND_PER_BATCH = 4
+_MAX_BACKGROUND_QUIET = 64
 
 
 @dataclass
@@ -141,7 +143,8 @@ class Database:
     def _next_batch(self) -> list[_Pending]:
         batch = self._urgent[:_MAX_BATCH]
         del self._urgent[: len(batch)]
-        room = min(_MAX_BACKGROUND_PER_BATCH, _MAX_BATCH - len(batch))
+        share = _MAX_BACKGROUND_PER_BATCH if batch else _MAX_BACKGROUND_QUIET
+        room = min(share, _MAX_BATCH - len(batch))
         batch += self._queue[:room]
         del self._queue[:room]
         if not (self._urgent or self._queue):

@@ -86,6 +86,7 @@ class RunningService:
 
     async def settle(self, timeout: float = 10.0) -> None:
         """Wait until every event is processed and every outbox row has had its try."""
+
         async def idle() -> None:
             while True:
                 await self.app[keys.DISPATCHER].lanes.wait_idle()

@@ -72,7 +72,9 @@ def test_cli_prints_one_clear_line_and_exits_2(tmp_path):
     path = write(tmp_path, "[server]\nport = 70000\n")
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "serve", "--config", str(path)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -28,5 +28,8 @@ def test_more_than_five_messages_make_several_calls_with_choices_last():
     calls = render(messages)
     assert [len(c) for c in calls] == [5, 2]
     assert calls[1][1]["quickReply"]["items"][1]["action"] == {
-        "type": "postback", "label": "スキップ", "data": "a=skip", "displayText": "スキップ"
+        "type": "postback",
+        "label": "スキップ",
+        "data": "a=skip",
+        "displayText": "スキップ",
     }

@@ -18,10 +18,12 @@ async def test_migrations_set_user_version_wal_and_foreign_keys(tmp_path):
         assert (await db.fetch_one("PRAGMA journal_mode"))[0] == "wal"
         assert (await db.fetch_one("PRAGMA foreign_keys"))[0] == 1
         with pytest.raises(sqlite3.IntegrityError):
-            await db.write(lambda c: c.execute(
-                "INSERT INTO conversations (contact_id, opened_at, updated_at)"
-                " VALUES (999, 'x', 'x')"
-            ))
+            await db.write(
+                lambda c: c.execute(
+                    "INSERT INTO conversations (contact_id, opened_at, updated_at)"
+                    " VALUES (999, 'x', 'x')"
+                )
+            )
     finally:
         await db.close()
     again = await Database.open(tmp_path / "t.db")  # reopening migrates nothing
@@ -31,11 +33,10 @@ async def test_migrations_set_user_version_wal_and_foreign_keys(tmp_path):
 async def test_concurrent_writes_share_commits_and_a_failure_stays_alone(tmp_path):
     db = await Database.open(tmp_path / "t.db", synchronous="FULL")
     try:
+
         def insert(i: int):
             def job(conn: sqlite3.Connection) -> int:
-                conn.execute(
-                    "INSERT INTO organizations (id, name) VALUES (?, ?)", (f"org{i}", "n")
-                )
+                conn.execute("INSERT INTO organizations (id, name) VALUES (?, ?)", (f"org{i}", "n"))
                 if i == 7:
                     raise ValueError("this job fails")
                 return i

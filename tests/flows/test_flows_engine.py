@@ -37,15 +37,20 @@ def test_follow_sends_first_contact_in_three_messages(talk: Conversation) -> Non
     assert "ひきこもり相談窓口です" in messages[0].text
     assert messages[1].text.count("\n") == 1, "the privacy note is two lines"
     labels = [c.label for c in messages[2].choices]
-    assert labels == ["自分のこと", "家族のこと", "支援者・関係機関として", "まだ決めていない",
-                      "答えたくない", "English"]
+    assert labels == [
+        "自分のこと",
+        "家族のこと",
+        "支援者・関係機関として",
+        "まだ決めていない",
+        "答えたくない",
+        "English",
+    ]
     assert messages[2].choices[1].data == "t1:first_contact:who:family"
     assert not messages[0].choices and not messages[1].choices
 
 
 @pytest.mark.parametrize("word", ["やめる", "やめる。", "ストップ", "STOP", " stop "])
-def test_pause_then_any_message_resumes_at_the_same_question(talk: Conversation,
-                                                             word: str) -> None:
+def test_pause_then_any_message_resumes_at_the_same_question(talk: Conversation, word: str) -> None:
     at_age_question(talk)
     effects = talk.type(word)
     assert Paused() in effects
@@ -118,23 +123,31 @@ def test_talk_to_a_person_after_reading_uses_the_first_answer(talk: Conversation
     assert talk.handoff().topic == "information"
 
 
-@pytest.mark.parametrize("event", [
-    FlowEvent("postback", postback_data="garbage"),
-    FlowEvent("postback", postback_data="t1:family:relationship:mother"),  # an old button
-    FlowEvent("postback", postback_data="t1:family:age_band:nope"),
-    FlowEvent("postback", postback_data=None),
-    FlowEvent("text", text=None),
-    FlowEvent("text", text="   "),
-], ids=["garbage", "stale-button", "unknown-choice", "no-data", "no-text", "blank"])
-def test_unknown_input_repeats_the_question_and_changes_nothing(talk: Conversation,
-                                                                event: FlowEvent) -> None:
+@pytest.mark.parametrize(
+    "event",
+    [
+        FlowEvent("postback", postback_data="garbage"),
+        FlowEvent("postback", postback_data="t1:family:relationship:mother"),  # an old button
+        FlowEvent("postback", postback_data="t1:family:age_band:nope"),
+        FlowEvent("postback", postback_data=None),
+        FlowEvent("text", text=None),
+        FlowEvent("text", text="   "),
+    ],
+    ids=["garbage", "stale-button", "unknown-choice", "no-data", "no-text", "blank"],
+)
+def test_unknown_input_repeats_the_question_and_changes_nothing(
+    talk: Conversation, event: FlowEvent
+) -> None:
     at_age_question(talk)
     before = talk.state
     effects = talk.send(event)
     assert not any(isinstance(e, StoreAnswer | HandOff) for e in effects)
     assert talk.messages()[-1].text == AGE_QUESTION
     assert (talk.state.flow, talk.state.step, talk.state.answers) == (
-        before.flow, before.step, before.answers)
+        before.flow,
+        before.step,
+        before.answers,
+    )
 
 
 def test_restart_of_the_service_continues_from_stored_json(flowset) -> None:
@@ -142,9 +155,12 @@ def test_restart_of_the_service_continues_from_stored_json(flowset) -> None:
     talk = at_age_question(Conversation(flowset))
     stored = talk.state.to_json()
     fresh = load_flows(variables=VARIABLES)
-    state, effects = step(fresh, FlowState.from_json(stored),
-                          FlowEvent("postback", postback_data="t1:family:age_band:30s"),
-                          talk.now + timedelta(minutes=5))
+    state, effects = step(
+        fresh,
+        FlowState.from_json(stored),
+        FlowEvent("postback", postback_data="t1:family:age_band:30s"),
+        talk.now + timedelta(minutes=5),
+    )
     assert state.answers["age_band"] == "30s"
     assert state.step == "duration"
     assert StoreAnswer("age_band", "30s", "30代") in effects
@@ -181,15 +197,19 @@ def test_after_handoff_the_engine_stays_silent(talk: Conversation) -> None:
     at_age_question(talk)
     talk.type("人と話したい")
     before = talk.state
-    for event in (FlowEvent("text", text="よろしくお願いします"), FlowEvent("follow"),
-                  FlowEvent("text", text="はじめから"),
-                  FlowEvent("postback", postback_data="t1:family:age_band:30s")):
+    for event in (
+        FlowEvent("text", text="よろしくお願いします"),
+        FlowEvent("follow"),
+        FlowEvent("text", text="はじめから"),
+        FlowEvent("postback", postback_data="t1:family:age_band:30s"),
+    ):
         assert talk.send(event) == []
         assert talk.state == before
 
 
 def test_after_resolution_next_message_starts_again_keeping_language_and_answers(
-        talk: Conversation) -> None:
+    talk: Conversation,
+) -> None:
     talk.type("English")
     talk.tap("family")
     talk.type("talk to a person")
@@ -255,8 +275,17 @@ def test_state_json_fields(talk: Conversation) -> None:
     import json
 
     data = json.loads(talk.state.to_json())
-    assert set(data) == {"version", "flow", "step", "answers", "language", "paused", "mode",
-                         "variables", "last_active"}
+    assert set(data) == {
+        "version",
+        "flow",
+        "step",
+        "answers",
+        "language",
+        "paused",
+        "mode",
+        "variables",
+        "last_active",
+    }
     assert data["answers"] == {"who": "family", "relationship": "mother"}
     assert FlowState.from_json("{}") == FlowState.initial()
 
@@ -265,7 +294,9 @@ def test_counselor_name_comes_from_state(tmp_path) -> None:
     (tmp_path / "first_contact.yaml").write_text(
         "flow: first_contact\nsteps:\n  ask:\n    ask:\n      ja: '{counselor_name}です。'\n"
         "      en: 'This is {counselor_name}.'\n    key: k\n    next: bye\n"
-        "  bye:\n    end: true\n", encoding="utf-8")
+        "  bye:\n    end: true\n",
+        encoding="utf-8",
+    )
     flows = load_flows(tmp_path, VARIABLES)
     now = Conversation(flows).now
     _, effects = step(flows, FlowState.initial(), FlowEvent("follow"), now)

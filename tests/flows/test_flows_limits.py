@@ -20,10 +20,23 @@ from flows.effects import (
 from flows.text import utf16_units
 from tests.flows.conftest import START
 
-WORDS = ["やめる", "はじめから", "人と話したい", "English", "日本語", "stop", "start over",
-         "talk to a person", "スキップ"]
-OTHER_INPUT = [FlowEvent("follow"), FlowEvent("text", text="自由に書いたこと"),
-               FlowEvent("text", text=None), FlowEvent("postback", postback_data="t1:x:y:z")]
+WORDS = [
+    "やめる",
+    "はじめから",
+    "人と話したい",
+    "English",
+    "日本語",
+    "stop",
+    "start over",
+    "talk to a person",
+    "スキップ",
+]
+OTHER_INPUT = [
+    FlowEvent("follow"),
+    FlowEvent("text", text="自由に書いたこと"),
+    FlowEvent("text", text=None),
+    FlowEvent("postback", postback_data="t1:x:y:z"),
+]
 PRESSURE_WORDS = ["早く", "必ず", "社会復帰", "なぜ", "!!", "！！"]
 
 
@@ -55,8 +68,7 @@ def explore(flows: FlowSet) -> tuple[list[list], int]:
                 if key not in seen and new.mode == "bot":
                     seen.add(key)
                     # Set the clock back to START so both gaps are tried from here too.
-                    todo.append((replace(new, last_active=START),
-                                 sends[-1] if sends else last))
+                    todo.append((replace(new, last_active=START), sends[-1] if sends else last))
     return turns, len(seen)
 
 
@@ -67,8 +79,9 @@ def explored(flowset: FlowSet) -> tuple[list[list], int]:
 
 def test_exploration_reaches_every_question(explored, flowset: FlowSet) -> None:
     turns, places = explored
-    asked = {m.text for t in turns for e in t if isinstance(e, Send) for m in e.messages
-             if m.choices}
+    asked = {
+        m.text for t in turns for e in t if isinstance(e, Send) for m in e.messages if m.choices
+    }
     for flow in flowset.flows.values():
         for s in flow.steps.values():
             if s.kind == "ask":

@@ -89,12 +89,16 @@ def test_a_folder_needs_first_contact_and_uses_shipped_common(tmp_path: Path) ->
     problems = check(tmp_path)
     assert [p.message for p in problems] == [
         "no flow is named 'first_contact': the first message needs it"
-        " (add 'flow: first_contact' to one file)"]
+        " (add 'flow: first_contact' to one file)"
+    ]
 
 
 def test_duplicate_step_names_and_flow_names(tmp_path: Path) -> None:
-    write(tmp_path, "first_contact.yaml",
-          "flow: first_contact\nsteps:\n  bye:\n    end: true\n  bye:\n    end: true\n")
+    write(
+        tmp_path,
+        "first_contact.yaml",
+        "flow: first_contact\nsteps:\n  bye:\n    end: true\n  bye:\n    end: true\n",
+    )
     write(tmp_path, "second.yaml", "flow: first_contact\nsteps:\n  bye:\n    end: true\n")
     problems = [str(p) for p in check(tmp_path)]
     assert f"{tmp_path / 'first_contact.yaml'}:5: 'bye' appears twice in steps" in problems[0]
@@ -102,33 +106,47 @@ def test_duplicate_step_names_and_flow_names(tmp_path: Path) -> None:
 
 
 def test_a_loop_without_a_question_is_refused(tmp_path: Path) -> None:
-    write(tmp_path, "first_contact.yaml",
-          "flow: first_contact\nsteps:\n  a:\n    say: {ja: あ}\n    next: b\n"
-          "  b:\n    say: {ja: い}\n    next: a\n")
+    write(
+        tmp_path,
+        "first_contact.yaml",
+        "flow: first_contact\nsteps:\n  a:\n    say: {ja: あ}\n    next: b\n"
+        "  b:\n    say: {ja: い}\n    next: a\n",
+    )
     problems = check(tmp_path)
     assert len(problems) == 1 and "without asking anything" in problems[0].message
 
 
 def test_unknown_setting_suggests_the_right_one(tmp_path: Path) -> None:
-    write(tmp_path, "first_contact.yaml",
-          "flow: first_contact\nsteps:\n  a:\n    say: {ja: あ}\n    nxet: b\n    next: b\n"
-          "  b:\n    end: true\n")
+    write(
+        tmp_path,
+        "first_contact.yaml",
+        "flow: first_contact\nsteps:\n  a:\n    say: {ja: あ}\n    nxet: b\n    next: b\n"
+        "  b:\n    end: true\n",
+    )
     problems = check(tmp_path)
     assert [(p.line, p.message) for p in problems] == [
-        (5, "unknown setting 'nxet' in step 'a' (did you mean 'next'?)")]
+        (5, "unknown setting 'nxet' in step 'a' (did you mean 'next'?)")
+    ]
 
 
 def test_an_unknown_flow_target(tmp_path: Path) -> None:
-    write(tmp_path, "first_contact.yaml",
-          "flow: first_contact\nsteps:\n  a:\n    say: {ja: あ}\n    next: flow:famly\n")
+    write(
+        tmp_path,
+        "first_contact.yaml",
+        "flow: first_contact\nsteps:\n  a:\n    say: {ja: あ}\n    next: flow:famly\n",
+    )
     write(tmp_path, "family.yaml", "flow: family\nsteps:\n  bye:\n    end: true\n")
     problems = check(tmp_path)
     assert [(p.line, p.message) for p in problems] == [
-        (5, "there is no flow named 'famly' (did you mean 'flow:family'?): check the spelling")]
+        (5, "there is no flow named 'famly' (did you mean 'flow:family'?): check the spelling")
+    ]
 
 
 def test_branch_on_an_answer(tmp_path: Path) -> None:
-    write(tmp_path, "first_contact.yaml", """\
+    write(
+        tmp_path,
+        "first_contact.yaml",
+        """\
 flow: first_contact
 steps:
   who:
@@ -147,7 +165,8 @@ steps:
     handoff: family
   bye:
     end: true
-""")
+""",
+    )
     from flows import FlowEvent, FlowState, HandOff, step
     from tests.flows.conftest import START
 
@@ -177,8 +196,7 @@ def test_graph_is_a_mermaid_flowchart() -> None:
         for step_name in flow.steps:
             assert any(line.strip().startswith(f"s_{step_name}") for line in lines)
         # Every edge ends at a declared node.
-        declared = {re.match(r"\s*(\w+)", line).group(1) for line in lines[1:]
-                    if "-->" not in line}
+        declared = {re.match(r"\s*(\w+)", line).group(1) for line in lines[1:] if "-->" not in line}
         for line in lines:
             if "-->" in line and "flow_start" not in line:
                 assert line.split()[-1] in declared, line
