@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager, contextmanager
 
 
 class Priority:
-    def __init__(self, max_wait: float = 0.25, busy_slots: int = 2, quiet_slots: int = 32) -> None:
+    def __init__(self, max_wait: float = 0.25, busy_slots: int = 2, quiet_slots: int = 16) -> None:
         self._inflight = 0
         self._quiet = asyncio.Event()
         self._quiet.set()

@@ -27,7 +27,7 @@ _MAX_BATCH = 512
 # Background jobs per batch while webhooks wait, so that their commit never waits behind a
 # long batch; more when none are waiting.
 _MAX_BACKGROUND_PER_BATCH = 4
-_MAX_BACKGROUND_QUIET = 64
+_MAX_BACKGROUND_QUIET = 8
 
 
 @dataclass
