@@ -15,8 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.ack_policy import AckPolicy
 from bot.durations import parse_duration
 from bot.errors import ConfigError
+from bot.hours import Organization, parse_organizations
 
 DEFAULT_DB = Path("var/tobira.db")
 
@@ -37,6 +39,65 @@ class LineSettings:
         return bool(self.channel_secret and self.channel_access_token)
 
 
+def _default_organizations(service_name: str) -> tuple[Organization, ...]:
+    # One window, weekdays 9 to 17, closed on Japan's public holidays.
+    hours = {day: "09:00-17:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+    raw = {"id": "window", "name": service_name, "hours": hours, "national_holidays": True}
+    return (Organization.from_config(raw, "organizations[0]"),)
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    """Who gets a conversation when a person is asked for (issue 4)."""
+
+    organizations: tuple[Organization, ...]
+    routing: Mapping[str, str]  # flow topic -> organisation id ("default" for the rest)
+    assignment: str = "auto"  # "auto", or "review": a supervisor accepts new cases
+    pair_counselors: bool = False
+    acks: AckPolicy = field(default_factory=AckPolicy)
+
+    def organization(self, org_id: str | None) -> Organization:
+        for org in self.organizations:
+            if org.id == org_id:
+                return org
+        return self.organizations[0]
+
+    def organization_for_topic(self, topic: str | None) -> Organization:
+        org_id = self.routing.get(topic or "", self.routing.get("default"))
+        return self.organization(org_id)
+
+
+def _handoff(raw: Mapping[str, Any], service_name: str) -> HandoffSettings:
+    organizations = (
+        tuple(parse_organizations(raw["organizations"]))
+        if "organizations" in raw
+        else _default_organizations(service_name)
+    )
+    known = {org.id for org in organizations}
+    routing = raw.get("routing", {})
+    if not isinstance(routing, dict):
+        raise ConfigError("routing", "must be a table of flow topic = organisation id")
+    for topic, org_id in routing.items():
+        if org_id not in known:
+            raise ConfigError(
+                f"routing.{topic}",
+                f"names organisation {org_id!r}, but the organisations are {', '.join(known)}",
+            )
+    assignment = raw.get("assignment", "auto")
+    if assignment not in ("auto", "review"):
+        raise ConfigError("assignment", f'must be "auto" or "review", got {assignment!r}')
+    pairs = raw.get("pair_counselors", False)
+    if not isinstance(pairs, bool):
+        raise ConfigError("pair_counselors", f"must be true or false, got {pairs!r}")
+    return HandoffSettings(
+        organizations=organizations,
+        routing=dict(routing),
+        assignment=assignment,
+        pair_counselors=pairs,
+        acks=AckPolicy.from_config(raw.get("acks")),
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     service_name: str = "ひきこもり相談窓口"
@@ -49,6 +110,7 @@ class Settings:
     log_level: str = "INFO"
     flows_dir: Path | None = None
     line: LineSettings = field(default_factory=LineSettings)
+    handoff: HandoffSettings = field(default_factory=lambda: _handoff({}, "ひきこもり相談窓口"))
     source: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -130,7 +192,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
     },
 }
 # Tables owned by later features; validated by their own modules, kept here as raw data.
-_PASSTHROUGH = {"organizations", "acks", "routing", "assignment", "staff", "retention"}
+_PASSTHROUGH = {"organizations", "acks", "routing", "assignment", "pair_counselors"}
 
 _ENV: dict[str, tuple[str, Check]] = {
     "TOBIRA_DB": ("database", _path),
@@ -160,8 +222,11 @@ def load_settings(
         text = path.read_text(encoding="utf-8")
         try:
             _collect(raw, values)
+            handoff = _handoff(raw, values.get("service_name", Settings.service_name))
         except ConfigError as error:
             raise error.located(source, _line_of(text, error.key)) from None
+    else:
+        handoff = _handoff({}, Settings.service_name)
     for name, (target, check) in _ENV.items():
         if env.get(name):
             values[target] = check(env[name], name)
@@ -171,7 +236,9 @@ def load_settings(
         **{k.removeprefix("line."): v for k, v in values.items() if k.startswith("line.")}
     )
     top = {k: v for k, v in values.items() if not k.startswith("line.")}
-    return Settings(**top, line=line, source=source, raw=raw)
+    if "handoff" in top:
+        handoff = top.pop("handoff")
+    return Settings(**top, line=line, handoff=handoff, source=source, raw=raw)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -206,14 +273,28 @@ def _collect(raw: Mapping[str, Any], values: dict[str, Any]) -> None:
 
 
 def _line_of(text: str, dotted: str) -> int | None:
-    """The line where a dotted key (table.key, or list[0].key) is written, if we can find it."""
-    parts = re.split(r"\.|\[\d+\]\.?", dotted)
-    parts = [p for p in parts if p]
-    if not parts:
-        return None
+    """The line where a dotted key (table.key, or list[0].key.sub) is written, if we can find it."""
+    lines = text.splitlines()
+    in_list = re.match(r"^(\w+)\[(\d+)\]\.?(.*)$", dotted)
+    if in_list:
+        table, index, rest = in_list.group(1), int(in_list.group(2)), in_list.group(3)
+        headers = [
+            number
+            for number, line in enumerate(lines)
+            if re.match(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]", line)
+        ]
+        if index >= len(headers):
+            return None
+        begin = headers[index]
+        end = next(
+            (n for n in range(begin + 1, len(lines)) if re.match(r"^\s*\[", lines[n])), len(lines)
+        )
+        keys = [k for k in re.split(r"\.|\[\d+\]", rest) if k]
+        return _find_key(lines, begin + 1, end, keys) or begin + 1
+    parts = dotted.split(".")
     table, leaf = parts[:-1], parts[-1]
     current: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", stripped)
         if header:
@@ -221,8 +302,16 @@ def _line_of(text: str, dotted: str) -> int | None:
             if current == parts:
                 return number
             continue
-        if re.match(rf"^{re.escape(leaf)}\s*=", stripped) and current == table[: len(current)]:
+        if current == table and re.match(rf"^{re.escape(leaf)}\s*=", stripped):
             return number
-        if not table and not current and re.match(rf"^{re.escape(leaf)}\s*=", stripped):
-            return number
+    return None
+
+
+def _find_key(lines: list[str], begin: int, end: int, keys: list[str]) -> int | None:
+    # The innermost key first: inline tables put `mon = ...` on the line of `hours = {`.
+    for key in reversed(keys):
+        pattern = re.compile(rf"(^|[\s{{,]){re.escape(key)}\s*=")
+        for number in range(begin, end):
+            if pattern.search(lines[number]):
+                return number + 1
     return None
