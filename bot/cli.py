@@ -80,6 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_config(graph)
     graph.add_argument("name", help="flow name, e.g. family")
     graph.set_defaults(run=_flows_graph)
+
+    from bot import staff_cli
+
+    staff_cli.register(commands)
     return parser
 
 

@@ -1,0 +1,23 @@
+"""Organisations that staff the window: configured in TOML, mirrored here for foreign keys."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+
+def sync(conn: sqlite3.Connection, orgs: Iterable[tuple[str, str]]) -> None:
+    """Make every configured (id, name) exist, renaming where the name changed.
+
+    Organisations no longer configured are kept: staff and old conversations still point
+    at them.
+    """
+    conn.executemany(
+        "INSERT INTO organizations (id, name) VALUES (?, ?)"
+        " ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name != excluded.name",
+        list(orgs),
+    )
+
+
+def known(conn: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT id FROM organizations ORDER BY id")]
