@@ -18,6 +18,7 @@ from bot.flow_loading import load_configured_flows
 from bot.priority import Priority
 from bot.sender import OutboxSender
 from bot.turns import TurnContext
+from storage import organizations
 from storage.database import Database
 
 log = logging.getLogger("tobira.app")
@@ -49,6 +50,8 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     db = await Database.open(settings.database, settings.db_synchronous)
     app[DB] = db
+    orgs = [(org.id, org.name) for org in settings.handoff.organizations]
+    await db.write(lambda conn: organizations.sync(conn, orgs))
     yield
     await db.close()
 
@@ -81,6 +84,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
         catalogue=Catalogue.load(),
         flows=load_configured_flows(settings),
         reply_token_max_age=settings.line.reply_token_max_age,
+        handoff=settings.handoff,
     )
     dispatcher = Dispatcher(db, clock, sender, context, {line.CHANNEL: line.to_inbound}, priority)
     app[SENDER], app[DISPATCHER] = sender, dispatcher

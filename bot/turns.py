@@ -12,12 +12,16 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot import acks, handoff
 from bot.catalogue import Catalogue
 from bot.channels import line_render
+from bot.config import HandoffSettings
 from bot.inbound import Inbound, Outgoing
 from flows import FlowEvent, FlowSet, FlowState, HandOff, Send, step
 from storage import contacts, conversations, events, messages, outbox
+from storage.contacts import Contact
 from storage.conversations import Conversation
+from storage.deadlines import Deadline
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class TurnContext:
     catalogue: Catalogue
     flows: FlowSet
     reply_token_max_age: timedelta
+    handoff: HandoffSettings
 
 
 @dataclass
@@ -32,6 +37,7 @@ class TurnResult:
     contact_id: int | None = None
     outbox_ids: list[int] = field(default_factory=list)
     handed_off: bool = False
+    deadlines: list[Deadline] = field(default_factory=list)
 
 
 HUMAN_OWNED = ("queued", "assigned")
@@ -53,12 +59,13 @@ def run_turn(
     contact = contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
     conversation = conversations.open_for_contact(conn, contact.id, now)
     result.contact_id = contact.id
-    _record_inbound(conn, conversation.id, inbound, now)
+    if _record_inbound(conn, conversation.id, inbound, now):
+        conversations.client_wrote(conn, conversation.id, now)
 
     if conversation.status in HUMAN_OWNED:
-        replies = _acknowledge(conn, conversation, inbound, contact.language, ctx, now)
+        replies = _acknowledge(conn, conversation, inbound, contact.language, ctx, now, result)
     else:
-        replies = _flow_turn(conn, conversation, inbound, ctx, now, result)
+        replies = _flow_turn(conn, contact, conversation, inbound, ctx, now, result)
 
     if replies:
         for reply in replies:
@@ -81,6 +88,7 @@ def run_turn(
             reply_deadline=inbound.occurred_at + ctx.reply_token_max_age,
             at=now,
         )
+        conversations.answered_somehow(conn, conversation.id, now)
     events.mark_done(conn, inbound.event_row_id, now)
     return result
 
@@ -103,6 +111,7 @@ def _flow_event(inbound: Inbound) -> FlowEvent | None:
 
 def _flow_turn(
     conn: sqlite3.Connection,
+    contact: Contact,
     conversation: Conversation,
     inbound: Inbound,
     ctx: TurnContext,
@@ -120,6 +129,7 @@ def _flow_turn(
     new_state, effects = step(ctx.flows, state, event, now)
     replies: list[_Reply] = []
     status, topic, intake = conversation.status, None, None
+    handed_off: HandOff | None = None
     for effect in effects:
         if isinstance(effect, Send):
             replies += [
@@ -138,7 +148,7 @@ def _flow_turn(
                 body=effect.summary,
                 at=now,
             )
-            result.handed_off = True
+            result.handed_off, handed_off = True, effect
     conversations.save_bot_state(
         conn,
         conversation.id,
@@ -148,6 +158,18 @@ def _flow_turn(
         intake=intake,
         at=now,
     )
+    if handed_off is not None:
+        owner = handoff.assign_on_handoff(
+            conn, ctx.handoff, contact, conversation, handed_off.topic, now
+        )
+        words = acks.Words(ctx.catalogue, new_state.language)
+        replies += [
+            _Reply(Outgoing(text), "handoff")
+            for text in acks.announce_owner(words, owner, ctx.handoff, now, ack=False)
+        ]
+        result.deadlines = acks.start_burst(
+            conn, conversation.id, owner, ctx.handoff, inbound.occurred_at, now
+        )
     return replies
 
 
@@ -158,23 +180,38 @@ def _acknowledge(
     language: str,
     ctx: TurnContext,
     now: datetime,
+    result: TurnResult,
 ) -> list[_Reply]:
-    """A human owns the conversation: the bot only says it arrived, once per burst."""
-    if inbound.kind not in ("text", "postback", "other") or (
-        inbound.kind == "other" and not (inbound.platform_type.startswith("message/"))
-    ):
+    """A human owns the conversation: the bot only says who answers and when, once per
+    unanswered burst, and starts the burst's deadlines."""
+    if not _is_client_message(inbound) or not messages.acknowledgement_due(conn, conversation.id):
         return []
-    if not messages.acknowledgement_due(conn, conversation.id):
-        return []
-    return [_Reply(Outgoing(ctx.catalogue.text("received", language)), "ack")]
+    owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
+    words = acks.Words(ctx.catalogue, _language(conversation, language))
+    texts = acks.announce_owner(words, owner, ctx.handoff, now, ack=True)
+    result.deadlines = acks.start_burst(
+        conn, conversation.id, owner, ctx.handoff, inbound.occurred_at, now
+    )
+    return [_Reply(Outgoing(text), "ack") for text in texts]
+
+
+def _language(conversation: Conversation, default: str) -> str:
+    if conversation.flow_state:
+        return FlowState.from_json(conversation.flow_state).language
+    return default
+
+
+def _is_client_message(inbound: Inbound) -> bool:
+    return inbound.kind in ("text", "postback") or inbound.platform_type.startswith("message/")
 
 
 def _record_inbound(
     conn: sqlite3.Connection, conversation_id: int, inbound: Inbound, now: datetime
-) -> None:
+) -> bool:
+    """Keep what the client sent in the transcript. False for platform signals."""
     body = inbound.text if inbound.kind == "text" else inbound.postback_data
-    if inbound.kind == "other" and not inbound.platform_type.startswith("message/"):
-        return  # platform signals (unsend, read receipts...) are kept as events only
+    if not _is_client_message(inbound):
+        return False  # follow, unsend, read receipts...: kept as events only
     messages.add(
         conn,
         conversation_id,
@@ -185,3 +222,4 @@ def _record_inbound(
         at=now,
         inbound_event_id=inbound.event_row_id,
     )
+    return True

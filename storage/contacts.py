@@ -70,3 +70,8 @@ async def find(db: Database, channel: str, platform_user_id: str) -> Contact | N
 async def get(db: Database, contact_id: int) -> Contact | None:
     row = await db.fetch_one(f"SELECT {_COLUMNS} FROM contacts WHERE id = ?", (contact_id,))
     return _from_row(row) if row else None
+
+
+def set_counselor(conn: sqlite3.Connection, contact_id: int, counselor_id: int) -> None:
+    """Remember who answered this person, so a return goes to them again (continuity)."""
+    conn.execute("UPDATE contacts SET counselor_id = ? WHERE id = ?", (counselor_id, contact_id))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from storage.database import Database
-from storage.timefmt import to_db
+from storage.timefmt import from_db, to_db
 
 
 @dataclass(frozen=True)
@@ -19,13 +19,28 @@ class Conversation:
     topic: str | None
     intake: str | None
     counselor_id: int | None
+    org_id: str | None = None
+    pair_counselor_id: int | None = None
+    ack_generation: int = 0
+    waiting_since: datetime | None = None
+    unacknowledged_since: datetime | None = None
+    handed_off_at: datetime | None = None
+    first_human_answer_at: datetime | None = None
+    longest_wait_seconds: float | None = None
 
 
-_COLUMNS = "id, contact_id, status, flow_state, topic, intake, counselor_id"
+_COLUMNS = (
+    "id, contact_id, status, flow_state, topic, intake, counselor_id, org_id,"
+    " pair_counselor_id, ack_generation, waiting_since, unacknowledged_since, handed_off_at,"
+    " first_human_answer_at, longest_wait_seconds"
+)
 
 
 def _from_row(row: sqlite3.Row) -> Conversation:
-    return Conversation(*tuple(row))
+    values = list(tuple(row))
+    for index in (10, 11, 12, 13):
+        values[index] = from_db(values[index])
+    return Conversation(*values)
 
 
 def open_for_contact(conn: sqlite3.Connection, contact_id: int, at: datetime) -> Conversation:
@@ -46,6 +61,13 @@ def open_for_contact(conn: sqlite3.Connection, contact_id: int, at: datetime) ->
     return _from_row(row)
 
 
+def get_for_update(conn: sqlite3.Connection, conversation_id: int) -> Conversation | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
+    ).fetchone()
+    return _from_row(row) if row else None
+
+
 def save_bot_state(
     conn: sqlite3.Connection,
     conversation_id: int,
@@ -63,9 +85,96 @@ def save_bot_state(
     )
 
 
+def assign(
+    conn: sqlite3.Connection,
+    conversation_id: int,
+    *,
+    org_id: str,
+    counselor_id: int | None,
+    pair_counselor_id: int | None,
+    at: datetime,
+) -> None:
+    """Give the conversation to a counselor (status 'assigned'), or queue it (no counselor)."""
+    conn.execute(
+        "UPDATE conversations SET org_id = ?, counselor_id = ?, pair_counselor_id = ?,"
+        " status = CASE WHEN ? IS NULL THEN 'queued' ELSE 'assigned' END,"
+        " handed_off_at = COALESCE(handed_off_at, ?), updated_at = ? WHERE id = ?",
+        (
+            org_id,
+            counselor_id,
+            pair_counselor_id,
+            counselor_id,
+            to_db(at),
+            to_db(at),
+            conversation_id,
+        ),
+    )
+
+
+def start_burst(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> int:
+    """A client now waits for a human: a new generation, and the wait clock starts."""
+    row = conn.execute(
+        "UPDATE conversations SET ack_generation = ack_generation + 1,"
+        " waiting_since = COALESCE(waiting_since, ?) WHERE id = ? RETURNING ack_generation",
+        (to_db(at), conversation_id),
+    ).fetchone()
+    return int(row[0])
+
+
+def client_wrote(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> None:
+    conn.execute(
+        "UPDATE conversations SET unacknowledged_since = COALESCE(unacknowledged_since, ?)"
+        " WHERE id = ?",
+        (to_db(at), conversation_id),
+    )
+
+
+def answered_somehow(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> None:
+    """Any answer (bot, acknowledgement, staff): close the no-answer-at-all wait."""
+    row = conn.execute(
+        "SELECT unacknowledged_since, longest_wait_seconds FROM conversations WHERE id = ?",
+        (conversation_id,),
+    ).fetchone()
+    since = from_db(row[0]) if row else None
+    if since is None:
+        return
+    waited = max(0.0, (at - since).total_seconds())
+    conn.execute(
+        "UPDATE conversations SET unacknowledged_since = NULL,"
+        " longest_wait_seconds = MAX(COALESCE(longest_wait_seconds, 0), ?) WHERE id = ?",
+        (waited, conversation_id),
+    )
+
+
+def staff_answered(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> None:
+    """A human answered: nobody waits, older deadlines become stale."""
+    conn.execute(
+        "UPDATE conversations SET ack_generation = ack_generation + 1, waiting_since = NULL,"
+        " first_human_answer_at = COALESCE(first_human_answer_at, ?), updated_at = ?"
+        " WHERE id = ?",
+        (to_db(at), to_db(at), conversation_id),
+    )
+    answered_somehow(conn, conversation_id, at)
+
+
+def resolve(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> None:
+    conn.execute(
+        "UPDATE conversations SET status = 'resolved', resolved_at = ?, waiting_since = NULL,"
+        " ack_generation = ack_generation + 1, updated_at = ? WHERE id = ?",
+        (to_db(at), to_db(at), conversation_id),
+    )
+
+
 async def open_for(db: Database, contact_id: int) -> Conversation | None:
     row = await db.fetch_one(
         f"SELECT {_COLUMNS} FROM conversations WHERE contact_id = ? AND status != 'resolved'",
         (contact_id,),
+    )
+    return _from_row(row) if row else None
+
+
+async def get(db: Database, conversation_id: int) -> Conversation | None:
+    row = await db.fetch_one(
+        f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
     )
     return _from_row(row) if row else None

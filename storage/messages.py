@@ -51,10 +51,13 @@ async def for_conversation(db: Database, conversation_id: int) -> list[Message]:
 
 
 def acknowledgement_due(conn: sqlite3.Connection, conversation_id: int) -> bool:
-    """No acknowledgement yet since staff last answered: once per unanswered burst."""
+    """No acknowledgement yet since staff last answered: once per unanswered burst.
+
+    The handoff's own announcement (who answers, by when) counts as the first burst's.
+    """
     row = conn.execute(
         "SELECT MAX(CASE WHEN author LIKE 'staff:%' THEN id END),"
-        " MAX(CASE WHEN kind = 'ack' THEN id END)"
+        " MAX(CASE WHEN kind IN ('ack', 'handoff') THEN id END)"
         " FROM messages WHERE conversation_id = ?",
         (conversation_id,),
     ).fetchone()

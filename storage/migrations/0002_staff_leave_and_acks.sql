@@ -14,6 +14,8 @@ CREATE INDEX staff_leave_by_staff ON staff_leave (staff_id, starts_on);
 -- Bumped at every new unanswered burst and at every staff answer: a deadline of an older
 -- generation is stale and does nothing when it fires.
 ALTER TABLE conversations ADD COLUMN ack_generation INTEGER NOT NULL DEFAULT 0;
+-- When a person was asked for: the start of "time to first human answer".
+ALTER TABLE conversations ADD COLUMN handed_off_at TEXT;
 -- When the oldest client message nobody has answered yet arrived (NULL: nobody waits).
 ALTER TABLE conversations ADD COLUMN waiting_since TEXT;
 -- When the oldest client message with no answer of any kind (not even an ack) arrived.

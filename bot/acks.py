@@ -1,0 +1,124 @@
+"""What the client is told about who answers and when, and the deadlines that keep it true.
+
+Every promise names a person and a time: the time is when the conversation escalates if
+nobody has answered (`escalate_after` of the organisation's open time), so the promise and
+the alarm behind it are one and the same.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import ack_policy
+from bot.catalogue import Catalogue
+from bot.config import HandoffSettings
+from bot.handoff import Owner
+from bot.when_text import describe_deadline, describe_next_opening
+from storage import conversations, deadlines
+from storage.deadlines import Deadline
+
+FOLLOWUP, REMIND_STAFF, ESCALATE = "followup", "remind_staff", "escalate"
+
+
+@dataclass(frozen=True)
+class Words:
+    catalogue: Catalogue
+    language: str
+
+    def say(self, key: str, **values: str) -> str:
+        return self.catalogue.text(key, self.language, **values)
+
+
+def _name(member) -> str:  # type: ignore[no-untyped-def]
+    return member.display_name
+
+
+def _promise(owner: Owner, settings: HandoffSettings, now: datetime) -> datetime | None:
+    return ack_policy.escalate_due(now, owner.org, settings.acks)
+
+
+def _when(owner: Owner, settings: HandoffSettings, now: datetime, language: str) -> dict[str, str]:
+    """{deadline} and {next_opening} phrases for this organisation, Japanese first."""
+    tz = owner.org.timezone
+    values = {"deadline": "", "next_opening": ""}
+    promise = _promise(owner, settings, now)
+    if promise is not None:
+        values["deadline"] = describe_deadline(promise, now, language, tz=tz)
+    opening = owner.org.next_opening(now)
+    if opening is not None:
+        values["next_opening"] = describe_next_opening(opening, now, language, tz=tz)
+    return values
+
+
+def announce_owner(
+    words: Words, owner: Owner, settings: HandoffSettings, now: datetime, *, ack: bool
+) -> list[str]:
+    """The texts for a handoff (ack=False) or an acknowledgement (ack=True)."""
+    open_now = owner.org.is_open(now)
+    values = _when(owner, settings, now, words.language)
+    texts: list[str] = []
+    if owner.counselor is None:
+        base = "ack_queued" if ack else "handoff_queued"
+        texts.append(words.say(base if open_now else f"{base}_after_hours", **values))
+        return texts
+    if owner.covering and owner.responder is not None:
+        texts.append(
+            words.say("cover", counselor=_name(owner.counselor), cover=_name(owner.responder))
+        )
+    answering = owner.responder or owner.counselor
+    if ack:
+        key = "ack" if open_now else "ack_after_hours"
+    else:
+        key = "handoff_assigned" if open_now else "handoff_assigned_after_hours"
+    texts.append(words.say(key, counselor=_name(answering), **values))
+    return texts
+
+
+def start_burst(
+    conn: sqlite3.Connection,
+    conversation_id: int,
+    owner: Owner,
+    settings: HandoffSettings,
+    received_at: datetime,
+    now: datetime,
+) -> list[Deadline]:
+    """A client now waits for a human: a new generation and its three deadlines."""
+    generation = conversations.start_burst(conn, conversation_id, received_at)
+    deadlines.cancel_pending(conn, conversation_id)
+    policy, org = settings.acks, owner.org
+    escalate = ack_policy.escalate_due(received_at, org, policy)
+    followup = ack_policy.followup_due(received_at, org, policy)
+    if followup is not None:
+        followup = policy.push_time(followup, org.timezone, received_at)
+    # The follow-up repeats the promise made now, it does not make a new one.
+    promise = {"promise": escalate.isoformat()} if escalate else None
+    planned = [
+        (FOLLOWUP, followup, promise),
+        (REMIND_STAFF, ack_policy.remind_staff_due(received_at, org, policy), None),
+        (ESCALATE, escalate, None),
+    ]
+    return [
+        deadlines.add(
+            conn,
+            conversation_id=conversation_id,
+            kind=kind,
+            due_at=due,
+            generation=generation,
+            at=now,
+            payload=payload,
+        )
+        for kind, due, payload in planned
+        if due is not None
+    ]
+
+
+def followup_text(words: Words, owner: Owner, promise: datetime | None, now: datetime) -> str:
+    values = {"deadline": ""}
+    if promise is not None:
+        values["deadline"] = describe_deadline(promise, now, words.language, tz=owner.org.timezone)
+    answering = owner.responder or owner.counselor
+    if answering is None:
+        return words.say("followup_queued", **values)
+    return words.say("followup", counselor=_name(answering), **values)
