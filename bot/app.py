@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot import routes
+from bot import deadline_runner, routes
+from bot.alarm import DeadlineAlarm
 from bot.catalogue import Catalogue
 from bot.channels import line
 from bot.channels.line_api import LineApi
@@ -17,8 +18,9 @@ from bot.dispatcher import Dispatcher
 from bot.flow_loading import load_configured_flows
 from bot.priority import Priority
 from bot.sender import OutboxSender
+from bot.staff_desk import StaffDesk
 from bot.turns import TurnContext
-from storage import organizations
+from storage import deadlines, organizations
 from storage.database import Database
 
 log = logging.getLogger("tobira.app")
@@ -33,6 +35,8 @@ LINE_WEBHOOK = web.AppKey("line_webhook", line.LineWebhook)
 SENDER = web.AppKey("sender", OutboxSender)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 PRIORITY = web.AppKey("priority", Priority)
+ALARM = web.AppKey("alarm", DeadlineAlarm)
+DESK = web.AppKey("desk", StaffDesk)
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
@@ -86,10 +90,32 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
         reply_token_max_age=settings.line.reply_token_max_age,
         handoff=settings.handoff,
     )
-    dispatcher = Dispatcher(db, clock, sender, context, {line.CHANNEL: line.to_inbound}, priority)
+
+    async def fire(deadline_id: int) -> None:
+        now = clock.now()
+        async with priority.background():
+            try:
+                outcome = await db.write(
+                    lambda c: deadline_runner.fire(c, deadline_id, now, context)
+                )
+            except Exception:
+                # Never let one broken row ring forever: log it and set it aside.
+                log.exception("deadline failed", extra={"deadline": deadline_id})
+                await db.write(lambda c: deadlines.mark_stale(c, deadline_id))
+                return
+        if outcome.outbox_ids and outcome.contact_id is not None:
+            sender.kick(outcome.contact_id)
+
+    alarm = app[ALARM] = DeadlineAlarm(db, clock, fire)
+    dispatcher = Dispatcher(
+        db, clock, sender, context, {line.CHANNEL: line.to_inbound}, priority, alarm.arm
+    )
+    app[DESK] = StaffDesk(db, clock, context, sender.kick, alarm.arm)
     app[SENDER], app[DISPATCHER] = sender, dispatcher
     await sender.recover()
     await dispatcher.recover()
+    await alarm.start()
     yield
+    await alarm.close()
     await dispatcher.close()
     await sender.close()

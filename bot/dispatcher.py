@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.clock import Clock
 from bot.inbound import Inbound
@@ -31,7 +32,9 @@ class Dispatcher:
         context: TurnContext,
         normalisers: dict[str, Callable[[StoredEvent], Inbound]],
         priority: Priority,
+        arm: Callable[[datetime | None], None],
     ) -> None:
+        self._arm = arm
         self._db = db
         self._priority = priority
         self._clock = clock
@@ -77,6 +80,8 @@ class Dispatcher:
             return
         if result.contact_id is not None and result.outbox_ids:
             self._sender.kick(result.contact_id)
+        for deadline in result.deadlines:
+            self._arm(deadline.due_at)
         log.info(
             "event processed",
             extra={

@@ -75,3 +75,8 @@ async def get(db: Database, contact_id: int) -> Contact | None:
 def set_counselor(conn: sqlite3.Connection, contact_id: int, counselor_id: int) -> None:
     """Remember who answered this person, so a return goes to them again (continuity)."""
     conn.execute("UPDATE contacts SET counselor_id = ? WHERE id = ?", (counselor_id, contact_id))
+
+
+def get_for_update(conn: sqlite3.Connection, contact_id: int) -> Contact | None:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+    return _from_row(row) if row else None

@@ -115,3 +115,26 @@ async def for_conversation(db: Database, conversation_id: int) -> list[tuple[str
         (conversation_id,),
     )
     return [(row[0], row[1], row[2]) for row in rows]
+
+
+def mark_stale(conn: sqlite3.Connection, deadline_id: int) -> None:
+    """A claimed row whose conversation moved on (answered, resolved, newer burst)."""
+    conn.execute("UPDATE deadlines SET status = 'cancelled' WHERE id = ?", (deadline_id,))
+
+
+async def due_ids(db: Database, now: datetime, limit: int = 256) -> list[int]:
+    rows = await db.fetch_all(
+        "SELECT id FROM deadlines WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
+        (to_db(now), limit),
+    )
+    return [row[0] for row in rows]
+
+
+async def next_due(db: Database) -> datetime | None:
+    row = await db.fetch_one("SELECT MIN(due_at) FROM deadlines WHERE status = 'pending'")
+    return from_db(row[0]) if row and row[0] else None
+
+
+async def counts_by_status(db: Database) -> dict[str, int]:
+    rows = await db.fetch_all("SELECT status, COUNT(*) FROM deadlines GROUP BY status")
+    return {row[0]: row[1] for row in rows}

@@ -1,0 +1,91 @@
+"""What a due deadline does, decided and written in one transaction on the writer.
+
+The row decides: a firing claims it atomically (so it acts at most once, whatever wakes it)
+and does nothing when its generation is older than the conversation's (a staff answer or
+a newer burst came first).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot import acks, handoff
+from bot.channels import line_render
+from bot.inbound import Outgoing
+from bot.turns import HUMAN_OWNED, TurnContext
+from flows import FlowState
+from storage import alerts, contacts, conversations, deadlines, messages, outbox
+
+
+@dataclass
+class FireOutcome:
+    fired: bool = False
+    contact_id: int | None = None
+    outbox_ids: list[int] = field(default_factory=list)
+
+
+def fire(
+    conn: sqlite3.Connection, deadline_id: int, now: datetime, ctx: TurnContext
+) -> FireOutcome:
+    deadline = deadlines.claim(conn, deadline_id, now)
+    if deadline is None:
+        return FireOutcome()  # not due yet, already fired, or cancelled
+    conversation = conversations.get_for_update(conn, deadline.conversation_id)
+    if (
+        conversation is None
+        or conversation.status not in HUMAN_OWNED
+        or conversation.ack_generation != deadline.generation
+        or conversation.waiting_since is None
+    ):
+        deadlines.mark_stale(conn, deadline_id)
+        return FireOutcome()
+    outcome = FireOutcome(fired=True, contact_id=conversation.contact_id)
+    owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
+    if deadline.kind == acks.FOLLOWUP:
+        contact = contacts.get_for_update(conn, conversation.contact_id)
+        if contact is None or not contact.reachable:
+            return outcome
+        language = (
+            FlowState.from_json(conversation.flow_state).language
+            if conversation.flow_state
+            else contact.language
+        )
+        promise = deadline.payload.get("promise")
+        text = acks.followup_text(
+            acks.Words(ctx.catalogue, language),
+            owner,
+            datetime.fromisoformat(promise) if promise else None,
+            now,
+        )
+        messages.add(
+            conn, conversation.id, direction="out", author="bot", kind="followup", body=text, at=now
+        )
+        outcome.outbox_ids = outbox.enqueue(
+            conn,
+            contact_id=contact.id,
+            conversation_id=conversation.id,
+            channel=contact.channel,
+            calls=line_render.render([Outgoing(text)]),
+            reply_token=None,
+            reply_deadline=None,
+            at=now,
+        )
+        conversations.answered_somehow(conn, conversation.id, now)
+    elif deadline.kind == acks.REMIND_STAFF:
+        targets = (
+            [owner.responder.id]
+            if owner.responder
+            else (handoff.escalation_targets(conn, owner, now))
+        )
+        for staff_id in targets:
+            alerts.add(
+                conn, staff_id=staff_id, conversation_id=conversation.id, kind="remind", at=now
+            )
+    elif deadline.kind == acks.ESCALATE:
+        for staff_id in handoff.escalation_targets(conn, owner, now):
+            alerts.add(
+                conn, staff_id=staff_id, conversation_id=conversation.id, kind="escalate", at=now
+            )
+    return outcome

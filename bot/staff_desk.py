@@ -1,0 +1,176 @@
+"""What staff do to a conversation: answer, accept a queued case, resolve. Each is audited.
+
+The console calls these; each runs in one transaction on the writer, then wakes the sender
+and the alarm for what it queued.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot import acks, handoff
+from bot.channels import line_render
+from bot.clock import Clock
+from bot.inbound import Outgoing
+from bot.turns import HUMAN_OWNED, TurnContext
+from flows import FlowState
+from storage import audit, contacts, conversations, deadlines, messages, outbox, staff
+from storage.database import Database
+from storage.deadlines import Deadline
+
+
+class DeskError(ValueError):
+    """The action does not apply (unknown staff, closed conversation...); safe to show."""
+
+
+@dataclass
+class DeskOutcome:
+    contact_id: int | None = None
+    outbox_ids: list[int] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+
+
+class StaffDesk:
+    def __init__(self, db: Database, clock: Clock, context: TurnContext, kick, arm) -> None:
+        self._db = db
+        self._clock = clock
+        self._context = context
+        self._kick = kick  # sender.kick(contact_id)
+        self._arm = arm  # alarm.arm(due)
+
+    async def answer(self, conversation_id: int, staff_id: int, text: str) -> DeskOutcome:
+        now = self._clock.now()
+        outcome = await self._db.write(
+            lambda c: _answer(c, conversation_id, staff_id, text, now, self._context)
+        )
+        return self._after(outcome)
+
+    async def accept(
+        self, conversation_id: int, counselor_id: int, by_staff_id: int
+    ) -> DeskOutcome:
+        now = self._clock.now()
+        outcome = await self._db.write(
+            lambda c: _accept(c, conversation_id, counselor_id, by_staff_id, now, self._context)
+        )
+        return self._after(outcome)
+
+    async def resolve(self, conversation_id: int, staff_id: int) -> None:
+        now = self._clock.now()
+        await self._db.write(lambda c: _resolve(c, conversation_id, staff_id, now))
+
+    def _after(self, outcome: DeskOutcome) -> DeskOutcome:
+        if outcome.outbox_ids and outcome.contact_id is not None:
+            self._kick(outcome.contact_id)
+        for deadline in outcome.deadlines:
+            self._arm(deadline.due_at)
+        return outcome
+
+
+def _open_conversation(conn: sqlite3.Connection, conversation_id: int):  # type: ignore[no-untyped-def]
+    conversation = conversations.get_for_update(conn, conversation_id)
+    if conversation is None or conversation.status not in HUMAN_OWNED:
+        raise DeskError("this conversation is not waiting for staff")
+    return conversation
+
+
+def _member(conn: sqlite3.Connection, staff_id: int):  # type: ignore[no-untyped-def]
+    member = staff.get(conn, staff_id)
+    if member is None or not member.active:
+        raise DeskError("unknown or inactive staff member")
+    return member
+
+
+def _send(
+    conn: sqlite3.Connection,
+    conversation,
+    texts: list[str],
+    author: str,
+    kind: str,  # type: ignore[no-untyped-def]
+    now: datetime,
+) -> DeskOutcome:
+    contact = contacts.get_for_update(conn, conversation.contact_id)
+    outcome = DeskOutcome(contact_id=conversation.contact_id)
+    for text in texts:
+        messages.add(
+            conn, conversation.id, direction="out", author=author, kind=kind, body=text, at=now
+        )
+    if contact is not None and contact.reachable:
+        outcome.outbox_ids = outbox.enqueue(
+            conn,
+            contact_id=contact.id,
+            conversation_id=conversation.id,
+            channel=contact.channel,
+            calls=line_render.render([Outgoing(t) for t in texts]),
+            reply_token=None,
+            reply_deadline=None,
+            at=now,
+        )
+    return outcome
+
+
+def _answer(
+    conn: sqlite3.Connection,
+    conversation_id: int,
+    staff_id: int,
+    text: str,
+    now: datetime,
+    ctx: TurnContext,
+) -> DeskOutcome:
+    if not text.strip():
+        raise DeskError("the answer is empty")
+    conversation = _open_conversation(conn, conversation_id)
+    member = _member(conn, staff_id)
+    if conversation.counselor_id is None:
+        # Answering a queued case takes it on.
+        handoff.accept(conn, ctx.handoff, conversation, member, now)
+    outcome = _send(conn, conversation, [text], f"staff:{member.id}", "text", now)
+    deadlines.cancel_pending(conn, conversation.id)
+    conversations.staff_answered(conn, conversation.id, now)
+    audit.record(conn, staff_id=member.id, action="answer", conversation_id=conversation.id, at=now)
+    return outcome
+
+
+def _accept(
+    conn: sqlite3.Connection,
+    conversation_id: int,
+    counselor_id: int,
+    by_staff_id: int,
+    now: datetime,
+    ctx: TurnContext,
+) -> DeskOutcome:
+    conversation = _open_conversation(conn, conversation_id)
+    counselor = _member(conn, counselor_id)
+    supervisor = _member(conn, by_staff_id)
+    owner = handoff.accept(conn, ctx.handoff, conversation, counselor, now)
+    language = (
+        FlowState.from_json(conversation.flow_state).language if conversation.flow_state else "ja"
+    )
+    texts = acks.announce_owner(
+        acks.Words(ctx.catalogue, language), owner, ctx.handoff, now, ack=False
+    )
+    outcome = _send(conn, conversation, texts, "bot", "handoff", now)
+    conversations.answered_somehow(conn, conversation.id, now)
+    if conversation.waiting_since is not None:
+        # The client still waits: the new counselor's clock starts now.
+        outcome.deadlines = acks.start_burst(conn, conversation.id, owner, ctx.handoff, now, now)
+    audit.record(
+        conn,
+        staff_id=supervisor.id,
+        action="accept",
+        conversation_id=conversation.id,
+        at=now,
+        detail={"counselor_id": counselor.id},
+    )
+    return outcome
+
+
+def _resolve(conn: sqlite3.Connection, conversation_id: int, staff_id: int, now: datetime) -> None:
+    conversation = _open_conversation(conn, conversation_id)
+    member = _member(conn, staff_id)
+    deadlines.cancel_pending(conn, conversation.id)
+    conversations.resolve(conn, conversation.id, now)
+    audit.record(
+        conn, staff_id=member.id, action="resolve", conversation_id=conversation.id, at=now
+    )
