@@ -27,7 +27,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def settings_for(db_path: Path, line: FakeLine, **overrides: Any) -> Settings:
+def settings_for(
+    db_path: Path, line: FakeLine, config_text: str | None = None, **overrides: Any
+) -> Settings:
     values: dict[str, Any] = {
         "database": db_path,
         "db_synchronous": "NORMAL",
@@ -38,7 +40,11 @@ def settings_for(db_path: Path, line: FakeLine, **overrides: Any) -> Settings:
         "line.request_timeout": timedelta(seconds=2),
     }
     values.update(overrides)
-    return load_settings(None, env={}, overrides=values)
+    config = None
+    if config_text is not None:
+        config = db_path.parent / "tobira.toml"
+        config.write_text(config_text, encoding="utf-8")
+    return load_settings(config, env={}, overrides=values)
 
 
 class RunningService:

@@ -1,0 +1,347 @@
+"""Handoff and acknowledgements with an injected clock: time moves, nobody sleeps."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot import app as keys
+from bot.clock import TOKYO, ManualClock
+from storage import alerts, contacts, conversations, deadlines, staff
+from tests import line_events as ev
+from tests.fakeline import FakeLine
+from tests.service import RunningService, settings_for
+
+CONFIG = """
+[[organizations]]
+id = "welfare"
+name = "福祉相談センター"
+hours = { mon = "09:00-12:00,13:00-17:00", tue = "09:00-12:00,13:00-17:00", wed = "09:00-12:00,13:00-17:00", thu = "09:00-12:00,13:00-17:00", fri = "09:00-12:00,13:00-17:00" }
+closed = ["2026-12-29..2027-01-03"]
+national_holidays = true
+
+[[organizations]]
+id = "psych"
+name = "心理相談室"
+hours = { tue = "10:00-18:00", wed = "10:00-18:00", thu = "10:00-18:00", fri = "10:00-18:00", sat = "10:00-18:00" }
+
+[routing]
+default = "welfare"
+"""
+
+
+def jst(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TOKYO)
+
+
+class Window:
+    """The service, its clock, the fake LINE and a few staff, as a test drives them."""
+
+    def __init__(self, service: RunningService, line: FakeLine, clock: ManualClock) -> None:
+        self.service, self.line, self.clock = service, line, clock
+        self.staff: dict[str, int] = {}
+
+    @property
+    def db(self):
+        return self.service.db
+
+    async def add_staff(self, login: str, display: str, org: str, role: str = "counselor") -> int:
+        now = self.clock.now()
+        staff_id = await self.db.write(
+            lambda c: staff.add(
+                c,
+                login=login,
+                name=display,
+                display_name=display,
+                org_id=org,
+                role=role,
+                password_hash=None,
+                at=now,
+            )
+        )
+        self.staff[login] = staff_id
+        return staff_id
+
+    def ms(self) -> int:
+        return int(self.clock.now().timestamp() * 1000)
+
+    async def send(self, user: str, text: str) -> None:
+        event = ev.text(user, text, self.line.issue_reply_token(user), ts_ms=self.ms())
+        assert await self.service.post_events(event) == 200
+        await self.service.settle()
+
+    async def ask_for_a_person(self) -> str:
+        user = ev.new_user_id()
+        follow = ev.follow(user, self.line.issue_reply_token(user), ts_ms=self.ms())
+        await self.service.post_events(follow)
+        await self.service.settle()
+        await self.send(user, "人と話したい")
+        return user
+
+    def last_texts(self, user: str) -> list[str]:
+        calls = [c for c in self.line.delivered if c.user_id == user]
+        return [m["text"] for m in calls[-1].body["messages"]] if calls else []
+
+    def count(self, user: str) -> int:
+        return len([c for c in self.line.delivered if c.user_id == user])
+
+    async def conversation(self, user: str):
+        contact = await contacts.find(self.db, "line", user)
+        found = await conversations.open_for(self.db, contact.id)
+        if found is None:  # resolved: the latest one
+            row = await self.db.fetch_one(
+                "SELECT MAX(id) FROM conversations WHERE contact_id = ?", (contact.id,)
+            )
+            found = await conversations.get(self.db, row[0])
+        return found
+
+    async def move_to(self, when: datetime) -> int:
+        self.clock.set(when)
+        fired = await self.service.app[keys.ALARM].run_due()
+        await self.service.settle()
+        return fired
+
+    @property
+    def desk(self):
+        return self.service.app[keys.DESK]
+
+
+@pytest.fixture
+def start() -> datetime:
+    return jst(2026, 11, 25, 10, 0)  # a Wednesday, open
+
+
+@pytest.fixture
+def config_text() -> str:
+    return CONFIG
+
+
+@pytest.fixture
+async def window(tmp_path, line, start, config_text) -> AsyncIterator[Window]:
+    clock = ManualClock(start)
+    settings = settings_for(tmp_path / "tobira.db", line, config_text)
+    service = await RunningService(settings, clock).start()
+    yield Window(service, line, clock)
+    await service.stop()
+
+
+async def test_handoff_names_the_counselor_and_when_then_one_ack_per_burst(window):
+    await window.add_staff("sato", "佐藤", "welfare")
+    user = await window.ask_for_a_person()
+    # escalate_after: 2 hours of open time from 10:00, so by the lunch break at 12:00.
+    assert (
+        window.last_texts(user)[-1] == "担当は佐藤です。今日（11月25日）の12時までにお返事します。"
+    )
+    sent = window.count(user)
+    await window.send(user, "よろしくお願いします")  # same burst: no more words
+    assert window.count(user) == sent
+
+    conversation = await window.conversation(user)
+    await window.move_to(jst(2026, 11, 25, 10, 5))
+    await window.desk.answer(
+        conversation.id, window.staff["sato"], "佐藤です。お話を聞かせてください。"
+    )
+    await window.service.settle()
+    assert window.last_texts(user) == ["佐藤です。お話を聞かせてください。"]
+
+    await window.move_to(jst(2026, 11, 25, 10, 20))
+    await window.send(user, "ありがとうございます")  # a new burst: acknowledged at once
+    assert window.last_texts(user) == [
+        "メッセージを受け取りました。担当の佐藤が、今日（11月25日）の13時20分までにお返事します。"
+    ]
+    calls = [c for c in window.line.delivered if c.user_id == user]
+    assert calls[-1].endpoint == "reply"
+    await window.send(user, "もうひとつ")
+    await window.send(user, "それから")
+    assert window.count(user) == sent + 2  # the staff answer and one acknowledgement
+
+    measured = await window.conversation(user)
+    assert measured.first_human_answer_at == jst(2026, 11, 25, 10, 5)
+
+
+@pytest.mark.parametrize(
+    ("start", "phrase"),
+    [
+        # Friday evening: the weekend is closed.
+        (jst(2026, 11, 27, 18, 0), "11月30日（月）9時以降"),
+        # Sunday evening before Monday 23 November, 勤労感謝の日 (a national holiday).
+        (jst(2026, 11, 22, 20, 0), "11月24日（火）9時以降"),
+        # Monday 28 December after hours: the year-end closure runs to 3 January.
+        (jst(2026, 12, 28, 18, 0), "1月4日（月）9時以降"),
+        # Tuesday evening: tomorrow.
+        (jst(2026, 11, 24, 17, 30), "明日（11月25日）9時以降"),
+    ],
+)
+async def test_after_hours_wording_names_the_next_opening(window, phrase):
+    await window.add_staff("sato", "佐藤", "welfare")
+    user = await window.ask_for_a_person()
+    assert window.last_texts(user)[-1] == (
+        f"担当は佐藤です。ただいま受付時間外のため、{phrase}にお返事します。"
+    )
+    conversation = await window.conversation(user)
+    await window.desk.answer(conversation.id, window.staff["sato"], "はい")
+    await window.send(user, "夜分にすみません")
+    assert window.last_texts(user) == [
+        "メッセージを受け取りました。ただいま受付時間外です。"
+        f"{phrase}に、担当の佐藤からお返事します。"
+    ]
+
+
+async def test_followup_reminder_and_escalation_fire_on_time_and_once(window):
+    await window.add_staff("sato", "佐藤", "welfare")
+    boss = await window.add_staff("kimura", "木村", "welfare", role="supervisor")
+    await window.move_to(jst(2026, 11, 25, 11, 50))
+    user = await window.ask_for_a_person()
+    conversation = await window.conversation(user)
+    sato = window.staff["sato"]
+    # Open time only: 10 minutes before lunch, the rest after 13:00.
+    assert await window.move_to(jst(2026, 11, 25, 13, 4, 59)) == 0
+    await window.move_to(jst(2026, 11, 25, 13, 5))  # remind_staff_after 15m
+    assert [
+        (a.staff_id, a.kind) for a in await alerts.for_conversation(window.db, conversation.id)
+    ] == [(sato, "remind")]
+    sent = window.count(user)
+    await window.move_to(jst(2026, 11, 25, 13, 20))  # followup_after 30m
+    assert window.count(user) == sent + 1
+    assert window.last_texts(user) == [
+        "担当の佐藤が、メッセージを確認しています。今日（11月25日）の14時50分までにお返事します。"
+    ]
+    await window.move_to(jst(2026, 11, 25, 14, 50))  # escalate_after 2h: the supervisor
+    kinds = [
+        (a.staff_id, a.kind) for a in await alerts.for_conversation(window.db, conversation.id)
+    ]
+    assert kinds == [(sato, "remind"), (boss, "escalate")]
+    assert await window.move_to(jst(2026, 11, 26, 12, 0)) == 0  # nothing fires twice
+    assert window.count(user) == sent + 1
+    assert {s for _, s, _ in await deadlines.for_conversation(window.db, conversation.id)} == {
+        "fired"
+    }
+
+
+async def test_a_staff_answer_cancels_what_was_pending(window):
+    await window.add_staff("sato", "佐藤", "welfare")
+    user = await window.ask_for_a_person()
+    conversation = await window.conversation(user)
+    await window.move_to(jst(2026, 11, 25, 10, 10))
+    await window.desk.answer(conversation.id, window.staff["sato"], "こんにちは")
+    await window.service.settle()
+    sent = window.count(user)
+    await window.move_to(jst(2026, 11, 26, 10, 0))
+    assert window.count(user) == sent
+    assert await alerts.for_conversation(window.db, conversation.id) == []
+    statuses = [s for _, s, _ in await deadlines.for_conversation(window.db, conversation.id)]
+    assert statuses == ["cancelled"] * 3
+
+
+@pytest.mark.parametrize(
+    ("config_text", "start", "expected_due"),
+    [
+        # An all-day window: a follow-up due at 21:20 waits for the end of quiet hours.
+        (
+            CONFIG.replace("[routing]", '[acks]\nfollowup_after = "30m"\n[routing]').replace(
+                'default = "welfare"', 'default = "night"'
+            )
+            + '\n[[organizations]]\nid = "night"\nname = "夜間"\n'
+            'hours = { wed = "00:00-24:00", thu = "00:00-24:00" }\n',
+            jst(2026, 11, 25, 20, 50),
+            jst(2026, 11, 26, 8, 0),
+        ),
+        # The client wrote 5 minutes before it is due: they are awake, answer now.
+        (
+            CONFIG.replace("[routing]", '[acks]\nfollowup_after = "5m"\n[routing]').replace(
+                'default = "welfare"', 'default = "night"'
+            )
+            + '\n[[organizations]]\nid = "night"\nname = "夜間"\n'
+            'hours = { wed = "00:00-24:00", thu = "00:00-24:00" }\n',
+            jst(2026, 11, 25, 21, 30),
+            jst(2026, 11, 25, 21, 35),
+        ),
+    ],
+)
+async def test_quiet_hours_hold_pushes_unless_the_client_just_wrote(window, expected_due):
+    await window.add_staff("yoru", "夜間担当", "night")
+    user = await window.ask_for_a_person()
+    conversation = await window.conversation(user)
+    followups = [
+        d
+        for d in await deadlines.for_conversation(window.db, conversation.id)
+        if d[0] == "followup"
+    ]
+    from storage.timefmt import to_db
+
+    assert followups == [("followup", "pending", to_db(expected_due))]
+    sent = window.count(user)
+    await window.move_to(expected_due - timedelta(seconds=1))
+    assert window.count(user) == sent
+    await window.move_to(expected_due)
+    assert window.count(user) == sent + 1
+
+
+async def test_leave_hands_over_to_the_cover_and_tells_the_client(window):
+    sato = await window.add_staff("sato", "佐藤", "welfare")
+    suzuki = await window.add_staff("suzuki", "鈴木", "welfare")
+    user = await window.ask_for_a_person()
+    conversation = await window.conversation(user)
+    await window.desk.answer(conversation.id, sato, "佐藤です")
+    from datetime import date
+
+    now = window.clock.now()
+    await window.db.write(
+        lambda c: staff.add_leave(c, sato, date(2026, 11, 26), date(2026, 11, 30), suzuki, now)
+    )
+    await window.move_to(jst(2026, 11, 26, 10, 0))
+    await window.send(user, "佐藤さんはいますか")
+    assert window.last_texts(user) == [
+        "担当の佐藤はお休みをいただいています。その間は鈴木がお返事します。",
+        "メッセージを受け取りました。担当の鈴木が、今日（11月26日）の12時までにお返事します。",
+    ]
+    await window.move_to(jst(2026, 11, 26, 10, 15))
+    reminders = await alerts.for_conversation(window.db, conversation.id)
+    assert [(a.staff_id, a.kind) for a in reminders] == [(suzuki, "remind")]
+
+
+@pytest.mark.parametrize("config_text", ['assignment = "review"\n' + CONFIG])
+async def test_review_mode_leaves_new_cases_for_a_supervisor_and_still_answers(window):
+    sato = await window.add_staff("sato", "佐藤", "welfare")
+    boss = await window.add_staff("kimura", "木村", "welfare", role="supervisor")
+    user = await window.ask_for_a_person()
+    conversation = await window.conversation(user)
+    assert conversation.status == "queued" and conversation.counselor_id is None
+    assert window.last_texts(user)[-1] == (
+        "相談員がメッセージを読んで、担当を決めます。今日（11月25日）の12時までにお返事します。"
+    )
+    await window.move_to(jst(2026, 11, 25, 10, 15))
+    reminders = await alerts.for_conversation(window.db, conversation.id)
+    assert [(a.staff_id, a.kind) for a in reminders] == [(boss, "remind")]
+    await window.desk.accept(conversation.id, sato, boss)
+    await window.service.settle()
+    # Two hours of open time from 10:15 across lunch: 13:15.
+    assert window.last_texts(user) == [
+        "担当は佐藤です。今日（11月25日）の13時15分までにお返事します。"
+    ]
+    accepted = await window.conversation(user)
+    assert accepted.status == "assigned" and accepted.counselor_id == sato
+
+
+async def test_a_returning_client_goes_back_to_their_counselor(window):
+    await window.add_staff("sato", "佐藤", "welfare")
+    takahashi = await window.add_staff("takahashi", "高橋", "psych")
+    user = await window.ask_for_a_person()  # routing: welfare, so 佐藤
+    first = await window.conversation(user)
+    assert first.counselor_id == window.staff["sato"]
+    # Later the psychological side took the case on; then it was resolved.
+    boss = await window.add_staff("kimura", "木村", "welfare", role="supervisor")
+    await window.desk.accept(first.id, takahashi, boss)
+    await window.desk.resolve(first.id, takahashi)
+    # Weeks later the same person writes again: the bot is back, then 高橋 again.
+    await window.move_to(jst(2026, 12, 16, 11, 0))
+    await window.send(user, "また相談したいです")
+    again = await window.conversation(user)
+    assert again.id != first.id and again.status == "bot"
+    await window.send(user, "人と話したい")
+    again = await window.conversation(user)
+    assert again.counselor_id == takahashi
+    assert window.last_texts(user)[-1].startswith("担当は高橋です。")
