@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -19,14 +18,24 @@ CONFIG = """
 [[organizations]]
 id = "welfare"
 name = "福祉相談センター"
-hours = { mon = "09:00-12:00,13:00-17:00", tue = "09:00-12:00,13:00-17:00", wed = "09:00-12:00,13:00-17:00", thu = "09:00-12:00,13:00-17:00", fri = "09:00-12:00,13:00-17:00" }
 closed = ["2026-12-29..2027-01-03"]
 national_holidays = true
+[organizations.hours]
+mon = "09:00-12:00,13:00-17:00"
+tue = "09:00-12:00,13:00-17:00"
+wed = "09:00-12:00,13:00-17:00"
+thu = "09:00-12:00,13:00-17:00"
+fri = "09:00-12:00,13:00-17:00"
 
 [[organizations]]
 id = "psych"
 name = "心理相談室"
-hours = { tue = "10:00-18:00", wed = "10:00-18:00", thu = "10:00-18:00", fri = "10:00-18:00", sat = "10:00-18:00" }
+[organizations.hours]
+tue = "10:00-18:00"
+wed = "10:00-18:00"
+thu = "10:00-18:00"
+fri = "10:00-18:00"
+sat = "10:00-18:00"
 
 [routing]
 default = "welfare"
