@@ -1,0 +1,177 @@
+"""A real tobira process with pending deadlines is killed with kill -9 and restarted:
+every deadline fires exactly once, counted at the fake LINE server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+
+from tests import line_events as ev
+from tests.fakeline import FakeLine
+from tests.service import SECRET, free_port
+
+PEOPLE = 12
+CONFIG = """
+[[organizations]]
+id = "always"
+name = "いつでも窓口"
+[organizations.hours]
+mon = "00:00-24:00"
+tue = "00:00-24:00"
+wed = "00:00-24:00"
+thu = "00:00-24:00"
+fri = "00:00-24:00"
+sat = "00:00-24:00"
+sun = "00:00-24:00"
+
+[acks]
+followup_after = "7s"
+remind_staff_after = "6s"
+escalate_after = "8s"
+quiet_hours = "off"
+"""
+
+
+def _env(db: Path, line: FakeLine, port: int, config: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "TOBIRA_DB": str(db),
+        "TOBIRA_PORT": str(port),
+        "TOBIRA_CONFIG": str(config),
+        "LINE_CHANNEL_SECRET": SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": line.access_token,
+        "LINE_API_BASE_URL": line.base_url,
+    }
+    return env
+
+
+def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("ab"),
+    )
+
+
+async def _wait_healthy(url: str, process: subprocess.Popen) -> None:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(300):
+            assert process.poll() is None, "tobira exited during start-up"
+            try:
+                async with session.get(url + "/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
+    raise AssertionError("tobira did not become healthy")
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+async def test_pending_deadlines_fire_exactly_once_across_a_kill(tmp_path):
+    db, log, config = tmp_path / "tobira.db", tmp_path / "tobira.log", tmp_path / "tobira.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    async with FakeLine() as line:
+        env = _env(db, line, port, config)
+        staff = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "staff",
+                "add",
+                "--login",
+                "sato",
+                "--name",
+                "佐藤",
+                "--display-name",
+                "佐藤",
+                "--org",
+                "always",
+                "--role",
+                "counselor",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert staff.returncode == 0, staff.stderr
+        first = _start(env, log)
+        users = [ev.new_user_id() for _ in range(PEOPLE)]
+        try:
+            await _wait_healthy(url, first)
+            async with aiohttp.ClientSession() as session:
+                for user in users:
+                    for event in (
+                        ev.follow(user, line.issue_reply_token(user)),
+                        ev.text(user, "人と話したい", line.issue_reply_token(user)),
+                    ):
+                        body = ev.payload(event)
+                        assert (
+                            await ev.post_webhook(session, url + "/webhooks/line", body, SECRET)
+                            == 200
+                        )
+            for _ in range(200):
+                pending = _query(db, "SELECT COUNT(*) FROM deadlines WHERE status = 'pending'")
+                if pending[0][0] == 3 * PEOPLE:
+                    break
+                await asyncio.sleep(0.05)
+            os.kill(first.pid, signal.SIGKILL)  # every deadline still pending
+        finally:
+            first.kill()
+            first.wait()
+        assert _query(db, "SELECT status, COUNT(*) FROM deadlines GROUP BY 1") == [
+            ("pending", 3 * PEOPLE)
+        ]
+        before_restart = len(line.delivered)
+
+        # Stay down until every deadline is overdue: they must all fire at the restart.
+        latest = _query(db, "SELECT MAX(due_at) FROM deadlines")[0][0]
+        from storage.timefmt import from_db
+
+        while from_db(latest) > datetime.now(UTC):
+            await asyncio.sleep(0.1)
+        second = _start(env, log)
+        try:
+            await _wait_healthy(url, second)
+            for _ in range(200):
+                if not _query(db, "SELECT 1 FROM deadlines WHERE status = 'pending'") and not (
+                    _query(db, "SELECT 1 FROM outbox WHERE status IN ('pending', 'sending')")
+                ):
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(1.0)  # room for a duplicate to show itself
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(timeout=10)
+
+    followups = [
+        c
+        for c in line.delivered[before_restart:]
+        if "確認しています" in json.dumps(c.body, ensure_ascii=False)
+    ]
+    assert sorted(c.user_id for c in followups) == sorted(users)
+    assert _query(db, "SELECT status, COUNT(*) FROM deadlines GROUP BY 1") == [
+        ("fired", 3 * PEOPLE)
+    ]
+    assert _query(db, "SELECT kind, COUNT(*) FROM staff_alerts GROUP BY 1 ORDER BY 1") == [
+        ("escalate", PEOPLE),
+        ("remind", PEOPLE),
+    ]
