@@ -15,6 +15,7 @@ from pathlib import Path
 
 import aiohttp
 
+from storage.timefmt import from_db
 from tests import line_events as ev
 from tests.fakeline import FakeLine
 from tests.service import SECRET, free_port
@@ -89,7 +90,8 @@ async def test_pending_deadlines_fire_exactly_once_across_a_kill(tmp_path):
     url = f"http://127.0.0.1:{port}"
     async with FakeLine() as line:
         env = _env(db, line, port, config)
-        staff = subprocess.run(
+        staff = await asyncio.to_thread(
+            subprocess.run,
             [
                 sys.executable,
                 "-m",
@@ -144,10 +146,7 @@ async def test_pending_deadlines_fire_exactly_once_across_a_kill(tmp_path):
 
         # Stay down until every deadline is overdue: they must all fire at the restart.
         latest = _query(db, "SELECT MAX(due_at) FROM deadlines")[0][0]
-        from storage.timefmt import from_db
-
-        while from_db(latest) > datetime.now(UTC):
-            await asyncio.sleep(0.1)
+        await asyncio.sleep(max(0.0, (from_db(latest) - datetime.now(UTC)).total_seconds()) + 0.1)
         second = _start(env, log)
         try:
             await _wait_healthy(url, second)
