@@ -6,49 +6,16 @@ import asyncio
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import aiohttp
 
 from tests import line_events as ev
 from tests.fakeline import FakeLine
+from tests.processes import service_env, start_service, wait_healthy
 from tests.service import SECRET, free_port
 
 BURST = 300
-
-
-def _start(db: Path, line: FakeLine, port: int, log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "TOBIRA_DB": str(db),
-        "TOBIRA_PORT": str(port),
-        "LINE_CHANNEL_SECRET": SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": line.access_token,
-        "LINE_API_BASE_URL": line.base_url,
-    }
-    env.pop("TOBIRA_CONFIG", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
-    )
-
-
-async def _wait_healthy(url: str, process: subprocess.Popen) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(300):
-            assert process.poll() is None, "tobira exited during start-up"
-            try:
-                async with session.get(url + "/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("tobira did not become healthy")
 
 
 def _pending(db: Path) -> int:
@@ -70,9 +37,9 @@ async def test_events_committed_before_a_kill_are_processed_once_after_restart(t
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     async with FakeLine() as line:
-        first = _start(db, line, port, log)
+        first = start_service(service_env(db, line, port), log)
         try:
-            await _wait_healthy(url, first)
+            await wait_healthy(url, first)
             user = ev.new_user_id()
             base = ev.now_ms()
             burst = [
@@ -91,9 +58,9 @@ async def test_events_committed_before_a_kill_are_processed_once_after_restart(t
         left = _pending(db)
         assert 0 < left <= BURST, "the kill must land while events are still waiting"
 
-        second = _start(db, line, port, log)
+        second = start_service(service_env(db, line, port), log)
         try:
-            await _wait_healthy(url, second)
+            await wait_healthy(url, second)
             for _ in range(400):
                 if _pending(db) == 0 and _unsent(db) == 0:
                     break

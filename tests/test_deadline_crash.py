@@ -18,6 +18,7 @@ import aiohttp
 from storage.timefmt import from_db
 from tests import line_events as ev
 from tests.fakeline import FakeLine
+from tests.processes import service_env, start_service, wait_healthy
 from tests.service import SECRET, free_port
 
 PEOPLE = 12
@@ -42,42 +43,6 @@ quiet_hours = "off"
 """
 
 
-def _env(db: Path, line: FakeLine, port: int, config: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "TOBIRA_DB": str(db),
-        "TOBIRA_PORT": str(port),
-        "TOBIRA_CONFIG": str(config),
-        "LINE_CHANNEL_SECRET": SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": line.access_token,
-        "LINE_API_BASE_URL": line.base_url,
-    }
-    return env
-
-
-def _start(env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),
-    )
-
-
-async def _wait_healthy(url: str, process: subprocess.Popen) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(300):
-            assert process.poll() is None, "tobira exited during start-up"
-            try:
-                async with session.get(url + "/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
-    raise AssertionError("tobira did not become healthy")
-
-
 def _query(db: Path, sql: str) -> list[tuple]:
     with sqlite3.connect(db) as conn:
         return conn.execute(sql).fetchall()
@@ -89,7 +54,7 @@ async def test_pending_deadlines_fire_exactly_once_across_a_kill(tmp_path):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     async with FakeLine() as line:
-        env = _env(db, line, port, config)
+        env = service_env(db, line, port, config)
         staff = await asyncio.to_thread(
             subprocess.run,
             [
@@ -115,10 +80,10 @@ async def test_pending_deadlines_fire_exactly_once_across_a_kill(tmp_path):
             timeout=60,
         )
         assert staff.returncode == 0, staff.stderr
-        first = _start(env, log)
+        first = start_service(env, log)
         users = [ev.new_user_id() for _ in range(PEOPLE)]
         try:
-            await _wait_healthy(url, first)
+            await wait_healthy(url, first)
             async with aiohttp.ClientSession() as session:
                 for user in users:
                     for event in (
@@ -147,9 +112,9 @@ async def test_pending_deadlines_fire_exactly_once_across_a_kill(tmp_path):
         # Stay down until every deadline is overdue: they must all fire at the restart.
         latest = _query(db, "SELECT MAX(due_at) FROM deadlines")[0][0]
         await asyncio.sleep(max(0.0, (from_db(latest) - datetime.now(UTC)).total_seconds()) + 0.1)
-        second = _start(env, log)
+        second = start_service(env, log)
         try:
-            await _wait_healthy(url, second)
+            await wait_healthy(url, second)
             for _ in range(200):
                 if not _query(db, "SELECT 1 FROM deadlines WHERE status = 'pending'") and not (
                     _query(db, "SELECT 1 FROM outbox WHERE status IN ('pending', 'sending')")
