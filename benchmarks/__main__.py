@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import platform
 
-from benchmarks import flows_engine, replies, webhook
+from benchmarks import deadlines, flows_engine, replies, webhook
 
 
 def main() -> None:
@@ -16,6 +16,8 @@ def main() -> None:
     flows_engine.main()
     print("\n== end-to-end replies through the webhook (issue 3) ==")
     asyncio.run(replies.run())
+    print("\n== deadlines: 100,000 pending (issue 4) ==")
+    asyncio.run(deadlines.run())
 
 
 if __name__ == "__main__":
