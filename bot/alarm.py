@@ -17,6 +17,12 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    JobEvent,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
@@ -26,7 +32,10 @@ from storage.database import Database
 log = logging.getLogger("tobira.alarm")
 
 _JOB = "deadlines"
+_WATCH = "deadlines-watch"
 _CHUNK = 256
+# A safety net: whatever happened to the alarm job, look again this often.
+_WATCH_EVERY = 30.0
 
 
 class DeadlineAlarm:
@@ -41,7 +50,11 @@ class DeadlineAlarm:
 
     async def start(self) -> None:
         started = time.perf_counter()
+        self._scheduler.add_listener(
+            self._on_skipped, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_MISSED | EVENT_JOB_ERROR
+        )
         self._scheduler.start()
+        self._scheduler.add_job(self._watch, "interval", seconds=_WATCH_EVERY, id=_WATCH)
         due = await deadlines.next_due(self._db)
         self.arm(due)
         log.info(
@@ -61,11 +74,17 @@ class DeadlineAlarm:
         """Ring at `due` (by the injected clock), unless already armed for an earlier time."""
         if due is None:
             return
-        if self._armed_for is not None and self._armed_for <= due:
+        if (
+            self._armed_for is not None
+            and self._armed_for <= due
+            and self._scheduler.get_job(_JOB) is not None
+        ):
             return
         self._armed_for = due
         delay = max(0.0, (due - self._clock.now()).total_seconds())
         run_date = datetime.now(UTC) + timedelta(seconds=delay)
+        # max_instances > 1: the ring re-arms this same job while it still counts as running;
+        # run_due's lock keeps two rings from firing rows at once.
         self._scheduler.add_job(
             self._ring,
             "date",
@@ -74,12 +93,29 @@ class DeadlineAlarm:
             replace_existing=True,
             misfire_grace_time=None,
             coalesce=True,
+            max_instances=3,
         )
 
     async def _ring(self) -> None:
         self._armed_for = None
-        await self.run_due()
+        while True:
+            await self.run_due()
+            due = await deadlines.next_due(self._db)
+            # Rows that came due while we were firing: fire them now, not through a new job.
+            if due is None or due > self._clock.now():
+                break
+        self.arm(due)
+
+    async def _watch(self) -> None:
         self.arm(await deadlines.next_due(self._db))
+
+    def _on_skipped(self, event: JobEvent) -> None:
+        if event.job_id != _JOB:
+            return
+        # The alarm job did not run as planned: forget it and arm afresh, never stall silently.
+        log.warning("deadline alarm re-armed", extra={"code": event.code})
+        self._armed_for = None
+        asyncio.get_running_loop().create_task(self._watch())
 
     async def run_due(self) -> int:
         """Fire every row due by the clock now. Returns how many were taken."""

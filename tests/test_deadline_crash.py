@@ -10,7 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -139,3 +139,76 @@ async def test_pending_deadlines_fire_exactly_once_across_a_kill(tmp_path):
         ("escalate", PEOPLE),
         ("remind", PEOPLE),
     ]
+
+
+async def test_the_alarm_survives_being_armed_while_it_rings(tmp_path):
+    """Regression: a turn arming the alarm during a ring, for a row already due, made
+    APScheduler skip and delete the alarm job (one instance at a time), and every later
+    deadline waited for the next restart."""
+    from bot.alarm import DeadlineAlarm
+    from bot.clock import SystemClock
+    from storage import contacts, conversations, deadlines
+    from storage.database import Database
+
+    db = await Database.open(tmp_path / "alarm.db")
+    clock = SystemClock()
+    try:
+        start = clock.now()
+
+        def seed(conn):
+            contact = contacts.upsert_seen(conn, "line", "U" + "1" * 32, start)
+            conversation = conversations.open_for_contact(conn, contact.id, start)
+            first = deadlines.add(
+                conn,
+                conversation_id=conversation.id,
+                kind="remind_staff",
+                due_at=start + timedelta(milliseconds=100),
+                generation=0,
+                at=start,
+            )
+            later = deadlines.add(
+                conn,
+                conversation_id=conversation.id,
+                kind="escalate",
+                due_at=start + timedelta(milliseconds=600),
+                generation=0,
+                at=start,
+            )
+            return conversation.id, first.id, later.id
+
+        conversation_id, first_id, later_id = await db.write(seed)
+        fired: list[int] = []
+        alarm: DeadlineAlarm
+
+        async def fire(deadline_id: int) -> None:
+            claimed = await db.write(lambda c: deadlines.claim(c, deadline_id, clock.now()))
+            if claimed:
+                fired.append(deadline_id)
+            if deadline_id == first_id:
+                # Meanwhile a client's turn adds a deadline that is already due, and arms.
+                now = clock.now()
+                extra = await db.write(
+                    lambda c: deadlines.add(
+                        c,
+                        conversation_id=conversation_id,
+                        kind="followup",
+                        due_at=now - timedelta(seconds=1),
+                        generation=0,
+                        at=now,
+                    )
+                )
+                alarm.arm(extra.due_at)
+                await asyncio.sleep(0.05)  # the ring is still running when the job is due
+
+        alarm = DeadlineAlarm(db, clock, fire)
+        await alarm.start()
+        try:
+            for _ in range(60):
+                if later_id in fired:
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await alarm.close()
+        assert later_id in fired and len(fired) == len(set(fired)) == 3
+    finally:
+        await db.close()
