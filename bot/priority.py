@@ -2,8 +2,10 @@
 
 LINE waits at most 2 seconds for our 200, and an unanswered webhook is the only way to lose
 a message; a reply that goes out a moment later loses nothing. So each unit of background
-work (one turn, one send) first waits for the webhooks in flight to be answered, at most
-`max_wait`, so that sustained load slows background work down but never stops it.
+work (one turn, one send, one deadline) runs freely only when the service is quiet (no
+webhook for `settle` seconds). While webhooks arrive, two units at a time may run, each
+first waiting for a quiet moment at most `max_wait`: sustained load slows background work
+down but never stops it.
 """
 
 from __future__ import annotations
@@ -14,12 +16,19 @@ from contextlib import asynccontextmanager, contextmanager
 
 
 class Priority:
-    def __init__(self, max_wait: float = 0.25, busy_slots: int = 2, quiet_slots: int = 16) -> None:
+    def __init__(
+        self,
+        max_wait: float = 0.25,
+        busy_slots: int = 2,
+        quiet_slots: int = 16,
+        settle: float = 0.01,
+    ) -> None:
         self._inflight = 0
         self._quiet = asyncio.Event()
         self._quiet.set()
         self._max_wait = max_wait
-        # Many units at once when nobody is waiting for a 200; two while somebody is.
+        self._settle = settle
+        self._timer: asyncio.TimerHandle | None = None
         self._slots = asyncio.Semaphore(quiet_slots)
         self._busy_slots = asyncio.Semaphore(busy_slots)
 
@@ -27,17 +36,27 @@ class Priority:
     def foreground(self) -> Iterator[None]:
         self._inflight += 1
         self._quiet.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         try:
             yield
         finally:
             self._inflight -= 1
             if self._inflight == 0:
-                self._quiet.set()
+                # Quiet only once no webhook has come for a moment: mid-burst gaps don't count.
+                loop = asyncio.get_running_loop()
+                self._timer = loop.call_later(self._settle, self._becomes_quiet)
+
+    def _becomes_quiet(self) -> None:
+        self._timer = None
+        if self._inflight == 0:
+            self._quiet.set()
 
     @asynccontextmanager
     async def background(self) -> AsyncIterator[None]:
         async with self._slots:
-            if not self._inflight:
+            if self._quiet.is_set():
                 yield
                 return
             async with self._busy_slots:

@@ -354,3 +354,35 @@ async def test_a_returning_client_goes_back_to_their_counselor(window):
     again = await window.conversation(user)
     assert again.counselor_id == takahashi
     assert window.last_texts(user)[-1].startswith("担当は高橋です。")
+
+
+@pytest.mark.parametrize("config_text", ["pair_counselors = true\n" + CONFIG])
+async def test_pairs_come_from_the_other_organisation_and_get_the_escalation(window):
+    sato = await window.add_staff("sato", "佐藤", "welfare")
+    takahashi = await window.add_staff("takahashi", "高橋", "psych")
+    await window.add_staff("kimura", "木村", "welfare", role="supervisor")
+    user = await window.ask_for_a_person()
+    conversation = await window.conversation(user)
+    assert (conversation.counselor_id, conversation.pair_counselor_id) == (sato, takahashi)
+    await window.move_to(jst(2026, 11, 25, 12, 0))  # escalate_after: 2 h of open time
+    raised = [
+        (a.staff_id, a.kind) for a in await alerts.for_conversation(window.db, conversation.id)
+    ]
+    assert raised == [(sato, "remind"), (takahashi, "escalate")]
+
+
+async def test_measures_time_to_first_answer_and_longest_wait(window):
+    sato = await window.add_staff("sato", "佐藤", "welfare")
+    user = await window.ask_for_a_person()
+    conversation = await window.conversation(user)
+    await window.desk.answer(conversation.id, sato, "佐藤です")
+    await window.move_to(jst(2026, 11, 25, 10, 30))
+    await window.send(user, "ひとつめ")  # acknowledged at once
+    await window.move_to(jst(2026, 11, 25, 10, 31))
+    await window.send(user, "ふたつめ")  # same burst: no answer of any kind until staff
+    await window.move_to(jst(2026, 11, 25, 10, 45))
+    await window.desk.answer(conversation.id, sato, "お待たせしました")
+    measured = await window.conversation(user)
+    assert measured.handed_off_at == jst(2026, 11, 25, 10, 0)
+    assert measured.first_human_answer_at == jst(2026, 11, 25, 10, 0)
+    assert measured.longest_wait_seconds == 14 * 60
