@@ -84,14 +84,10 @@ class OutboxSender:
             )
             return None, None
         attempts, method = row.attempts, row.method
+        # 429 means LINE sent nothing; a timeout, a 5xx or a crash leave it unknown.
+        unsent_before = attempts == 0 or (row.last_error or "").startswith("HTTP 429")
         while True:
-            use_reply = (
-                row.reply_token is not None
-                and method != "push"
-                and row.reply_deadline is not None
-                and self._clock.now() < row.reply_deadline
-            )
-            method = "reply" if use_reply else "push"
+            method = self._method(row, method, attempts)
             claimed = await self._db.write(
                 partial(outbox.claim_for_sending, row_id=row.id, method=method)
             )
@@ -103,12 +99,12 @@ class OutboxSender:
             self._log(row, method, result, started)
             if result.outcome != "invalid_token":
                 break
-            if attempts > 1:
-                # An earlier reply attempt's outcome was unknown; the token is now spent,
-                # so that attempt delivered. Pushing too would answer twice.
+            if not unsent_before:
+                # An earlier reply may have gone through and spent the token. Pushing now
+                # could answer twice; a spent single-use token is our receipt.
                 result = SendResult("delivered", "reply token spent by an earlier attempt")
                 break
-            method = "push"  # the token expired early at LINE: push instead
+            method = "push"  # the token expired early at LINE and nothing was sent: push
         if result.outcome == "delivered":
             mark = asyncio.ensure_future(
                 self._db.write(
@@ -130,6 +126,16 @@ class OutboxSender:
             return None, None
         await self._db.write(partial(outbox.mark_retry, row_id=row.id, error=result.detail))
         return self._backoff(attempts), None
+
+    def _method(self, row: OutboxRow, method: str | None, attempts: int) -> str:
+        """Reply while the token is young; once a reply was tried, only the token can tell
+        whether it went through, so never switch that row to push (it could answer twice)."""
+        if row.reply_token is None or method == "push":
+            return "push"
+        if method == "reply" and attempts > 0:
+            return "reply"
+        young = row.reply_deadline is not None and self._clock.now() < row.reply_deadline
+        return "reply" if young else "push"
 
     async def _call(self, row: OutboxRow, method: str) -> SendResult:
         assert self._api is not None

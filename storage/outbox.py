@@ -32,6 +32,7 @@ class OutboxRow:
     status: str
     method: str | None
     attempts: int
+    last_error: str | None = None
 
 
 def enqueue(
@@ -109,7 +110,8 @@ def cancel_open_for_contact(conn: sqlite3.Connection, contact_id: int, reason: s
 
 _SELECT = (
     "SELECT o.id, o.contact_id, o.conversation_id, o.channel, c.platform_user_id, c.reachable,"
-    " o.messages, o.reply_token, o.reply_deadline, o.retry_key, o.status, o.method, o.attempts"
+    " o.messages, o.reply_token, o.reply_deadline, o.retry_key, o.status, o.method, o.attempts,"
+    " o.last_error"
     " FROM outbox o JOIN contacts c ON c.id = o.contact_id"
 )
 
@@ -129,6 +131,7 @@ def _from_row(row: sqlite3.Row) -> OutboxRow:
         status=row[10],
         method=row[11],
         attempts=row[12],
+        last_error=row[13],
     )
 
 

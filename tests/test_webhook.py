@@ -204,3 +204,36 @@ async def test_many_people_at_once_each_event_is_one_turn(service, line):
     assert await events.counts_by_status(service.db) == {"done": 180}
     sent = await outbox.counts_by_status(service.db)
     assert set(sent) == {"delivered"} and len(line.delivered) == sent["delivered"]
+
+
+async def test_a_reply_whose_mark_was_lost_is_not_pushed_again_after_restart(tmp_path, line):
+    """Regression: a crash after LINE took a reply but before it was marked delivered, then a
+    restart after the token's window, once pushed the same answer a second time."""
+    import sqlite3
+
+    from tests.service import RunningService, settings_for
+
+    settings = settings_for(tmp_path / "tobira.db", line)
+    first = await RunningService(settings).start()
+    user = ev.new_user_id()
+    try:
+        await first.post_events(ev.follow(user, line.issue_reply_token(user)))
+        await line.wait_for(lambda fake: len(fake.delivered) == 1)
+        await first.settle()
+    finally:
+        await first.stop()
+    # As if the process died between LINE's 200 and the mark, and came back a minute later.
+    with sqlite3.connect(tmp_path / "tobira.db") as conn:
+        conn.execute(
+            "UPDATE outbox SET status = 'sending', sent_at = NULL,"
+            " reply_deadline = '2000-01-01T00:00:00.000000Z'"
+        )
+    second = await RunningService(settings).start()
+    try:
+        await line.wait_for(lambda fake: len(fake.calls) == 2)
+        await second.settle()
+        assert await outbox.counts_by_status(second.db) == {"delivered": 1}
+    finally:
+        await second.stop()
+    assert [c.endpoint for c in line.calls] == ["reply", "reply"]  # never a push
+    assert len(line.delivered) == 1
