@@ -13,7 +13,7 @@ from bot.lanes import Lanes
 from bot.logs import user_ref
 from bot.priority import Priority
 from bot.sender import OutboxSender
-from bot.turns import TurnContext, run_turn
+from bot.turns import TurnContext, run_failed_turn, run_turn
 from storage import events
 from storage.database import Database
 from storage.events import StoredEvent
@@ -72,12 +72,23 @@ class Dispatcher:
             return
         try:
             inbound = self._normalisers[stored.channel](stored)
-            result = await self._db.write(lambda c: run_turn(c, inbound, now, self._context))
         except Exception as error:
-            log.exception("event failed", extra={"event_row": stored.id, "kind": stored.kind})
+            log.exception("event unreadable", extra={"event_row": stored.id, "kind": stored.kind})
             name = type(error).__name__
             await self._db.write(lambda c: events.mark_failed(c, stored.id, now, name))
             return
+        try:
+            result = await self._db.write(lambda c: run_turn(c, inbound, now, self._context))
+        except Exception as error:
+            log.exception("turn failed", extra={"event_row": stored.id, "kind": stored.kind})
+            name = type(error).__name__
+            try:
+                result = await self._db.write(
+                    lambda c: run_failed_turn(c, inbound, name, now, self._context)
+                )
+            except Exception:
+                log.exception("fallback failed", extra={"event_row": stored.id})
+                return
         if result.contact_id is not None and result.outbox_ids:
             self._sender.kick(result.contact_id)
         for deadline in result.deadlines:

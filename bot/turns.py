@@ -18,7 +18,7 @@ from bot.channels import line_render
 from bot.config import HandoffSettings
 from bot.inbound import Inbound, Outgoing
 from flows import FlowEvent, FlowSet, FlowState, HandOff, Send, step
-from storage import contacts, conversations, events, messages, outbox
+from storage import alerts, contacts, conversations, events, messages, outbox
 from storage.contacts import Contact
 from storage.conversations import Conversation
 from storage.deadlines import Deadline
@@ -223,3 +223,44 @@ def _record_inbound(
         inbound_event_id=inbound.event_row_id,
     )
     return True
+
+
+def run_failed_turn(
+    conn: sqlite3.Connection,
+    inbound: Inbound,
+    error: str,
+    now: datetime,
+    ctx: TurnContext,
+) -> TurnResult:
+    """The turn raised and was rolled back. Keep the client's message for staff, tell the
+    client it arrived, and alert staff: nobody is left without a reply by our own bug."""
+    result = TurnResult()
+    events.mark_failed(conn, inbound.event_row_id, now, error)
+    if not _is_client_message(inbound):
+        return result
+    contact = contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
+    conversation = conversations.open_for_contact(conn, contact.id, now)
+    result.contact_id = contact.id
+    _record_inbound(conn, conversation.id, inbound, now)
+    text = ctx.catalogue.text("received", _language(conversation, contact.language))
+    messages.add(
+        conn, conversation.id, direction="out", author="bot", kind="ack", body=text, at=now
+    )
+    result.outbox_ids = outbox.enqueue(
+        conn,
+        contact_id=contact.id,
+        conversation_id=conversation.id,
+        channel=inbound.channel,
+        calls=line_render.render([Outgoing(text)]),
+        reply_token=inbound.reply_token,
+        reply_deadline=inbound.occurred_at + ctx.reply_token_max_age,
+        at=now,
+    )
+    alerts.add(
+        conn,
+        staff_id=conversation.counselor_id,
+        conversation_id=conversation.id,
+        kind="turn_failed",
+        at=now,
+    )
+    return result

@@ -237,3 +237,32 @@ async def test_a_reply_whose_mark_was_lost_is_not_pushed_again_after_restart(tmp
         await second.stop()
     assert [c.endpoint for c in line.calls] == ["reply", "reply"]  # never a push
     assert len(line.delivered) == 1
+
+
+async def test_a_turn_that_fails_still_tells_the_client_and_alerts_staff(
+    service, line, monkeypatch
+):
+    """Our own bug must not leave anyone without a reply. The flow engine is the one thing
+    made to fail here (nothing else reaches a broken turn); everything else is real."""
+    import bot.turns
+
+    def broken_step(*args, **kwargs):
+        raise RuntimeError("a bug in a flow")
+
+    monkeypatch.setattr(bot.turns, "step", broken_step)
+    user = ev.new_user_id()
+    await service.post_events(ev.text(user, "たすけて", line.issue_reply_token(user)))
+    await line.wait_for(lambda fake: len(fake.delivered) == 1)
+    await service.settle()
+    assert line.delivered[0].endpoint == "reply"
+    assert "受け取りました" in line.delivered[0].body["messages"][0]["text"]
+    assert await events.counts_by_status(service.db) == {"failed": 1}
+    contact = await contacts.find(service.db, "line", user)
+    rows = await service.db.fetch_all(
+        "SELECT m.body FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+        " WHERE c.contact_id = ? AND m.author = 'client'",
+        (contact.id,),
+    )
+    assert [r[0] for r in rows] == ["たすけて"]  # kept for staff
+    alerts_raised = await service.db.fetch_all("SELECT kind FROM staff_alerts")
+    assert [r[0] for r in alerts_raised] == ["turn_failed"]
