@@ -35,15 +35,14 @@ def _name(member) -> str:  # type: ignore[no-untyped-def]
     return member.display_name
 
 
-def _promise(owner: Owner, settings: HandoffSettings, now: datetime) -> datetime | None:
-    return ack_policy.escalate_due(now, owner.org, settings.acks)
-
-
-def _when(owner: Owner, settings: HandoffSettings, now: datetime, language: str) -> dict[str, str]:
-    """{deadline} and {next_opening} phrases for this organisation, Japanese first."""
+def _when(
+    owner: Owner, settings: HandoffSettings, since: datetime, now: datetime, language: str
+) -> dict[str, str]:
+    """{deadline} and {next_opening} phrases for this organisation, Japanese first. The
+    promise counts from `since` (when the client wrote), as the escalation deadline does."""
     tz = owner.org.timezone
     values = {"deadline": "", "next_opening": ""}
-    promise = _promise(owner, settings, now)
+    promise = ack_policy.escalate_due(since, owner.org, settings.acks)
     if promise is not None:
         values["deadline"] = describe_deadline(promise, now, language, tz=tz)
     opening = owner.org.next_opening(now)
@@ -53,26 +52,33 @@ def _when(owner: Owner, settings: HandoffSettings, now: datetime, language: str)
 
 
 def announce_owner(
-    words: Words, owner: Owner, settings: HandoffSettings, now: datetime, *, ack: bool
+    words: Words,
+    owner: Owner,
+    settings: HandoffSettings,
+    now: datetime,
+    *,
+    ack: bool,
+    since: datetime | None = None,
 ) -> list[str]:
     """The texts for a handoff (ack=False) or an acknowledgement (ack=True)."""
     open_now = owner.org.is_open(now)
-    values = _when(owner, settings, now, words.language)
+    values = _when(owner, settings, since or now, now, words.language)
     texts: list[str] = []
-    if owner.counselor is None:
+    if owner.responder is None:
+        # Nobody named answers today (queued, or on leave with no cover at work): promise
+        # "a counselor", never a person who is not there.
         base = "ack_queued" if ack else "handoff_queued"
         texts.append(words.say(base if open_now else f"{base}_after_hours", **values))
         return texts
-    if owner.covering and owner.responder is not None:
+    if owner.covering:
         texts.append(
             words.say("cover", counselor=_name(owner.counselor), cover=_name(owner.responder))
         )
-    answering = owner.responder or owner.counselor
     if ack:
         key = "ack" if open_now else "ack_after_hours"
     else:
         key = "handoff_assigned" if open_now else "handoff_assigned_after_hours"
-    texts.append(words.say(key, counselor=_name(answering), **values))
+    texts.append(words.say(key, counselor=_name(owner.responder), **values))
     return texts
 
 
@@ -89,9 +95,9 @@ def start_burst(
     deadlines.cancel_pending(conn, conversation_id)
     policy, org = settings.acks, owner.org
     escalate = ack_policy.escalate_due(received_at, org, policy)
+    # Quiet hours are applied when the follow-up comes due, against the client's latest
+    # message then (deadline_runner), not guessed now.
     followup = ack_policy.followup_due(received_at, org, policy)
-    if followup is not None:
-        followup = policy.push_time(followup, org.timezone, received_at)
     # The follow-up repeats the promise made now, it does not make a new one.
     promise = {"promise": escalate.isoformat()} if escalate else None
     planned = [
@@ -118,7 +124,7 @@ def followup_text(words: Words, owner: Owner, promise: datetime | None, now: dat
     values = {"deadline": ""}
     if promise is not None:
         values["deadline"] = describe_deadline(promise, now, words.language, tz=owner.org.timezone)
-    answering = owner.responder or owner.counselor
+    answering = owner.responder
     if answering is None:
         return words.say("followup_queued", **values)
     return words.say("followup", counselor=_name(answering), **values)

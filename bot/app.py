@@ -105,6 +105,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
                 return
         if outcome.outbox_ids and outcome.contact_id is not None:
             sender.kick(outcome.contact_id)
+        for later in outcome.deadlines:
+            alarm.arm(later.due_at)
 
     alarm = app[ALARM] = DeadlineAlarm(db, clock, fire)
     dispatcher = Dispatcher(

@@ -17,6 +17,7 @@ from bot.inbound import Outgoing
 from bot.turns import HUMAN_OWNED, TurnContext
 from flows import FlowState
 from storage import alerts, contacts, conversations, deadlines, messages, outbox
+from storage.deadlines import Deadline
 
 
 @dataclass
@@ -24,6 +25,7 @@ class FireOutcome:
     fired: bool = False
     contact_id: int | None = None
     outbox_ids: list[int] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)  # to arm: a postponed follow-up
 
 
 def fire(
@@ -44,6 +46,22 @@ def fire(
     outcome = FireOutcome(fired=True, contact_id=conversation.contact_id)
     owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
     if deadline.kind == acks.FOLLOWUP:
+        # Quiet hours: hold the push until they end, unless the client wrote just now.
+        latest = messages.last_client_message_at(conn, conversation.id)
+        later = ctx.handoff.acks.push_time(now, owner.org.timezone, latest)
+        if later > now:
+            outcome.deadlines = [
+                deadlines.add(
+                    conn,
+                    conversation_id=conversation.id,
+                    kind=deadline.kind,
+                    due_at=later,
+                    generation=deadline.generation,
+                    at=now,
+                    payload=deadline.payload,
+                )
+            ]
+            return outcome
         contact = contacts.get_for_update(conn, conversation.contact_id)
         if contact is None or not contact.reachable:
             return outcome

@@ -165,7 +165,9 @@ def _flow_turn(
         words = acks.Words(ctx.catalogue, new_state.language)
         replies += [
             _Reply(Outgoing(text), "handoff")
-            for text in acks.announce_owner(words, owner, ctx.handoff, now, ack=False)
+            for text in acks.announce_owner(
+                words, owner, ctx.handoff, now, ack=False, since=inbound.occurred_at
+            )
         ]
         result.deadlines = acks.start_burst(
             conn, conversation.id, owner, ctx.handoff, inbound.occurred_at, now
@@ -188,7 +190,7 @@ def _acknowledge(
         return []
     owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
     words = acks.Words(ctx.catalogue, _language(conversation, language))
-    texts = acks.announce_owner(words, owner, ctx.handoff, now, ack=True)
+    texts = acks.announce_owner(words, owner, ctx.handoff, now, ack=True, since=inbound.occurred_at)
     result.deadlines = acks.start_burst(
         conn, conversation.id, owner, ctx.handoff, inbound.occurred_at, now
     )

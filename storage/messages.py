@@ -63,3 +63,11 @@ def acknowledgement_due(conn: sqlite3.Connection, conversation_id: int) -> bool:
     ).fetchone()
     last_staff, last_ack = row[0], row[1]
     return last_ack is None or (last_staff is not None and last_staff > last_ack)
+
+
+def last_client_message_at(conn: sqlite3.Connection, conversation_id: int) -> datetime | None:
+    row = conn.execute(
+        "SELECT MAX(created_at) FROM messages WHERE conversation_id = ? AND author = 'client'",
+        (conversation_id,),
+    ).fetchone()
+    return from_db(row[0]) if row else None

@@ -129,7 +129,7 @@ async def test_pending_deadlines_fire_exactly_once_across_a_kill(tmp_path):
     followups = [
         c
         for c in line.delivered[before_restart:]
-        if "確認しています" in json.dumps(c.body, ensure_ascii=False)
+        if "届いています" in json.dumps(c.body, ensure_ascii=False)
     ]
     assert sorted(c.user_id for c in followups) == sorted(users)
     assert _query(db, "SELECT status, COUNT(*) FROM deadlines GROUP BY 1") == [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
@@ -216,7 +216,7 @@ async def test_followup_reminder_and_escalation_fire_on_time_and_once(window):
     await window.move_to(jst(2026, 11, 25, 13, 20))  # followup_after 30m
     assert window.count(user) == sent + 1
     assert window.last_texts(user) == [
-        "担当の佐藤が、メッセージを確認しています。今日（11月25日）の14時50分までにお返事します。"
+        "メッセージは担当の佐藤に届いています。今日（11月25日）の14時50分までにお返事します。"
     ]
     await window.move_to(jst(2026, 11, 25, 14, 50))  # escalate_after 2h: the supervisor
     kinds = [
@@ -245,47 +245,48 @@ async def test_a_staff_answer_cancels_what_was_pending(window):
     assert statuses == ["cancelled"] * 3
 
 
-@pytest.mark.parametrize(
-    ("config_text", "start", "expected_due"),
-    [
-        # An all-day window: a follow-up due at 21:20 waits for the end of quiet hours.
-        (
-            CONFIG.replace("[routing]", '[acks]\nfollowup_after = "30m"\n[routing]').replace(
-                'default = "welfare"', 'default = "night"'
-            )
-            + '\n[[organizations]]\nid = "night"\nname = "夜間"\n'
-            'hours = { wed = "00:00-24:00", thu = "00:00-24:00" }\n',
-            jst(2026, 11, 25, 20, 50),
-            jst(2026, 11, 26, 8, 0),
-        ),
-        # The client wrote 5 minutes before it is due: they are awake, answer now.
-        (
-            CONFIG.replace("[routing]", '[acks]\nfollowup_after = "5m"\n[routing]').replace(
-                'default = "welfare"', 'default = "night"'
-            )
-            + '\n[[organizations]]\nid = "night"\nname = "夜間"\n'
-            'hours = { wed = "00:00-24:00", thu = "00:00-24:00" }\n',
-            jst(2026, 11, 25, 21, 30),
-            jst(2026, 11, 25, 21, 35),
-        ),
-    ],
+NIGHT_CONFIG = (
+    CONFIG.replace("[routing]", '[acks]\nfollowup_after = "30m"\n[routing]').replace(
+        'default = "welfare"', 'default = "night"'
+    )
+    + '\n[[organizations]]\nid = "night"\nname = "夜間窓口"\n'
+    'hours = { wed = "00:00-24:00", thu = "00:00-24:00" }\n'
 )
-async def test_quiet_hours_hold_pushes_unless_the_client_just_wrote(window, expected_due):
+
+
+@pytest.mark.parametrize("config_text", [NIGHT_CONFIG])
+@pytest.mark.parametrize("start", [jst(2026, 11, 25, 20, 50)])
+async def test_a_followup_due_in_quiet_hours_waits_for_the_morning(window):
     await window.add_staff("yoru", "夜間担当", "night")
     user = await window.ask_for_a_person()
     conversation = await window.conversation(user)
-    followups = [
-        d
-        for d in await deadlines.for_conversation(window.db, conversation.id)
-        if d[0] == "followup"
-    ]
+    sent = window.count(user)
+    await window.move_to(jst(2026, 11, 25, 21, 20))  # due, but 21:00-08:00 is quiet
+    assert window.count(user) == sent
     from storage.timefmt import to_db
 
-    assert followups == [("followup", "pending", to_db(expected_due))]
-    sent = window.count(user)
-    await window.move_to(expected_due - timedelta(seconds=1))
+    pending = [
+        d
+        for d in await deadlines.for_conversation(window.db, conversation.id)
+        if d[1] == "pending" and d[0] == "followup"
+    ]
+    assert pending == [("followup", "pending", to_db(jst(2026, 11, 26, 8, 0)))]
+    await window.move_to(jst(2026, 11, 26, 7, 59))
     assert window.count(user) == sent
-    await window.move_to(expected_due)
+    await window.move_to(jst(2026, 11, 26, 8, 0))
+    assert window.count(user) == sent + 1
+    assert window.last_texts(user)[0].startswith("メッセージは担当の夜間担当に届いています。")
+
+
+@pytest.mark.parametrize("config_text", [NIGHT_CONFIG])
+@pytest.mark.parametrize("start", [jst(2026, 11, 25, 20, 50)])
+async def test_a_client_who_just_wrote_gets_the_followup_even_in_quiet_hours(window):
+    await window.add_staff("yoru", "夜間担当", "night")
+    user = await window.ask_for_a_person()
+    sent = window.count(user)
+    await window.move_to(jst(2026, 11, 25, 21, 12))
+    await window.send(user, "まだ起きています")  # within 10 minutes of the follow-up
+    await window.move_to(jst(2026, 11, 25, 21, 20))
     assert window.count(user) == sent + 1
 
 
