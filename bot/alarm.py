@@ -36,6 +36,7 @@ _WATCH = "deadlines-watch"
 _CHUNK = 256
 # A safety net: whatever happened to the alarm job, look again this often.
 _WATCH_EVERY = 30.0
+_RETRY_STUCK = timedelta(seconds=5)
 
 
 class DeadlineAlarm:
@@ -46,6 +47,7 @@ class DeadlineAlarm:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._armed_for: datetime | None = None
         self._running = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
         self.fired = 0
 
     async def start(self) -> None:
@@ -98,12 +100,15 @@ class DeadlineAlarm:
 
     async def _ring(self) -> None:
         self._armed_for = None
-        while True:
+        for _ in range(3):
             await self.run_due()
             due = await deadlines.next_due(self._db)
             # Rows that came due while we were firing: fire them now, not through a new job.
             if due is None or due > self._clock.now():
                 break
+        else:
+            # Due rows that cannot be taken (the database refuses?): later, not a spin.
+            due = self._clock.now() + _RETRY_STUCK
         self.arm(due)
 
     async def _watch(self) -> None:
@@ -115,14 +120,21 @@ class DeadlineAlarm:
         # The alarm job did not run as planned: forget it and arm afresh, never stall silently.
         log.warning("deadline alarm re-armed", extra={"code": event.code})
         self._armed_for = None
-        asyncio.get_running_loop().create_task(self._watch())
+        task = asyncio.get_running_loop().create_task(self._watch())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def run_due(self) -> int:
         """Fire every row due by the clock now. Returns how many were taken."""
         taken = 0
+        tried: set[int] = set()
         async with self._running:
             while ids := await deadlines.due_ids(self._db, self._clock.now(), _CHUNK):
-                await asyncio.gather(*(self._fire(deadline_id) for deadline_id in ids))
-                taken += len(ids)
+                fresh = [deadline_id for deadline_id in ids if deadline_id not in tried]
+                if not fresh:
+                    break  # the same rows again: they could not be claimed; stop here
+                tried.update(fresh)
+                await asyncio.gather(*(self._fire(deadline_id) for deadline_id in fresh))
+                taken += len(fresh)
         self.fired += taken
         return taken

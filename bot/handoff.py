@@ -75,11 +75,7 @@ def assign_on_handoff(
         counselor = _least_loaded(conn, org.id, day)
     pair = None
     if counselor is not None and settings.pair_counselors:
-        for other in settings.organizations:
-            if other.id != org.id:
-                pair = _least_loaded(conn, other.id, day, {counselor.id})
-                if pair is not None:
-                    break
+        pair = _pair_for(conn, settings, org, counselor, day)
     conversations.assign(
         conn,
         conversation.id,
@@ -102,16 +98,38 @@ def accept(
 ) -> Owner:
     """A supervisor gives a queued case to a counselor (the weekly review's intake)."""
     org = settings.organization(counselor.org_id)
+    pair_id = conversation.pair_counselor_id
+    if pair_id is None and settings.pair_counselors:
+        pair = _pair_for(conn, settings, org, counselor, local_day(org, now))
+        pair_id = pair.id if pair else None
     conversations.assign(
         conn,
         conversation.id,
         org_id=org.id,
         counselor_id=counselor.id,
-        pair_counselor_id=conversation.pair_counselor_id,
+        pair_counselor_id=pair_id,
         at=now,
     )
     contacts.set_counselor(conn, conversation.contact_id, counselor.id)
-    return owner_of(conn, settings, conversations.get_for_update(conn, conversation.id), now)  # type: ignore[arg-type]
+    accepted = conversations.get_for_update(conn, conversation.id)
+    assert accepted is not None
+    return owner_of(conn, settings, accepted, now)
+
+
+def _pair_for(
+    conn: sqlite3.Connection,
+    settings: HandoffSettings,
+    org: Organization,
+    counselor: StaffMember,
+    day: date,
+) -> StaffMember | None:
+    """The least loaded counselor of another organisation, to work the case in a pair."""
+    for other in settings.organizations:
+        if other.id != org.id:
+            pair = _least_loaded(conn, other.id, day, {counselor.id})
+            if pair is not None:
+                return pair
+    return None
 
 
 def owner_of(

@@ -30,6 +30,9 @@ class DeskOutcome:
     contact_id: int | None = None
     outbox_ids: list[int] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)
+    # False when the client can no longer be reached (they blocked the account): the
+    # answer is kept in the transcript, and the console must say it was not sent.
+    delivered: bool = True
 
 
 class StaffDesk:
@@ -96,7 +99,8 @@ def _send(
         messages.add(
             conn, conversation.id, direction="out", author=author, kind=kind, body=text, at=now
         )
-    if contact is not None and contact.reachable:
+    outcome.delivered = contact is not None and contact.reachable
+    if outcome.delivered:
         outcome.outbox_ids = outbox.enqueue(
             conn,
             contact_id=contact.id,

@@ -9,6 +9,7 @@ one failing job is rolled back alone and its caller gets the exception.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,8 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.migrate import migrate
+
+log = logging.getLogger("tobira.database")
 
 T = TypeVar("T")
 WriteJob = Callable[[sqlite3.Connection], T]
@@ -90,9 +93,13 @@ class Database:
         try:
             while True:
                 await asyncio.sleep(_CHECKPOINT_EVERY)
-                await loop.run_in_executor(
-                    self._checkpointer, conn.execute, "PRAGMA wal_checkpoint(PASSIVE)"
-                )
+                try:
+                    await loop.run_in_executor(
+                        self._checkpointer, conn.execute, "PRAGMA wal_checkpoint(PASSIVE)"
+                    )
+                except sqlite3.Error:
+                    # With auto-checkpoints off, a dead loop would let the WAL grow forever.
+                    log.exception("checkpoint failed; trying again")
         finally:
             await asyncio.shield(loop.run_in_executor(self._checkpointer, conn.close))
 

@@ -387,3 +387,29 @@ async def test_measures_time_to_first_answer_and_longest_wait(window):
     assert measured.handed_off_at == jst(2026, 11, 25, 10, 0)
     assert measured.first_human_answer_at == jst(2026, 11, 25, 10, 0)
     assert measured.longest_wait_seconds == 14 * 60
+
+
+@pytest.mark.parametrize(
+    "config_text", ['assignment = "review"\npair_counselors = true\n' + CONFIG]
+)
+async def test_a_case_accepted_at_review_gets_its_pair(window):
+    sato = await window.add_staff("sato", "佐藤", "welfare")
+    takahashi = await window.add_staff("takahashi", "高橋", "psych")
+    boss = await window.add_staff("kimura", "木村", "welfare", role="supervisor")
+    user = await window.ask_for_a_person()
+    conversation = await window.conversation(user)
+    await window.desk.accept(conversation.id, sato, boss)
+    accepted = await window.conversation(user)
+    assert (accepted.counselor_id, accepted.pair_counselor_id) == (sato, takahashi)
+
+
+async def test_an_answer_to_someone_who_blocked_us_is_kept_and_flagged_not_sent(window):
+    sato = await window.add_staff("sato", "佐藤", "welfare")
+    user = await window.ask_for_a_person()
+    conversation = await window.conversation(user)
+    await window.service.post_events(ev.unfollow(user, ts_ms=window.ms()))
+    await window.service.settle()
+    sent = window.count(user)
+    outcome = await window.desk.answer(conversation.id, sato, "お元気ですか")
+    await window.service.settle()
+    assert outcome.delivered is False and window.count(user) == sent
