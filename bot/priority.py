@@ -29,8 +29,12 @@ class Priority:
         self._max_wait = max_wait
         self._settle = settle
         self._timer: asyncio.TimerHandle | None = None
-        self._slots = asyncio.Semaphore(quiet_slots)
-        self._busy_slots = asyncio.Semaphore(busy_slots)
+        # Each kind of work has its own slots: a slow LINE API holding every "send" slot
+        # must not stop turns and deadlines.
+        self._slots: dict[str, tuple[asyncio.Semaphore, asyncio.Semaphore]] = {
+            kind: (asyncio.Semaphore(quiet_slots), asyncio.Semaphore(busy_slots))
+            for kind in ("work", "send")
+        }
 
     @contextmanager
     def foreground(self) -> Iterator[None]:
@@ -54,12 +58,13 @@ class Priority:
             self._quiet.set()
 
     @asynccontextmanager
-    async def background(self) -> AsyncIterator[None]:
-        async with self._slots:
+    async def background(self, kind: str = "work") -> AsyncIterator[None]:
+        slots, busy_slots = self._slots[kind]
+        async with slots:
             if self._quiet.is_set():
                 yield
                 return
-            async with self._busy_slots:
+            async with busy_slots:
                 try:
                     await asyncio.wait_for(self._quiet.wait(), self._max_wait)
                 except TimeoutError:

@@ -61,7 +61,7 @@ class OutboxSender:
         marks: list[asyncio.Future[object]] = []
         try:
             while (row := await outbox.next_open(self._db, contact_id, done_up_to)) is not None:
-                async with self._priority.background():
+                async with self._priority.background("send"):
                     retry_after, mark = await self._attempt(row)
                 if mark is not None:
                     marks.append(mark)
