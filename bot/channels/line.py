@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ from bot.inbound import Inbound
 from storage.events import NewEvent, StoredEvent
 
 CHANNEL = "line"
+log = logging.getLogger("tobira.webhook")
 
 
 class WebhookRejected(Exception):
@@ -51,19 +54,38 @@ class LineWebhook:
             raise WebhookRejected(400, "body is not JSON") from None
         if not isinstance(document, dict) or not isinstance(document.get("events"), list):
             raise WebhookRejected(400, "body has no events list")
-        return [_new_event(raw, index) for index, raw in enumerate(document["events"])]
+        digest = hashlib.sha256(body).hexdigest()[:20]
+        return [_new_event(raw, index, digest) for index, raw in enumerate(document["events"])]
 
 
-def _new_event(raw: Any, index: int) -> NewEvent:
+def _problem(raw: Any) -> str | None:
     if not isinstance(raw, dict):
-        raise WebhookRejected(400, f"events[{index}] is not an object")
-    event_id, kind, timestamp = raw.get("webhookEventId"), raw.get("type"), raw.get("timestamp")
-    if not isinstance(event_id, str) or not event_id:
-        raise WebhookRejected(400, f"events[{index}].webhookEventId is missing")
-    if not isinstance(kind, str) or not kind:
-        raise WebhookRejected(400, f"events[{index}].type is missing")
+        return "not an object"
+    if not isinstance(raw.get("webhookEventId"), str) or not raw["webhookEventId"]:
+        return "webhookEventId is missing"
+    if not isinstance(raw.get("type"), str) or not raw["type"]:
+        return "type is missing"
+    timestamp = raw.get("timestamp")
     if not isinstance(timestamp, int) or isinstance(timestamp, bool):
-        raise WebhookRejected(400, f"events[{index}].timestamp is not a number")
+        return "timestamp is not a number"
+    return None
+
+
+def _new_event(raw: Any, index: int, digest: str) -> NewEvent:
+    problem = _problem(raw)
+    if problem is not None:
+        # Signed by LINE, so genuinely theirs: keep it (under an id a redelivery of the same
+        # body repeats) rather than refuse the whole body and lose its other events.
+        log.warning("malformed event kept", extra={"index": index, "problem": problem})
+        return NewEvent(
+            channel=CHANNEL,
+            event_id=f"malformed:{digest}:{index}",
+            user_key=None,
+            kind="malformed",
+            occurred_at_ms=0,
+            payload=json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
+        )
+    event_id, kind, timestamp = raw["webhookEventId"], raw["type"], raw["timestamp"]
     source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
     user_id = source.get("userId") if isinstance(source.get("userId"), str) else None
     return NewEvent(
