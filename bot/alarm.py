@@ -69,6 +69,18 @@ class DeadlineAlarm:
             },
         )
 
+    def every(self, interval: timedelta, job: Callable[[], Awaitable[object]], name: str) -> None:
+        """Housekeeping on the same scheduler (retention), first run one interval from now."""
+        self._scheduler.add_job(
+            job,
+            "interval",
+            seconds=interval.total_seconds(),
+            id=name,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+        )
+
     async def close(self) -> None:
         self._scheduler.shutdown(wait=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -17,6 +18,7 @@ from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.flow_loading import load_configured_flows
 from bot.priority import Priority
+from bot.retention import RetentionJob
 from bot.sender import OutboxSender
 from bot.staff_desk import StaffDesk
 from bot.turns import TurnContext
@@ -37,6 +39,7 @@ DISPATCHER = web.AppKey("dispatcher", Dispatcher)
 PRIORITY = web.AppKey("priority", Priority)
 ALARM = web.AppKey("alarm", DeadlineAlarm)
 DESK = web.AppKey("desk", StaffDesk)
+RETENTION = web.AppKey("retention", RetentionJob)
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
@@ -117,6 +120,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     await sender.recover()
     await dispatcher.recover()
     await alarm.start()
+    retention = app[RETENTION] = RetentionJob(db, clock, settings.retention)
+    alarm.every(timedelta(hours=6), retention.run, "retention")
     yield
     await alarm.close()
     await dispatcher.close()

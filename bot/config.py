@@ -19,6 +19,7 @@ from bot.ack_policy import AckPolicy
 from bot.durations import parse_duration
 from bot.errors import ConfigError
 from bot.hours import Organization, parse_organizations
+from bot.retention import RetentionPolicy
 
 DEFAULT_DB = Path("var/tobira.db")
 
@@ -111,6 +112,7 @@ class Settings:
     flows_dir: Path | None = None
     line: LineSettings = field(default_factory=LineSettings)
     handoff: HandoffSettings = field(default_factory=lambda: _handoff({}, "ひきこもり相談窓口"))
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     source: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
@@ -192,7 +194,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
     },
 }
 # Tables owned by later features; validated by their own modules, kept here as raw data.
-_PASSTHROUGH = {"organizations", "acks", "routing", "assignment", "pair_counselors"}
+_PASSTHROUGH = {"organizations", "acks", "routing", "assignment", "pair_counselors", "retention"}
 
 _ENV: dict[str, tuple[str, Check]] = {
     "TOBIRA_DB": ("database", _path),
@@ -223,6 +225,7 @@ def load_settings(
         try:
             _collect(raw, values)
             handoff = _handoff(raw, values.get("service_name", Settings.service_name))
+            values["retention"] = RetentionPolicy.from_config(raw.get("retention"))
         except ConfigError as error:
             raise error.located(source, _line_of(text, error.key)) from None
     else:

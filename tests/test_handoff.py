@@ -413,3 +413,39 @@ async def test_an_answer_to_someone_who_blocked_us_is_kept_and_flagged_not_sent(
     outcome = await window.desk.answer(conversation.id, sato, "お元気ですか")
     await window.service.settle()
     assert outcome.delivered is False and window.count(user) == sent
+
+
+async def test_retention_deletes_what_the_privacy_note_promises_and_nothing_more(window):
+    """Resolved conversations go after the retention period, raw events after 30 days; the
+    audit log keeps who did what. (Kept here for the same harness as the handoff tests.)"""
+    from bot import app as keys
+    from storage import audit
+
+    sato = await window.add_staff("sato", "佐藤", "welfare")
+    old_user = await window.ask_for_a_person()
+    old = await window.conversation(old_user)
+    await window.desk.answer(old.id, sato, "佐藤です")
+    await window.desk.resolve(old.id, sato)
+    await window.move_to(jst(2029, 11, 20, 10, 0))  # almost three years on
+    recent_user = await window.ask_for_a_person()  # a new person, just now
+    retention = window.service.app[keys.RETENTION]
+
+    await window.move_to(jst(2029, 11, 24, 10, 0))
+    assert (await retention.run())["conversations"] == 0  # not yet three years
+
+    await window.move_to(jst(2029, 11, 26, 10, 0))
+    counts = await retention.run()
+    assert counts["conversations"] == 1 and counts["contacts"] == 1
+    assert await contacts.find(window.db, "line", old_user) is None
+    assert await conversations.get(window.db, old.id) is None
+    left = await window.db.fetch_all(
+        "SELECT COUNT(*) FROM messages WHERE conversation_id = ?", (old.id,)
+    )
+    assert left[0][0] == 0
+    assert await contacts.find(window.db, "line", recent_user) is not None
+    # Raw events of the recent person are younger than 30 days: kept; the old ones: gone.
+    kept = await window.db.fetch_all("SELECT user_key FROM inbound_events")
+    assert {row[0] for row in kept} == {recent_user}
+    trail = await window.db.fetch_all("SELECT staff_id, action FROM audit_log ORDER BY id")
+    assert [tuple(r) for r in trail] == [(sato, "answer"), (sato, "resolve")]
+    assert await audit.for_conversation(window.db, old.id) == []

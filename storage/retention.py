@@ -1,0 +1,53 @@
+"""Deleting what we promised to delete: old resolved conversations and raw platform events.
+
+Special-care personal data (APPI) is kept only as long as the window needs it. The audit
+log keeps who did what and when, without the link to the deleted conversation.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from storage.timefmt import to_db
+
+
+def purge(
+    conn: sqlite3.Connection, *, conversations_before: datetime, events_before: datetime
+) -> dict[str, int]:
+    """Delete conversations resolved before the first cut-off (with everything that hangs on
+    them), processed raw events received before the second, and contacts nothing is left
+    of. Returns counts per kind."""
+    cut = to_db(conversations_before)
+    old = "SELECT id FROM conversations WHERE status = 'resolved' AND resolved_at < ?"
+    conn.execute(
+        f"UPDATE audit_log SET conversation_id = NULL WHERE conversation_id IN ({old})", (cut,)
+    )
+    counts: dict[str, int] = {}
+    for table in ("staff_alerts", "deadlines", "outbox", "messages"):
+        counts[table] = conn.execute(
+            f"DELETE FROM {table} WHERE conversation_id IN ({old})", (cut,)
+        ).rowcount
+    counts["conversations"] = conn.execute(
+        "DELETE FROM conversations WHERE status = 'resolved' AND resolved_at < ?", (cut,)
+    ).rowcount
+
+    events_cut = to_db(events_before)
+    processed = "SELECT id FROM inbound_events WHERE status != 'pending' AND received_at < ?"
+    conn.execute(
+        f"UPDATE messages SET inbound_event_id = NULL WHERE inbound_event_id IN ({processed})",
+        (events_cut,),
+    )
+    counts["inbound_events"] = conn.execute(
+        "DELETE FROM inbound_events WHERE status != 'pending' AND received_at < ?", (events_cut,)
+    ).rowcount
+
+    # A contact with no conversation left and not seen since the cut-off: forget the
+    # platform user id too.
+    counts["contacts"] = conn.execute(
+        "DELETE FROM contacts WHERE last_seen_at < ?"
+        " AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = contacts.id)"
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.contact_id = contacts.id)",
+        (cut,),
+    ).rowcount
+    return counts
