@@ -18,6 +18,7 @@ from bot.handoff import Owner
 from bot.when_text import describe_deadline, describe_next_opening
 from storage import conversations, deadlines
 from storage.deadlines import Deadline
+from storage.staff import StaffMember
 
 FOLLOWUP, REMIND_STAFF, ESCALATE = "followup", "remind_staff", "escalate"
 
@@ -31,7 +32,9 @@ class Words:
         return self.catalogue.text(key, self.language, **values)
 
 
-def _name(member) -> str:  # type: ignore[no-untyped-def]
+def _name(member: StaffMember | None) -> str:
+    # Clients see the display name (「担当は佐藤です」); callers only pass people at work.
+    assert member is not None
     return member.display_name
 
 

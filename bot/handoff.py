@@ -42,7 +42,7 @@ def _least_loaded(
     conn: sqlite3.Connection,
     org_id: str,
     day: date,
-    exclude: set[int] = frozenset(),  # type: ignore[assignment]
+    exclude: frozenset[int] = frozenset(),
 ) -> StaffMember | None:
     candidates = [
         member
@@ -126,7 +126,7 @@ def _pair_for(
     """The least loaded counselor of another organisation, to work the case in a pair."""
     for other in settings.organizations:
         if other.id != org.id:
-            pair = _least_loaded(conn, other.id, day, {counselor.id})
+            pair = _least_loaded(conn, other.id, day, frozenset({counselor.id}))
             if pair is not None:
                 return pair
     return None

@@ -7,6 +7,7 @@ and the alarm for what it queued.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,8 +18,10 @@ from bot.inbound import Outgoing
 from bot.turns import HUMAN_OWNED, TurnContext
 from flows import FlowState
 from storage import audit, contacts, conversations, deadlines, messages, outbox, staff
+from storage.conversations import Conversation
 from storage.database import Database
 from storage.deadlines import Deadline
+from storage.staff import StaffMember
 
 
 class DeskError(ValueError):
@@ -36,7 +39,14 @@ class DeskOutcome:
 
 
 class StaffDesk:
-    def __init__(self, db: Database, clock: Clock, context: TurnContext, kick, arm) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        context: TurnContext,
+        kick: Callable[[int], None],
+        arm: Callable[[datetime | None], None],
+    ) -> None:
         self._db = db
         self._clock = clock
         self._context = context
@@ -71,14 +81,14 @@ class StaffDesk:
         return outcome
 
 
-def _open_conversation(conn: sqlite3.Connection, conversation_id: int):  # type: ignore[no-untyped-def]
+def _open_conversation(conn: sqlite3.Connection, conversation_id: int) -> Conversation:
     conversation = conversations.get_for_update(conn, conversation_id)
     if conversation is None or conversation.status not in HUMAN_OWNED:
         raise DeskError("this conversation is not waiting for staff")
     return conversation
 
 
-def _member(conn: sqlite3.Connection, staff_id: int):  # type: ignore[no-untyped-def]
+def _member(conn: sqlite3.Connection, staff_id: int) -> StaffMember:
     member = staff.get(conn, staff_id)
     if member is None or not member.active:
         raise DeskError("unknown or inactive staff member")
@@ -87,10 +97,10 @@ def _member(conn: sqlite3.Connection, staff_id: int):  # type: ignore[no-untyped
 
 def _send(
     conn: sqlite3.Connection,
-    conversation,
+    conversation: Conversation,
     texts: list[str],
     author: str,
-    kind: str,  # type: ignore[no-untyped-def]
+    kind: str,
     now: datetime,
 ) -> DeskOutcome:
     contact = contacts.get_for_update(conn, conversation.contact_id)

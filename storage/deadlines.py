@@ -86,28 +86,6 @@ def claim(conn: sqlite3.Connection, deadline_id: int, now: datetime) -> Deadline
     return _from_row(row) if row else None
 
 
-def move(conn: sqlite3.Connection, deadline_id: int, due_at: datetime) -> None:
-    conn.execute(
-        "UPDATE deadlines SET due_at = ? WHERE id = ? AND status = 'pending'",
-        (to_db(due_at), deadline_id),
-    )
-
-
-async def pending_until(db: Database, until: datetime) -> list[Deadline]:
-    """Pending rows due before `until`, oldest first (overdue ones included)."""
-    rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM deadlines WHERE status = 'pending' AND due_at <= ?"
-        " ORDER BY due_at",
-        (to_db(until),),
-    )
-    return [_from_row(row) for row in rows]
-
-
-async def get(db: Database, deadline_id: int) -> Deadline | None:
-    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM deadlines WHERE id = ?", (deadline_id,))
-    return _from_row(row) if row else None
-
-
 async def for_conversation(db: Database, conversation_id: int) -> list[tuple[str, str, str]]:
     """(kind, status, due_at) of every deadline of a conversation, for staff and tests."""
     rows = await db.fetch_all(

@@ -152,11 +152,6 @@ async def contacts_with_open_rows(db: Database) -> list[int]:
     return [row[0] for row in rows]
 
 
-async def get(db: Database, row_id: int) -> OutboxRow | None:
-    row = await db.fetch_one(_SELECT + " WHERE o.id = ?", (row_id,))
-    return _from_row(row) if row else None
-
-
 async def counts_by_status(db: Database) -> dict[str, int]:
     rows = await db.fetch_all("SELECT status, COUNT(*) FROM outbox GROUP BY status")
     return {row[0]: row[1] for row in rows}
