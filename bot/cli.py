@@ -131,6 +131,7 @@ def _run_server(settings) -> int:
 
     load_configured_flows(settings)  # refuse to start on a broken flow, with file:line
     logs.setup(settings.log_level)
+    logs.set_user_ref_key(settings.line.channel_secret)
     # The database writer thread needs the GIL back after every SQLite statement; with the
     # default 5 ms switch interval it queues behind the event loop (a convoy) and each
     # batch, so each webhook's commit, waits for it.

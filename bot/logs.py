@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import sys
@@ -39,8 +40,18 @@ def setup(level: str = "INFO") -> None:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
 
+_user_ref_key = b"tobira"
+
+
+def set_user_ref_key(secret: str | None) -> None:
+    """Key the hash with a secret of this installation (the channel secret), so that someone
+    holding a LINE user id cannot find that person in our logs by hashing it."""
+    global _user_ref_key
+    _user_ref_key = (secret or "tobira").encode()
+
+
 def user_ref(platform_user_id: str | None) -> str | None:
-    """A short stable hash to follow one person through the logs without naming them."""
+    """A short stable keyed hash to follow one person through the logs without naming them."""
     if platform_user_id is None:
         return None
-    return hashlib.sha256(platform_user_id.encode()).hexdigest()[:12]
+    return hmac.new(_user_ref_key, platform_user_id.encode(), hashlib.sha256).hexdigest()[:12]
