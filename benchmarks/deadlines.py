@@ -22,7 +22,7 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.processes import Process, free_port, start_fake_line
+from benchmarks.processes import Process, free_port, start_fake_line, start_tobira
 from storage import contacts, conversations, deadlines, organizations, staff
 from storage.database import Database
 from storage.timefmt import from_db, to_db
@@ -237,8 +237,6 @@ async def run(run_seconds: float = RUN_SECONDS) -> dict[str, float]:
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="tobira-deadlines-") as tmp:
         path = Path(tmp) / "bench.db"
-        config = Path(tmp) / "bench.toml"
-        config.write_text(CONFIG, encoding="utf-8")
         log = Path(tmp) / "tobira.log"
 
         start, conversations_s, deadlines_s = await seed(path)
@@ -253,26 +251,7 @@ async def run(run_seconds: float = RUN_SECONDS) -> dict[str, float]:
             port = free_port()
             spawned = datetime.now(UTC)
             spawned_wall = time.time()
-            tobira = Process(
-                [
-                    "-m",
-                    "bot.cli",
-                    "serve",
-                    "--config",
-                    str(config),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
-                env={
-                    "TOBIRA_DB": str(path),
-                    "LINE_CHANNEL_SECRET": SECRET,
-                    "LINE_CHANNEL_ACCESS_TOKEN": TOKEN,
-                    "LINE_API_BASE_URL": line_url,
-                },
-                log=log,
-            )
+            tobira = start_tobira(path, line_url, TOKEN, SECRET, port, log=log, config_text=CONFIG)
             pid = tobira.popen.pid
             scheduled_wall, armed = await wait_scheduled(port, tobira, log)
             reschedule_s = scheduled_wall - spawned_wall

@@ -84,9 +84,11 @@ def start_tobira(
     port: int,
     synchronous: str = "FULL",
     log: Path | None = None,
+    config_text: str | None = None,
 ) -> Process:
-    config = db.parent / "bench.toml"
-    config.write_text(f'[database]\nsynchronous = "{synchronous}"\n', encoding="utf-8")
+    config = db.parent / f"{db.stem}.toml"
+    text = config_text or f'[database]\nsynchronous = "{synchronous}"\n'
+    config.write_text(text, encoding="utf-8")
     return Process(
         [
             "-m",
