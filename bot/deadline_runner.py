@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import acks, handoff
-from bot.channels import line_render
 from bot.inbound import Outgoing
+from bot.say import Said, say
 from bot.turns import HUMAN_OWNED, TurnContext
 from flows import FlowState
-from storage import alerts, contacts, conversations, deadlines, messages, outbox
+from storage import alerts, contacts, conversations, deadlines, messages
 from storage.deadlines import Deadline
 
 
@@ -77,20 +77,14 @@ def fire(
             datetime.fromisoformat(promise) if promise else None,
             now,
         )
-        messages.add(
-            conn, conversation.id, direction="out", author="bot", kind="followup", body=text, at=now
-        )
-        outcome.outbox_ids = outbox.enqueue(
+        outcome.outbox_ids = say(
             conn,
-            contact_id=contact.id,
+            contact=contact,
             conversation_id=conversation.id,
-            channel=contact.channel,
-            calls=line_render.render([Outgoing(text)]),
-            reply_token=None,
-            reply_deadline=None,
-            at=now,
+            said=[Said(Outgoing(text), "followup")],
+            author="bot",
+            now=now,
         )
-        conversations.answered_somehow(conn, conversation.id, now)
     elif deadline.kind == acks.REMIND_STAFF:
         targets = (
             [owner.responder.id]

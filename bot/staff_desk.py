@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import acks, handoff
-from bot.channels import line_render
 from bot.clock import Clock
 from bot.inbound import Outgoing
+from bot.say import Said, say
 from bot.turns import HUMAN_OWNED, TurnContext
 from flows import FlowState
-from storage import audit, contacts, conversations, deadlines, messages, outbox, staff
+from storage import audit, contacts, conversations, deadlines, staff
 from storage.conversations import Conversation
 from storage.database import Database
 from storage.deadlines import Deadline
@@ -104,23 +104,16 @@ def _send(
     now: datetime,
 ) -> DeskOutcome:
     contact = contacts.get_for_update(conn, conversation.contact_id)
-    outcome = DeskOutcome(contact_id=conversation.contact_id)
-    for text in texts:
-        messages.add(
-            conn, conversation.id, direction="out", author=author, kind=kind, body=text, at=now
-        )
-    outcome.delivered = contact is not None and contact.reachable
-    if outcome.delivered:
-        outcome.outbox_ids = outbox.enqueue(
-            conn,
-            contact_id=contact.id,
-            conversation_id=conversation.id,
-            channel=contact.channel,
-            calls=line_render.render([Outgoing(t) for t in texts]),
-            reply_token=None,
-            reply_deadline=None,
-            at=now,
-        )
+    assert contact is not None
+    outcome = DeskOutcome(contact_id=contact.id, delivered=contact.reachable)
+    outcome.outbox_ids = say(
+        conn,
+        contact=contact,
+        conversation_id=conversation.id,
+        said=[Said(Outgoing(text), kind) for text in texts],
+        author=author,
+        now=now,
+    )
     return outcome
 
 
@@ -165,7 +158,6 @@ def _accept(
         acks.Words(ctx.catalogue, language), owner, ctx.handoff, now, ack=False
     )
     outcome = _send(conn, conversation, texts, "bot", "handoff", now)
-    conversations.answered_somehow(conn, conversation.id, now)
     if conversation.waiting_since is not None:
         # The client still waits: the new counselor's clock starts now.
         outcome.deadlines = acks.start_burst(conn, conversation.id, owner, ctx.handoff, now, now)

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 
 from bot import acks, handoff
 from bot.catalogue import Catalogue
-from bot.channels import line_render
 from bot.config import HandoffSettings
 from bot.inbound import Inbound, Outgoing
+from bot.say import Said, say
 from flows import FlowEvent, FlowSet, FlowState, HandOff, Send, step
 from storage import alerts, contacts, conversations, events, messages, outbox
 from storage.contacts import Contact
@@ -68,35 +68,18 @@ def run_turn(
         replies = _flow_turn(conn, contact, conversation, inbound, ctx, now, result)
 
     if replies:
-        for reply in replies:
-            messages.add(
-                conn,
-                conversation.id,
-                direction="out",
-                author="bot",
-                kind=reply.kind,
-                body=reply.message.text,
-                at=now,
-            )
-        result.outbox_ids = outbox.enqueue(
+        result.outbox_ids = say(
             conn,
-            contact_id=contact.id,
+            contact=contact,
             conversation_id=conversation.id,
-            channel=inbound.channel,
-            calls=line_render.render([r.message for r in replies]),
+            said=replies,
+            author="bot",
+            now=now,
             reply_token=inbound.reply_token,
             reply_deadline=inbound.occurred_at + ctx.reply_token_max_age,
-            at=now,
         )
-        conversations.answered_somehow(conn, conversation.id, now)
     events.mark_done(conn, inbound.event_row_id, now)
     return result
-
-
-@dataclass(frozen=True)
-class _Reply:
-    message: Outgoing
-    kind: str  # "flow" or "ack": the transcript tells staff which words were the bot's own
 
 
 def _flow_event(inbound: Inbound) -> FlowEvent | None:
@@ -117,7 +100,7 @@ def _flow_turn(
     ctx: TurnContext,
     now: datetime,
     result: TurnResult,
-) -> list[_Reply]:
+) -> list[Said]:
     event = _flow_event(inbound)
     if event is None:
         return []
@@ -127,13 +110,13 @@ def _flow_turn(
         else FlowState.initial()
     )
     new_state, effects = step(ctx.flows, state, event, now)
-    replies: list[_Reply] = []
+    replies: list[Said] = []
     status, topic, intake = conversation.status, None, None
     handed_off: HandOff | None = None
     for effect in effects:
         if isinstance(effect, Send):
             replies += [
-                _Reply(Outgoing(m.text, tuple((c.label, c.data) for c in m.choices)), "flow")
+                Said(Outgoing(m.text, tuple((c.label, c.data) for c in m.choices)), "flow")
                 for m in effect.messages
             ]
         elif isinstance(effect, HandOff):
@@ -164,7 +147,7 @@ def _flow_turn(
         )
         words = acks.Words(ctx.catalogue, new_state.language)
         replies += [
-            _Reply(Outgoing(text), "handoff")
+            Said(Outgoing(text), "handoff")
             for text in acks.announce_owner(
                 words, owner, ctx.handoff, now, ack=False, since=inbound.occurred_at
             )
@@ -183,7 +166,7 @@ def _acknowledge(
     ctx: TurnContext,
     now: datetime,
     result: TurnResult,
-) -> list[_Reply]:
+) -> list[Said]:
     """A human owns the conversation: the bot only says who answers and when, once per
     unanswered burst, and starts the burst's deadlines."""
     if not _is_client_message(inbound) or not messages.acknowledgement_due(conn, conversation.id):
@@ -194,7 +177,7 @@ def _acknowledge(
     result.deadlines = acks.start_burst(
         conn, conversation.id, owner, ctx.handoff, inbound.occurred_at, now
     )
-    return [_Reply(Outgoing(text), "ack") for text in texts]
+    return [Said(Outgoing(text), "ack") for text in texts]
 
 
 def _language(conversation: Conversation, default: str) -> str:
@@ -245,18 +228,15 @@ def run_failed_turn(
     result.contact_id = contact.id
     _record_inbound(conn, conversation.id, inbound, now)
     text = ctx.catalogue.text("received", _language(conversation, contact.language))
-    messages.add(
-        conn, conversation.id, direction="out", author="bot", kind="ack", body=text, at=now
-    )
-    result.outbox_ids = outbox.enqueue(
+    result.outbox_ids = say(
         conn,
-        contact_id=contact.id,
+        contact=contact,
         conversation_id=conversation.id,
-        channel=inbound.channel,
-        calls=line_render.render([Outgoing(text)]),
+        said=[Said(Outgoing(text), "ack")],
+        author="bot",
+        now=now,
         reply_token=inbound.reply_token,
         reply_deadline=inbound.occurred_at + ctx.reply_token_max_age,
-        at=now,
     )
     alerts.add(
         conn,
