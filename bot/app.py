@@ -42,7 +42,10 @@ DESK = web.AppKey("desk", StaffDesk)
 RETENTION = web.AppKey("retention", RetentionJob)
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+def create_app(
+    settings: Settings, clock: Clock | None = None, *, demo_line: bool = False
+) -> web.Application:
+    """The service. `demo_line` also serves demo mode's stand-in for LINE at /demo-line."""
     app = web.Application(client_max_size=MAX_WEBHOOK_BYTES)
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
@@ -50,6 +53,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
     app.cleanup_ctx.append(_line)
     app.cleanup_ctx.append(_workers)
     routes.setup(app)
+    if demo_line:
+        from bot.demo_line import create_demo_line
+
+        app.add_subapp("/demo-line", create_demo_line())
     return app
 
 

@@ -62,6 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int)
     demo.set_defaults(run=_demo)
 
+    chat = commands.add_parser("chat", help="talk to a running `tobira demo` in this terminal")
+    chat.add_argument("--url", default="http://127.0.0.1:8080", help="where the demo runs")
+    chat.set_defaults(run=_chat)
+
     db = commands.add_parser("db", help="database maintenance").add_subparsers(title="db")
     migrate = db.add_parser("migrate", help="bring the schema up to date")
     _add_config(migrate)
@@ -109,23 +113,49 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from bot.config import load_settings
+    from bot.demo_line import DEMO_TOKEN
 
-    overrides: dict[str, object] = {"database": DEMO_DB, "line.channel_secret": DEMO_SECRET}
-    if args.port is not None:
-        overrides["port"] = args.port
+    port = args.port if args.port is not None else load_settings(None).port
+    overrides: dict[str, object] = {
+        "database": DEMO_DB,
+        "port": port,
+        "line.channel_secret": DEMO_SECRET,
+        "line.channel_access_token": DEMO_TOKEN,
+        "line.api_base_url": f"http://127.0.0.1:{port}/demo-line",
+    }
     settings = load_settings(None, overrides=overrides)
-    print("tobira demo", file=sys.stderr)
-    print(f"  service:   http://{settings.host}:{settings.port}/healthz", file=sys.stderr)
+    url = f"http://{settings.host}:{settings.port}"
     print(
-        f"  LINE webhook: POST http://{settings.host}:{settings.port}/webhooks/line"
-        f" (channel secret '{DEMO_SECRET}')",
+        "tobira demo (nothing leaves this machine: LINE is played by tobira itself)",
         file=sys.stderr,
     )
-    print(f"  database:  {settings.database}", file=sys.stderr)
-    return _run_server(settings)
+    print(
+        f"  talk to the bot:  .venv/bin/tobira chat --url {url}   (in another terminal)",
+        file=sys.stderr,
+    )
+    print(f"  health:           {url}/healthz", file=sys.stderr)
+    print(
+        f"  LINE webhook:     POST {url}/webhooks/line  (channel secret '{DEMO_SECRET}')",
+        file=sys.stderr,
+    )
+    print(f"  database:         {settings.database}", file=sys.stderr)
+    return _run_server(settings, demo_line=True)
 
 
-def _run_server(settings) -> int:
+def _chat(args: argparse.Namespace) -> int:
+    from bot.chat_cli import run_chat
+
+    try:
+        return asyncio.run(run_chat(args.url.rstrip("/"), DEMO_SECRET))
+    except OSError as error:
+        print(
+            f"tobira: cannot reach the demo at {args.url}: {error}. Start it with `make run`.",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _run_server(settings: Settings, *, demo_line: bool = False) -> int:
     from bot.app import create_app
     from bot.flow_loading import load_configured_flows
 
@@ -136,7 +166,7 @@ def _run_server(settings) -> int:
     # default 5 ms switch interval it queues behind the event loop (a convoy) and each
     # batch, so each webhook's commit, waits for it.
     sys.setswitchinterval(0.0005)
-    app = create_app(settings)
+    app = create_app(settings, demo_line=demo_line)
 
     def announce(_: str) -> None:
         log.info("listening", extra={"host": settings.host, "port": settings.port})

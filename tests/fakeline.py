@@ -328,6 +328,7 @@ class FakeLine:
         self._retry_keys: dict[str, tuple[str, list[dict[str, str]]]] = {}
         self._fail: dict[str, deque[int]] = {}
         self._delay: dict[str, deque[float]] = {}
+        self._garble: dict[str, int] = {}
         self._profiles: dict[str, dict[str, Any]] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -392,6 +393,11 @@ class FakeLine:
         """The next request to ``endpoint`` hangs ``seconds`` first, then is handled normally
         (so it IS delivered even if the client has given up waiting)."""
         self._delay.setdefault(endpoint, deque()).append(seconds)
+
+    def garble_next(self, endpoint: str) -> None:
+        """The next request to ``endpoint`` is delivered, but answered 200 with a body the SDK
+        cannot read: the client cannot tell that it went through."""
+        self._garble[endpoint] = self._garble.get(endpoint, 0) + 1
 
     def set_profile(self, user_id: str, **fields: Any) -> None:
         """Override fields of the profile returned for ``user_id``."""
@@ -541,6 +547,9 @@ class FakeLine:
         request_id = str(uuid.uuid4())
         if push and retry_key is not None:
             self._retry_keys[retry_key.lower()] = (request_id, sent)
+        if self._garble.get(endpoint):
+            self._garble[endpoint] -= 1
+            return self._finish(call, 200, {"sentMessages": []}, {"x-line-request-id": request_id})
         return self._finish(call, 200, {"sentMessages": sent}, {"x-line-request-id": request_id})
 
     async def _stats(self, request: web.Request) -> web.Response:

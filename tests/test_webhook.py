@@ -279,3 +279,20 @@ async def test_a_turn_that_fails_still_tells_the_client_and_alerts_staff(
     assert [r[0] for r in rows] == ["たすけて"]  # kept for staff
     alerts_raised = await service.db.fetch_all("SELECT kind FROM staff_alerts")
     assert [r[0] for r in alerts_raised] == ["turn_failed"]
+
+
+async def test_an_answer_the_sdk_cannot_read_is_an_unknown_outcome_not_a_dead_lane(service, line):
+    """Regression: an exception after LINE took the message killed the sender lane, and
+    every later wake-up replied again."""
+    user = ev.new_user_id()
+    line.garble_next("reply")
+    await service.post_events(ev.follow(user, line.issue_reply_token(user)))
+    await line.wait_for(lambda fake: len(fake.calls) >= 2)
+    await service.settle()
+    await service.post_events(ev.text(user, "こんにちは", line.issue_reply_token(user)))
+    await service.settle()
+    # The garbled reply went through; its retry found the token spent: no second delivery.
+    assert [c.status for c in line.calls[:2]] == [200, 400]
+    texts = line.delivered_texts(user)
+    assert len([t for t in texts if "名前を言わずに" in t]) == 1
+    assert await outbox.counts_by_status(service.db) == {"delivered": 2}

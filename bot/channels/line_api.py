@@ -63,6 +63,10 @@ class LineApi:
             return SendResult("retry", "timeout")
         except aiohttp.ClientError as error:
             return SendResult("retry", f"connection: {type(error).__name__}")
+        except Exception as error:
+            # Anything else (an answer the SDK cannot read...) may come after LINE took the
+            # message: an unknown outcome, retried under the same token or retry key.
+            return SendResult("retry", f"unexpected: {type(error).__name__}")
         return SendResult("delivered")
 
 
