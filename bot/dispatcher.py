@@ -58,7 +58,12 @@ class Dispatcher:
         await self.lanes.close()
 
     async def _drain(self, key: LaneKey) -> None:
-        while batch := await events.pending_for(self._db, *key):
+        while True:
+            # Even the look-up waits its turn: a burst of webhooks kicks a lane per person.
+            async with self._priority.background():
+                batch = await events.pending_for(self._db, *key)
+            if not batch:
+                return
             for stored in batch:
                 async with self._priority.background():
                     await self._process(stored)

@@ -60,8 +60,11 @@ class OutboxSender:
         done_up_to = 0
         marks: list[asyncio.Future[object]] = []
         try:
-            while (row := await outbox.next_open(self._db, contact_id, done_up_to)) is not None:
+            while True:
                 async with self._priority.background("send"):
+                    row = await outbox.next_open(self._db, contact_id, done_up_to)
+                    if row is None:
+                        return
                     retry_after, mark = await self._attempt(row)
                 if mark is not None:
                     marks.append(mark)
