@@ -48,7 +48,6 @@ class DeadlineAlarm:
         self._armed_for: datetime | None = None
         self._running = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
-        self.fired = 0
 
     async def start(self) -> None:
         started = time.perf_counter()
@@ -148,5 +147,4 @@ class DeadlineAlarm:
                 tried.update(fresh)
                 await asyncio.gather(*(self._fire(deadline_id) for deadline_id in fresh))
                 taken += len(fresh)
-        self.fired += taken
         return taken

@@ -6,7 +6,6 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
-from string import Formatter
 
 from bot.errors import ConfigError
 
@@ -28,14 +27,6 @@ class Catalogue:
         entry = self.texts[key]
         template = entry.get(language) or entry["ja"]
         return template.format_map(_Strict(values, key))
-
-    def placeholders(self, key: str) -> set[str]:
-        return {
-            name
-            for template in self.texts[key].values()
-            for _, name, _, _ in Formatter().parse(template)
-            if name
-        }
 
 
 class _Strict(dict):

@@ -14,15 +14,13 @@ from datetime import datetime
 from bot import acks, handoff
 from bot.inbound import Outgoing
 from bot.say import Said, say
-from bot.turns import HUMAN_OWNED, TurnContext
-from flows import FlowState
+from bot.turns import HUMAN_OWNED, TurnContext, conversation_language
 from storage import alerts, contacts, conversations, deadlines, messages
 from storage.deadlines import Deadline
 
 
 @dataclass
 class FireOutcome:
-    fired: bool = False
     contact_id: int | None = None
     outbox_ids: list[int] = field(default_factory=list)
     deadlines: list[Deadline] = field(default_factory=list)  # to arm: a postponed follow-up
@@ -43,7 +41,7 @@ def fire(
     ):
         deadlines.mark_stale(conn, deadline_id)
         return FireOutcome()
-    outcome = FireOutcome(fired=True, contact_id=conversation.contact_id)
+    outcome = FireOutcome(contact_id=conversation.contact_id)
     owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
     if deadline.kind == acks.FOLLOWUP:
         # Quiet hours: hold the push until they end, unless the client wrote just now.
@@ -65,11 +63,7 @@ def fire(
         contact = contacts.get_for_update(conn, conversation.contact_id)
         if contact is None or not contact.reachable:
             return outcome
-        language = (
-            FlowState.from_json(conversation.flow_state).language
-            if conversation.flow_state
-            else contact.language
-        )
+        language = conversation_language(conversation, contact.language)
         promise = deadline.payload.get("promise")
         text = acks.followup_text(
             acks.Words(ctx.catalogue, language),

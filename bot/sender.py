@@ -12,7 +12,7 @@ import logging
 import time
 from functools import partial
 
-from bot.channels.line_api import LineApi, SendResult
+from bot.channels.line_api import RATE_LIMITED, LineApi, SendResult
 from bot.clock import Clock
 from bot.config import LineSettings
 from bot.lanes import Lanes
@@ -88,7 +88,7 @@ class OutboxSender:
             return None, None
         attempts, method = row.attempts, row.method
         # 429 means LINE sent nothing; a timeout, a 5xx or a crash leave it unknown.
-        unsent_before = attempts == 0 or (row.last_error or "").startswith("HTTP 429")
+        unsent_before = attempts == 0 or (row.last_error or "").startswith(RATE_LIMITED)
         while True:
             method = self._method(row, method, attempts)
             claimed = await self._db.write(

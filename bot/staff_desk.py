@@ -15,8 +15,7 @@ from bot import acks, handoff
 from bot.clock import Clock
 from bot.inbound import Outgoing
 from bot.say import Said, say
-from bot.turns import HUMAN_OWNED, TurnContext
-from flows import FlowState
+from bot.turns import HUMAN_OWNED, TurnContext, conversation_language
 from storage import audit, contacts, conversations, deadlines, staff
 from storage.conversations import Conversation
 from storage.database import Database
@@ -151,9 +150,7 @@ def _accept(
     counselor = _member(conn, counselor_id)
     supervisor = _member(conn, by_staff_id)
     owner = handoff.accept(conn, ctx.handoff, conversation, counselor, now)
-    language = (
-        FlowState.from_json(conversation.flow_state).language if conversation.flow_state else "ja"
-    )
+    language = conversation_language(conversation, "ja")
     texts = acks.announce_owner(
         acks.Words(ctx.catalogue, language), owner, ctx.handoff, now, ack=False
     )

@@ -36,7 +36,6 @@ class TurnContext:
 class TurnResult:
     contact_id: int | None = None
     outbox_ids: list[int] = field(default_factory=list)
-    handed_off: bool = False
     deadlines: list[Deadline] = field(default_factory=list)
 
 
@@ -131,7 +130,7 @@ def _flow_turn(
                 body=effect.summary,
                 at=now,
             )
-            result.handed_off, handed_off = True, effect
+            handed_off = effect
     conversations.save_bot_state(
         conn,
         conversation.id,
@@ -172,7 +171,7 @@ def _acknowledge(
     if not _is_client_message(inbound) or not messages.acknowledgement_due(conn, conversation.id):
         return []
     owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
-    words = acks.Words(ctx.catalogue, _language(conversation, language))
+    words = acks.Words(ctx.catalogue, conversation_language(conversation, language))
     texts = acks.announce_owner(words, owner, ctx.handoff, now, ack=True, since=inbound.occurred_at)
     result.deadlines = acks.start_burst(
         conn, conversation.id, owner, ctx.handoff, inbound.occurred_at, now
@@ -180,7 +179,8 @@ def _acknowledge(
     return [Said(Outgoing(text), "ack") for text in texts]
 
 
-def _language(conversation: Conversation, default: str) -> str:
+def conversation_language(conversation: Conversation, default: str) -> str:
+    """The language the person chose in the flow, else `default`."""
     if conversation.flow_state:
         return FlowState.from_json(conversation.flow_state).language
     return default
@@ -227,7 +227,7 @@ def run_failed_turn(
     conversation = conversations.open_for_contact(conn, contact.id, now)
     result.contact_id = contact.id
     _record_inbound(conn, conversation.id, inbound, now)
-    text = ctx.catalogue.text("received", _language(conversation, contact.language))
+    text = ctx.catalogue.text("received", conversation_language(conversation, contact.language))
     result.outbox_ids = say(
         conn,
         contact=contact,

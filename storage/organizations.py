@@ -17,7 +17,3 @@ def sync(conn: sqlite3.Connection, orgs: Iterable[tuple[str, str]]) -> None:
         " ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE name != excluded.name",
         list(orgs),
     )
-
-
-def known(conn: sqlite3.Connection) -> list[str]:
-    return [row[0] for row in conn.execute("SELECT id FROM organizations ORDER BY id")]

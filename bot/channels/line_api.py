@@ -18,6 +18,8 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 
 Outcome = Literal["delivered", "retry", "invalid_token", "give_up"]
+# The detail of a 429: LINE refused before sending anything, so a push cannot duplicate.
+RATE_LIMITED = "HTTP 429"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ def classify(status: int, message: str) -> SendResult:
     """LINE's answer to what to do next. 409 means the retry key was already accepted."""
     if status == 409:
         return SendResult("delivered", "retry key already accepted (409)")
-    if status == 429 or status >= 500:
+    if status == 429:
+        return SendResult("retry", RATE_LIMITED)
+    if status >= 500:
         return SendResult("retry", f"HTTP {status}")
     if status == 400 and "reply token" in message.lower():
         return SendResult("invalid_token", "invalid reply token")
