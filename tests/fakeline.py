@@ -395,8 +395,8 @@ class FakeLine:
         self._delay.setdefault(endpoint, deque()).append(seconds)
 
     def garble_next(self, endpoint: str) -> None:
-        """The next request to ``endpoint`` is delivered, but answered 200 with a body the SDK
-        cannot read: the client cannot tell that it went through."""
+        """The next request to ``endpoint`` is delivered, but answered 200 with a body that is
+        not even UTF-8: the SDK raises, and the client cannot tell that it went through."""
         self._garble[endpoint] = self._garble.get(endpoint, 0) + 1
 
     def set_profile(self, user_id: str, **fields: Any) -> None:
@@ -549,7 +549,9 @@ class FakeLine:
             self._retry_keys[retry_key.lower()] = (request_id, sent)
         if self._garble.get(endpoint):
             self._garble[endpoint] -= 1
-            return self._finish(call, 200, {"sentMessages": []}, {"x-line-request-id": request_id})
+            response = self._finish(call, 200, {"sentMessages": sent})
+            response.body = b'{"sentMessages": "\xff\xfe'
+            return response
         return self._finish(call, 200, {"sentMessages": sent}, {"x-line-request-id": request_id})
 
     async def _stats(self, request: web.Request) -> web.Response:

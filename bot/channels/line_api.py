@@ -1,4 +1,11 @@
-"""Calls to LINE's Messaging API through the official SDK, with outcomes the sender can act on."""
+"""Calls to LINE's Messaging API through the official SDK, with outcomes the sender can act on.
+
+The outbox holds messages as LINE JSON, checked against the SDK's models when they were
+rendered (bot/channels/line_render.py). They go out through the SDK's own client (its
+configuration, bearer auth, connection pool and ApiException) as that JSON: rebuilding and
+re-serialising the same pydantic models on every send cost about twice the CPU of the rest
+of a reply (profiled in benchmarks/replies.py), and checked nothing new.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +14,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import aiohttp
-from linebot.v3.messaging import (
-    AsyncApiClient,
-    AsyncMessagingApi,
-    Configuration,
-    Message,
-    PushMessageRequest,
-    ReplyMessageRequest,
-)
+from linebot.v3.messaging import AsyncApiClient, Configuration
 from linebot.v3.messaging.exceptions import ApiException
 
 Outcome = Literal["delivered", "retry", "invalid_token", "give_up"]
 # The detail of a 429: LINE refused before sending anything, so a push cannot duplicate.
 RATE_LIMITED = "HTTP 429"
+REPLY_PATH = "/v2/bot/message/reply"
+PUSH_PATH = "/v2/bot/message/push"
+JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
 @dataclass(frozen=True)
@@ -34,31 +37,34 @@ class LineApi:
     def __init__(self, base_url: str, access_token: str, timeout_seconds: float) -> None:
         config = Configuration(host=base_url, access_token=access_token)
         self._client = AsyncApiClient(config)
-        self._api = AsyncMessagingApi(self._client)
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
 
     async def close(self) -> None:
         await self._client.close()
 
     async def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
-        request = ReplyMessageRequest(
-            reply_token=reply_token, messages=[Message.from_dict(m) for m in messages]
-        )
-        return await self._call(
-            self._api.reply_message_with_http_info(request, _request_timeout=self._timeout)
-        )
+        return await self._post(REPLY_PATH, {"replyToken": reply_token, "messages": messages})
 
     async def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
-        request = PushMessageRequest(to=to, messages=[Message.from_dict(m) for m in messages])
-        return await self._call(
-            self._api.push_message_with_http_info(
-                request, x_line_retry_key=retry_key, _request_timeout=self._timeout
-            )
+        return await self._post(
+            PUSH_PATH, {"to": to, "messages": messages}, {"X-Line-Retry-Key": retry_key}
         )
 
-    async def _call(self, call: Any) -> SendResult:
+    async def _post(
+        self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> SendResult:
         try:
-            await call
+            # The call the SDK's generated reply_message/push_message make, minus the models.
+            # No response type: the body (sent message ids) is not used, so not parsed.
+            await self._client.call_api(
+                path,
+                "POST",
+                header_params={**(headers or {}), **JSON_HEADERS},
+                body=body,
+                response_types_map={},
+                auth_settings=["Bearer"],
+                _request_timeout=self._timeout,
+            )
         except ApiException as error:
             return classify(error.status or 0, _message(error.body))
         except TimeoutError:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
+
+from linebot.v3.messaging import Message
 
 from bot.inbound import Outgoing
 
@@ -49,19 +52,27 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
 
 def render(messages: list[Outgoing]) -> list[list[dict[str, Any]]]:
     """LINE message objects grouped into API calls of at most 5 messages each."""
-    objects: list[dict[str, Any]] = []
-    for message in messages:
-        pieces = split_text(message.text)
-        for index, piece in enumerate(pieces):
-            obj: dict[str, Any] = {"type": "text", "text": piece}
-            # Answer buttons belong under the last piece, where the question is read.
-            if message.choices and index == len(pieces) - 1:
-                obj["quickReply"] = {"items": [_quick_reply(*c) for c in message.choices]}
-            objects.append(obj)
+    objects = [obj for message in messages for obj in _objects(message)]
     return [
         objects[i : i + MAX_MESSAGES_PER_CALL]
         for i in range(0, len(objects), MAX_MESSAGES_PER_CALL)
     ]
+
+
+# Flows say the same questions to everyone: each distinct message is rendered and checked
+# once. The objects are shared between calls, so nobody may change them (they are only
+# serialised into the outbox).
+@lru_cache(maxsize=2048)
+def _objects(message: Outgoing) -> tuple[dict[str, Any], ...]:
+    pieces = split_text(message.text)
+    objects = []
+    for index, piece in enumerate(pieces):
+        obj: dict[str, Any] = {"type": "text", "text": piece}
+        # Answer buttons belong under the last piece, where the question is read.
+        if message.choices and index == len(pieces) - 1:
+            obj["quickReply"] = {"items": [_quick_reply(*c) for c in message.choices]}
+        objects.append(checked(obj))
+    return tuple(objects)
 
 
 def _quick_reply(label: str, data: str) -> dict[str, Any]:
@@ -71,3 +82,9 @@ def _quick_reply(label: str, data: str) -> dict[str, Any]:
         "type": "action",
         "action": {"type": "postback", "label": label, "data": data, "displayText": label},
     }
+
+
+def checked(obj: dict[str, Any]) -> dict[str, Any]:
+    """The message object, once the SDK's model of LINE's schema has accepted it."""
+    Message.from_dict(obj)
+    return obj
