@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -54,4 +55,9 @@ def user_ref(platform_user_id: str | None) -> str | None:
     """A short stable keyed hash to follow one person through the logs without naming them."""
     if platform_user_id is None:
         return None
-    return hmac.new(_user_ref_key, platform_user_id.encode(), hashlib.sha256).hexdigest()[:12]
+    return _keyed_hash(_user_ref_key, platform_user_id)
+
+
+@lru_cache(maxsize=4096)  # a person's events come together: the same id many times a minute
+def _keyed_hash(key: bytes, platform_user_id: str) -> str:
+    return hmac.new(key, platform_user_id.encode(), hashlib.sha256).hexdigest()[:12]
