@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from bot.clock import Clock
 from bot.inbound import Inbound
@@ -13,14 +16,25 @@ from bot.lanes import Lanes
 from bot.logs import user_ref
 from bot.priority import Priority
 from bot.sender import OutboxSender
-from bot.turns import TurnContext, run_failed_turn, run_turn
+from bot.turns import TurnContext, TurnResult, run_failed_turn, run_turn
 from storage import events
-from storage.database import Database
+from storage.database import Database, savepoint
 from storage.events import StoredEvent
 
 log = logging.getLogger("tobira.dispatcher")
 
 LaneKey = tuple[str, str | None]
+
+
+@dataclass(frozen=True)
+class _Taken:
+    """One event taken and processed on the writer, and whether the person has more."""
+
+    stored: StoredEvent
+    kind: str
+    result: TurnResult
+    more: bool
+    ms: float
 
 
 class Dispatcher:
@@ -58,42 +72,64 @@ class Dispatcher:
         await self.lanes.close()
 
     async def _drain(self, key: LaneKey) -> None:
-        while True:
-            # Even the look-up waits its turn: a burst of webhooks kicks a lane per person.
+        more = True
+        while more:
+            # Finding the event, the turn and marking it done are one job on the writer: no
+            # separate read, and no window in which two workers could take the same event.
             async with self._priority.background():
-                batch = await events.pending_for(self._db, *key)
-            if not batch:
+                taken = await self._db.write(partial(self._take, key=key, now=self._clock.now()))
+            if taken is None:
                 return
-            for stored in batch:
-                async with self._priority.background():
-                    await self._process(stored)
+            self._after(taken)
+            more = taken.more
 
-    async def _process(self, stored: StoredEvent) -> None:
+    def _take(self, conn: sqlite3.Connection, key: LaneKey, now: datetime) -> _Taken | None:
+        """Runs on the writer: the person's next event, processed. A turn that raises is
+        rolled back alone and replaced by the fallback (「受け取りました」 and a staff alert)."""
+        stored = events.next_pending(conn, *key)
+        if stored is None:
+            return None
         started = time.perf_counter()
-        now = self._clock.now()
+        result, kind = TurnResult(), stored.kind
         if stored.user_key is None:
             # Events from groups or rooms without a user: kept, not answered.
-            await self._db.write(lambda c: events.mark_done(c, stored.id, now))
-            return
+            events.mark_done(conn, stored.id, now)
+        else:
+            inbound = self._inbound(conn, stored, now)
+            if inbound is not None:
+                kind = inbound.platform_type or inbound.kind
+                result = self._turn(conn, inbound, stored, now)
+        more = events.next_pending(conn, *key) is not None
+        return _Taken(stored, kind, result, more, (time.perf_counter() - started) * 1000)
+
+    def _inbound(self, conn: sqlite3.Connection, stored: StoredEvent, now: datetime):
         try:
-            inbound = self._normalisers[stored.channel](stored)
+            return self._normalisers[stored.channel](stored)
         except Exception as error:
             log.exception("event unreadable", extra={"event_row": stored.id, "kind": stored.kind})
-            name = type(error).__name__
-            await self._db.write(lambda c: events.mark_failed(c, stored.id, now, name))
-            return
+            events.mark_failed(conn, stored.id, now, type(error).__name__)
+            return None
+
+    def _turn(
+        self, conn: sqlite3.Connection, inbound: Inbound, stored: StoredEvent, now: datetime
+    ) -> TurnResult:
         try:
-            result = await self._db.write(lambda c: run_turn(c, inbound, now, self._context))
+            with savepoint(conn, "turn"):
+                return run_turn(conn, inbound, now, self._context)
         except Exception as error:
             log.exception("turn failed", extra={"event_row": stored.id, "kind": stored.kind})
-            name = type(error).__name__
-            try:
-                result = await self._db.write(
-                    lambda c: run_failed_turn(c, inbound, name, now, self._context)
-                )
-            except Exception:
-                log.exception("fallback failed", extra={"event_row": stored.id})
-                return
+            failure = type(error).__name__
+        try:
+            with savepoint(conn, "fallback"):
+                return run_failed_turn(conn, inbound, failure, now, self._context)
+        except Exception:
+            # Marked failed all the same, so the person's next messages are not stuck behind it.
+            log.exception("fallback failed", extra={"event_row": stored.id})
+            events.mark_failed(conn, stored.id, now, failure)
+            return TurnResult()
+
+    def _after(self, taken: _Taken) -> None:
+        result = taken.result
         if result.contact_id is not None and result.outbox_ids:
             self._sender.kick(result.contact_id)
         for deadline in result.deadlines:
@@ -101,10 +137,10 @@ class Dispatcher:
         log.info(
             "event processed",
             extra={
-                "event_row": stored.id,
-                "kind": inbound.platform_type or inbound.kind,
-                "user": user_ref(stored.user_key),
+                "event_row": taken.stored.id,
+                "kind": taken.kind,
+                "user": user_ref(taken.stored.user_key),
                 "replies": len(result.outbox_ids),
-                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "ms": round(taken.ms, 1),
             },
         )

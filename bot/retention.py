@@ -58,7 +58,8 @@ class RetentionJob:
                 conn,
                 conversations_before=now - self._policy.resolved_conversations,
                 events_before=now - self._policy.raw_events,
-            )
+            ),
+            heavy=True,  # years of data may go at once: keep it off the event loop
         )
         log.info("retention", extra=counts)
         return counts

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
+from datetime import datetime
 from functools import partial
 
 from bot.channels.line_api import RATE_LIMITED, LineApi, SendResult
@@ -54,49 +56,68 @@ class OutboxSender:
         await self.lanes.close()
 
     async def _drain(self, contact_id: int) -> None:
-        # A row's final mark is written without waiting for it: if it is lost in a crash the
-        # row is tried again, and LINE deduplicates (a spent reply token, a known retry key).
-        # `done_up_to` keeps this lane from reading the row again before the mark commits.
-        done_up_to = 0
-        marks: list[asyncio.Future[object]] = []
+        after_id, delivered = 0, None
         try:
             while True:
                 async with self._priority.background("send"):
-                    row = await outbox.next_open(self._db, contact_id, done_up_to)
-                    if row is None:
+                    # One writer job records the last row's delivery and claims the next: the
+                    # claim must be committed before the call (a crash after it leaves a
+                    # row that was tried, which never switches from reply to push).
+                    claim = await self._db.write(
+                        partial(
+                            self._claim_next,
+                            contact_id=contact_id,
+                            after_id=after_id,
+                            delivered=delivered,
+                            now=self._clock.now(),
+                        )
+                    )
+                    delivered = None
+                    if claim is None:
                         return
-                    retry_after, mark = await self._attempt(row)
-                if mark is not None:
-                    marks.append(mark)
+                    row, method = claim
+                    retry_after, delivered = await self._attempt(row, method)
                 if retry_after:
                     await asyncio.sleep(retry_after)
                 else:
-                    done_up_to = row.id
+                    after_id = row.id
         finally:
-            await asyncio.gather(*marks)
+            if delivered is not None:
+                # Closing mid-lane: record what went out. If even this is lost, the row is
+                # tried again and LINE deduplicates (a spent reply token, a known retry key).
+                await self._db.write(lambda conn: outbox.mark_delivered(conn, *delivered))
 
-    async def _attempt(self, row: OutboxRow) -> tuple[float | None, asyncio.Future[object] | None]:
-        """One try at a row: (seconds before the next try if one is due, the final mark)."""
+    def _claim_next(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        contact_id: int,
+        delivered: tuple[int, datetime, str | None] | None,
+        after_id: int,
+        now: datetime,
+    ) -> tuple[OutboxRow, str] | None:
+        """Runs on the writer: mark the last row delivered, then claim the contact's next."""
+        if delivered is not None:
+            outbox.mark_delivered(conn, *delivered)
+        row = outbox.next_open(conn, contact_id, after_id)
+        if row is None:
+            return None
         if not row.reachable:
-            await self._db.write(
-                partial(
-                    outbox.cancel_open_for_contact,
-                    contact_id=row.contact_id,
-                    reason="contact unreachable",
-                )
-            )
-            return None, None
-        attempts, method = row.attempts, row.method
+            outbox.cancel_open_for_contact(conn, contact_id, "contact unreachable")
+            return None
+        method = self._method(row, row.method, row.attempts, now)
+        outbox.claim_for_sending(conn, row.id, method)
+        return row, method
+
+    async def _attempt(
+        self, row: OutboxRow, method: str
+    ) -> tuple[float | None, tuple[int, datetime, str | None] | None]:
+        """One try at a claimed row: (seconds before the next try if one is due, the row's
+        delivery to record)."""
+        attempts = row.attempts + 1
         # 429 means LINE sent nothing; a timeout, a 5xx or a crash leave it unknown.
-        unsent_before = attempts == 0 or (row.last_error or "").startswith(RATE_LIMITED)
+        unsent_before = row.attempts == 0 or (row.last_error or "").startswith(RATE_LIMITED)
         while True:
-            method = self._method(row, method, attempts)
-            claimed = await self._db.write(
-                partial(outbox.claim_for_sending, row_id=row.id, method=method)
-            )
-            if not claimed:
-                return None, None  # cancelled (the person unfollowed): nothing more to send
-            attempts += 1
             started = time.perf_counter()
             result = await self._call(row, method)
             self._log(row, method, result, started)
@@ -107,19 +128,16 @@ class OutboxSender:
                 # could answer twice; a spent single-use token is our receipt.
                 result = SendResult("delivered", "reply token spent by an earlier attempt")
                 break
-            method = "push"  # the token expired early at LINE and nothing was sent: push
-        if result.outcome == "delivered":
-            mark = asyncio.ensure_future(
-                self._db.write(
-                    partial(
-                        outbox.mark_delivered,
-                        row_id=row.id,
-                        at=self._clock.now(),
-                        note=result.detail or None,
-                    )
-                )
+            # The token expired early at LINE and nothing was sent: push instead.
+            method = "push"
+            claimed = await self._db.write(
+                partial(outbox.claim_for_sending, row_id=row.id, method=method)
             )
-            return None, mark
+            if not claimed:
+                return None, None  # cancelled (the person unfollowed): nothing more to send
+            attempts += 1
+        if result.outcome == "delivered":
+            return None, (row.id, self._clock.now(), result.detail or None)
         if result.outcome == "give_up" or attempts >= self._settings.max_attempts:
             await self._db.write(partial(outbox.mark_failed, row_id=row.id, error=result.detail))
             log.warning(
@@ -130,14 +148,14 @@ class OutboxSender:
         await self._db.write(partial(outbox.mark_retry, row_id=row.id, error=result.detail))
         return self._backoff(attempts), None
 
-    def _method(self, row: OutboxRow, method: str | None, attempts: int) -> str:
+    def _method(self, row: OutboxRow, method: str | None, attempts: int, now: datetime) -> str:
         """Reply while the token is young; once a reply was tried, only the token can tell
         whether it went through, so never switch that row to push (it could answer twice)."""
         if row.reply_token is None or method == "push":
             return "push"
         if method == "reply" and attempts > 0:
             return "reply"
-        young = row.reply_deadline is not None and self._clock.now() < row.reply_deadline
+        young = row.reply_deadline is not None and now < row.reply_deadline
         return "reply" if young else "push"
 
     async def _call(self, row: OutboxRow, method: str) -> SendResult:
@@ -152,7 +170,10 @@ class OutboxSender:
         return min(base * 2 ** (attempts - 1), self._settings.retry_max.total_seconds())
 
     def _log(self, row: OutboxRow, method: str, result: SendResult, started: float) -> None:
-        log.info(
+        # A reply that went out is routine; pushes (which LINE counts) and trouble are not.
+        routine = result.outcome == "delivered" and method == "reply"
+        log.log(
+            logging.DEBUG if routine else logging.INFO,
             "line call",
             extra={
                 "outbox_id": row.id,

@@ -1,9 +1,10 @@
-"""The SQLite database: one writer thread that batches commits, and an aiosqlite reader.
+"""The SQLite database: one writer connection that batches commits, and an aiosqlite reader.
 
 Every write is a small synchronous function run on the writer's own connection. Jobs that
-arrive while a batch is being written wait and go together into the next transaction, so
+arrive while a batch is being committed wait and go together into the next transaction, so
 32 webhooks arriving at once cost one commit, not 32. Each job runs inside its own SAVEPOINT:
-one failing job is rolled back alone and its caller gets the exception.
+one failing job is rolled back alone and its caller gets the exception. Jobs run on the event
+loop; the commit's fsync runs on the writer thread, so the loop keeps serving meanwhile.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,16 +30,25 @@ T = TypeVar("T")
 WriteJob = Callable[[sqlite3.Connection], T]
 
 _MAX_BATCH = 512
-# Background jobs per batch while webhooks wait, so that their commit never waits behind a
-# long batch; more when none are waiting.
-_MAX_BACKGROUND_PER_BATCH = 4
-_MAX_BACKGROUND_QUIET = 8
+# A webhook's job is committed after at most this much more work joined its batch.
+_URGENT_COMMIT_WITHIN = 0.002  # seconds
+# Work between two chances for the event loop to take in new requests.
+_SLICE = 0.001  # seconds
 
 
 @dataclass
 class _Pending:
     job: WriteJob[Any]
     future: asyncio.Future[Any]
+
+
+def _resolve(pending: _Pending, ok: bool, value: Any) -> None:
+    if pending.future.done():
+        return  # the caller gave up waiting
+    if ok:
+        pending.future.set_result(value)
+    else:
+        pending.future.set_exception(value)
 
 
 _CHECKPOINT_EVERY = 1.0  # seconds
@@ -53,6 +65,19 @@ def _configure(conn: sqlite3.Connection, synchronous: str) -> None:
     conn.execute(f"PRAGMA synchronous = {synchronous}")
 
 
+@contextmanager
+def savepoint(conn: sqlite3.Connection, name: str) -> Iterator[None]:
+    """A block inside the current transaction that lands whole or not at all."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
+
 class Database:
     """Open with `await Database.open(path)`, close with `await db.close()`."""
 
@@ -66,6 +91,7 @@ class Database:
         self._reader: aiosqlite.Connection | None = None
         self._urgent: list[_Pending] = []
         self._queue: list[_Pending] = []
+        self._heavy: list[_Pending] = []
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self.commits = 0
@@ -124,7 +150,7 @@ class Database:
                 await self._loop_task
             except asyncio.CancelledError:
                 pass
-        for pending in [*self._urgent, *self._queue]:
+        for pending in [*self._urgent, *self._queue, *self._heavy]:
             if not pending.future.done():
                 pending.future.set_exception(RuntimeError("database closed"))
         if self._reader is not None:
@@ -137,69 +163,107 @@ class Database:
 
     # -- writes -------------------------------------------------------------------------
 
-    async def write(self, job: WriteJob[T], *, urgent: bool = False) -> T:
+    async def write(self, job: WriteJob[T], *, urgent: bool = False, heavy: bool = False) -> T:
         """Run `job(conn)` in the next committed batch and return its result.
 
-        Urgent jobs (a webhook waiting to answer its platform) go into the next batch first.
+        Urgent jobs (a webhook waiting to answer its platform) are taken first and committed
+        soon. Heavy jobs (a retention purge) run alone on the writer thread, so that they
+        never hold the event loop.
         """
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        (self._urgent if urgent else self._queue).append(_Pending(job, future))
+        queue = self._urgent if urgent else self._heavy if heavy else self._queue
+        queue.append(_Pending(job, future))
         self._wake.set()
         return await future
-
-    def _next_batch(self) -> list[_Pending]:
-        batch = self._urgent[:_MAX_BATCH]
-        del self._urgent[: len(batch)]
-        share = _MAX_BACKGROUND_PER_BATCH if batch else _MAX_BACKGROUND_QUIET
-        room = min(share, _MAX_BATCH - len(batch))
-        batch += self._queue[:room]
-        del self._queue[:room]
-        if not (self._urgent or self._queue):
-            self._wake.clear()
-        return batch
 
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             await self._wake.wait()
-            batch = self._next_batch()
-            try:
-                outcomes = await loop.run_in_executor(self._executor, self._run_batch, batch)
-            except Exception as exc:  # the COMMIT itself failed: nobody's write landed
-                for pending in batch:
-                    if not pending.future.done():
-                        pending.future.set_exception(exc)
-                continue
-            self.commits += 1
-            for pending, (ok, value) in zip(batch, outcomes, strict=True):
-                if pending.future.done():
-                    continue
-                if ok:
-                    pending.future.set_result(value)
-                else:
-                    pending.future.set_exception(value)
+            if self._urgent or self._queue:
+                await self._batch_on_loop(loop)
+            elif self._heavy:
+                await self._run_heavy(loop, self._heavy.pop(0))
+            if not (self._urgent or self._queue or self._heavy):
+                self._wake.clear()
 
-    def _run_batch(self, batch: list[_Pending]) -> list[tuple[bool, Any]]:
+    async def _batch_on_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Jobs run right here on the event loop, inside one transaction; only BEGIN (which
+        may wait for another process's lock) and COMMIT (the fsync) go to the writer thread.
+        Jobs are short and the GIL would serialise them anyway; running them on a thread
+        only added a hand-off per job and made both threads fight over the GIL."""
         conn = self._writer
         assert conn is not None
-        outcomes: list[tuple[bool, Any]] = []
+        await loop.run_in_executor(self._executor, conn.execute, "BEGIN IMMEDIATE")
+        done: list[tuple[_Pending, bool, Any]] = []
+        try:
+            slice_started = time.perf_counter()
+            urgent_at: float | None = None
+            while len(done) < _MAX_BATCH:
+                if self._urgent:
+                    pending = self._urgent.pop(0)
+                    urgent_at = urgent_at or time.perf_counter()
+                elif self._queue:
+                    pending = self._queue.pop(0)
+                else:
+                    break
+                try:
+                    with savepoint(conn, "job"):
+                        done.append((pending, True, pending.job(conn)))
+                except Exception as exc:
+                    done.append((pending, False, exc))
+                now = time.perf_counter()
+                if urgent_at is not None and now - urgent_at > _URGENT_COMMIT_WITHIN:
+                    break  # a webhook is waiting for this commit
+                if now - slice_started > _SLICE:
+                    # Let webhooks in: their jobs join this transaction, urgent first.
+                    await asyncio.sleep(0)
+                    slice_started = time.perf_counter()
+            await loop.run_in_executor(self._executor, conn.execute, "COMMIT")
+        except BaseException as exc:
+            # Cancelled (closing) or the COMMIT failed: nobody's write in this batch landed.
+            # The rollback queues behind a COMMIT still running on the writer thread.
+            self._executor.submit(self._rollback_if_open)
+            for pending, _, _ in done:
+                if not pending.future.done():
+                    pending.future.set_exception(
+                        exc if isinstance(exc, Exception) else RuntimeError("database closed")
+                    )
+            if not isinstance(exc, Exception):
+                raise
+            return
+        self.commits += 1
+        for pending, ok, value in done:
+            _resolve(pending, ok, value)
+
+    async def _run_heavy(self, loop: asyncio.AbstractEventLoop, pending: _Pending) -> None:
+        try:
+            ok, value = await loop.run_in_executor(self._executor, self._run_alone, pending)
+        except Exception as exc:  # the COMMIT itself failed
+            ok, value = False, exc
+        else:
+            self.commits += 1
+        _resolve(pending, ok, value)
+
+    def _run_alone(self, pending: _Pending) -> tuple[bool, Any]:
+        conn = self._writer
+        assert conn is not None
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for pending in batch:
-                conn.execute("SAVEPOINT job")
-                try:
-                    outcomes.append((True, pending.job(conn)))
-                    conn.execute("RELEASE job")
-                except Exception as exc:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    outcomes.append((False, exc))
-            conn.execute("COMMIT")
+            value = pending.job(conn)
+        except Exception as exc:
+            conn.execute("ROLLBACK")
+            return False, exc
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK")
             raise
-        return outcomes
+        conn.execute("COMMIT")
+        return True, value
+
+    def _rollback_if_open(self) -> None:
+        conn = self._writer
+        if conn is not None and conn.in_transaction:
+            conn.execute("ROLLBACK")
 
     # -- reads --------------------------------------------------------------------------
 

@@ -76,17 +76,18 @@ async def pending_lanes(db: Database) -> list[tuple[str, str | None]]:
     return [(row[0], row[1]) for row in rows]
 
 
-async def pending_for(
-    db: Database, channel: str, user_key: str | None, limit: int = 64
-) -> list[StoredEvent]:
-    """Waiting events of one user, strictly in platform timestamp order."""
-    rows = await db.fetch_all(
+def next_pending(
+    conn: sqlite3.Connection, channel: str, user_key: str | None
+) -> StoredEvent | None:
+    """The user's oldest waiting event, in platform timestamp order. Read on the writer, in
+    the transaction that processes it, so no other turn can take it meanwhile."""
+    row = conn.execute(
         "SELECT id, channel, event_id, user_key, kind, occurred_at_ms, payload"
         " FROM inbound_events WHERE status = 'pending' AND channel = ? AND user_key IS ?"
-        " ORDER BY occurred_at_ms, id LIMIT ?",
-        (channel, user_key, limit),
-    )
-    return [StoredEvent(*tuple(row)) for row in rows]
+        " ORDER BY occurred_at_ms, id LIMIT 1",
+        (channel, user_key),
+    ).fetchone()
+    return StoredEvent(*tuple(row)) if row else None
 
 
 async def counts_by_status(db: Database) -> dict[str, int]:

@@ -135,13 +135,13 @@ def _from_row(row: sqlite3.Row) -> OutboxRow:
     )
 
 
-async def next_open(db: Database, contact_id: int, after_id: int = 0) -> OutboxRow | None:
+def next_open(conn: sqlite3.Connection, contact_id: int, after_id: int = 0) -> OutboxRow | None:
     """The oldest row still to send to this contact: messages to one person go in order."""
-    row = await db.fetch_one(
+    row = conn.execute(
         _SELECT + " WHERE o.contact_id = ? AND o.id > ? AND o.status IN ('pending', 'sending')"
         " ORDER BY o.id LIMIT 1",
         (contact_id, after_id),
-    )
+    ).fetchone()
     return _from_row(row) if row else None
 
 

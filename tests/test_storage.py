@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 
 import pytest
 
@@ -74,3 +76,69 @@ async def test_a_newer_database_is_refused(tmp_path):
         conn.execute("PRAGMA user_version = 999")
     with pytest.raises(RuntimeError, match="newer than this tobira"):
         await Database.open(tmp_path / "t.db")
+
+
+async def test_a_webhook_job_joins_the_open_batch_and_commits_without_waiting_for_the_queue(
+    tmp_path,
+):
+    """A webhook that arrives while 200 slow background jobs are being written is committed
+    long before they are all done: it must answer LINE within seconds whatever the backlog."""
+    db = await Database.open(tmp_path / "t.db")
+    loop = asyncio.get_running_loop()
+    finished: list[str] = []
+    urgent_task: list[asyncio.Task[None]] = []
+    try:
+
+        def background(i: int):
+            def job(conn: sqlite3.Connection) -> None:
+                time.sleep(0.0005)  # a slow turn
+                conn.execute("INSERT INTO organizations (id, name) VALUES (?, 'n')", (f"b{i}",))
+                if i == 10:  # the webhook arrives while the batch is being written
+                    loop.call_soon(lambda: urgent_task.append(asyncio.create_task(webhook())))
+
+            return job
+
+        async def background_write(i: int) -> None:
+            await db.write(background(i))
+            finished.append(f"b{i}")
+
+        async def webhook() -> None:
+            await db.write(
+                lambda c: c.execute("INSERT INTO organizations (id, name) VALUES ('w', 'n')"),
+                urgent=True,
+            )
+            finished.append("webhook")
+
+        await asyncio.gather(*(background_write(i) for i in range(200)))
+        await urgent_task[0]
+        assert finished.index("webhook") < 60
+        assert len(await db.fetch_all("SELECT id FROM organizations")) == 201
+    finally:
+        await db.close()
+
+
+async def test_a_heavy_job_runs_off_the_event_loop_and_a_failure_rolls_it_back(tmp_path):
+    db = await Database.open(tmp_path / "t.db")
+    try:
+
+        def purge(conn: sqlite3.Connection) -> int:
+            conn.execute("INSERT INTO organizations (id, name) VALUES ('h', 'n')")
+            return threading.get_ident()
+
+        assert await db.write(purge, heavy=True) != threading.get_ident()
+
+        def broken(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO organizations (id, name) VALUES ('x', 'n')")
+            raise ValueError("half way")
+
+        with pytest.raises(ValueError):
+            await db.write(broken, heavy=True)
+        rows = await db.fetch_all("SELECT id FROM organizations")
+        assert [tuple(r) for r in rows] == [("h",)]
+        # The writer still works after the failure.
+        await db.write(
+            lambda c: c.execute("INSERT INTO organizations (id, name) VALUES ('y', 'n')")
+        )
+        assert len(await db.fetch_all("SELECT id FROM organizations")) == 2
+    finally:
+        await db.close()

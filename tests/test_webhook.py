@@ -296,3 +296,28 @@ async def test_an_answer_the_sdk_cannot_read_is_an_unknown_outcome_not_a_dead_la
     texts = line.delivered_texts(user)
     assert len([t for t in texts if "名前を言わずに" in t]) == 1
     assert await outbox.counts_by_status(service.db) == {"delivered": 2}
+
+
+async def test_when_even_the_fallback_fails_the_event_is_set_aside_and_the_next_is_answered(
+    service, line, monkeypatch
+):
+    """Both the turn and its fallback raise (two bugs at once): the event is marked failed
+    so that the person's next message is not stuck behind it forever."""
+    import bot.dispatcher
+    import bot.turns
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    user = ev.new_user_id()
+    with monkeypatch.context() as patch:
+        patch.setattr(bot.turns, "step", broken)
+        patch.setattr(bot.dispatcher, "run_failed_turn", broken)
+        await service.post_events(ev.text(user, "一通目", line.issue_reply_token(user)))
+        await service.settle()
+    assert await events.counts_by_status(service.db) == {"failed": 1}
+    assert line.delivered == []
+    await service.post_events(ev.text(user, "二通目", line.issue_reply_token(user)))
+    await line.wait_for(lambda fake: len(fake.delivered) == 1)
+    await service.settle()
+    assert await events.counts_by_status(service.db) == {"failed": 1, "done": 1}
