@@ -1,15 +1,19 @@
 """End-to-end bot replies per second through the webhook, next to the SDK echo pattern.
 
-Both servers answer the same fake LINE process. tobira runs the shipped flows and keeps
-everything in SQLite (synchronous=FULL); the echo pattern only parses and replies.
+All servers answer the same fake LINE process, one after the other. tobira runs the shipped
+flows and keeps everything in SQLite (synchronous=FULL); the echo pattern only parses and
+replies; the floor (benchmarks/transport_floor.py) only receives and sends, to show what
+part of a reply's cost is the stack itself. CPU per reply is the server process's own.
 Target (issue 3): >= 1.0x the echo pattern's replies/s.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp
@@ -65,48 +69,102 @@ async def drive(url: str, line_url: str, events: list[dict], concurrency: int = 
         return time.perf_counter() - started
 
 
+@dataclass
+class Measured:
+    replies: int
+    seconds: float
+    cpu_seconds: float  # user + system time of the server process alone
+
+    @property
+    def per_second(self) -> float:
+        return self.replies / self.seconds
+
+    @property
+    def cpu_ms_per_reply(self) -> float:
+        return self.cpu_seconds / self.replies * 1000
+
+
+def _cpu_seconds(process: Process) -> float:
+    with open(f"/proc/{process.popen.pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    process: Process, port: int, line_url: str, warm: list[dict], events: list[dict]
+) -> Measured:
+    try:
+        await wait_http(f"http://127.0.0.1:{port}/healthz", process)
+        url = f"http://127.0.0.1:{port}/webhooks/line"
+        await drive(url, line_url, warm)
+        cpu_before = _cpu_seconds(process)
+        seconds = await drive(url, line_url, events)
+        return Measured(len(events), seconds, _cpu_seconds(process) - cpu_before)
+    finally:
+        process.stop()
+
+
+def _server(module: str, line_url: str, port: int) -> Process:
+    return Process(["-m", module, SECRET, TOKEN, line_url, str(port)])
+
+
+def _line(name: str, measured: Measured) -> None:
+    print(
+        f"{name:<48} {measured.per_second:6.0f} replies/s  ({measured.replies} in"
+        f" {measured.seconds:.2f} s; {measured.cpu_ms_per_reply:.2f} ms CPU per reply)"
+    )
+
+
 async def run(people: int = 700) -> dict[str, float]:
-    results: dict[str, float] = {}
+    count = people * 3
     fake, line_url = start_fake_line(TOKEN)
     try:
         port = free_port()
-        echo = Process(["-m", "benchmarks.echo_server", SECRET, TOKEN, line_url, str(port)])
-        try:
-            await wait_http(f"http://127.0.0.1:{port}/healthz", echo)
-            url = f"http://127.0.0.1:{port}/webhooks/line"
-            await drive(url, line_url, echo_events(200, "warm"))
-            count = people * 3
-            echo_seconds = await drive(url, line_url, echo_events(count, "echo"))
-        finally:
-            echo.stop()
-        echo_rate = count / echo_seconds
-        print(
-            f"line-bot-sdk echo pattern (parse, reply inline) {echo_rate:8.0f} replies/s"
-            f"  ({count} in {echo_seconds:.2f} s)"
+        echo = await measure(
+            _server("benchmarks.echo_server", line_url, port),
+            port,
+            line_url,
+            echo_events(200, "warm"),
+            echo_events(count, "echo"),
         )
-
+        _line("line-bot-sdk echo pattern (parse, reply inline)", echo)
+        port = free_port()
+        floor = await measure(
+            _server("benchmarks.transport_floor", line_url, port),
+            port,
+            line_url,
+            echo_events(200, "warm-floor"),
+            echo_events(count, "floor"),
+        )
+        _line("  floor: SDK client only, uvloop, no models", floor)
         with tempfile.TemporaryDirectory() as tmp:
             port = free_port()
-            tobira = start_tobira(Path(tmp) / "bench.db", line_url, TOKEN, SECRET, port, "FULL")
-            try:
-                await wait_http(f"http://127.0.0.1:{port}/healthz", tobira)
-                url = f"http://127.0.0.1:{port}/webhooks/line"
-                await drive(url, line_url, conversation_events(70, "warm"))
-                events = conversation_events(people, "tobira")
-                tobira_seconds = await drive(url, line_url, events)
-            finally:
-                tobira.stop()
-        tobira_rate = len(events) / tobira_seconds
-        print(
-            f"tobira: flows + SQLite (FULL) + outbox   {tobira_rate:8.0f} replies/s"
-            f"  ({len(events)} in {tobira_seconds:.2f} s)"
-        )
-        ratio = tobira_rate / echo_rate
-        print(f"  ratio to the echo pattern: {ratio:.2f}x (target >= 1.0x)")
-        results.update(echo_replies_per_s=echo_rate, tobira_replies_per_s=tobira_rate, ratio=ratio)
+            process = start_tobira(Path(tmp) / "bench.db", line_url, TOKEN, SECRET, port, "FULL")
+            tobira = await measure(
+                process,
+                port,
+                line_url,
+                conversation_events(70, "warm"),
+                conversation_events(people, "tobira"),
+            )
+        _line("tobira: flows + SQLite (FULL) + outbox", tobira)
     finally:
         fake.stop()
-    return results
+    ratio = tobira.per_second / echo.per_second
+    print(f"  ratio to the echo pattern: {ratio:.2f}x (target >= 1.0x)")
+    # What a bot may spend above the floor and still keep up with the echo pattern.
+    budget = echo.cpu_ms_per_reply - floor.cpu_ms_per_reply
+    spent = tobira.cpu_ms_per_reply - floor.cpu_ms_per_reply
+    print(
+        f"  CPU above the floor per reply: echo {budget:.2f} ms (SDK models), tobira"
+        f" {spent:.2f} ms (webhook models, flows, durable event/turn/outbox, 3 messages)"
+    )
+    return {
+        "echo_replies_per_s": echo.per_second,
+        "floor_replies_per_s": floor.per_second,
+        "tobira_replies_per_s": tobira.per_second,
+        "ratio": ratio,
+    }
 
 
 if __name__ == "__main__":
