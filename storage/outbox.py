@@ -6,12 +6,10 @@ it will be pushed with, so a retry after a timeout never delivers twice.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from storage.database import Database
 from storage.timefmt import from_db, to_db
@@ -25,7 +23,7 @@ class OutboxRow:
     channel: str
     platform_user_id: str
     reachable: bool
-    messages: list[dict[str, Any]]
+    messages_json: str  # a JSON array of LINE message objects, sent as it is
     reply_token: str | None
     reply_deadline: datetime | None
     retry_key: str
@@ -41,14 +39,14 @@ def enqueue(
     contact_id: int,
     conversation_id: int | None,
     channel: str,
-    calls: list[list[dict[str, Any]]],
+    calls: list[str],
     reply_token: str | None,
     reply_deadline: datetime | None,
     at: datetime,
 ) -> list[int]:
     """Queue one row per API call; only the first may use the (single-use) reply token."""
     ids = []
-    for index, messages in enumerate(calls):
+    for index, messages_json in enumerate(calls):
         token = reply_token if index == 0 else None
         cursor = conn.execute(
             "INSERT INTO outbox (contact_id, conversation_id, channel, messages, reply_token,"
@@ -57,7 +55,7 @@ def enqueue(
                 contact_id,
                 conversation_id,
                 channel,
-                json.dumps(messages, ensure_ascii=False),
+                messages_json,
                 token,
                 to_db(reply_deadline) if token and reply_deadline else None,
                 str(uuid.uuid4()),
@@ -124,7 +122,7 @@ def _from_row(row: sqlite3.Row) -> OutboxRow:
         channel=row[3],
         platform_user_id=row[4],
         reachable=bool(row[5]),
-        messages=json.loads(row[6]),
+        messages_json=row[6],
         reply_token=row[7],
         reply_deadline=from_db(row[8]),
         retry_key=row[9],

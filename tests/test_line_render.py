@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.channels.line_render import render, split_text, utf16_units
 from bot.inbound import Outgoing
 
@@ -25,7 +27,7 @@ def test_more_than_five_messages_make_several_calls_with_choices_last():
     messages = [Outgoing(f"m{i}") for i in range(6)] + [
         Outgoing("質問です", (("はい", "a=1"), ("スキップ", "a=skip")))
     ]
-    calls = render(messages)
+    calls = [json.loads(call) for call in render(messages)]
     assert [len(c) for c in calls] == [5, 2]
     assert calls[1][1]["quickReply"]["items"][1]["action"] == {
         "type": "postback",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import Any
 
@@ -50,20 +51,20 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
     return line, ""
 
 
-def render(messages: list[Outgoing]) -> list[list[dict[str, Any]]]:
-    """LINE message objects grouped into API calls of at most 5 messages each."""
+def render(messages: list[Outgoing]) -> list[str]:
+    """LINE message objects as JSON arrays, one per API call of at most 5 messages: the
+    outbox keeps them and the sender sends them as they are."""
     objects = [obj for message in messages for obj in _objects(message)]
     return [
-        objects[i : i + MAX_MESSAGES_PER_CALL]
+        "[" + ",".join(objects[i : i + MAX_MESSAGES_PER_CALL]) + "]"
         for i in range(0, len(objects), MAX_MESSAGES_PER_CALL)
     ]
 
 
-# Flows say the same questions to everyone: each distinct message is rendered and checked
-# once. The objects are shared between calls, so nobody may change them (they are only
-# serialised into the outbox).
+# Flows say the same questions to everyone: each distinct message is rendered, checked and
+# serialised once.
 @lru_cache(maxsize=2048)
-def _objects(message: Outgoing) -> tuple[dict[str, Any], ...]:
+def _objects(message: Outgoing) -> tuple[str, ...]:
     pieces = split_text(message.text)
     objects = []
     for index, piece in enumerate(pieces):
@@ -71,7 +72,7 @@ def _objects(message: Outgoing) -> tuple[dict[str, Any], ...]:
         # Answer buttons belong under the last piece, where the question is read.
         if message.choices and index == len(pieces) - 1:
             obj["quickReply"] = {"items": [_quick_reply(*c) for c in message.choices]}
-        objects.append(checked(obj))
+        objects.append(json.dumps(checked(obj), ensure_ascii=False))
     return tuple(objects)
 
 
