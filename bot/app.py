@@ -12,7 +12,8 @@ from bot import deadline_runner, routes
 from bot.alarm import DeadlineAlarm
 from bot.catalogue import Catalogue
 from bot.channels import line
-from bot.channels.line_api import LineApi
+from bot.channels.line_api import LineApi, MessagingApi
+from bot.channels.line_process import LineProcess
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
@@ -32,7 +33,7 @@ MAX_WEBHOOK_BYTES = 1024 * 1024
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 DB = web.AppKey("db", Database)
-LINE_API = web.AppKey("line_api", LineApi)
+LINE_API = web.AppKey("line_api", MessagingApi)
 LINE_WEBHOOK = web.AppKey("line_webhook", line.LineWebhook)
 SENDER = web.AppKey("sender", OutboxSender)
 DISPATCHER = web.AppKey("dispatcher", Dispatcher)
@@ -74,13 +75,20 @@ async def _line(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS].line
     if settings.channel_secret:
         app[LINE_WEBHOOK] = line.LineWebhook(settings.channel_secret)
-    api = None
+    api: MessagingApi | None = None
     if settings.channel_access_token:
-        api = LineApi(
-            settings.api_base_url,
-            settings.channel_access_token,
-            settings.request_timeout.total_seconds(),
-        )
+        timeout = settings.request_timeout.total_seconds()
+        if settings.sending_process:
+            process = LineProcess(
+                settings.api_base_url,
+                settings.channel_access_token,
+                timeout,
+                app[SETTINGS].log_level,
+            )
+            await process.start()
+            api = process
+        else:
+            api = LineApi(settings.api_base_url, settings.channel_access_token, timeout)
         app[LINE_API] = api
     else:
         log.warning("LINE access token not configured: replies wait in the outbox")

@@ -34,6 +34,8 @@ class LineSettings:
     retry_base: timedelta = timedelta(seconds=1)
     retry_max: timedelta = timedelta(minutes=5)
     max_attempts: int = 12
+    # Calls to LINE from a process of their own, so that receiving and sending use two cores.
+    sending_process: bool = True
 
     @property
     def configured(self) -> bool:
@@ -142,6 +144,12 @@ def _positive_int(value: Any, key: str) -> int:
     return value
 
 
+def _bool(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(key, f"must be true or false, got {value!r}")
+    return value
+
+
 def _duration(value: Any, key: str) -> timedelta:
     if not isinstance(value, str):
         raise ConfigError(key, f'must be a duration such as "50s", "30m" or "2h", got {value!r}')
@@ -191,6 +199,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "retry_base": ("line.retry_base", _duration),
         "retry_max": ("line.retry_max", _duration),
         "max_attempts": ("line.max_attempts", _positive_int),
+        "sending_process": ("line.sending_process", _bool),
     },
 }
 # Tables owned by later features; validated by their own modules, kept here as raw data.

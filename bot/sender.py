@@ -8,13 +8,14 @@ twice. 429 and 5xx back off and retry; other 4xx give up with the reason kept on
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
 import time
 from datetime import datetime
 from functools import partial
 
-from bot.channels.line_api import RATE_LIMITED, LineApi, SendResult
+from bot.channels.line_api import RATE_LIMITED, MessagingApi, SendResult
 from bot.clock import Clock
 from bot.config import LineSettings
 from bot.lanes import Lanes
@@ -32,7 +33,7 @@ class OutboxSender:
         self,
         db: Database,
         clock: Clock,
-        api: LineApi | None,
+        api: MessagingApi | None,
         settings: LineSettings,
         priority: Priority,
     ) -> None:
@@ -162,8 +163,8 @@ class OutboxSender:
         assert self._api is not None
         if method == "reply":
             assert row.reply_token is not None
-            return await self._api.reply(row.reply_token, row.messages)
-        return await self._api.push(row.platform_user_id, row.messages, row.retry_key)
+            return await self._api.reply(row.reply_token, row.messages_json)
+        return await self._api.push(row.platform_user_id, row.messages_json, row.retry_key)
 
     def _backoff(self, attempts: int) -> float:
         base = self._settings.retry_base.total_seconds()
@@ -171,9 +172,13 @@ class OutboxSender:
 
     def _log(self, row: OutboxRow, method: str, result: SendResult, started: float) -> None:
         # A reply that went out is routine; pushes (which LINE counts) and trouble are not.
-        routine = result.outcome == "delivered" and method == "reply"
+        level = (
+            logging.DEBUG if result.outcome == "delivered" and method == "reply" else logging.INFO
+        )
+        if not log.isEnabledFor(level):
+            return
         log.log(
-            logging.DEBUG if routine else logging.INFO,
+            level,
             "line call",
             extra={
                 "outbox_id": row.id,
@@ -181,7 +186,7 @@ class OutboxSender:
                 "method": method,
                 "outcome": result.outcome,
                 "detail": result.detail or None,
-                "messages": len(row.messages),
+                "messages": len(json.loads(row.messages_json)),
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )

@@ -328,6 +328,7 @@ class FakeLine:
         self._retry_keys: dict[str, tuple[str, list[dict[str, str]]]] = {}
         self._fail: dict[str, deque[int]] = {}
         self._delay: dict[str, deque[float]] = {}
+        self.in_flight = 0  # delayed requests LINE has received but not answered yet
         self._garble: dict[str, int] = {}
         self._profiles: dict[str, dict[str, Any]] = {}
         self._runner: web.AppRunner | None = None
@@ -461,7 +462,11 @@ class FakeLine:
         raw = await request.read()
         delays = self._delay.get(endpoint)
         if delays:
-            await asyncio.sleep(delays.popleft())
+            self.in_flight += 1
+            try:
+                await asyncio.sleep(delays.popleft())
+            finally:
+                self.in_flight -= 1
         return Call(
             endpoint=endpoint,
             body={},

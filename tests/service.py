@@ -38,6 +38,9 @@ def settings_for(
         "line.api_base_url": line.base_url,
         "line.retry_base": timedelta(milliseconds=20),
         "line.request_timeout": timedelta(seconds=2),
+        # The sending process takes a second to start (it imports the SDK): tests call LINE
+        # from the main process unless they are about that process (test_sending_process.py).
+        "line.sending_process": False,
     }
     values.update(overrides)
     config = None

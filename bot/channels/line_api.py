@@ -10,8 +10,11 @@ of a reply (profiled in benchmarks/replies.py), and checked nothing new.
 from __future__ import annotations
 
 import json
+import ssl
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import aiohttp
 from linebot.v3.messaging import AsyncApiClient, Configuration
@@ -31,35 +34,65 @@ class SendResult:
     detail: str = ""
 
 
+class MessagingApi(Protocol):
+    """What the outbox sender needs from LINE: this module's LineApi, or the same calls made
+    by the sending process (bot/channels/line_process.py). Messages come as the JSON array
+    the outbox keeps."""
+
+    async def reply(self, reply_token: str, messages_json: str) -> SendResult: ...
+
+    async def push(self, to: str, messages_json: str, retry_key: str) -> SendResult: ...
+
+    async def close(self) -> None: ...
+
+
 class LineApi:
     """One SDK client for the life of the app (it holds the HTTP connection pool)."""
 
     def __init__(self, base_url: str, access_token: str, timeout_seconds: float) -> None:
         config = Configuration(host=base_url, access_token=access_token)
+        config.proxy = _proxy_for(base_url)
         self._client = AsyncApiClient(config)
+        # The SDK's session trusts the environment, so aiohttp looks up proxy variables and
+        # ~/.netrc on a thread for every single request: a quarter of a send's CPU. The same
+        # session without that; the proxy, if any, was read once above.
+        rest = self._client.rest_client
+        self._sdk_session = rest.pool_manager
+        rest.pool_manager = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(
+                limit=config.connection_pool_maxsize,
+                ssl=ssl.create_default_context(cafile=config.ssl_ca_cert),
+            ),
+            trust_env=False,
+        )
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
 
     async def close(self) -> None:
         await self._client.close()
+        await self._sdk_session.close()
 
-    async def reply(self, reply_token: str, messages: list[dict[str, Any]]) -> SendResult:
-        return await self._post(REPLY_PATH, {"replyToken": reply_token, "messages": messages})
+    async def reply(self, reply_token: str, messages_json: str) -> SendResult:
+        body = {"replyToken": reply_token, "messages": json.loads(messages_json)}
+        return await self.post(REPLY_PATH, body)
 
-    async def push(self, to: str, messages: list[dict[str, Any]], retry_key: str) -> SendResult:
-        return await self._post(
-            PUSH_PATH, {"to": to, "messages": messages}, {"X-Line-Retry-Key": retry_key}
-        )
+    async def push(self, to: str, messages_json: str, retry_key: str) -> SendResult:
+        body = {"to": to, "messages": json.loads(messages_json)}
+        return await self.post(PUSH_PATH, body, retry_key)
 
-    async def _post(
-        self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    async def post(
+        self, path: str, body: dict[str, Any], retry_key: str | None = None
     ) -> SendResult:
+        """One call to LINE with a ready request body (REPLY_PATH or PUSH_PATH)."""
+        headers = dict(JSON_HEADERS)
+        if retry_key is not None:
+            headers["X-Line-Retry-Key"] = retry_key
         try:
             # The call the SDK's generated reply_message/push_message make, minus the models.
             # No response type: the body (sent message ids) is not used, so not parsed.
             await self._client.call_api(
                 path,
                 "POST",
-                header_params={**(headers or {}), **JSON_HEADERS},
+                header_params=headers,
                 body=body,
                 response_types_map={},
                 auth_settings=["Bearer"],
@@ -76,6 +109,15 @@ class LineApi:
             # message: an unknown outcome, retried under the same token or retry key.
             return SendResult("retry", f"unexpected: {type(error).__name__}")
         return SendResult("delivered")
+
+
+def _proxy_for(url: str) -> str | None:
+    """The proxy the environment (HTTPS_PROXY, NO_PROXY...) names for LINE's API, if any:
+    a closed municipal network may only reach LINE through one."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if urllib.request.proxy_bypass(host):
+        return None
+    return urllib.request.getproxies().get(urllib.parse.urlsplit(url).scheme)
 
 
 def classify(status: int, message: str) -> SendResult:

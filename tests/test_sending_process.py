@@ -1,0 +1,108 @@
+"""The LINE sending process: a real second process, killed with kill -9 in the middle of a
+call, and left behind by a main process killed with kill -9."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot import app as keys
+from bot.channels.line_process import LineProcess
+from storage import outbox
+from tests import line_events as ev
+from tests.fakeline import FakeLine
+from tests.processes import service_env, start_service, wait_healthy
+from tests.service import SECRET, RunningService, free_port, settings_for
+
+
+@pytest.fixture
+async def service(tmp_path, line):
+    settings = settings_for(tmp_path / "t.db", line, **{"line.sending_process": True})
+    running = await RunningService(settings).start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+def sending_process(service: RunningService) -> LineProcess:
+    api = service.app[keys.LINE_API]
+    assert isinstance(api, LineProcess)
+    return api
+
+
+async def test_replies_go_out_through_a_second_process(service, line):
+    pid = sending_process(service).pid
+    assert pid is not None and pid != os.getpid()
+    user = ev.new_user_id()
+    await service.post_events(ev.follow(user, line.issue_reply_token(user)))
+    await line.wait_for(lambda fake: len(fake.delivered) == 1)
+    await service.settle()
+    assert line.delivered[0].endpoint == "reply"
+    assert "どなたのことでのご相談ですか？" in line.delivered_texts(user)[-1]
+    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+
+
+async def test_a_sending_process_killed_mid_call_loses_nothing_and_sends_nothing_twice(
+    service, line
+):
+    process = sending_process(service)
+    first_pid = process.pid
+    assert first_pid is not None
+    user = ev.new_user_id()
+    line.delay_next("reply", 1.0)
+    await service.post_events(ev.text(user, "こんにちは", line.issue_reply_token(user)))
+    await line.wait_for(lambda fake: fake.in_flight > 0)
+    os.kill(first_pid, signal.SIGKILL)  # LINE has the request; nobody will hear its answer
+    await line.wait_for(lambda fake: len(fake.delivered) >= 1, timeout=15)
+    await service.settle(timeout=15)
+    await asyncio.sleep(1.5)  # the delayed first call finishes at LINE meanwhile
+    assert process.pid not in (None, first_pid)  # a new process took over
+    assert len(line.delivered) == 1  # one call went through; its retry found the token spent
+    assert [c.status for c in line.calls_to("reply")] == [200, 400]
+    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return children
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+async def test_the_sending_process_ends_when_the_service_is_killed(tmp_path):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    async with FakeLine() as line:
+        service = start_service(service_env(tmp_path / "t.db", line, port), tmp_path / "log")
+        try:
+            await wait_healthy(url, service)
+            user = ev.new_user_id()
+            async with aiohttp.ClientSession() as session:
+                body = ev.payload(ev.follow(user, line.issue_reply_token(user)))
+                await ev.post_webhook(session, url + "/webhooks/line", body, SECRET)
+            await line.wait_for(lambda fake: len(fake.delivered) == 1)
+            (worker,) = _children(service.pid)
+            os.kill(service.pid, signal.SIGKILL)
+            service.wait()
+            for _ in range(100):
+                if not _alive(worker):
+                    break
+                await asyncio.sleep(0.05)
+            assert not _alive(worker), "the sending process outlived the service"
+        finally:
+            service.kill()
+            service.wait()
