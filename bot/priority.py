@@ -20,7 +20,7 @@ class Priority:
         self,
         max_wait: float = 0.25,
         busy_slots: int = 2,
-        quiet_slots: int = 16,
+        quiet_slots: int = 64,
         settle: float = 0.01,
     ) -> None:
         self._inflight = 0
