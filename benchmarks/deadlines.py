@@ -22,7 +22,7 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.processes import Process, free_port, start_fake_line, start_tobira
+from benchmarks.processes import Process, children, free_port, start_fake_line, start_tobira
 from storage import contacts, conversations, deadlines, organizations, staff
 from storage.database import Database
 from storage.timefmt import from_db, to_db
@@ -130,14 +130,17 @@ async def seed(path: Path) -> tuple[datetime, float, float]:
 
 
 def _status_kb(pid: int, field: str) -> float:
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+    """A memory figure in MB for the process and its children (tobira's sending process)."""
+    total = 0.0
+    for each in [pid, *children(pid)]:
+        try:
+            with open(f"/proc/{each}/status") as status:
+                for line in status:
+                    if line.startswith(field + ":"):
+                        total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total or float("nan")
 
 
 def _armed_line(log: Path) -> dict | None:

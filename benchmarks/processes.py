@@ -20,6 +20,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except FileNotFoundError:
+        pass
+    return found
+
+
 class Process:
     def __init__(
         self, args: list[str], env: Mapping[str, str] | None = None, log: Path | None = None
@@ -39,11 +49,30 @@ class Process:
         return self.popen.stdout.readline().strip()
 
     def rss_mb(self) -> float:
-        with open(f"/proc/{self.popen.pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-        return 0.0
+        """Resident memory of the process and its children (tobira's sending process)."""
+        total = 0.0
+        for pid in [self.popen.pid, *children(self.popen.pid)]:
+            try:
+                with open(f"/proc/{pid}/status") as status:
+                    for line in status:
+                        if line.startswith("VmRSS:"):
+                            total += int(line.split()[1]) / 1024
+            except FileNotFoundError:
+                continue
+        return total
+
+    def cpu_seconds(self) -> float:
+        """User + system time of the process and its children."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in [self.popen.pid, *children(self.popen.pid)]:
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
 
     def stop(self) -> None:
         if self.popen.poll() is None:

@@ -10,7 +10,6 @@ Target (issue 3): >= 1.0x the echo pattern's replies/s.
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -84,27 +83,6 @@ class Measured:
         return self.cpu_seconds / self.replies * 1000
 
 
-def _cpu_seconds(process: Process) -> float:
-    """User + system time of the process and its children (tobira's sending process)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in [process.popen.pid, *_children(process.popen.pid)]:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def _children(pid: int) -> list[int]:
-    children = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children += [int(c) for c in (task / "children").read_text().split()]
-    return children
-
-
 async def measure(
     process: Process, port: int, line_url: str, warm: list[dict], events: list[dict]
 ) -> Measured:
@@ -112,9 +90,9 @@ async def measure(
         await wait_http(f"http://127.0.0.1:{port}/healthz", process)
         url = f"http://127.0.0.1:{port}/webhooks/line"
         await drive(url, line_url, warm)
-        cpu_before = _cpu_seconds(process)
+        cpu_before = process.cpu_seconds()
         seconds = await drive(url, line_url, events)
-        return Measured(len(events), seconds, _cpu_seconds(process) - cpu_before)
+        return Measured(len(events), seconds, process.cpu_seconds() - cpu_before)
     finally:
         process.stop()
 
@@ -157,7 +135,7 @@ def _median(rounds: list[dict[str, Measured]], name: str) -> Measured:
     return sorted((r[name] for r in rounds), key=lambda m: m.per_second)[len(rounds) // 2]
 
 
-async def run(people: int = 700, rounds: int = 3) -> dict[str, float]:
+async def run(people: int = 700, rounds: int = 5) -> dict[str, float]:
     fake, line_url = start_fake_line(TOKEN)
     try:
         results = [await _round(line_url, people, i) for i in range(rounds)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -64,6 +65,9 @@ async def _main() -> None:
 
 def main() -> None:
     logs.setup(sys.argv[1] if len(sys.argv) > 1 else "INFO")
+    # Webhooks first (bot/priority.py), across processes too: when the cores are all busy,
+    # the kernel lets the main process answer LINE's webhooks before we send.
+    os.nice(10)
     try:
         import uvloop
     except ImportError:
