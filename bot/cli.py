@@ -16,6 +16,7 @@ from aiohttp import web
 from bot import logs
 from bot.config import Settings
 from bot.errors import ConfigError
+from bot.gc_tuning import freeze_startup_heap
 from flows import FlowError
 
 log = logging.getLogger("tobira")
@@ -167,6 +168,7 @@ def _run_server(settings: Settings, *, demo_line: bool = False) -> int:
     # webhooks waiting for that commit with it.
     sys.setswitchinterval(0.0005)
     app = create_app(settings, demo_line=demo_line)
+    app.on_startup.append(_freeze_startup_heap)
 
     def announce(_: str) -> None:
         log.info("listening", extra={"host": settings.host, "port": settings.port})
@@ -181,6 +183,10 @@ def _run_server(settings: Settings, *, demo_line: bool = False) -> int:
         )
         return 2
     return 0
+
+
+async def _freeze_startup_heap(_: web.Application) -> None:
+    freeze_startup_heap()
 
 
 def _serve_app(app: web.Application, settings: Settings, announce: Callable[[str], None]) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from bot import logs
 from bot.channels.line_api import LineApi, SendResult
+from bot.gc_tuning import freeze_startup_heap
 
 log = logging.getLogger("tobira.line_worker")
 
@@ -30,6 +31,7 @@ log = logging.getLogger("tobira.line_worker")
 async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     config = json.loads(await reader.readline())
     api = LineApi(config["base_url"], config["access_token"], config["timeout"])
+    freeze_startup_heap()
     calls: set[asyncio.Task[None]] = set()
 
     async def answer(request: dict[str, Any]) -> None:
