@@ -39,6 +39,8 @@ def setup(level: str = "INFO") -> None:
     root.setLevel(level)
     # aiohttp's access log would add a line per request with nothing we need.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # APScheduler announces every run of the alarm's watch job: routine, not news.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 _user_ref_key = b"tobira"

@@ -18,6 +18,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 from typing import Any
 
@@ -50,6 +51,8 @@ async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         # Input closed: finish the calls already made, then stop.
         await asyncio.gather(*calls)
         await writer.drain()
+    except ConnectionError:
+        pass  # the main process is gone (kill -9): nobody is left to answer
     finally:
         await api.close()
 
@@ -70,6 +73,9 @@ def main() -> None:
     # Webhooks first (bot/priority.py), across processes too: when the cores are all busy,
     # the kernel lets the main process answer LINE's webhooks before we send.
     os.nice(10)
+    # Ctrl-C reaches the whole process group; the main process ends this one by closing its
+    # input once its own shutdown is done, so the calls in flight still get their answers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import uvloop
     except ImportError:
