@@ -34,6 +34,7 @@ _MAX_BATCH = 512
 _URGENT_COMMIT_WITHIN = 0.002  # seconds
 # Work between two chances for the event loop to take in new requests.
 _SLICE = 0.001  # seconds
+_RETRY_PAUSE = 0.1  # seconds after a failed batch before the writer tries again
 
 
 @dataclass
@@ -54,14 +55,14 @@ def _resolve(pending: _Pending, ok: bool, value: Any) -> None:
 _CHECKPOINT_EVERY = 1.0  # seconds
 
 
-def _configure(conn: sqlite3.Connection, synchronous: str) -> None:
+def _configure(conn: sqlite3.Connection, synchronous: str, busy_timeout_ms: int) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     # Checkpoints copy the WAL into the database file and fsync it: tens of milliseconds that
     # would land on whichever commit crossed the threshold, often a webhook's. A separate
     # connection and thread checkpoints instead (PASSIVE: never blocks the writer).
     conn.execute("PRAGMA wal_autocheckpoint = 0")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     conn.execute(f"PRAGMA synchronous = {synchronous}")
 
 
@@ -81,7 +82,9 @@ def savepoint(conn: sqlite3.Connection, name: str) -> Iterator[None]:
 class Database:
     """Open with `await Database.open(path)`, close with `await db.close()`."""
 
-    def __init__(self, path: Path, synchronous: str = "FULL") -> None:
+    def __init__(self, path: Path, synchronous: str = "FULL", busy_timeout_ms: int = 5000) -> None:
+        # How long a write waits for another process's lock (a `tobira staff` command).
+        self._busy_timeout_ms = busy_timeout_ms
         self.path = path
         self._synchronous = synchronous
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tobira-writer")
@@ -97,15 +100,17 @@ class Database:
         self.commits = 0
 
     @classmethod
-    async def open(cls, path: Path | str, synchronous: str = "FULL") -> Database:
-        db = cls(Path(path), synchronous)
+    async def open(
+        cls, path: Path | str, synchronous: str = "FULL", busy_timeout_ms: int = 5000
+    ) -> Database:
+        db = cls(Path(path), synchronous, busy_timeout_ms)
         db.path.parent.mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(db._executor, db._open_writer)
         db._reader = await aiosqlite.connect(db.path)
         db._reader.row_factory = aiosqlite.Row
         await db._reader.execute("PRAGMA foreign_keys = ON")
-        await db._reader.execute("PRAGMA busy_timeout = 5000")
+        await db._reader.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         db._loop_task = asyncio.create_task(db._write_loop(), name="tobira-db-writer")
         db._checkpoint_task = asyncio.create_task(db._checkpoint_loop(), name="tobira-db-ckpt")
         return db
@@ -133,7 +138,7 @@ class Database:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
-        _configure(conn, self._synchronous)
+        _configure(conn, self._synchronous, self._busy_timeout_ms)
         migrate(conn)
         self._writer = conn
 
@@ -180,10 +185,18 @@ class Database:
         loop = asyncio.get_running_loop()
         while True:
             await self._wake.wait()
-            if self._urgent or self._queue:
-                await self._batch_on_loop(loop)
-            elif self._heavy:
-                await self._run_heavy(loop, self._heavy.pop(0))
+            try:
+                if self._urgent or self._queue:
+                    await self._batch_on_loop(loop)
+                elif self._heavy:
+                    await self._run_heavy(loop, self._heavy.pop(0))
+            except Exception:
+                # BEGIN could not get the lock (another process held it past busy_timeout),
+                # or the disk failed. The writer must outlive it: jobs not yet taken stay
+                # queued and are tried again.
+                log.exception("write batch failed; trying again")
+                await loop.run_in_executor(self._executor, self._rollback_if_open)
+                await asyncio.sleep(_RETRY_PAUSE)
             if not (self._urgent or self._queue or self._heavy):
                 self._wake.clear()
 
@@ -197,41 +210,55 @@ class Database:
         await loop.run_in_executor(self._executor, conn.execute, "BEGIN IMMEDIATE")
         done: list[tuple[_Pending, bool, Any]] = []
         try:
-            slice_started = time.perf_counter()
-            urgent_at: float | None = None
-            while len(done) < _MAX_BATCH:
-                if self._urgent:
-                    pending = self._urgent.pop(0)
-                    urgent_at = urgent_at or time.perf_counter()
-                elif self._queue:
-                    pending = self._queue.pop(0)
-                else:
-                    break
-                try:
-                    with savepoint(conn, "job"):
-                        done.append((pending, True, pending.job(conn)))
-                except Exception as exc:
-                    done.append((pending, False, exc))
-                now = time.perf_counter()
-                if urgent_at is not None and now - urgent_at > _URGENT_COMMIT_WITHIN:
-                    break  # a webhook is waiting for this commit
-                if now - slice_started > _SLICE:
-                    # Let webhooks in: their jobs join this transaction, urgent first.
-                    await asyncio.sleep(0)
-                    slice_started = time.perf_counter()
-            await loop.run_in_executor(self._executor, conn.execute, "COMMIT")
-        except BaseException as exc:
-            # Cancelled (closing) or the COMMIT failed: nobody's write in this batch landed.
-            # The rollback queues behind a COMMIT still running on the writer thread.
-            self._executor.submit(self._rollback_if_open)
-            for pending, _, _ in done:
-                if not pending.future.done():
-                    pending.future.set_exception(
-                        exc if isinstance(exc, Exception) else RuntimeError("database closed")
-                    )
-            if not isinstance(exc, Exception):
+            await self._run_jobs(conn, done)
+            commit = loop.run_in_executor(self._executor, conn.execute, "COMMIT")
+            try:
+                await asyncio.shield(commit)
+            except asyncio.CancelledError:
+                # Closing while the COMMIT runs: it lands all the same, so say so.
+                await commit
+                self._settle_batch(done)
                 raise
-            return
+        except Exception as exc:  # the COMMIT failed: nobody's write in this batch landed
+            await loop.run_in_executor(self._executor, self._rollback_if_open)
+            for pending, _, _ in done:
+                _resolve(pending, False, exc)
+            raise
+        except asyncio.CancelledError:
+            if conn.in_transaction:  # cancelled between jobs: nothing was committed
+                self._executor.submit(self._rollback_if_open)
+                for pending, _, _ in done:
+                    _resolve(pending, False, RuntimeError("database closed"))
+            raise
+        self._settle_batch(done)
+
+    async def _run_jobs(
+        self, conn: sqlite3.Connection, done: list[tuple[_Pending, bool, Any]]
+    ) -> None:
+        slice_started = time.perf_counter()
+        urgent_at: float | None = None
+        while len(done) < _MAX_BATCH:
+            if self._urgent:
+                pending = self._urgent.pop(0)
+                urgent_at = urgent_at or time.perf_counter()
+            elif self._queue:
+                pending = self._queue.pop(0)
+            else:
+                return
+            try:
+                with savepoint(conn, "job"):
+                    done.append((pending, True, pending.job(conn)))
+            except Exception as exc:
+                done.append((pending, False, exc))
+            now = time.perf_counter()
+            if urgent_at is not None and now - urgent_at > _URGENT_COMMIT_WITHIN:
+                return  # a webhook is waiting for this commit
+            if now - slice_started > _SLICE:
+                # Let webhooks in: their jobs join this transaction, urgent first.
+                await asyncio.sleep(0)
+                slice_started = time.perf_counter()
+
+    def _settle_batch(self, done: list[tuple[_Pending, bool, Any]]) -> None:
         self.commits += 1
         for pending, ok, value in done:
             _resolve(pending, ok, value)
@@ -239,9 +266,10 @@ class Database:
     async def _run_heavy(self, loop: asyncio.AbstractEventLoop, pending: _Pending) -> None:
         try:
             ok, value = await loop.run_in_executor(self._executor, self._run_alone, pending)
-        except Exception as exc:  # the COMMIT itself failed
-            ok, value = False, exc
-        else:
+        except asyncio.CancelledError:
+            _resolve(pending, False, RuntimeError("database closed"))
+            raise
+        if ok:
             self.commits += 1
         _resolve(pending, ok, value)
 
@@ -251,13 +279,13 @@ class Database:
         conn.execute("BEGIN IMMEDIATE")
         try:
             value = pending.job(conn)
+            conn.execute("COMMIT")
         except Exception as exc:
-            conn.execute("ROLLBACK")
+            self._rollback_if_open()
             return False, exc
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback_if_open()
             raise
-        conn.execute("COMMIT")
         return True, value
 
     def _rollback_if_open(self) -> None:

@@ -142,3 +142,40 @@ async def test_a_heavy_job_runs_off_the_event_loop_and_a_failure_rolls_it_back(t
         assert len(await db.fetch_all("SELECT id FROM organizations")) == 2
     finally:
         await db.close()
+
+
+async def test_the_writer_outlives_a_lock_held_by_another_process_and_a_failed_commit(tmp_path):
+    """Regression: a BEGIN that could not get the lock, or a COMMIT that failed, ended the
+    writer for good and every later write waited forever."""
+    db = await Database.open(tmp_path / "t.db", busy_timeout_ms=100)
+    try:
+        other = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # e.g. `tobira staff add` in the middle of a write
+        waiting = asyncio.ensure_future(
+            db.write(lambda c: c.execute("INSERT INTO organizations VALUES ('a', 'n')"))
+        )
+        await asyncio.sleep(0.5)  # several BEGINs time out meanwhile
+        assert not waiting.done()  # still queued, not lost
+        other.execute("ROLLBACK")
+        other.close()
+        await asyncio.wait_for(waiting, 5)
+
+        def violates_a_deferred_key(conn: sqlite3.Connection) -> None:
+            conn.execute("PRAGMA defer_foreign_keys = ON")
+            conn.execute(
+                "INSERT INTO conversations (contact_id, opened_at, updated_at)"
+                " VALUES (999, 'x', 'x')"
+            )  # only the COMMIT finds the missing contact
+
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.write(violates_a_deferred_key, heavy=True)
+        with pytest.raises(sqlite3.IntegrityError):
+            await db.write(violates_a_deferred_key)
+        await asyncio.wait_for(
+            db.write(lambda c: c.execute("INSERT INTO organizations VALUES ('b', 'n')")), 5
+        )
+        rows = await db.fetch_all("SELECT id FROM organizations ORDER BY id")
+        assert [r[0] for r in rows] == ["a", "b"]
+        assert await db.fetch_all("SELECT id FROM conversations") == []
+    finally:
+        await db.close()
