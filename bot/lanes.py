@@ -14,6 +14,9 @@ from typing import Generic, TypeVar
 K = TypeVar("K", bound=Hashable)
 log = logging.getLogger("tobira.lanes")
 
+_RETRY_FIRST = 1.0  # seconds before a failed lane looks again, doubling up to _RETRY_MAX
+_RETRY_MAX = 60.0
+
 
 class Lanes(Generic[K]):
     def __init__(self, drain: Callable[[K], Awaitable[None]], name: str) -> None:
@@ -21,6 +24,8 @@ class Lanes(Generic[K]):
         self._name = name
         self._running: dict[K, asyncio.Task[None]] = {}
         self._again: set[K] = set()
+        self._failures: dict[K, int] = {}
+        self._retries: dict[K, asyncio.TimerHandle] = {}
         self._idle = asyncio.Event()
         self._idle.set()
 
@@ -37,17 +42,32 @@ class Lanes(Generic[K]):
                 self._again.discard(key)
                 try:
                     await self._drain(key)
+                    self._failures.pop(key, None)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    # The lane survives; what it could not finish stays in the database.
+                    # What it could not finish stays in the database; look again later
+                    # (sooner if something new arrives for this key).
                     log.exception("lane failed", extra={"lane": self._name})
+                    self._retry_later(key)
                 if key not in self._again:
                     return
         finally:
             self._running.pop(key, None)
             if not self._running:
                 self._idle.set()
+
+    def _retry_later(self, key: K) -> None:
+        failures = self._failures[key] = self._failures.get(key, 0) + 1
+        delay = min(_RETRY_FIRST * 2 ** (failures - 1), _RETRY_MAX)
+        if key in self._retries:
+            self._retries[key].cancel()
+        loop = asyncio.get_running_loop()
+        self._retries[key] = loop.call_later(delay, self._retry, key)
+
+    def _retry(self, key: K) -> None:
+        self._retries.pop(key, None)
+        self.kick(key)
 
     @property
     def busy(self) -> int:
@@ -57,6 +77,9 @@ class Lanes(Generic[K]):
         await self._idle.wait()
 
     async def close(self) -> None:
+        for handle in self._retries.values():
+            handle.cancel()
+        self._retries.clear()
         tasks = list(self._running.values())
         for task in tasks:
             task.cancel()
