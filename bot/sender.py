@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from functools import partial
 
-from bot.channels.line_api import RATE_LIMITED, MessagingApi, SendResult
+from bot.channels.line_api import MessagingApi, SendResult, known_unsent
 from bot.clock import Clock
 from bot.config import LineSettings
 from bot.lanes import Lanes
@@ -116,8 +116,9 @@ class OutboxSender:
         """One try at a claimed row: (seconds before the next try if one is due, the row's
         delivery to record)."""
         attempts = row.attempts + 1
-        # 429 means LINE sent nothing; a timeout, a 5xx or a crash leave it unknown.
-        unsent_before = row.attempts == 0 or (row.last_error or "").startswith(RATE_LIMITED)
+        # A 429 (or a call that never left us) sent nothing; a timeout, a 5xx or a crash
+        # leave it unknown.
+        unsent_before = row.attempts == 0 or known_unsent(row.last_error or "")
         while True:
             started = time.perf_counter()
             result = await self._call(row, method)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -66,6 +67,35 @@ async def test_a_sending_process_killed_mid_call_loses_nothing_and_sends_nothing
     assert len(line.delivered) == 1  # one call went through; its retry found the token spent
     assert [c.status for c in line.calls_to("reply")] == [200, 400]
     assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+
+
+async def test_a_stuck_sending_process_is_replaced_and_the_reply_still_goes_out_once(
+    tmp_path, line
+):
+    """A sending process that stops answering (here: SIGSTOP) must not make every later
+    call time out until the rows give up: it is killed and a new one takes over."""
+    settings = settings_for(
+        tmp_path / "t.db",
+        line,
+        **{"line.sending_process": True, "line.request_timeout": timedelta(seconds=0.5)},
+    )
+    service = await RunningService(settings).start()
+    try:
+        process = sending_process(service)
+        stuck = process.pid
+        assert stuck is not None
+        await asyncio.sleep(1.5)  # started and ready, so that the stop lands on a live one
+        os.kill(stuck, signal.SIGSTOP)
+        user = ev.new_user_id()
+        await service.post_events(ev.follow(user, line.issue_reply_token(user)))
+        await line.wait_for(lambda fake: len(fake.delivered) == 1, timeout=20)
+        await service.settle(timeout=15)
+        assert process.pid not in (None, stuck)
+        assert not _alive(stuck)
+        assert [c.endpoint for c in line.calls] == ["reply"]  # the stuck one sent nothing
+        assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+    finally:
+        await service.stop()
 
 
 def _children(pid: int) -> list[int]:

@@ -23,6 +23,8 @@ from linebot.v3.messaging.exceptions import ApiException
 Outcome = Literal["delivered", "retry", "invalid_token", "give_up"]
 # The detail of a 429: LINE refused before sending anything, so a push cannot duplicate.
 RATE_LIMITED = "HTTP 429"
+# The start of a detail for a call that certainly never reached LINE.
+NOT_SENT = "not sent: "
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
 JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
@@ -118,6 +120,12 @@ def _proxy_for(url: str) -> str | None:
     if urllib.request.proxy_bypass(host):
         return None
     return urllib.request.getproxies().get(urllib.parse.urlsplit(url).scheme)
+
+
+def known_unsent(detail: str) -> bool:
+    """A failed attempt that certainly sent nothing, so that a push after it cannot answer
+    twice (for every other failure, only LINE knows)."""
+    return detail.startswith((RATE_LIMITED, NOT_SENT))
 
 
 def classify(status: int, message: str) -> SendResult:

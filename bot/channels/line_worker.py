@@ -28,6 +28,8 @@ from bot.gc_tuning import freeze_startup_heap
 
 log = logging.getLogger("tobira.line_worker")
 
+_FIELDS = {"id", "path", "retry_key", "body"}
+
 
 async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     config = json.loads(await reader.readline())
@@ -45,7 +47,15 @@ async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
 
     try:
         while line := await reader.readline():
-            task = asyncio.create_task(answer(json.loads(line)))
+            try:
+                request = json.loads(line)
+                if not isinstance(request, dict) or not _FIELDS <= request.keys():
+                    raise ValueError("missing fields")
+            except ValueError:
+                # Not a request we can make; its caller times out and retries.
+                log.error("unreadable request")
+                continue
+            task = asyncio.create_task(answer(request))
             calls.add(task)
             task.add_done_callback(calls.discard)
         # Input closed: finish the calls already made, then stop.
