@@ -49,7 +49,9 @@ def say(
         contact_id=contact.id,
         conversation_id=conversation_id,
         channel=contact.channel,
-        calls=line_render.render([item.message for item in said]),
+        # The bot's words are the same for everyone and rendered once; a counselor's are
+        # personal and not kept in memory beyond this.
+        calls=line_render.render([item.message for item in said], reusable=author == "bot"),
         reply_token=reply_token,
         reply_deadline=reply_deadline,
         at=now,

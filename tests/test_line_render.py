@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from bot.channels.line_render import render, split_text, utf16_units
 from bot.inbound import Outgoing
@@ -35,3 +36,13 @@ def test_more_than_five_messages_make_several_calls_with_choices_last():
         "data": "a=skip",
         "displayText": "スキップ",
     }
+
+
+def test_a_counselors_words_are_not_kept_in_the_render_cache():
+    from bot.channels.line_render import _objects
+
+    before = _objects.cache_info().currsize
+    render([Outgoing("佐藤です。お母さまのこと、続けて聞かせてください。")], reusable=False)
+    assert _objects.cache_info().currsize == before
+    render([Outgoing(f"どなたのことでのご相談ですか？ {uuid.uuid4()}")])  # new to the cache
+    assert _objects.cache_info().currsize == before + 1

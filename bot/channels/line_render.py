@@ -51,10 +51,12 @@ def _cut(line: str, limit: int) -> tuple[str, str]:
     return line, ""
 
 
-def render(messages: list[Outgoing]) -> list[str]:
+def render(messages: list[Outgoing], *, reusable: bool = True) -> list[str]:
     """LINE message objects as JSON arrays, one per API call of at most 5 messages: the
-    outbox keeps them and the sender sends them as they are."""
-    objects = [obj for message in messages for obj in _objects(message)]
+    outbox keeps them and the sender sends them as they are. Words written for one person
+    (`reusable=False`: a counselor's answer) are not kept in the cache."""
+    render_one = _objects if reusable else _objects.__wrapped__
+    objects = [obj for message in messages for obj in render_one(message)]
     return [
         "[" + ",".join(objects[i : i + MAX_MESSAGES_PER_CALL]) + "]"
         for i in range(0, len(objects), MAX_MESSAGES_PER_CALL)
