@@ -49,6 +49,21 @@ async def test_replies_go_out_through_a_second_process(service, line):
     assert await outbox.counts_by_status(service.db) == {"delivered": 1}
 
 
+async def test_line_answers_reach_the_sender_through_the_process_as_they_are(service, line):
+    """429, then an answer the SDK cannot read (UTF-8 garbage after LINE took the message):
+    the same outcomes as in one process, so the same single delivery."""
+    user = ev.new_user_id()
+    line.fail_next("reply", 429)
+    line.garble_next("reply")
+    await service.post_events(ev.follow(user, line.issue_reply_token(user)))
+    await line.wait_for(lambda fake: len(fake.calls) >= 3, timeout=15)
+    await service.settle(timeout=15)
+    # 429 (nothing sent), then delivered but unreadable, then the retry finds the token spent.
+    assert [c.status for c in line.calls] == [429, 200, 400]
+    assert len(line.delivered) == 1
+    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+
+
 async def test_a_sending_process_killed_mid_call_loses_nothing_and_sends_nothing_twice(
     service, line
 ):
