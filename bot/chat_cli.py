@@ -97,6 +97,9 @@ class ChatSession:
 
 
 def render(messages: list[dict[str, Any]], choices: list[tuple[str, str]]) -> str:
+    if not messages:
+        # Not a hang: e.g. with a counselor on the case, the bot answers a burst only once.
+        return "  (no reply)"
     lines = [f"  tobira> {m.get('text', '')}".replace("\n", "\n          ") for m in messages]
     lines += (
         [f"    [{n}] {label}" for n, (label, _) in enumerate(choices, start=1)]
