@@ -22,10 +22,11 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.processes import Process, children, free_port, start_fake_line, start_tobira
+from benchmarks.processes import Process, free_port, start_fake_line, start_tobira
 from storage import contacts, conversations, deadlines, organizations, staff
 from storage.database import Database
 from storage.timefmt import from_db, to_db
+from tests.processes import children
 
 SECRET = "bench-secret"
 TOKEN = "bench-token"

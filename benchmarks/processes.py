@@ -13,21 +13,13 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.processes import children
+
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            found += [int(c) for c in (task / "children").read_text().split()]
-    except FileNotFoundError:
-        pass
-    return found
 
 
 class Process:
@@ -47,19 +39,6 @@ class Process:
     def first_line(self) -> str:
         assert self.popen.stdout is not None
         return self.popen.stdout.readline().strip()
-
-    def rss_mb(self) -> float:
-        """Resident memory of the process and its children (tobira's sending process)."""
-        total = 0.0
-        for pid in [self.popen.pid, *children(self.popen.pid)]:
-            try:
-                with open(f"/proc/{pid}/status") as status:
-                    for line in status:
-                        if line.startswith("VmRSS:"):
-                            total += int(line.split()[1]) / 1024
-            except FileNotFoundError:
-                continue
-        return total
 
     def cpu_seconds(self) -> float:
         """User + system time of the process and its children."""

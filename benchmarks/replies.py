@@ -72,7 +72,7 @@ async def drive(url: str, line_url: str, events: list[dict], concurrency: int = 
 class Measured:
     replies: int
     seconds: float
-    cpu_seconds: float  # user + system time of the server process alone
+    cpu_seconds: float  # user + system time of the server process and its children
 
     @property
     def per_second(self) -> float:

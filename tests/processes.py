@@ -14,6 +14,17 @@ from tests.fakeline import FakeLine
 from tests.service import SECRET
 
 
+def children(pid: int) -> list[int]:
+    """The process ids a process has started (tobira's sending process)."""
+    found: list[int] = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except FileNotFoundError:
+        pass
+    return found
+
+
 def service_env(db: Path, line: FakeLine, port: int, config: Path | None = None) -> dict[str, str]:
     env = {
         **os.environ,

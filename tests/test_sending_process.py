@@ -17,7 +17,7 @@ from bot.channels.line_process import LineProcess
 from storage import outbox
 from tests import line_events as ev
 from tests.fakeline import FakeLine
-from tests.processes import service_env, start_service, wait_healthy
+from tests.processes import children, service_env, start_service, wait_healthy
 from tests.service import SECRET, RunningService, free_port, settings_for
 
 
@@ -113,13 +113,6 @@ async def test_a_stuck_sending_process_is_replaced_and_the_reply_still_goes_out_
         await service.stop()
 
 
-def _children(pid: int) -> list[int]:
-    children = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children += [int(c) for c in (task / "children").read_text().split()]
-    return children
-
-
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -140,7 +133,7 @@ async def test_the_sending_process_ends_when_the_service_is_killed(tmp_path):
                 body = ev.payload(ev.follow(user, line.issue_reply_token(user)))
                 await ev.post_webhook(session, url + "/webhooks/line", body, SECRET)
             await line.wait_for(lambda fake: len(fake.delivered) == 1)
-            (worker,) = _children(service.pid)
+            (worker,) = children(service.pid)
             os.kill(service.pid, signal.SIGKILL)
             service.wait()
             for _ in range(100):
