@@ -116,9 +116,10 @@ class OutboxSender:
         """One try at a claimed row: (seconds before the next try if one is due, the row's
         delivery to record)."""
         attempts = row.attempts + 1
-        # A 429 (or a call that never left us) sent nothing; a timeout, a 5xx or a crash
-        # leave it unknown.
-        unsent_before = row.attempts == 0 or known_unsent(row.last_error or "")
+        # Read before this attempt's claim: no earlier attempt can have reached LINE (none,
+        # or each refused before sending, like a 429). A timeout, a 5xx or a crash leave it
+        # unknown for good.
+        unsent_before = not row.maybe_sent
         while True:
             started = time.perf_counter()
             result = await self._call(row, method)
@@ -147,7 +148,10 @@ class OutboxSender:
                 extra={"outbox_id": row.id, "reason": result.detail, "attempts": attempts},
             )
             return None, None
-        await self._db.write(partial(outbox.mark_retry, row_id=row.id, error=result.detail))
+        maybe_sent = not (unsent_before and known_unsent(result.detail))
+        await self._db.write(
+            partial(outbox.mark_retry, row_id=row.id, error=result.detail, maybe_sent=maybe_sent)
+        )
         return self._backoff(attempts), None
 
     def _method(self, row: OutboxRow, method: str | None, attempts: int, now: datetime) -> str:

@@ -31,6 +31,8 @@ class OutboxRow:
     method: str | None
     attempts: int
     last_error: str | None = None
+    # Some attempt may have reached LINE: only the reply token or retry key can tell now.
+    maybe_sent: bool = False
 
 
 def enqueue(
@@ -67,9 +69,11 @@ def enqueue(
 
 
 def claim_for_sending(conn: sqlite3.Connection, row_id: int, method: str) -> bool:
-    """Record an attempt before the call. False when the row was cancelled meanwhile."""
+    """Record an attempt before the call (from now on it may have reached LINE, even if we
+    crash). False when the row was cancelled meanwhile."""
     cursor = conn.execute(
-        "UPDATE outbox SET status = 'sending', method = ?, attempts = attempts + 1"
+        "UPDATE outbox SET status = 'sending', method = ?, attempts = attempts + 1,"
+        " maybe_sent = 1"
         " WHERE id = ? AND status IN ('pending', 'sending')",
         (method, row_id),
     )
@@ -85,9 +89,11 @@ def mark_delivered(
     )
 
 
-def mark_retry(conn: sqlite3.Connection, row_id: int, error: str) -> None:
+def mark_retry(conn: sqlite3.Connection, row_id: int, error: str, maybe_sent: bool) -> None:
+    """To be tried again; `maybe_sent` False only if no attempt so far can have reached LINE."""
     conn.execute(
-        "UPDATE outbox SET status = 'pending', last_error = ? WHERE id = ?", (error[:500], row_id)
+        "UPDATE outbox SET status = 'pending', last_error = ?, maybe_sent = ? WHERE id = ?",
+        (error[:500], int(maybe_sent), row_id),
     )
 
 
@@ -109,7 +115,7 @@ def cancel_open_for_contact(conn: sqlite3.Connection, contact_id: int, reason: s
 _SELECT = (
     "SELECT o.id, o.contact_id, o.conversation_id, o.channel, c.platform_user_id, c.reachable,"
     " o.messages, o.reply_token, o.reply_deadline, o.retry_key, o.status, o.method, o.attempts,"
-    " o.last_error"
+    " o.last_error, o.maybe_sent"
     " FROM outbox o JOIN contacts c ON c.id = o.contact_id"
 )
 
@@ -130,6 +136,7 @@ def _from_row(row: sqlite3.Row) -> OutboxRow:
         method=row[11],
         attempts=row[12],
         last_error=row[13],
+        maybe_sent=bool(row[14]),
     )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 from storage import contacts, events, messages, outbox
 from tests import line_events as ev
-from tests.service import SECRET
+from tests.service import SECRET, RunningService, settings_for
 
 
 async def test_follow_gets_a_greeting_through_the_reply_endpoint(service, line):
@@ -321,3 +322,31 @@ async def test_when_even_the_fallback_fails_the_event_is_set_aside_and_the_next_
     await line.wait_for(lambda fake: len(fake.delivered) == 1)
     await service.settle()
     assert await events.counts_by_status(service.db) == {"failed": 1, "done": 1}
+
+
+async def test_an_unknown_attempt_is_remembered_after_a_429(tmp_path, line):
+    """Found in review: only the last error was kept, so 'timeout (LINE took it), then 429'
+    read as 'nothing sent' and the token's refusal led to a push: the message twice."""
+    settings = settings_for(
+        tmp_path / "t.db",
+        line,
+        **{"line.retry_base": timedelta(seconds=1), "line.request_timeout": timedelta(seconds=1)},
+    )
+    service = await RunningService(settings).start()
+    try:
+        user = ev.new_user_id()
+        line.delay_next("reply", 1.5)  # we stop waiting after 1 s; LINE delivers at 1.5 s
+        await service.post_events(ev.text(user, "こんにちは", line.issue_reply_token(user)))
+        await line.wait_for(lambda fake: len(fake.delivered) == 1)  # we timed out already
+        line.fail_next("reply", 429)  # the second try (after a 1 s back-off) is refused
+        await line.wait_for(lambda fake: len(fake.calls) >= 3, timeout=15)
+        await service.settle(timeout=15)
+        assert [(c.endpoint, c.status) for c in line.calls] == [
+            ("reply", 200),
+            ("reply", 429),
+            ("reply", 400),  # the token is spent: that is the receipt, no push
+        ]
+        assert len(line.delivered) == 1
+        assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+    finally:
+        await service.stop()
