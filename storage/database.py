@@ -43,6 +43,12 @@ class _Pending:
     future: asyncio.Future[Any]
 
 
+def _fail(done: list[tuple[_Pending, bool, Any]], error: BaseException) -> None:
+    """Nothing of this batch landed, whatever each job returned."""
+    for pending, _, _ in done:
+        _resolve(pending, False, error)
+
+
 def _resolve(pending: _Pending, ok: bool, value: Any) -> None:
     if pending.future.done():
         return  # the caller gave up waiting
@@ -211,24 +217,30 @@ class Database:
         done: list[tuple[_Pending, bool, Any]] = []
         try:
             await self._run_jobs(conn, done)
-            commit = loop.run_in_executor(self._executor, conn.execute, "COMMIT")
-            try:
-                await asyncio.shield(commit)
-            except asyncio.CancelledError:
-                # Closing while the COMMIT runs: it lands all the same, so say so.
-                await commit
-                self._settle_batch(done)
-                raise
-        except Exception as exc:  # the COMMIT failed: nobody's write in this batch landed
-            await loop.run_in_executor(self._executor, self._rollback_if_open)
-            for pending, _, _ in done:
-                _resolve(pending, False, exc)
+        except asyncio.CancelledError:  # closing between two jobs: nothing was committed
+            _fail(done, RuntimeError("database closed"))
+            self._executor.submit(self._rollback_if_open)
             raise
+        except Exception as exc:  # SQLite rolled the whole transaction back (disk full...)
+            _fail(done, exc)
+            await loop.run_in_executor(self._executor, self._rollback_if_open)
+            raise
+        commit = loop.run_in_executor(self._executor, conn.execute, "COMMIT")
+        try:
+            await asyncio.shield(commit)
         except asyncio.CancelledError:
-            if conn.in_transaction:  # cancelled between jobs: nothing was committed
+            # Closing while the COMMIT runs on the thread: tell each caller how it ended.
+            try:
+                await commit
+            except Exception as exc:
+                _fail(done, exc)
                 self._executor.submit(self._rollback_if_open)
-                for pending, _, _ in done:
-                    _resolve(pending, False, RuntimeError("database closed"))
+            else:
+                self._settle_batch(done)
+            raise
+        except Exception as exc:  # the COMMIT failed: nobody's write in this batch landed
+            _fail(done, exc)
+            await loop.run_in_executor(self._executor, self._rollback_if_open)
             raise
         self._settle_batch(done)
 
@@ -250,6 +262,10 @@ class Database:
                     done.append((pending, True, pending.job(conn)))
             except Exception as exc:
                 done.append((pending, False, exc))
+            if not conn.in_transaction:
+                # Some errors (a full disk) make SQLite roll back the whole transaction, the
+                # jobs before this one included: none of them may be reported as written.
+                raise sqlite3.OperationalError("SQLite rolled the transaction back")
             now = time.perf_counter()
             if urgent_at is not None and now - urgent_at > _URGENT_COMMIT_WITHIN:
                 return  # a webhook is waiting for this commit
@@ -264,20 +280,23 @@ class Database:
             _resolve(pending, ok, value)
 
     async def _run_heavy(self, loop: asyncio.AbstractEventLoop, pending: _Pending) -> None:
+        work = loop.run_in_executor(self._executor, self._run_alone, pending)
         try:
-            ok, value = await loop.run_in_executor(self._executor, self._run_alone, pending)
+            ok, value = await asyncio.shield(work)
         except asyncio.CancelledError:
-            _resolve(pending, False, RuntimeError("database closed"))
+            ok, value = await work  # closing: it ends on the thread all the same
+            _resolve(pending, ok, value)
             raise
         if ok:
             self.commits += 1
         _resolve(pending, ok, value)
 
     def _run_alone(self, pending: _Pending) -> tuple[bool, Any]:
+        """Runs on the writer thread; the job's outcome, never an exception."""
         conn = self._writer
         assert conn is not None
-        conn.execute("BEGIN IMMEDIATE")
         try:
+            conn.execute("BEGIN IMMEDIATE")
             value = pending.job(conn)
             conn.execute("COMMIT")
         except Exception as exc:

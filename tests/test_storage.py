@@ -157,8 +157,12 @@ async def test_the_writer_outlives_a_lock_held_by_another_process_and_a_failed_c
         await asyncio.sleep(0.5)  # several BEGINs time out meanwhile
         assert not waiting.done()  # still queued, not lost
         other.execute("ROLLBACK")
-        other.close()
         await asyncio.wait_for(waiting, 5)
+        other.execute("BEGIN IMMEDIATE")  # a heavy job is told, not lost
+        with pytest.raises(sqlite3.OperationalError):
+            await asyncio.wait_for(db.write(lambda c: None, heavy=True), 5)
+        other.execute("ROLLBACK")
+        other.close()
 
         def violates_a_deferred_key(conn: sqlite3.Connection) -> None:
             conn.execute("PRAGMA defer_foreign_keys = ON")
