@@ -26,10 +26,13 @@ class Lanes(Generic[K]):
         self._again: set[K] = set()
         self._failures: dict[K, int] = {}
         self._retries: dict[K, asyncio.TimerHandle] = {}
+        self._closed = False
         self._idle = asyncio.Event()
         self._idle.set()
 
     def kick(self, key: K) -> None:
+        if self._closed:
+            return  # shutting down: what is left waits in the database for the next start
         if key in self._running:
             self._again.add(key)
             return
@@ -58,6 +61,8 @@ class Lanes(Generic[K]):
                 self._idle.set()
 
     def _retry_later(self, key: K) -> None:
+        if self._closed:
+            return
         failures = self._failures[key] = self._failures.get(key, 0) + 1
         delay = min(_RETRY_FIRST * 2 ** (failures - 1), _RETRY_MAX)
         if key in self._retries:
@@ -77,6 +82,7 @@ class Lanes(Generic[K]):
         await self._idle.wait()
 
     async def close(self) -> None:
+        self._closed = True
         for handle in self._retries.values():
             handle.cancel()
         self._retries.clear()

@@ -73,6 +73,8 @@ class LineProcess:
 
     async def _usable_child(self) -> _Child:
         async with self._starting:
+            if self._closed:
+                raise OSError("the service is stopping")
             if self._child is None or not self._child.usable:
                 self._child = await self._spawn()
             return self._child
@@ -134,6 +136,8 @@ class LineProcess:
         return await self._ask(PUSH_PATH, body, retry_key)
 
     async def _ask(self, path: str, body: str, retry_key: str | None) -> SendResult:
+        if self._closed:
+            return SendResult("retry", NOT_SENT + "the service is stopping")
         try:
             child = await self._usable_child()
         except OSError as error:
@@ -164,7 +168,8 @@ class LineProcess:
 
     async def close(self) -> None:
         self._closed = True
-        child = self._child
+        async with self._starting:  # a start under way finishes first, then is closed too
+            child = self._child
         if child is not None:
             stdin = child.process.stdin
             if stdin is not None and not stdin.is_closing():
