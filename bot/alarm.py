@@ -47,6 +47,7 @@ class DeadlineAlarm:
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._armed_for: datetime | None = None
         self._running = asyncio.Lock()
+        self._closing = False
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
@@ -81,11 +82,16 @@ class DeadlineAlarm:
         )
 
     async def close(self) -> None:
-        self._scheduler.shutdown(wait=False)
+        # Let a ring in progress finish its chunk and stop, rather than be cancelled in the
+        # middle (APScheduler would log that as a failed job); what is left fires at the
+        # next start.
+        self._closing = True
+        async with self._running:
+            self._scheduler.shutdown(wait=False)
 
     def arm(self, due: datetime | None) -> None:
         """Ring at `due` (by the injected clock), unless already armed for an earlier time."""
-        if due is None:
+        if due is None or self._closing:
             return
         if (
             self._armed_for is not None
@@ -113,6 +119,8 @@ class DeadlineAlarm:
         self._armed_for = None
         for _ in range(3):
             await self.run_due()
+            if self._closing:
+                return
             due = await deadlines.next_due(self._db)
             # Rows that came due while we were firing: fire them now, not through a new job.
             if due is None or due > self._clock.now():
@@ -126,7 +134,7 @@ class DeadlineAlarm:
         self.arm(await deadlines.next_due(self._db))
 
     def _on_skipped(self, event: JobEvent) -> None:
-        if event.job_id != _JOB:
+        if event.job_id != _JOB or self._closing:
             return
         # The alarm job did not run as planned: forget it and arm afresh, never stall silently.
         log.warning("deadline alarm re-armed", extra={"code": event.code})
@@ -140,7 +148,9 @@ class DeadlineAlarm:
         taken = 0
         tried: set[int] = set()
         async with self._running:
-            while ids := await deadlines.due_ids(self._db, self._clock.now(), _CHUNK):
+            while not self._closing and (
+                ids := await deadlines.due_ids(self._db, self._clock.now(), _CHUNK)
+            ):
                 fresh = [deadline_id for deadline_id in ids if deadline_id not in tried]
                 if not fresh:
                     break  # the same rows again: they could not be claimed; stop here
