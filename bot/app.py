@@ -61,12 +61,17 @@ def create_app(
     return app
 
 
-async def _database(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
+async def open_database(settings: Settings) -> Database:
+    """The configured database, migrated, with the configured organisations in it (staff
+    and conversations point at them)."""
     db = await Database.open(settings.database, settings.db_synchronous)
-    app[DB] = db
     orgs = [(org.id, org.name) for org in settings.handoff.organizations]
     await db.write(lambda conn: organizations.sync(conn, orgs))
+    return db
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    db = app[DB] = await open_database(app[SETTINGS])
     yield
     await db.close()
 
@@ -121,10 +126,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
                 log.exception("deadline failed", extra={"deadline": deadline_id})
                 await db.write(lambda c: deadlines.mark_stale(c, deadline_id))
                 return
-        if outcome.outbox_ids and outcome.contact_id is not None:
-            sender.kick(outcome.contact_id)
-        for later in outcome.deadlines:
-            alarm.arm(later.due_at)
+        outcome.carry_out(sender.kick, alarm.arm)
 
     alarm = app[ALARM] = DeadlineAlarm(db, clock, fire)
     dispatcher = Dispatcher(

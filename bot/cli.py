@@ -14,7 +14,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot import logs
-from bot.config import Settings
+from bot.config import Settings, add_config_argument
 from bot.errors import ConfigError
 from bot.gc_tuning import freeze_startup_heap
 from flows import FlowError
@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands")
 
     serve = commands.add_parser("serve", help="run the service")
-    _add_config(serve)
+    add_config_argument(serve)
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(run=_serve)
@@ -69,10 +69,10 @@ def _parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(title="db")
     migrate = db.add_parser("migrate", help="bring the schema up to date")
-    _add_config(migrate)
+    add_config_argument(migrate)
     migrate.set_defaults(run=_migrate)
     backup = db.add_parser("backup", help="online backup to PATH (safe while serving)")
-    _add_config(backup)
+    add_config_argument(backup)
     backup.add_argument("path", type=Path)
     backup.set_defaults(run=_backup)
 
@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", type=Path, help="a folder or file (default: shipped)")
     check.set_defaults(run=_flows_check)
     graph = flow_commands.add_parser("graph", help="print one flow as a Mermaid diagram")
-    _add_config(graph)
+    add_config_argument(graph)
     graph.add_argument("name", help="flow name, e.g. family")
     graph.set_defaults(run=_flows_graph)
 
@@ -90,10 +90,6 @@ def _parser() -> argparse.ArgumentParser:
 
     staff_cli.register(commands)
     return parser
-
-
-def _add_config(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="TOML file (default: $TOBIRA_CONFIG)")
 
 
 def _settings(args: argparse.Namespace, **overrides):

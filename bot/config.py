@@ -6,6 +6,7 @@ key came from the file); the CLI prints that one sentence and exits, never a tra
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import tomllib
@@ -36,10 +37,6 @@ class LineSettings:
     max_attempts: int = 12
     # Calls to LINE from a process of their own, so that receiving and sending use two cores.
     sending_process: bool = True
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.channel_secret and self.channel_access_token)
 
 
 def _default_organizations(service_name: str) -> tuple[Organization, ...]:
@@ -115,8 +112,6 @@ class Settings:
     line: LineSettings = field(default_factory=LineSettings)
     handoff: HandoffSettings = field(default_factory=lambda: _handoff({}, "ひきこもり相談窓口"))
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
-    source: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
 # -- value checkers: each takes (value, key) and returns the clean value ----------------
@@ -215,6 +210,11 @@ _ENV: dict[str, tuple[str, Check]] = {
 }
 
 
+def add_config_argument(parser: argparse.ArgumentParser) -> None:
+    """The --config option every command that reads the configuration takes."""
+    parser.add_argument("--config", type=Path, help="TOML file (default: $TOBIRA_CONFIG)")
+
+
 def load_settings(
     path: Path | None = None,
     env: Mapping[str, str] | None = None,
@@ -225,18 +225,15 @@ def load_settings(
     if path is None and env.get("TOBIRA_CONFIG"):
         path = Path(env["TOBIRA_CONFIG"])
     values: dict[str, Any] = {}
-    raw: dict[str, Any] = {}
-    source = None
     if path is not None:
-        source = str(path)
-        raw = _read_toml(path)
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
+        raw = _parse_toml(text, path)
         try:
             _collect(raw, values)
             handoff = _handoff(raw, values.get("service_name", Settings.service_name))
             values["retention"] = RetentionPolicy.from_config(raw.get("retention"))
         except ConfigError as error:
-            raise error.located(source, _line_of(text, error.key)) from None
+            raise error.located(str(path), _line_of(text, error.key)) from None
     else:
         handoff = _handoff({}, Settings.service_name)
     for name, (target, check) in _ENV.items():
@@ -250,15 +247,19 @@ def load_settings(
     top = {k: v for k, v in values.items() if not k.startswith("line.")}
     if "handoff" in top:
         handoff = top.pop("handoff")
-    return Settings(**top, line=line, handoff=handoff, source=source, raw=raw)
+    return Settings(**top, line=line, handoff=handoff)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_text(path: Path) -> str:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError("config file", f"not found: {path}") from None
+
+
+def _parse_toml(text: str, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError("(syntax)", f"{path}: not valid TOML: {error}") from None
 

@@ -8,30 +8,19 @@ a newer burst came first).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot import acks, handoff
 from bot.inbound import Outgoing
-from bot.say import Said, say
+from bot.say import Outcome, Said, say
 from bot.turns import HUMAN_OWNED, TurnContext, conversation_language
 from storage import alerts, contacts, conversations, deadlines, messages
-from storage.deadlines import Deadline
 
 
-@dataclass
-class FireOutcome:
-    contact_id: int | None = None
-    outbox_ids: list[int] = field(default_factory=list)
-    deadlines: list[Deadline] = field(default_factory=list)  # to arm: a postponed follow-up
-
-
-def fire(
-    conn: sqlite3.Connection, deadline_id: int, now: datetime, ctx: TurnContext
-) -> FireOutcome:
+def fire(conn: sqlite3.Connection, deadline_id: int, now: datetime, ctx: TurnContext) -> Outcome:
     deadline = deadlines.claim(conn, deadline_id, now)
     if deadline is None:
-        return FireOutcome()  # not due yet, already fired, or cancelled
+        return Outcome()  # not due yet, already fired, or cancelled
     conversation = conversations.get_for_update(conn, deadline.conversation_id)
     if (
         conversation is None
@@ -40,8 +29,8 @@ def fire(
         or conversation.waiting_since is None
     ):
         deadlines.mark_stale(conn, deadline_id)
-        return FireOutcome()
-    outcome = FireOutcome(contact_id=conversation.contact_id)
+        return Outcome()
+    outcome = Outcome(contact_id=conversation.contact_id)
     owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
     if deadline.kind == acks.FOLLOWUP:
         # Quiet hours: hold the push until they end, unless the client wrote just now.

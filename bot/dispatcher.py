@@ -15,8 +15,9 @@ from bot.inbound import Inbound
 from bot.lanes import Lanes
 from bot.logs import user_ref
 from bot.priority import Priority
+from bot.say import Outcome
 from bot.sender import OutboxSender
-from bot.turns import TurnContext, TurnResult, run_failed_turn, run_turn
+from bot.turns import TurnContext, run_failed_turn, run_turn
 from storage import events
 from storage.database import Database, savepoint
 from storage.events import StoredEvent
@@ -32,7 +33,7 @@ class _Taken:
 
     stored: StoredEvent
     kind: str
-    result: TurnResult
+    result: Outcome
     more: bool
     ms: float
 
@@ -90,7 +91,7 @@ class Dispatcher:
         if stored is None:
             return None
         started = time.perf_counter()
-        result, kind = TurnResult(), stored.kind
+        result, kind = Outcome(), stored.kind
         if stored.user_key is None:
             # Events from groups or rooms without a user: kept, not answered.
             events.mark_done(conn, stored.id, now)
@@ -99,7 +100,7 @@ class Dispatcher:
             if inbound is not None:
                 kind = inbound.platform_type or inbound.kind
                 result = self._turn(conn, inbound, stored, now)
-        more = events.next_pending(conn, *key) is not None
+        more = events.has_pending(conn, *key)
         return _Taken(stored, kind, result, more, (time.perf_counter() - started) * 1000)
 
     def _inbound(self, conn: sqlite3.Connection, stored: StoredEvent, now: datetime):
@@ -112,7 +113,7 @@ class Dispatcher:
 
     def _turn(
         self, conn: sqlite3.Connection, inbound: Inbound, stored: StoredEvent, now: datetime
-    ) -> TurnResult:
+    ) -> Outcome:
         try:
             with savepoint(conn, "turn"):
                 return run_turn(conn, inbound, now, self._context)
@@ -126,14 +127,11 @@ class Dispatcher:
             # Marked failed all the same, so the person's next messages are not stuck behind it.
             log.exception("fallback failed", extra={"event_row": stored.id})
             events.mark_failed(conn, stored.id, now, failure)
-            return TurnResult()
+            return Outcome()
 
     def _after(self, taken: _Taken) -> None:
         result = taken.result
-        if result.contact_id is not None and result.outbox_ids:
-            self._sender.kick(result.contact_id)
-        for deadline in result.deadlines:
-            self._arm(deadline.due_at)
+        result.carry_out(self._sender.kick, self._arm)
         log.info(
             "event processed",
             extra={

@@ -148,9 +148,9 @@ def owner_of(
     )
     if counselor is None:
         return Owner(org, None, None, pair)
-    if _available(conn, counselor, day):
-        return Owner(org, counselor, counselor, pair)
     leave = staff.leave_on(conn, counselor.id, day)
+    if counselor.active and leave is None:
+        return Owner(org, counselor, counselor, pair)
     named = staff.get(conn, leave.cover_staff_id) if leave and leave.cover_staff_id else None
     for candidate in (pair, named):
         if _available(conn, candidate, day):

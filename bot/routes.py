@@ -52,15 +52,16 @@ async def _line_webhook(request: web.Request) -> web.Response:
     else:
         fresh = 0
     # Each event gets its own line when processed; the accepted request itself is routine.
-    log.debug(
-        "webhook",
-        extra={
-            "status": 200,
-            "events": len(new_events),
-            "new": fresh,
-            "ms": round((time.perf_counter() - started) * 1000, 2),
-        },
-    )
+    if log.isEnabledFor(logging.DEBUG):
+        log.debug(
+            "webhook",
+            extra={
+                "status": 200,
+                "events": len(new_events),
+                "new": fresh,
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+            },
+        )
     return web.Response(text="{}", content_type="application/json")
 
 

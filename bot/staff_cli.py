@@ -9,12 +9,12 @@ import sys
 import unicodedata
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.config import Settings, load_settings
+from bot.app import open_database
+from bot.config import Settings, add_config_argument, load_settings
+from bot.handoff import local_day
 from bot.passwords import hash_password, too_short
-from storage import organizations
 from storage import staff as staff_store
 from storage.database import Database
 from storage.staff import ROLES, StaffError
@@ -42,29 +42,25 @@ def register(commands: Any) -> None:
         action="store_true",
         help="read the password from stdin (without it the account cannot log in yet)",
     )
-    _add_config(add)
+    add_config_argument(add)
     add.set_defaults(run=_guarded(_add))
 
     listing = sub.add_parser("list", help="every staff member, with current or next leave")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
-    _add_config(listing)
+    add_config_argument(listing)
     listing.set_defaults(run=_guarded(_list))
 
     leave = sub.add_parser("leave", help="record leave: LOGIN FROM..TO [--cover OTHER]")
     leave.add_argument("login")
     leave.add_argument("dates", help="YYYY-MM-DD..YYYY-MM-DD, inclusive; or one day YYYY-MM-DD")
     leave.add_argument("--cover", help="login of who answers meanwhile")
-    _add_config(leave)
+    add_config_argument(leave)
     leave.set_defaults(run=_guarded(_leave))
 
     password = sub.add_parser("password", help="set a password, read from stdin")
     password.add_argument("login")
-    _add_config(password)
+    add_config_argument(password)
     password.set_defaults(run=_guarded(_password))
-
-
-def _add_config(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", type=Path, help="TOML file (default: $TOBIRA_CONFIG)")
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -80,11 +76,8 @@ def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse
 
 def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
     async def run() -> T:
-        db = await Database.open(settings.database, settings.db_synchronous)
+        db = await open_database(settings)
         try:
-            # Staff rows point at organisations: make the configured ones exist first.
-            orgs = [(org.id, org.name) for org in settings.handoff.organizations]
-            await db.write(lambda conn: organizations.sync(conn, orgs))
             return await work(db)
         finally:
             await db.close()
@@ -225,7 +218,7 @@ def _list(args: argparse.Namespace) -> int:
         rows = []
         for member in members:
             # "Today" is the member's organisation's local date: leave is in local dates.
-            today = datetime.now(settings.handoff.organization(member.org_id).timezone).date()
+            today = local_day(settings.handoff.organization(member.org_id), datetime.now(UTC))
             upcoming = [x for x in await staff_store.leaves(db, member.id) if x.ends_on >= today]
             current = next((x for x in reversed(upcoming) if x.starts_on <= today), None)
             leave = current or (upcoming[0] if upcoming else None)

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot import acks, handoff
 from bot.clock import Clock
 from bot.inbound import Outgoing
-from bot.say import Said, say
+from bot.say import Outcome, Said, say
 from bot.turns import HUMAN_OWNED, TurnContext, conversation_language
 from storage import audit, contacts, conversations, deadlines, staff
 from storage.conversations import Conversation
 from storage.database import Database
-from storage.deadlines import Deadline
 from storage.staff import StaffMember
 
 
@@ -28,10 +27,7 @@ class DeskError(ValueError):
 
 
 @dataclass
-class DeskOutcome:
-    contact_id: int | None = None
-    outbox_ids: list[int] = field(default_factory=list)
-    deadlines: list[Deadline] = field(default_factory=list)
+class DeskOutcome(Outcome):
     # False when the client can no longer be reached (they blocked the account): the
     # answer is kept in the transcript, and the console must say it was not sent.
     delivered: bool = True
@@ -73,10 +69,7 @@ class StaffDesk:
         await self._db.write(lambda c: _resolve(c, conversation_id, staff_id, now))
 
     def _after(self, outcome: DeskOutcome) -> DeskOutcome:
-        if outcome.outbox_ids and outcome.contact_id is not None:
-            self._kick(outcome.contact_id)
-        for deadline in outcome.deadlines:
-            self._arm(deadline.due_at)
+        outcome.carry_out(self._kick, self._arm)
         return outcome
 
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot import acks, handoff
 from bot.catalogue import Catalogue
 from bot.config import HandoffSettings
 from bot.inbound import Inbound, Outgoing
-from bot.say import Said, say
+from bot.say import Outcome, Said, say
 from flows import FlowEvent, FlowSet, FlowState, HandOff, Send, step
 from storage import alerts, contacts, conversations, events, messages, outbox
 from storage.contacts import Contact
 from storage.conversations import Conversation
-from storage.deadlines import Deadline
 
 
 @dataclass(frozen=True)
@@ -32,20 +31,13 @@ class TurnContext:
     handoff: HandoffSettings
 
 
-@dataclass
-class TurnResult:
-    contact_id: int | None = None
-    outbox_ids: list[int] = field(default_factory=list)
-    deadlines: list[Deadline] = field(default_factory=list)
-
-
 HUMAN_OWNED = ("queued", "assigned")
 
 
 def run_turn(
     conn: sqlite3.Connection, inbound: Inbound, now: datetime, ctx: TurnContext
-) -> TurnResult:
-    result = TurnResult()
+) -> Outcome:
+    result = Outcome()
     if inbound.kind == "unfollow":
         contact = contacts.find_for_update(conn, inbound.channel, inbound.user_key)
         if contact is not None:
@@ -98,7 +90,7 @@ def _flow_turn(
     inbound: Inbound,
     ctx: TurnContext,
     now: datetime,
-    result: TurnResult,
+    result: Outcome,
 ) -> list[Said]:
     event = _flow_event(inbound)
     if event is None:
@@ -164,7 +156,7 @@ def _acknowledge(
     language: str,
     ctx: TurnContext,
     now: datetime,
-    result: TurnResult,
+    result: Outcome,
 ) -> list[Said]:
     """A human owns the conversation: the bot only says who answers and when, once per
     unanswered burst, and starts the burst's deadlines."""
@@ -216,10 +208,10 @@ def run_failed_turn(
     error: str,
     now: datetime,
     ctx: TurnContext,
-) -> TurnResult:
+) -> Outcome:
     """The turn raised and was rolled back. Keep the client's message for staff, tell the
     client it arrived, and alert staff: nobody is left without a reply by our own bug."""
-    result = TurnResult()
+    result = Outcome()
     events.mark_failed(conn, inbound.event_row_id, now, error)
     if not _is_client_message(inbound):
         return result

@@ -123,8 +123,7 @@ class _Turn:
         if word == "human":
             self._hand_off_now()
             return
-        if self.paused:
-            self._unpause()
+        self._unpause()
         if text and text.strip() and word is None:
             self._keep_note(text, first=True)
         if self.answers and (self._long_gap() or event.kind == "follow"):

@@ -31,16 +31,13 @@ def upsert_seen(
     conn: sqlite3.Connection, channel: str, platform_user_id: str, at: datetime
 ) -> Contact:
     """The contact wrote to us (or followed): create it, or mark it reachable and seen."""
-    conn.execute(
+    row = conn.execute(
         "INSERT INTO contacts (channel, platform_user_id, created_at, last_seen_at)"
         " VALUES (?, ?, ?, ?)"
         " ON CONFLICT (channel, platform_user_id)"
-        " DO UPDATE SET reachable = 1, last_seen_at = excluded.last_seen_at",
+        " DO UPDATE SET reachable = 1, last_seen_at = excluded.last_seen_at"
+        f" RETURNING {_COLUMNS}",
         (channel, platform_user_id, to_db(at), to_db(at)),
-    )
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM contacts WHERE channel = ? AND platform_user_id = ?",
-        (channel, platform_user_id),
     ).fetchone()
     return _from_row(row)
 

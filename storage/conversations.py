@@ -43,20 +43,19 @@ def _from_row(row: sqlite3.Row) -> Conversation:
     return Conversation(*values)
 
 
+_OPEN_FOR_CONTACT = (
+    f"SELECT {_COLUMNS} FROM conversations WHERE contact_id = ? AND status != 'resolved'"
+)
+
+
 def open_for_contact(conn: sqlite3.Connection, contact_id: int, at: datetime) -> Conversation:
     """The contact's open conversation, created when there is none."""
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM conversations WHERE contact_id = ? AND status != 'resolved'",
-        (contact_id,),
-    ).fetchone()
+    row = conn.execute(_OPEN_FOR_CONTACT, (contact_id,)).fetchone()
     if row is None:
-        conn.execute(
-            "INSERT INTO conversations (contact_id, opened_at, updated_at) VALUES (?, ?, ?)",
-            (contact_id, to_db(at), to_db(at)),
-        )
         row = conn.execute(
-            f"SELECT {_COLUMNS} FROM conversations WHERE contact_id = ? AND status != 'resolved'",
-            (contact_id,),
+            "INSERT INTO conversations (contact_id, opened_at, updated_at) VALUES (?, ?, ?)"
+            f" RETURNING {_COLUMNS}",
+            (contact_id, to_db(at), to_db(at)),
         ).fetchone()
     return _from_row(row)
 
@@ -166,10 +165,7 @@ def resolve(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> Non
 
 
 async def open_for(db: Database, contact_id: int) -> Conversation | None:
-    row = await db.fetch_one(
-        f"SELECT {_COLUMNS} FROM conversations WHERE contact_id = ? AND status != 'resolved'",
-        (contact_id,),
-    )
+    row = await db.fetch_one(_OPEN_FOR_CONTACT, (contact_id,))
     return _from_row(row) if row else None
 
 

@@ -10,6 +10,7 @@ loop; the commit's fsync runs on the writer thread, so the loop keeps serving me
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -149,18 +150,11 @@ class Database:
         self._writer = conn
 
     async def close(self) -> None:
-        if self._checkpoint_task is not None:
-            self._checkpoint_task.cancel()
-            try:
-                await self._checkpoint_task
-            except asyncio.CancelledError:
-                pass
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            try:
-                await self._loop_task
-            except asyncio.CancelledError:
-                pass
+        for task in (self._checkpoint_task, self._loop_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         for pending in [*self._urgent, *self._queue, *self._heavy]:
             if not pending.future.done():
                 pending.future.set_exception(RuntimeError("database closed"))

@@ -90,6 +90,15 @@ def next_pending(
     return StoredEvent(*tuple(row)) if row else None
 
 
+def has_pending(conn: sqlite3.Connection, channel: str, user_key: str | None) -> bool:
+    row = conn.execute(
+        "SELECT 1 FROM inbound_events WHERE status = 'pending' AND channel = ? AND user_key IS ?"
+        " LIMIT 1",
+        (channel, user_key),
+    ).fetchone()
+    return row is not None
+
+
 async def counts_by_status(db: Database) -> dict[str, int]:
     rows = await db.fetch_all("SELECT status, COUNT(*) FROM inbound_events GROUP BY status")
     return {row[0]: row[1] for row in rows}

@@ -27,7 +27,8 @@ def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
     """Apply what is missing, each migration in its own transaction. Returns (before, after)."""
     before = conn.execute("PRAGMA user_version").fetchone()[0]
     latest = before
-    for version, sql in available():
+    migrations = available()
+    for version, sql in migrations:
         if version <= before:
             continue
         conn.execute("BEGIN IMMEDIATE")
@@ -40,7 +41,7 @@ def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
             conn.execute("ROLLBACK")
             raise
         latest = version
-    known = len(available())
+    known = len(migrations)
     if before > known:
         raise RuntimeError(
             f"the database is at schema version {before}, newer than this tobira ({known})"

@@ -46,8 +46,7 @@ class LineWebhook:
             raise WebhookRejected(400, "body is not JSON") from None
         if not isinstance(document, dict) or not isinstance(document.get("events"), list):
             raise WebhookRejected(400, "body has no events list")
-        digest = hashlib.sha256(body).hexdigest()[:20]
-        return [_new_event(raw, index, digest) for index, raw in enumerate(document["events"])]
+        return [_new_event(raw, index, body) for index, raw in enumerate(document["events"])]
 
 
 def _problem(raw: Any) -> str | None:
@@ -63,12 +62,13 @@ def _problem(raw: Any) -> str | None:
     return None
 
 
-def _new_event(raw: Any, index: int, digest: str) -> NewEvent:
+def _new_event(raw: Any, index: int, body: bytes) -> NewEvent:
     problem = _problem(raw)
     if problem is not None:
         # Signed by LINE, so genuinely theirs: keep it (under an id a redelivery of the same
         # body repeats) rather than refuse the whole body and lose its other events.
         log.warning("malformed event kept", extra={"index": index, "problem": problem})
+        digest = hashlib.sha256(body).hexdigest()[:20]
         return NewEvent(
             channel=CHANNEL,
             event_id=f"malformed:{digest}:{index}",

@@ -9,18 +9,15 @@ from typing import Any
 from linebot.v3.messaging import Message
 
 from bot.inbound import Outgoing
+from flows.effects import MAX_LABEL_CHARS, MAX_TEXT_UTF16
+from flows.text import utf16_units
 
+# LINE's limits on text and labels are the flows' (flows/effects.py); one more is per call.
 MAX_MESSAGES_PER_CALL = 5
-MAX_TEXT_UNITS = 5000  # UTF-16 code units
-MAX_QUICK_REPLIES = 13
-MAX_LABEL = 20
+__all__ = ["render", "split_text", "utf16_units"]
 
 
-def utf16_units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_text(text: str, limit: int = MAX_TEXT_UNITS) -> list[str]:
+def split_text(text: str, limit: int = MAX_TEXT_UTF16) -> list[str]:
     """Split a long text at line breaks (or, for one huge line, at the limit itself)."""
     if utf16_units(text) <= limit:
         return [text]
@@ -79,8 +76,8 @@ def _objects(message: Outgoing) -> tuple[str, ...]:
 
 
 def _quick_reply(label: str, data: str) -> dict[str, Any]:
-    if len(label) > MAX_LABEL:
-        raise ValueError(f"quick reply label over {MAX_LABEL} characters")
+    if len(label) > MAX_LABEL_CHARS:
+        raise ValueError(f"quick reply label over {MAX_LABEL_CHARS} characters")
     return {
         "type": "action",
         "action": {"type": "postback", "label": label, "data": data, "displayText": label},
