@@ -22,11 +22,12 @@ from pathlib import Path
 
 import aiohttp
 
-from benchmarks.processes import Process, free_port, start_fake_line, start_tobira
+from benchmarks.processes import Process, start_fake_line, start_tobira
 from storage import contacts, conversations, deadlines, organizations, staff
 from storage.database import Database
 from storage.timefmt import from_db, to_db
 from tests.processes import children
+from tests.service import free_port
 
 SECRET = "bench-secret"
 TOKEN = "bench-token"
@@ -181,7 +182,8 @@ def _log_problems(log: Path) -> Counter[str]:
 
 
 async def wait_scheduled(port: int, process: Process, log: Path) -> tuple[float, dict]:
-    """Seconds after `spawned` (wall clock) at which /healthz said 200 and the alarm was armed."""
+    """The wall-clock time (time.time()) by which /healthz said 200 and the alarm was armed,
+    and the alarm's 'deadlines armed' log line."""
     deadline = time.monotonic() + START_TIMEOUT
     healthy_at: float | None = None
     armed: dict | None = None

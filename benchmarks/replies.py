@@ -18,8 +18,9 @@ from pathlib import Path
 import aiohttp
 
 from benchmarks.load import closed_loop
-from benchmarks.processes import Process, free_port, start_fake_line, start_tobira, wait_http
+from benchmarks.processes import Process, start_fake_line, start_tobira, wait_http
 from tests import line_events as ev
+from tests.service import free_port
 
 SECRET = "bench-secret"
 TOKEN = "bench-token"

@@ -16,6 +16,5 @@ async def line() -> AsyncIterator[FakeLine]:
 
 @pytest.fixture
 async def service(tmp_path, line) -> AsyncIterator[RunningService]:
-    running = await RunningService(settings_for(tmp_path / "tobira.db", line)).start()
-    yield running
-    await running.stop()
+    async with RunningService(settings_for(tmp_path / "tobira.db", line)) as running:
+        yield running

@@ -141,13 +141,6 @@ class Call:
         return f"{self.endpoint} -> {self.status}{who} texts=[{texts}]"
 
 
-class _Invalid(Exception):
-    def __init__(self, details: list[dict[str, str]], message: str | None = None) -> None:
-        super().__init__(message)
-        self.details = details
-        self.message = message or f"The request body has {len(details)} error(s)"
-
-
 class _Checker:
     """Collects schema-rule violations as LINE's ErrorDetail objects."""
 

@@ -2,7 +2,7 @@
 
 token = line.issue_reply_token(uid)
 body = payload(text(uid, "こんにちは", token))
-status = await post_webhook(session, f"{app_url}/webhook", body, secret)
+status = await post_webhook(session, f"{app_url}/webhooks/line", body, secret)
 """
 
 from __future__ import annotations

@@ -69,6 +69,12 @@ class RunningService:
         self._session = aiohttp.ClientSession()
         return self
 
+    async def __aenter__(self) -> RunningService:
+        return await self.start()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
     async def stop(self) -> None:
         if self._session is not None:
             await self._session.close()

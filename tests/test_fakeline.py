@@ -42,12 +42,6 @@ TOKEN = "test-token"
 
 
 @pytest.fixture
-async def line() -> AsyncIterator[FakeLine]:
-    async with FakeLine(access_token=TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture
 async def api(line: FakeLine) -> AsyncIterator[AsyncMessagingApi]:
     async with AsyncApiClient(Configuration(host=line.base_url, access_token=TOKEN)) as client:
         yield AsyncMessagingApi(client)

@@ -83,21 +83,15 @@ async def test_flow_state_survives_a_restart(tmp_path, line):
     from tests.service import RunningService, settings_for
 
     settings = settings_for(tmp_path / "tobira.db", line)
-    first = await RunningService(settings).start()
-    user = ev.new_user_id()
-    try:
+    async with RunningService(settings) as first:
+        user = ev.new_user_id()
         await first.post_events(ev.follow(user, line.issue_reply_token(user)))
         await line.wait_for(lambda fake: len(fake.delivered) == 1)
         family = buttons(line.delivered[-1])["家族のこと"]
         await first.post_events(ev.postback(user, family, line.issue_reply_token(user)))
         await line.wait_for(lambda fake: len(fake.delivered) == 2)
-    finally:
-        await first.stop()
-    second = await RunningService(settings).start()
-    try:
+    async with RunningService(settings) as second:
         mother = buttons(line.delivered[-1])["母"]
         await second.post_events(ev.postback(user, mother, line.issue_reply_token(user)))
         await line.wait_for(lambda fake: len(fake.delivered) == 3)
         assert "何歳" in line.delivered[-1].body["messages"][-1]["text"]
-    finally:
-        await second.stop()

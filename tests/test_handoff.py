@@ -132,9 +132,8 @@ def config_text() -> str:
 async def window(tmp_path, line, start, config_text) -> AsyncIterator[Window]:
     clock = ManualClock(start)
     settings = settings_for(tmp_path / "tobira.db", line, config_text)
-    service = await RunningService(settings, clock).start()
-    yield Window(service, line, clock)
-    await service.stop()
+    async with RunningService(settings, clock) as service:
+        yield Window(service, line, clock)
 
 
 async def test_handoff_names_the_counselor_and_when_then_one_ack_per_burst(window):

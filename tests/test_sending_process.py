@@ -24,11 +24,8 @@ from tests.service import SECRET, RunningService, free_port, settings_for
 @pytest.fixture
 async def service(tmp_path, line):
     settings = settings_for(tmp_path / "t.db", line, **{"line.sending_process": True})
-    running = await RunningService(settings).start()
-    try:
+    async with RunningService(settings) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 def sending_process(service: RunningService) -> LineProcess:
@@ -94,8 +91,7 @@ async def test_a_stuck_sending_process_is_replaced_and_the_reply_still_goes_out_
         line,
         **{"line.sending_process": True, "line.request_timeout": timedelta(seconds=0.5)},
     )
-    service = await RunningService(settings).start()
-    try:
+    async with RunningService(settings) as service:
         process = sending_process(service)
         stuck = process.pid
         assert stuck is not None
@@ -109,8 +105,6 @@ async def test_a_stuck_sending_process_is_replaced_and_the_reply_still_goes_out_
         assert not _alive(stuck)
         assert [c.endpoint for c in line.calls] == ["reply"]  # the stuck one sent nothing
         assert await outbox.counts_by_status(service.db) == {"delivered": 1}
-    finally:
-        await service.stop()
 
 
 def _alive(pid: int) -> bool:

@@ -228,27 +228,21 @@ async def test_a_reply_whose_mark_was_lost_is_not_pushed_again_after_restart(tmp
     from tests.service import RunningService, settings_for
 
     settings = settings_for(tmp_path / "tobira.db", line)
-    first = await RunningService(settings).start()
-    user = ev.new_user_id()
-    try:
+    async with RunningService(settings) as first:
+        user = ev.new_user_id()
         await first.post_events(ev.follow(user, line.issue_reply_token(user)))
         await line.wait_for(lambda fake: len(fake.delivered) == 1)
         await first.settle()
-    finally:
-        await first.stop()
     # As if the process died between LINE's 200 and the mark, and came back a minute later.
     with sqlite3.connect(tmp_path / "tobira.db") as conn:
         conn.execute(
             "UPDATE outbox SET status = 'sending', sent_at = NULL,"
             " reply_deadline = '2000-01-01T00:00:00.000000Z'"
         )
-    second = await RunningService(settings).start()
-    try:
+    async with RunningService(settings) as second:
         await line.wait_for(lambda fake: len(fake.calls) == 2)
         await second.settle()
         assert await outbox.counts_by_status(second.db) == {"delivered": 1}
-    finally:
-        await second.stop()
     assert [c.endpoint for c in line.calls] == ["reply", "reply"]  # never a push
     assert len(line.delivered) == 1
 
@@ -332,8 +326,7 @@ async def test_an_unknown_attempt_is_remembered_after_a_429(tmp_path, line):
         line,
         **{"line.retry_base": timedelta(seconds=1), "line.request_timeout": timedelta(seconds=1)},
     )
-    service = await RunningService(settings).start()
-    try:
+    async with RunningService(settings) as service:
         user = ev.new_user_id()
         line.delay_next("reply", 1.5)  # we stop waiting after 1 s; LINE delivers at 1.5 s
         await service.post_events(ev.text(user, "こんにちは", line.issue_reply_token(user)))
@@ -348,5 +341,3 @@ async def test_an_unknown_attempt_is_remembered_after_a_429(tmp_path, line):
         ]
         assert len(line.delivered) == 1
         assert await outbox.counts_by_status(service.db) == {"delivered": 1}
-    finally:
-        await service.stop()
