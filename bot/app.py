@@ -21,9 +21,10 @@ from bot.flow_loading import load_configured_flows
 from bot.priority import Priority
 from bot.retention import RetentionJob
 from bot.sender import OutboxSender
+from bot.service_db import open_database
 from bot.staff_desk import StaffDesk
 from bot.turns import TurnContext
-from storage import deadlines, organizations
+from storage import deadlines
 from storage.database import Database
 
 log = logging.getLogger("tobira.app")
@@ -59,15 +60,6 @@ def create_app(
 
         app.add_subapp("/demo-line", create_demo_line())
     return app
-
-
-async def open_database(settings: Settings) -> Database:
-    """The configured database, migrated, with the configured organisations in it (staff
-    and conversations point at them)."""
-    db = await Database.open(settings.database, settings.db_synchronous)
-    orgs = [(org.id, org.name) for org in settings.handoff.organizations]
-    await db.write(lambda conn: organizations.sync(conn, orgs))
-    return db
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:

@@ -11,10 +11,10 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from bot.app import open_database
 from bot.config import Settings, add_config_argument, load_settings
 from bot.handoff import local_day
 from bot.passwords import hash_password, too_short
+from bot.service_db import open_database
 from storage import staff as staff_store
 from storage.database import Database
 from storage.staff import ROLES, StaffError
