@@ -215,7 +215,7 @@ async def read_back(path: Path, stopped: datetime) -> dict:
             "SELECT due_at, fired_at FROM deadlines WHERE status = 'fired' AND kind = ?",
             ("remind_staff",),
         )
-        statuses = await deadlines.counts_by_status(db)
+        statuses = await db.read(deadlines.counts_by_status)
         last_fired = await db.fetch_one("SELECT MAX(fired_at) FROM deadlines")
         alerts = await db.fetch_one(
             "SELECT COUNT(*), COUNT(DISTINCT conversation_id) FROM staff_alerts"

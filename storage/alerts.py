@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.database import Database
 from storage.timefmt import to_db
+from storage.tx import Tx
+from storage.tx import fetch_all as _all
 
 
 @dataclass(frozen=True)
@@ -20,23 +20,24 @@ class Alert:
 
 
 def add(
-    conn: sqlite3.Connection,
+    conn: Tx,
     *,
     staff_id: int | None,
     conversation_id: int,
     kind: str,
     at: datetime,
 ) -> int:
-    cursor = conn.execute(
+    row = conn.execute(
         "INSERT INTO staff_alerts (staff_id, conversation_id, kind, created_at)"
-        " VALUES (?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?) RETURNING id",
         (staff_id, conversation_id, kind, to_db(at)),
-    )
-    return int(cursor.lastrowid or 0)
+    ).fetchone()
+    return int(row[0])
 
 
-async def for_conversation(db: Database, conversation_id: int) -> list[Alert]:
-    rows = await db.fetch_all(
+def for_conversation(conn: Tx, conversation_id: int) -> list[Alert]:
+    rows = _all(
+        conn,
         "SELECT id, staff_id, conversation_id, kind, created_at FROM staff_alerts"
         " WHERE conversation_id = ? ORDER BY id",
         (conversation_id,),

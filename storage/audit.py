@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
-from storage.database import Database
 from storage.timefmt import to_db
+from storage.tx import Tx
+from storage.tx import fetch_all as _all
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Tx,
     *,
     staff_id: int | None,
     action: str,
@@ -33,8 +33,9 @@ def record(
     )
 
 
-async def for_conversation(db: Database, conversation_id: int) -> list[tuple[int | None, str]]:
-    rows = await db.fetch_all(
+def for_conversation(conn: Tx, conversation_id: int) -> list[tuple[int | None, str]]:
+    rows = _all(
+        conn,
         "SELECT staff_id, action FROM audit_log WHERE conversation_id = ? ORDER BY id",
         (conversation_id,),
     )

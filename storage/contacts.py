@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from storage.database import Database
 from storage.timefmt import to_db
+from storage.tx import Tx
+from storage.tx import fetch_one as _one
 
 
 @dataclass(frozen=True)
@@ -23,13 +24,11 @@ class Contact:
 _COLUMNS = "id, channel, platform_user_id, reachable, language, counselor_id"
 
 
-def _from_row(row: sqlite3.Row) -> Contact:
+def _from_row(row: Any) -> Contact:
     return Contact(row[0], row[1], row[2], bool(row[3]), row[4], row[5])
 
 
-def upsert_seen(
-    conn: sqlite3.Connection, channel: str, platform_user_id: str, at: datetime
-) -> Contact:
+def upsert_seen(conn: Tx, channel: str, platform_user_id: str, at: datetime) -> Contact:
     """The contact wrote to us (or followed): create it, or mark it reachable and seen."""
     row = conn.execute(
         "INSERT INTO contacts (channel, platform_user_id, created_at, last_seen_at)"
@@ -42,38 +41,24 @@ def upsert_seen(
     return _from_row(row)
 
 
-def find_for_update(
-    conn: sqlite3.Connection, channel: str, platform_user_id: str
-) -> Contact | None:
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM contacts WHERE channel = ? AND platform_user_id = ?",
-        (channel, platform_user_id),
-    ).fetchone()
-    return _from_row(row) if row else None
-
-
-def set_unreachable(conn: sqlite3.Connection, contact_id: int) -> None:
+def set_unreachable(conn: Tx, contact_id: int) -> None:
     conn.execute("UPDATE contacts SET reachable = 0 WHERE id = ?", (contact_id,))
 
 
-async def find(db: Database, channel: str, platform_user_id: str) -> Contact | None:
-    row = await db.fetch_one(
+def find(conn: Tx, channel: str, platform_user_id: str) -> Contact | None:
+    row = _one(
+        conn,
         f"SELECT {_COLUMNS} FROM contacts WHERE channel = ? AND platform_user_id = ?",
         (channel, platform_user_id),
     )
     return _from_row(row) if row else None
 
 
-async def get(db: Database, contact_id: int) -> Contact | None:
-    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM contacts WHERE id = ?", (contact_id,))
+def get(conn: Tx, contact_id: int) -> Contact | None:
+    row = _one(conn, f"SELECT {_COLUMNS} FROM contacts WHERE id = ?", (contact_id,))
     return _from_row(row) if row else None
 
 
-def set_counselor(conn: sqlite3.Connection, contact_id: int, counselor_id: int) -> None:
+def set_counselor(conn: Tx, contact_id: int, counselor_id: int) -> None:
     """Remember who answered this person, so a return goes to them again (continuity)."""
     conn.execute("UPDATE contacts SET counselor_id = ? WHERE id = ?", (counselor_id, contact_id))
-
-
-def get_for_update(conn: sqlite3.Connection, contact_id: int) -> Contact | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM contacts WHERE id = ?", (contact_id,)).fetchone()
-    return _from_row(row) if row else None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from storage.database import Database
 from storage.timefmt import from_db, to_db
+from storage.tx import Tx
+from storage.tx import fetch_one as _one
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ _COLUMNS = (
 )
 
 
-def _from_row(row: sqlite3.Row) -> Conversation:
+def _from_row(row: Any) -> Conversation:
     values = list(tuple(row))
     for index in (10, 11, 12, 13):
         values[index] = from_db(values[index])
@@ -48,7 +49,7 @@ _OPEN_FOR_CONTACT = (
 )
 
 
-def open_for_contact(conn: sqlite3.Connection, contact_id: int, at: datetime) -> Conversation:
+def open_for_contact(conn: Tx, contact_id: int, at: datetime) -> Conversation:
     """The contact's open conversation, created when there is none."""
     row = conn.execute(_OPEN_FOR_CONTACT, (contact_id,)).fetchone()
     if row is None:
@@ -60,15 +61,8 @@ def open_for_contact(conn: sqlite3.Connection, contact_id: int, at: datetime) ->
     return _from_row(row)
 
 
-def get_for_update(conn: sqlite3.Connection, conversation_id: int) -> Conversation | None:
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
-    ).fetchone()
-    return _from_row(row) if row else None
-
-
 def save_bot_state(
-    conn: sqlite3.Connection,
+    conn: Tx,
     conversation_id: int,
     *,
     flow_state: str | None,
@@ -85,7 +79,7 @@ def save_bot_state(
 
 
 def assign(
-    conn: sqlite3.Connection,
+    conn: Tx,
     conversation_id: int,
     *,
     org_id: str,
@@ -110,7 +104,7 @@ def assign(
     )
 
 
-def start_burst(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> int:
+def start_burst(conn: Tx, conversation_id: int, at: datetime) -> int:
     """A client now waits for a human: a new generation, and the wait clock starts."""
     row = conn.execute(
         "UPDATE conversations SET ack_generation = ack_generation + 1,"
@@ -120,7 +114,7 @@ def start_burst(conn: sqlite3.Connection, conversation_id: int, at: datetime) ->
     return int(row[0])
 
 
-def client_wrote(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> None:
+def client_wrote(conn: Tx, conversation_id: int, at: datetime) -> None:
     conn.execute(
         "UPDATE conversations SET unacknowledged_since = COALESCE(unacknowledged_since, ?)"
         " WHERE id = ?",
@@ -128,7 +122,7 @@ def client_wrote(conn: sqlite3.Connection, conversation_id: int, at: datetime) -
     )
 
 
-def answered_somehow(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> None:
+def answered_somehow(conn: Tx, conversation_id: int, at: datetime) -> None:
     """Any answer (bot, acknowledgement, staff): close the no-answer-at-all wait."""
     row = conn.execute(
         "SELECT unacknowledged_since, longest_wait_seconds FROM conversations WHERE id = ?",
@@ -137,15 +131,15 @@ def answered_somehow(conn: sqlite3.Connection, conversation_id: int, at: datetim
     since = from_db(row[0]) if row else None
     if since is None:
         return
-    waited = max(0.0, (at - since).total_seconds())
+    waited = max(0.0, (at - since).total_seconds(), row[1] or 0.0)
     conn.execute(
-        "UPDATE conversations SET unacknowledged_since = NULL,"
-        " longest_wait_seconds = MAX(COALESCE(longest_wait_seconds, 0), ?) WHERE id = ?",
+        "UPDATE conversations SET unacknowledged_since = NULL, longest_wait_seconds = ?"
+        " WHERE id = ?",
         (waited, conversation_id),
     )
 
 
-def staff_answered(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> None:
+def staff_answered(conn: Tx, conversation_id: int, at: datetime) -> None:
     """A human answered: nobody waits, older deadlines become stale."""
     conn.execute(
         "UPDATE conversations SET ack_generation = ack_generation + 1, waiting_since = NULL,"
@@ -156,7 +150,7 @@ def staff_answered(conn: sqlite3.Connection, conversation_id: int, at: datetime)
     answered_somehow(conn, conversation_id, at)
 
 
-def resolve(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> None:
+def resolve(conn: Tx, conversation_id: int, at: datetime) -> None:
     conn.execute(
         "UPDATE conversations SET status = 'resolved', resolved_at = ?, waiting_since = NULL,"
         " ack_generation = ack_generation + 1, updated_at = ? WHERE id = ?",
@@ -164,13 +158,11 @@ def resolve(conn: sqlite3.Connection, conversation_id: int, at: datetime) -> Non
     )
 
 
-async def open_for(db: Database, contact_id: int) -> Conversation | None:
-    row = await db.fetch_one(_OPEN_FOR_CONTACT, (contact_id,))
+def open_for(conn: Tx, contact_id: int) -> Conversation | None:
+    row = _one(conn, _OPEN_FOR_CONTACT, (contact_id,))
     return _from_row(row) if row else None
 
 
-async def get(db: Database, conversation_id: int) -> Conversation | None:
-    row = await db.fetch_one(
-        f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,)
-    )
+def get(conn: Tx, conversation_id: int) -> Conversation | None:
+    row = _one(conn, f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,))
     return _from_row(row) if row else None

@@ -98,6 +98,10 @@ class Database:
         self._checkpointer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tobira-ckpt")
         self._checkpoint_task: asyncio.Task[None] | None = None
         self._writer: sqlite3.Connection | None = None
+        # Repository readers (sync functions of a Tx) run here, off the event loop, each in
+        # its own read transaction: one consistent snapshot per call.
+        self._read_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tobira-read")
+        self._read_conn: sqlite3.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._urgent: list[_Pending] = []
         self._queue: list[_Pending] = []
@@ -114,6 +118,7 @@ class Database:
         db.path.parent.mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(db._executor, db._open_writer)
+        await loop.run_in_executor(db._read_executor, db._open_read_conn)
         db._reader = await aiosqlite.connect(db.path)
         db._reader.row_factory = aiosqlite.Row
         await db._reader.execute("PRAGMA foreign_keys = ON")
@@ -149,6 +154,12 @@ class Database:
         migrate(conn)
         self._writer = conn
 
+    def _open_read_conn(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+        self._read_conn = conn
+
     async def close(self) -> None:
         for task in (self._checkpoint_task, self._loop_task):
             if task is not None:
@@ -163,7 +174,11 @@ class Database:
         if self._writer is not None:
             writer = self._writer
             await asyncio.get_running_loop().run_in_executor(self._executor, writer.close)
+        if self._read_conn is not None:
+            read_conn = self._read_conn
+            await asyncio.get_running_loop().run_in_executor(self._read_executor, read_conn.close)
         self._executor.shutdown(wait=True)
+        self._read_executor.shutdown(wait=True)
         self._checkpointer.shutdown(wait=True)
 
     # -- writes -------------------------------------------------------------------------
@@ -307,6 +322,21 @@ class Database:
             conn.execute("ROLLBACK")
 
     # -- reads --------------------------------------------------------------------------
+
+    async def read(self, reader: Callable[..., T], *args: Any) -> T:
+        """`reader(conn, *args)` on the read connection: a repository reader, outside any
+        write, in one read transaction (a consistent snapshot for several statements)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._read_executor, self._read_in_snapshot, reader, args)
+
+    def _read_in_snapshot(self, reader: Callable[..., T], args: tuple[Any, ...]) -> T:
+        conn = self._read_conn
+        assert conn is not None
+        conn.execute("BEGIN")
+        try:
+            return reader(conn, *args)
+        finally:
+            conn.execute("ROLLBACK")  # nothing to keep: it only read
 
     async def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list:
         # One call on the reader's thread: execute, fetch, close. A cursor left open between

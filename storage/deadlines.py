@@ -7,13 +7,14 @@ row whose generation is older than its conversation's is stale and does nothing.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.database import Database
 from storage.timefmt import from_db, to_db
+from storage.tx import Tx
+from storage.tx import fetch_all as _all
+from storage.tx import fetch_one as _one
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Deadline:
     payload: dict[str, Any]
 
 
-def _from_row(row: sqlite3.Row) -> Deadline:
+def from_row(row: Any) -> Deadline:
     return Deadline(
         id=row[0],
         conversation_id=row[1],
@@ -37,11 +38,11 @@ def _from_row(row: sqlite3.Row) -> Deadline:
     )
 
 
-_COLUMNS = "id, conversation_id, kind, due_at, generation, payload"
+COLUMNS = "id, conversation_id, kind, due_at, generation, payload"
 
 
 def add(
-    conn: sqlite3.Connection,
+    conn: Tx,
     *,
     conversation_id: int,
     kind: str,
@@ -50,9 +51,9 @@ def add(
     at: datetime,
     payload: dict[str, Any] | None = None,
 ) -> Deadline:
-    cursor = conn.execute(
+    row = conn.execute(
         "INSERT INTO deadlines (conversation_id, kind, due_at, generation, payload, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (
             conversation_id,
             kind,
@@ -61,13 +62,11 @@ def add(
             json.dumps(payload, ensure_ascii=False) if payload else None,
             to_db(at),
         ),
-    )
-    return Deadline(
-        int(cursor.lastrowid or 0), conversation_id, kind, due_at, generation, payload or {}
-    )
+    ).fetchone()
+    return Deadline(int(row[0]), conversation_id, kind, due_at, generation, payload or {})
 
 
-def cancel_pending(conn: sqlite3.Connection, conversation_id: int) -> int:
+def cancel_pending(conn: Tx, conversation_id: int) -> int:
     cursor = conn.execute(
         "UPDATE deadlines SET status = 'cancelled'"
         " WHERE conversation_id = ? AND status = 'pending'",
@@ -76,43 +75,35 @@ def cancel_pending(conn: sqlite3.Connection, conversation_id: int) -> int:
     return cursor.rowcount
 
 
-def claim(conn: sqlite3.Connection, deadline_id: int, now: datetime) -> Deadline | None:
-    """Take a due, still pending row (exactly one caller ever gets it)."""
-    row = conn.execute(
-        f"UPDATE deadlines SET status = 'fired', fired_at = ?"
-        f" WHERE id = ? AND status = 'pending' AND due_at <= ? RETURNING {_COLUMNS}",
-        (to_db(now), deadline_id, to_db(now)),
-    ).fetchone()
-    return _from_row(row) if row else None
-
-
-async def for_conversation(db: Database, conversation_id: int) -> list[tuple[str, str, str]]:
+def for_conversation(conn: Tx, conversation_id: int) -> list[tuple[str, str, str]]:
     """(kind, status, due_at) of every deadline of a conversation, for staff and tests."""
-    rows = await db.fetch_all(
+    rows = _all(
+        conn,
         "SELECT kind, status, due_at FROM deadlines WHERE conversation_id = ? ORDER BY id",
         (conversation_id,),
     )
     return [(row[0], row[1], row[2]) for row in rows]
 
 
-def mark_stale(conn: sqlite3.Connection, deadline_id: int) -> None:
+def mark_stale(conn: Tx, deadline_id: int) -> None:
     """A claimed row whose conversation moved on (answered, resolved, newer burst)."""
     conn.execute("UPDATE deadlines SET status = 'cancelled' WHERE id = ?", (deadline_id,))
 
 
-async def due_ids(db: Database, now: datetime, limit: int = 256) -> list[int]:
-    rows = await db.fetch_all(
+def due_ids(conn: Tx, now: datetime, limit: int = 256) -> list[int]:
+    rows = _all(
+        conn,
         "SELECT id FROM deadlines WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
         (to_db(now), limit),
     )
     return [row[0] for row in rows]
 
 
-async def next_due(db: Database) -> datetime | None:
-    row = await db.fetch_one("SELECT MIN(due_at) FROM deadlines WHERE status = 'pending'")
+def next_due(conn: Tx) -> datetime | None:
+    row = _one(conn, "SELECT MIN(due_at) FROM deadlines WHERE status = 'pending'")
     return from_db(row[0]) if row and row[0] else None
 
 
-async def counts_by_status(db: Database) -> dict[str, int]:
-    rows = await db.fetch_all("SELECT status, COUNT(*) FROM deadlines GROUP BY status")
+def counts_by_status(conn: Tx) -> dict[str, int]:
+    rows = _all(conn, "SELECT status, COUNT(*) FROM deadlines GROUP BY status")
     return {row[0]: row[1] for row in rows}

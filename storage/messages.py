@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.database import Database
+from storage.statuses import ACKNOWLEDGING, STAFF_AUTHOR_PREFIX, sql_list
 from storage.timefmt import from_db, to_db
+from storage.tx import Tx
+from storage.tx import fetch_all as _all
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class Message:
 
 
 def add(
-    conn: sqlite3.Connection,
+    conn: Tx,
     conversation_id: int,
     *,
     direction: str,
@@ -32,17 +33,18 @@ def add(
     at: datetime,
     inbound_event_id: int | None = None,
 ) -> int:
-    cursor = conn.execute(
+    row = conn.execute(
         "INSERT INTO messages"
         " (conversation_id, direction, author, kind, body, inbound_event_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (conversation_id, direction, author, kind, body, inbound_event_id, to_db(at)),
-    )
-    return int(cursor.lastrowid or 0)
+    ).fetchone()
+    return int(row[0])
 
 
-async def for_conversation(db: Database, conversation_id: int) -> list[Message]:
-    rows = await db.fetch_all(
+def for_conversation(conn: Tx, conversation_id: int) -> list[Message]:
+    rows = _all(
+        conn,
         "SELECT id, conversation_id, direction, author, kind, body, created_at"
         " FROM messages WHERE conversation_id = ? ORDER BY id",
         (conversation_id,),
@@ -50,14 +52,14 @@ async def for_conversation(db: Database, conversation_id: int) -> list[Message]:
     return [Message(*tuple(row)[:6], from_db(row[6])) for row in rows]  # type: ignore[arg-type]
 
 
-def acknowledgement_due(conn: sqlite3.Connection, conversation_id: int) -> bool:
+def acknowledgement_due(conn: Tx, conversation_id: int) -> bool:
     """No acknowledgement yet since staff last answered: once per unanswered burst.
 
     The handoff's own announcement (who answers, by when) counts as the first burst's.
     """
     row = conn.execute(
-        "SELECT MAX(CASE WHEN author LIKE 'staff:%' THEN id END),"
-        " MAX(CASE WHEN kind IN ('ack', 'handoff') THEN id END)"
+        f"SELECT MAX(CASE WHEN author LIKE '{STAFF_AUTHOR_PREFIX}%' THEN id END),"
+        f" MAX(CASE WHEN kind IN {sql_list(ACKNOWLEDGING)} THEN id END)"
         " FROM messages WHERE conversation_id = ?",
         (conversation_id,),
     ).fetchone()
@@ -65,7 +67,7 @@ def acknowledgement_due(conn: sqlite3.Connection, conversation_id: int) -> bool:
     return last_ack is None or (last_staff is not None and last_staff > last_ack)
 
 
-def last_client_message_at(conn: sqlite3.Connection, conversation_id: int) -> datetime | None:
+def last_client_message_at(conn: Tx, conversation_id: int) -> datetime | None:
     row = conn.execute(
         "SELECT MAX(created_at) FROM messages WHERE conversation_id = ? AND author = 'client'",
         (conversation_id,),

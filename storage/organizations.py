@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 
+from storage.tx import Tx
 
-def sync(conn: sqlite3.Connection, orgs: Iterable[tuple[str, str]]) -> None:
+
+def sync(conn: Tx, orgs: Iterable[tuple[str, str]]) -> None:
     """Make every configured (id, name) exist, renaming where the name changed.
 
     Organisations no longer configured are kept: staff and old conversations still point

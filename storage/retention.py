@@ -6,15 +6,13 @@ log keeps who did what and when, without the link to the deleted conversation.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from storage.timefmt import to_db
+from storage.tx import Tx
 
 
-def purge(
-    conn: sqlite3.Connection, *, conversations_before: datetime, events_before: datetime
-) -> dict[str, int]:
+def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) -> dict[str, int]:
     """Delete conversations resolved before the first cut-off (with everything that hangs on
     them), processed raw events received before the second, and contacts nothing is left
     of. Returns counts per kind."""

@@ -7,17 +7,20 @@ readers are for the CLI and the console.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from storage.database import Database
+from storage.statuses import HUMAN_OWNED, sql_list
 from storage.timefmt import to_db
+from storage.tx import Tx
+from storage.tx import fetch_all as _all
+from storage.tx import fetch_one as _one
+
+# A conversation counts against a counselor's load until it is resolved.
+_OPEN = sql_list(HUMAN_OWNED)
 
 ROLES = ("counselor", "supervisor", "admin")
-# A conversation counts against a counselor's load until it is resolved.
-_OPEN = ("assigned", "queued")
 
 
 class StaffError(ValueError):
@@ -60,7 +63,7 @@ def _leave(row: Sequence) -> Leave:
 
 
 def add(
-    conn: sqlite3.Connection,
+    conn: Tx,
     *,
     login: str,
     name: str,
@@ -85,16 +88,15 @@ def add(
             raise StaffError(
                 f"unknown organisation {org_id!r}; known: {', '.join(known) or '(none)'}"
             )
-    cursor = conn.execute(
+    row = conn.execute(
         "INSERT INTO staff (login, name, display_name, org_id, role, password_hash, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (login, name, display_name, org_id, role, password_hash, to_db(at)),
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    ).fetchone()
+    return int(row[0])
 
 
-def set_password_hash(conn: sqlite3.Connection, staff_id: int, password_hash: str) -> None:
+def set_password_hash(conn: Tx, staff_id: int, password_hash: str) -> None:
     """Set or replace the hash (a new password, or a rehash after login with old parameters)."""
     cursor = conn.execute(
         "UPDATE staff SET password_hash = ? WHERE id = ?", (password_hash, staff_id)
@@ -104,7 +106,7 @@ def set_password_hash(conn: sqlite3.Connection, staff_id: int, password_hash: st
 
 
 def add_leave(
-    conn: sqlite3.Connection,
+    conn: Tx,
     staff_id: int,
     starts_on: date,
     ends_on: date,
@@ -124,29 +126,28 @@ def add_leave(
             raise StaffError(f"no staff member with id {cover_staff_id} to cover")
         if not cover.active:
             raise StaffError(f"{cover.login!r} is inactive and cannot cover")
-    cursor = conn.execute(
+    row = conn.execute(
         "INSERT INTO staff_leave (staff_id, starts_on, ends_on, cover_staff_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
         (staff_id, starts_on.isoformat(), ends_on.isoformat(), cover_staff_id, to_db(at)),
-    )
-    assert cursor.lastrowid is not None
-    return cursor.lastrowid
+    ).fetchone()
+    return int(row[0])
 
 
 # -- readers inside a write transaction -------------------------------------------------
 
 
-def get(conn: sqlite3.Connection, staff_id: int) -> StaffMember | None:
+def get(conn: Tx, staff_id: int) -> StaffMember | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM staff WHERE id = ?", (staff_id,)).fetchone()
     return _member(row) if row else None
 
 
-def by_login(conn: sqlite3.Connection, login: str) -> StaffMember | None:
+def by_login(conn: Tx, login: str) -> StaffMember | None:
     row = conn.execute(f"SELECT {_COLUMNS} FROM staff WHERE login = ?", (login,)).fetchone()
     return _member(row) if row else None
 
 
-def counselors(conn: sqlite3.Connection, org_id: str) -> list[StaffMember]:
+def counselors(conn: Tx, org_id: str) -> list[StaffMember]:
     """Active counselors of one organisation, oldest account first (a stable tie-break)."""
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM staff"
@@ -156,18 +157,18 @@ def counselors(conn: sqlite3.Connection, org_id: str) -> list[StaffMember]:
     return [_member(r) for r in rows]
 
 
-def supervisors(conn: sqlite3.Connection, org_id: str | None = None) -> list[StaffMember]:
+def supervisors(conn: Tx, org_id: str | None = None) -> list[StaffMember]:
     """Active supervisors and admins: the given organisation's first, supervisors before
     admins (admins run the system; they are the last resort for a client)."""
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM staff WHERE role IN ('supervisor', 'admin') AND active = 1"
-        " ORDER BY (? IS NOT NULL AND org_id IS ?) DESC, role = 'supervisor' DESC, id",
-        (org_id, org_id),
+        " ORDER BY (org_id IS NOT NULL AND org_id = ?) DESC, role = 'supervisor' DESC, id",
+        (org_id,),
     ).fetchall()
     return [_member(r) for r in rows]
 
 
-def leave_on(conn: sqlite3.Connection, staff_id: int, day: date) -> Leave | None:
+def leave_on(conn: Tx, staff_id: int, day: date) -> Leave | None:
     """The leave covering a local date, if any (the newest entry when several overlap)."""
     row = conn.execute(
         f"SELECT {_LEAVE_COLUMNS} FROM staff_leave"
@@ -177,7 +178,7 @@ def leave_on(conn: sqlite3.Connection, staff_id: int, day: date) -> Leave | None
     return _leave(row) if row else None
 
 
-def open_load(conn: sqlite3.Connection, staff_ids: Sequence[int]) -> dict[int, int]:
+def open_load(conn: Tx, staff_ids: Sequence[int]) -> dict[int, int]:
     """Open (queued or assigned) conversations per staff member, as counselor or pair.
 
     Every requested id is in the answer, with 0 when it has none.
@@ -190,11 +191,11 @@ def open_load(conn: sqlite3.Connection, staff_ids: Sequence[int]) -> dict[int, i
     # carries it once.
     rows = conn.execute(
         "SELECT staff_id, COUNT(*) FROM ("
-        "  SELECT id, counselor_id AS staff_id FROM conversations WHERE status IN (?, ?)"
+        f"  SELECT id, counselor_id AS staff_id FROM conversations WHERE status IN {_OPEN}"
         "  UNION"
-        "  SELECT id, pair_counselor_id FROM conversations WHERE status IN (?, ?)"
+        f"  SELECT id, pair_counselor_id FROM conversations WHERE status IN {_OPEN}"
         f") WHERE staff_id IN ({marks}) GROUP BY staff_id",
-        (*_OPEN, *_OPEN, *load),
+        tuple(load),
     ).fetchall()
     for staff_id, count in rows:
         load[staff_id] = count
@@ -204,21 +205,15 @@ def open_load(conn: sqlite3.Connection, staff_ids: Sequence[int]) -> dict[int, i
 # -- async readers (CLI, console) -------------------------------------------------------
 
 
-async def list_all(db: Database) -> list[StaffMember]:
-    rows = await db.fetch_all(
-        f"SELECT {_COLUMNS} FROM staff ORDER BY org_id IS NULL, org_id, login"
-    )
+def list_all(conn: Tx) -> list[StaffMember]:
+    rows = _all(conn, f"SELECT {_COLUMNS} FROM staff ORDER BY org_id IS NULL, org_id, login")
     return [_member(r) for r in rows]
 
 
-async def get_by_login(db: Database, login: str) -> StaffMember | None:
-    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM staff WHERE login = ?", (login,))
-    return _member(row) if row else None
-
-
-async def credentials(db: Database, login: str) -> tuple[StaffMember, str] | None:
+def credentials(conn: Tx, login: str) -> tuple[StaffMember, str] | None:
     """An active member and their password hash, for logging in; None when they cannot."""
-    row = await db.fetch_one(
+    row = _one(
+        conn,
         f"SELECT {_COLUMNS}, password_hash FROM staff"
         " WHERE login = ? AND active = 1 AND password_hash IS NOT NULL",
         (login,),
@@ -226,8 +221,9 @@ async def credentials(db: Database, login: str) -> tuple[StaffMember, str] | Non
     return (_member(row), row[7]) if row else None
 
 
-async def leaves(db: Database, staff_id: int) -> list[Leave]:
-    rows = await db.fetch_all(
+def leaves(conn: Tx, staff_id: int) -> list[Leave]:
+    rows = _all(
+        conn,
         f"SELECT {_LEAVE_COLUMNS} FROM staff_leave WHERE staff_id = ? ORDER BY starts_on, id",
         (staff_id,),
     )

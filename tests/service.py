@@ -11,10 +11,11 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot import app as keys
-from bot.app import create_app
-from bot.clock import Clock
-from bot.config import Settings, load_settings
+from bot.app import keys
+from bot.app.factory import create_app
+from bot.config.loading import load_settings
+from bot.config.settings import Settings
+from bot.runtime.clock import Clock
 from tests import line_events
 from tests.fakeline import FakeLine
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.ack_policy import (
+from bot.config.ack_policy import (
     AckPolicy,
     QuietHours,
     escalate_due,
@@ -14,9 +14,9 @@ from bot.ack_policy import (
     remind_staff_due,
     shift_for_quiet_hours,
 )
-from bot.clock import TOKYO
-from bot.errors import ConfigError
-from bot.hours import Organization
+from bot.config.errors import ConfigError
+from bot.config.organizations import Organization
+from bot.runtime.clock import TOKYO
 
 NIGHT = QuietHours(time(21, 0), time(8, 0))
 

@@ -7,9 +7,9 @@ import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from bot.alarm import DeadlineAlarm
-from bot.clock import SystemClock
-from storage import contacts, conversations, deadlines, organizations
+from bot.promises.alarm import DeadlineAlarm
+from bot.runtime.clock import SystemClock
+from storage import claims, contacts, conversations, deadlines, organizations
 from storage.database import Database
 
 ROWS = 600
@@ -39,7 +39,7 @@ async def test_closing_mid_ring_finishes_the_chunk_and_stops_quietly(tmp_path, c
 
     async def fire(deadline_id: int) -> None:
         now = datetime.now(UTC)
-        if await db.write(lambda c: deadlines.claim(c, deadline_id, now)) is not None:
+        if await db.write(lambda c: claims.claim_deadline(c, deadline_id, now)) is not None:
             fired.append(deadline_id)
             first_fired.set()
         await asyncio.sleep(0.05)  # slow enough that the close lands mid-chunk
@@ -56,7 +56,7 @@ async def test_closing_mid_ring_finishes_the_chunk_and_stops_quietly(tmp_path, c
         assert 0 < len(fired) < ROWS  # stopped early: the rest fires at the next start
         assert len(fired) % 256 == 0  # ...but only between two whole chunks
         assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
-        counts = await deadlines.counts_by_status(db)
+        counts = await db.read(deadlines.counts_by_status)
         assert counts == {"fired": len(fired), "pending": ROWS - len(fired)}
     finally:
         await db.close()

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.config import load_settings
-from bot.errors import ConfigError
+from bot.config.errors import ConfigError
+from bot.config.loading import load_settings
 
 
 def write(tmp_path, text: str):

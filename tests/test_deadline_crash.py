@@ -145,9 +145,9 @@ async def test_the_alarm_survives_being_armed_while_it_rings(tmp_path):
     """Regression: a turn arming the alarm during a ring, for a row already due, made
     APScheduler skip and delete the alarm job (one instance at a time), and every later
     deadline waited for the next restart."""
-    from bot.alarm import DeadlineAlarm
-    from bot.clock import SystemClock
-    from storage import contacts, conversations, deadlines
+    from bot.promises.alarm import DeadlineAlarm
+    from bot.runtime.clock import SystemClock
+    from storage import claims, contacts, conversations, deadlines
     from storage.database import Database
 
     db = await Database.open(tmp_path / "alarm.db")
@@ -181,7 +181,7 @@ async def test_the_alarm_survives_being_armed_while_it_rings(tmp_path):
         alarm: DeadlineAlarm
 
         async def fire(deadline_id: int) -> None:
-            claimed = await db.write(lambda c: deadlines.claim(c, deadline_id, clock.now()))
+            claimed = await db.write(lambda c: claims.claim_deadline(c, deadline_id, clock.now()))
             if claimed:
                 fired.append(deadline_id)
             if deadline_id == first_id:

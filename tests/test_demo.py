@@ -10,8 +10,8 @@ import sys
 
 import aiohttp
 
-from bot.chat_cli import ChatSession, render
-from bot.cli import DEMO_SECRET
+from bot.cli.chat import ChatSession, render
+from bot.cli.main import DEMO_SECRET
 from tests.processes import wait_healthy
 from tests.service import free_port
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.channels.line_render import utf16_units
+from bot.channels.line.render import utf16_units
 from storage import contacts, conversations, messages
 from tests import line_events as ev
 
@@ -53,8 +53,8 @@ async def test_a_mother_goes_from_follow_to_handoff(service, line):
     check_limits(line.delivered[-1])
     assert not [c for c in line.calls if c.status != 200], line.summary()
 
-    contact = await contacts.find(service.db, "line", user)
-    conversation = await conversations.open_for(service.db, contact.id)
+    contact = await service.db.read(contacts.find, "line", user)
+    conversation = await service.db.read(conversations.open_for, contact.id)
     assert conversation.status == "queued"
     assert conversation.topic == "family"
     intake = json.loads(conversation.intake)
@@ -62,7 +62,7 @@ async def test_a_mother_goes_from_follow_to_handoff(service, line):
     assert intake["relationship"] == "mother"
     assert intake["age_band"] == "40s"
     assert "listen" in intake["wishes"]
-    transcript = await messages.for_conversation(service.db, conversation.id)
+    transcript = await service.db.read(messages.for_conversation, conversation.id)
     summary = [m for m in transcript if m.kind == "handoff_summary"]
     assert len(summary) == 1 and "母" in summary[0].body
 

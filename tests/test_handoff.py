@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from bot import app as keys
-from bot.clock import TOKYO, ManualClock
+from bot.app import keys
+from bot.runtime.clock import TOKYO, ManualClock
 from storage import alerts, contacts, conversations, deadlines, staff
 from tests import line_events as ev
 from tests.fakeline import FakeLine
@@ -98,13 +98,13 @@ class Window:
         return len([c for c in self.line.delivered if c.user_id == user])
 
     async def conversation(self, user: str):
-        contact = await contacts.find(self.db, "line", user)
-        found = await conversations.open_for(self.db, contact.id)
+        contact = await self.db.read(contacts.find, "line", user)
+        found = await self.db.read(conversations.open_for, contact.id)
         if found is None:  # resolved: the latest one
             row = await self.db.fetch_one(
                 "SELECT MAX(id) FROM conversations WHERE contact_id = ?", (contact.id,)
             )
-            found = await conversations.get(self.db, row[0])
+            found = await self.db.read(conversations.get, row[0])
         return found
 
     async def move_to(self, when: datetime) -> int:
@@ -209,7 +209,7 @@ async def test_followup_reminder_and_escalation_fire_on_time_and_once(window):
     assert await window.move_to(jst(2026, 11, 25, 13, 4, 59)) == 0
     await window.move_to(jst(2026, 11, 25, 13, 5))  # remind_staff_after 15m
     assert [
-        (a.staff_id, a.kind) for a in await alerts.for_conversation(window.db, conversation.id)
+        (a.staff_id, a.kind) for a in await window.db.read(alerts.for_conversation, conversation.id)
     ] == [(sato, "remind")]
     sent = window.count(user)
     await window.move_to(jst(2026, 11, 25, 13, 20))  # followup_after 30m
@@ -219,12 +219,12 @@ async def test_followup_reminder_and_escalation_fire_on_time_and_once(window):
     ]
     await window.move_to(jst(2026, 11, 25, 14, 50))  # escalate_after 2h: the supervisor
     kinds = [
-        (a.staff_id, a.kind) for a in await alerts.for_conversation(window.db, conversation.id)
+        (a.staff_id, a.kind) for a in await window.db.read(alerts.for_conversation, conversation.id)
     ]
     assert kinds == [(sato, "remind"), (boss, "escalate")]
     assert await window.move_to(jst(2026, 11, 26, 12, 0)) == 0  # nothing fires twice
     assert window.count(user) == sent + 1
-    assert {s for _, s, _ in await deadlines.for_conversation(window.db, conversation.id)} == {
+    assert {s for _, s, _ in await window.db.read(deadlines.for_conversation, conversation.id)} == {
         "fired"
     }
 
@@ -239,8 +239,8 @@ async def test_a_staff_answer_cancels_what_was_pending(window):
     sent = window.count(user)
     await window.move_to(jst(2026, 11, 26, 10, 0))
     assert window.count(user) == sent
-    assert await alerts.for_conversation(window.db, conversation.id) == []
-    statuses = [s for _, s, _ in await deadlines.for_conversation(window.db, conversation.id)]
+    assert await window.db.read(alerts.for_conversation, conversation.id) == []
+    statuses = [s for _, s, _ in await window.db.read(deadlines.for_conversation, conversation.id)]
     assert statuses == ["cancelled"] * 3
 
 
@@ -266,7 +266,7 @@ async def test_a_followup_due_in_quiet_hours_waits_for_the_morning(window):
 
     pending = [
         d
-        for d in await deadlines.for_conversation(window.db, conversation.id)
+        for d in await window.db.read(deadlines.for_conversation, conversation.id)
         if d[1] == "pending" and d[0] == "followup"
     ]
     assert pending == [("followup", "pending", to_db(jst(2026, 11, 26, 8, 0)))]
@@ -308,7 +308,7 @@ async def test_leave_hands_over_to_the_cover_and_tells_the_client(window):
         "メッセージを受け取りました。担当の鈴木が、今日（11月26日）の12時までにお返事します。",
     ]
     await window.move_to(jst(2026, 11, 26, 10, 15))
-    reminders = await alerts.for_conversation(window.db, conversation.id)
+    reminders = await window.db.read(alerts.for_conversation, conversation.id)
     assert [(a.staff_id, a.kind) for a in reminders] == [(suzuki, "remind")]
 
 
@@ -323,7 +323,7 @@ async def test_review_mode_leaves_new_cases_for_a_supervisor_and_still_answers(w
         "相談員がメッセージを読んで、担当を決めます。今日（11月25日）の12時までにお返事します。"
     )
     await window.move_to(jst(2026, 11, 25, 10, 15))
-    reminders = await alerts.for_conversation(window.db, conversation.id)
+    reminders = await window.db.read(alerts.for_conversation, conversation.id)
     assert [(a.staff_id, a.kind) for a in reminders] == [(boss, "remind")]
     await window.desk.accept(conversation.id, sato, boss)
     await window.service.settle()
@@ -366,7 +366,7 @@ async def test_pairs_come_from_the_other_organisation_and_get_the_escalation(win
     assert (conversation.counselor_id, conversation.pair_counselor_id) == (sato, takahashi)
     await window.move_to(jst(2026, 11, 25, 12, 0))  # escalate_after: 2 h of open time
     raised = [
-        (a.staff_id, a.kind) for a in await alerts.for_conversation(window.db, conversation.id)
+        (a.staff_id, a.kind) for a in await window.db.read(alerts.for_conversation, conversation.id)
     ]
     assert raised == [(sato, "remind"), (takahashi, "escalate")]
 
@@ -417,7 +417,7 @@ async def test_an_answer_to_someone_who_blocked_us_is_kept_and_flagged_not_sent(
 async def test_retention_deletes_what_the_privacy_note_promises_and_nothing_more(window):
     """Resolved conversations go after the retention period, raw events after 30 days; the
     audit log keeps who did what. (Kept here for the same harness as the handoff tests.)"""
-    from bot import app as keys
+    from bot.app import keys
     from storage import audit
 
     sato = await window.add_staff("sato", "佐藤", "welfare")
@@ -435,16 +435,16 @@ async def test_retention_deletes_what_the_privacy_note_promises_and_nothing_more
     await window.move_to(jst(2029, 11, 26, 10, 0))
     counts = await retention.run()
     assert counts["conversations"] == 1 and counts["contacts"] == 1
-    assert await contacts.find(window.db, "line", old_user) is None
-    assert await conversations.get(window.db, old.id) is None
+    assert await window.db.read(contacts.find, "line", old_user) is None
+    assert await window.db.read(conversations.get, old.id) is None
     left = await window.db.fetch_all(
         "SELECT COUNT(*) FROM messages WHERE conversation_id = ?", (old.id,)
     )
     assert left[0][0] == 0
-    assert await contacts.find(window.db, "line", recent_user) is not None
+    assert await window.db.read(contacts.find, "line", recent_user) is not None
     # Raw events of the recent person are younger than 30 days: kept; the old ones: gone.
     kept = await window.db.fetch_all("SELECT user_key FROM inbound_events")
     assert {row[0] for row in kept} == {recent_user}
     trail = await window.db.fetch_all("SELECT staff_id, action FROM audit_log ORDER BY id")
     assert [tuple(r) for r in trail] == [(sato, "answer"), (sato, "resolve")]
-    assert await audit.for_conversation(window.db, old.id) == []
+    assert await window.db.read(audit.for_conversation, old.id) == []

@@ -7,10 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import TOKYO
-from bot.durations import parse_duration
-from bot.errors import ConfigError
-from bot.hours import SEARCH_DAYS, Organization, japanese_holidays, parse_organizations
+from bot.config.errors import ConfigError
+from bot.config.organizations import (
+    SEARCH_DAYS,
+    Organization,
+    japanese_holidays,
+    parse_organizations,
+)
+from bot.config.values import parse_duration
+from bot.runtime.clock import TOKYO
 
 WELFARE = {
     "id": "welfare",

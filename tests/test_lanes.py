@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.lanes import Lanes
+from bot.runtime.lanes import Lanes
 
 
 async def test_a_burst_of_kicks_runs_one_worker_at_a_time_and_loses_no_wake_up():

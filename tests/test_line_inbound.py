@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.channels.line import to_inbound
+from bot.channels.line.inbound import to_inbound
 from storage.events import StoredEvent
 from tests import line_events as ev
 

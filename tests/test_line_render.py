@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from bot.channels.line_render import render, split_text, utf16_units
-from bot.inbound import Outgoing
+from bot.channels.line.render import render, split_text, utf16_units
+from bot.delivery.channel import Outgoing
 
 
 def test_long_text_is_split_at_line_breaks_within_the_limit():
@@ -39,7 +39,7 @@ def test_more_than_five_messages_make_several_calls_with_choices_last():
 
 
 def test_a_counselors_words_are_not_kept_in_the_render_cache():
-    from bot.channels.line_render import _objects
+    from bot.channels.line.render import _objects
 
     before = _objects.cache_info().currsize
     render([Outgoing("佐藤です。お母さまのこと、続けて聞かせてください。")], reusable=False)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import logging
 
-from bot import logs
+from bot.runtime import logs
 
 
 def test_user_refs_are_stable_keyed_and_not_the_plain_hash():

@@ -12,8 +12,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot import app as keys
-from bot.channels.line_process import LineProcess
+from bot.app import keys
+from bot.channels.line import LineChannel
+from bot.channels.line.process import LineProcess
 from storage import outbox
 from tests import line_events as ev
 from tests.fakeline import FakeLine
@@ -29,9 +30,10 @@ async def service(tmp_path, line):
 
 
 def sending_process(service: RunningService) -> LineProcess:
-    api = service.app[keys.LINE_API]
-    assert isinstance(api, LineProcess)
-    return api
+    line = service.app[keys.CHANNELS]["line"]
+    assert isinstance(line, LineChannel)
+    assert isinstance(line.transport, LineProcess)
+    return line.transport
 
 
 async def test_replies_go_out_through_a_second_process(service, line):
@@ -43,7 +45,7 @@ async def test_replies_go_out_through_a_second_process(service, line):
     await service.settle()
     assert line.delivered[0].endpoint == "reply"
     assert "どなたのことでのご相談ですか？" in line.delivered_texts(user)[-1]
-    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+    assert await service.db.read(outbox.counts_by_status) == {"delivered": 1}
 
 
 async def test_line_answers_reach_the_sender_through_the_process_as_they_are(service, line):
@@ -58,7 +60,7 @@ async def test_line_answers_reach_the_sender_through_the_process_as_they_are(ser
     # 429 (nothing sent), then delivered but unreadable, then the retry finds the token spent.
     assert [c.status for c in line.calls] == [429, 200, 400]
     assert len(line.delivered) == 1
-    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+    assert await service.db.read(outbox.counts_by_status) == {"delivered": 1}
 
 
 async def test_a_sending_process_killed_mid_call_loses_nothing_and_sends_nothing_twice(
@@ -78,7 +80,7 @@ async def test_a_sending_process_killed_mid_call_loses_nothing_and_sends_nothing
     assert process.pid not in (None, first_pid)  # a new process took over
     assert len(line.delivered) == 1  # one call went through; its retry found the token spent
     assert [c.status for c in line.calls_to("reply")] == [200, 400]
-    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+    assert await service.db.read(outbox.counts_by_status) == {"delivered": 1}
 
 
 async def test_a_stuck_sending_process_is_replaced_and_the_reply_still_goes_out_once(
@@ -104,7 +106,7 @@ async def test_a_stuck_sending_process_is_replaced_and_the_reply_still_goes_out_
         assert process.pid not in (None, stuck)
         assert not _alive(stuck)
         assert [c.endpoint for c in line.calls] == ["reply"]  # the stuck one sent nothing
-        assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+        assert await service.db.read(outbox.counts_by_status) == {"delivered": 1}
 
 
 def _alive(pid: int) -> bool:

@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot.clock import TOKYO
-from bot.passwords import hash_password, needs_rehash, too_short, verify_password
-from bot.staff_cli import _width
+from bot.cli.staff import _width
+from bot.handoff.passwords import hash_password, needs_rehash, too_short, verify_password
+from bot.runtime.clock import TOKYO
 from storage import organizations
 from storage import staff as staff_store
 from storage.database import Database
@@ -279,7 +279,7 @@ async def test_leave_on_is_inclusive_and_the_newest_wins(db):
     assert on[2] == on[1] and on[1].starts_on == date(2026, 12, 1)
     assert on[3] is not None and on[3].cover_staff_id == kato
     assert on[4] is None
-    assert [x.ends_on for x in await staff_store.leaves(db, sato)] == [
+    assert [x.ends_on for x in await db.read(staff_store.leaves, sato)] == [
         date(2026, 12, 3),
         date(2026, 12, 3),
     ]
@@ -300,12 +300,12 @@ async def test_writer_refusals(db):
     ]:  # fmt: skip
         with pytest.raises(StaffError, match=message):
             await db.write(job)
-    member = await staff_store.get_by_login(db, "sato")
+    member = await db.read(staff_store.by_login, "sato")
     assert member is not None and member.display_name == "sato" and member.active
-    assert [m.login for m in await staff_store.list_all(db)] == ["sato"]
-    assert await staff_store.credentials(db, "sato") is None  # no password yet
+    assert [m.login for m in await db.read(staff_store.list_all)] == ["sato"]
+    assert await db.read(staff_store.credentials, "sato") is None  # no password yet
     await db.write(lambda c: staff_store.set_password_hash(c, member.id, hash_password("x" * 12)))
-    found = await staff_store.credentials(db, "sato")
+    found = await db.read(staff_store.credentials, "sato")
     assert found is not None and verify_password(found[1], "x" * 12)
     names = await db.fetch_all("SELECT name FROM organizations WHERE id = 'welfare'")
     assert names[0][0] == "福祉相談センター"

@@ -23,7 +23,7 @@ async def test_follow_gets_a_greeting_through_the_reply_endpoint(service, line):
     texts = [m["text"] for m in call.body["messages"]]
     assert len(texts) <= 3 and "名前を言わずに" in texts[0]
     assert call.body["messages"][-1]["quickReply"]["items"]
-    contact = await contacts.find(service.db, "line", user)
+    contact = await service.db.read(contacts.find, "line", user)
     assert contact is not None and contact.reachable
 
 
@@ -38,14 +38,14 @@ async def test_missing_or_wrong_signature_is_400_and_stores_nothing(service, lin
             {"X-Line-Signature": ev.sign(body, SECRET)},
         )
     assert (missing.status, wrong.status, tampered.status) == (400, 400, 400)
-    assert await events.counts_by_status(service.db) == {}
+    assert await service.db.read(events.counts_by_status) == {}
     assert line.calls == []
     assert "秘密" not in caplog.text and user not in caplog.text
 
 
 async def test_line_verify_call_with_no_events_gets_200(service, line):
     assert await service.post_events() == 200
-    assert await events.counts_by_status(service.db) == {}
+    assert await service.db.read(events.counts_by_status) == {}
 
 
 async def test_same_event_twice_gives_one_message_and_one_answer(service, line):
@@ -55,7 +55,7 @@ async def test_same_event_twice_gives_one_message_and_one_answer(service, line):
     assert await service.post_events(ev.redelivered(event)) == 200
     await service.settle()
     assert len(line.delivered) == 1
-    contact = await contacts.find(service.db, "line", user)
+    contact = await service.db.read(contacts.find, "line", user)
     rows = await service.db.fetch_all(
         "SELECT m.direction FROM messages m JOIN conversations c ON c.id = m.conversation_id"
         " WHERE c.contact_id = ?",
@@ -87,7 +87,7 @@ async def test_line_500_then_200_delivers_once_with_the_same_retry_key(service, 
     assert [c.status for c in pushes] == [500, 200]
     assert pushes[0].headers["x-line-retry-key"] == pushes[1].headers["x-line-retry-key"]
     assert len(line.delivered) == 1
-    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+    assert await service.db.read(outbox.counts_by_status) == {"delivered": 1}
 
 
 async def test_reply_500_then_retry_delivers_once(service, line):
@@ -107,7 +107,7 @@ async def test_push_timeout_that_was_delivered_is_not_sent_twice(service, line):
     await service.settle(timeout=15)
     assert len(line.delivered) == 1
     assert line.calls_to("push")[-1].status == 409
-    assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+    assert await service.db.read(outbox.counts_by_status) == {"delivered": 1}
 
 
 async def test_other_4xx_gives_up_and_keeps_the_reason(service, line):
@@ -127,9 +127,9 @@ async def test_unfollow_marks_unreachable_and_cancels_queued_messages(service, l
     await line.wait_for(lambda fake: len(fake.calls) >= 1)
     await service.post_events(ev.unfollow(user))
     await service.settle()
-    contact = await contacts.find(service.db, "line", user)
+    contact = await service.db.read(contacts.find, "line", user)
     assert contact is not None and not contact.reachable
-    assert await outbox.counts_by_status(service.db) == {"cancelled": 1}
+    assert await service.db.read(outbox.counts_by_status) == {"cancelled": 1}
     assert line.delivered == []
 
 
@@ -139,7 +139,7 @@ async def test_other_event_types_are_stored_and_ignored(service, line):
     strange = {**ev.unfollow(user), "type": "somethingNew", "webhookEventId": "01STRANGE"}
     assert await service.post_events(sticker, strange) == 200
     await service.settle()
-    assert await events.counts_by_status(service.db) == {"done": 2}
+    assert await service.db.read(events.counts_by_status) == {"done": 2}
     assert line.calls == []
 
 
@@ -150,13 +150,13 @@ async def test_events_of_one_user_are_processed_in_timestamp_order(service, line
     earlier = ev.text(user, "1番目", "t1", ts_ms=base + 1000)
     await service.post_events(later, earlier)  # delivered out of order in one webhook
     await service.settle()
-    contact = await contacts.find(service.db, "line", user)
+    contact = await service.db.read(contacts.find, "line", user)
     conversation = await service.db.fetch_one(
         "SELECT id FROM conversations WHERE contact_id = ?", (contact.id,)
     )
     inbound = [
         m.body
-        for m in await messages.for_conversation(service.db, conversation[0])
+        for m in await service.db.read(messages.for_conversation, conversation[0])
         if m.author == "client"
     ]
     assert inbound == ["1番目", "2番目"]
@@ -173,7 +173,7 @@ async def test_malformed_and_oversized_bodies_get_clear_errors(service, line):
         (await service.post_raw(body, signed(body))).status for body in (not_json, no_events, huge)
     ]
     assert results == [400, 400, 413]
-    assert await events.counts_by_status(service.db) == {}
+    assert await service.db.read(events.counts_by_status) == {}
 
 
 async def test_one_malformed_event_does_not_lose_the_others(service, line):
@@ -215,8 +215,8 @@ async def test_many_people_at_once_each_event_is_one_turn(service, line):
         "SELECT COUNT(*), COUNT(DISTINCT inbound_event_id) FROM messages WHERE author = 'client'"
     )
     assert tuple(counts[0]) == (180, 180)
-    assert await events.counts_by_status(service.db) == {"done": 180}
-    sent = await outbox.counts_by_status(service.db)
+    assert await service.db.read(events.counts_by_status) == {"done": 180}
+    sent = await service.db.read(outbox.counts_by_status)
     assert set(sent) == {"delivered"} and len(line.delivered) == sent["delivered"]
 
 
@@ -242,7 +242,7 @@ async def test_a_reply_whose_mark_was_lost_is_not_pushed_again_after_restart(tmp
     async with RunningService(settings) as second:
         await line.wait_for(lambda fake: len(fake.calls) == 2)
         await second.settle()
-        assert await outbox.counts_by_status(second.db) == {"delivered": 1}
+        assert await second.db.read(outbox.counts_by_status) == {"delivered": 1}
     assert [c.endpoint for c in line.calls] == ["reply", "reply"]  # never a push
     assert len(line.delivered) == 1
 
@@ -252,20 +252,20 @@ async def test_a_turn_that_fails_still_tells_the_client_and_alerts_staff(
 ):
     """Our own bug must not leave anyone without a reply. The flow engine is the one thing
     made to fail here (nothing else reaches a broken turn); everything else is real."""
-    import bot.turns
+    import bot.conversation.turn
 
     def broken_step(*args, **kwargs):
         raise RuntimeError("a bug in a flow")
 
-    monkeypatch.setattr(bot.turns, "step", broken_step)
+    monkeypatch.setattr(bot.conversation.turn, "step", broken_step)
     user = ev.new_user_id()
     await service.post_events(ev.text(user, "たすけて", line.issue_reply_token(user)))
     await line.wait_for(lambda fake: len(fake.delivered) == 1)
     await service.settle()
     assert line.delivered[0].endpoint == "reply"
     assert "受け取りました" in line.delivered[0].body["messages"][0]["text"]
-    assert await events.counts_by_status(service.db) == {"failed": 1}
-    contact = await contacts.find(service.db, "line", user)
+    assert await service.db.read(events.counts_by_status) == {"failed": 1}
+    contact = await service.db.read(contacts.find, "line", user)
     rows = await service.db.fetch_all(
         "SELECT m.body FROM messages m JOIN conversations c ON c.id = m.conversation_id"
         " WHERE c.contact_id = ? AND m.author = 'client'",
@@ -290,7 +290,7 @@ async def test_an_answer_the_sdk_cannot_read_is_an_unknown_outcome_not_a_dead_la
     assert [c.status for c in line.calls[:2]] == [200, 400]
     texts = line.delivered_texts(user)
     assert len([t for t in texts if "名前を言わずに" in t]) == 1
-    assert await outbox.counts_by_status(service.db) == {"delivered": 2}
+    assert await service.db.read(outbox.counts_by_status) == {"delivered": 2}
 
 
 async def test_when_even_the_fallback_fails_the_event_is_set_aside_and_the_next_is_answered(
@@ -298,24 +298,24 @@ async def test_when_even_the_fallback_fails_the_event_is_set_aside_and_the_next_
 ):
     """Both the turn and its fallback raise (two bugs at once): the event is marked failed
     so that the person's next message is not stuck behind it forever."""
-    import bot.dispatcher
-    import bot.turns
+    import bot.conversation.dispatcher
+    import bot.conversation.turn
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
     user = ev.new_user_id()
     with monkeypatch.context() as patch:
-        patch.setattr(bot.turns, "step", broken)
-        patch.setattr(bot.dispatcher, "run_failed_turn", broken)
+        patch.setattr(bot.conversation.turn, "step", broken)
+        patch.setattr(bot.conversation.dispatcher, "run_failed_turn", broken)
         await service.post_events(ev.text(user, "一通目", line.issue_reply_token(user)))
         await service.settle()
-    assert await events.counts_by_status(service.db) == {"failed": 1}
+    assert await service.db.read(events.counts_by_status) == {"failed": 1}
     assert line.delivered == []
     await service.post_events(ev.text(user, "二通目", line.issue_reply_token(user)))
     await line.wait_for(lambda fake: len(fake.delivered) == 1)
     await service.settle()
-    assert await events.counts_by_status(service.db) == {"failed": 1, "done": 1}
+    assert await service.db.read(events.counts_by_status) == {"failed": 1, "done": 1}
 
 
 async def test_an_unknown_attempt_is_remembered_after_a_429(tmp_path, line):
@@ -340,4 +340,4 @@ async def test_an_unknown_attempt_is_remembered_after_a_429(tmp_path, line):
             ("reply", 400),  # the token is spent: that is the receipt, no push
         ]
         assert len(line.delivered) == 1
-        assert await outbox.counts_by_status(service.db) == {"delivered": 1}
+        assert await service.db.read(outbox.counts_by_status) == {"delivered": 1}

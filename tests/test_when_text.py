@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.clock import TOKYO
-from bot.when_text import describe_deadline, describe_next_opening
+from bot.promises.when_text import describe_deadline, describe_next_opening
+from bot.runtime.clock import TOKYO
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TOKYO)  # a Wednesday
 

@@ -1,0 +1,125 @@
+"""create_app: the service, with its resources as cleanup_ctx generators."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+
+from aiohttp import web
+
+from bot.app import keys
+from bot.app.channels import registered
+from bot.app.database import open_database
+from bot.app.health import healthz
+from bot.app.retention import RetentionJob
+from bot.config.settings import Settings
+from bot.conversation import deadline
+from bot.conversation.context import TurnContext
+from bot.conversation.desk import StaffDesk
+from bot.conversation.dispatcher import Dispatcher
+from bot.conversation.flow_loading import load_configured_flows
+from bot.conversation.receive import Receiver
+from bot.delivery.channel import Channel, Channels, Transport
+from bot.delivery.sender import OutboxSender
+from bot.messages.catalogue import Catalogue
+from bot.promises.alarm import DeadlineAlarm
+from bot.runtime.clock import Clock, SystemClock
+from bot.runtime.events import EventBus
+from bot.runtime.priority import Priority
+from storage import deadlines
+
+log = logging.getLogger("tobira.app")
+
+# The largest request body any route takes (LINE's webhooks are far smaller).
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+def create_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    demo_line: bool = False,
+    channels: Sequence[Channel] | None = None,
+) -> web.Application:
+    """The service. `channels` defaults to the registered ones (bot/app/channels.py);
+    `demo_line` also serves demo mode's stand-in for LINE at /demo-line."""
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app[keys.SETTINGS] = settings
+    app[keys.CLOCK] = clock = clock or SystemClock()
+    app[keys.EVENTS] = EventBus()
+    app[keys.PRIORITY] = priority = Priority()
+    app[keys.RECEIVER] = receiver = Receiver(clock, priority)
+    app[keys.CHANNELS] = Channels(
+        registered(settings, demo=demo_line) if channels is None else channels
+    )
+    for channel in app[keys.CHANNELS]:
+        channel.setup_routes(app, receiver)
+    app.router.add_get("/healthz", healthz)
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_workers)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    db = app[keys.DB] = await open_database(app[keys.SETTINGS])
+    yield
+    await db.close()
+
+
+async def _open_transports(channels: Channels) -> dict[str, Transport]:
+    transports: dict[str, Transport] = {}
+    for channel in channels:
+        transport = await channel.open()
+        if transport is None:
+            log.warning(
+                "channel not configured to send: replies wait in the outbox",
+                extra={"channel": channel.name},
+            )
+        else:
+            transports[channel.name] = transport
+    return transports
+
+
+async def _workers(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    db, clock, priority = app[keys.DB], app[keys.CLOCK], app[keys.PRIORITY]
+    channels, publish = app[keys.CHANNELS], app[keys.EVENTS].publish
+    transports = await _open_transports(channels)
+    sender = OutboxSender(db, clock, channels, transports, priority, publish)
+    context = TurnContext(
+        catalogue=Catalogue.load(),
+        flows=load_configured_flows(settings),
+        reply_token_max_age=settings.line.reply_token_max_age,
+        handoff=settings.handoff,
+        channels=channels,
+    )
+
+    async def fire(deadline_id: int) -> None:
+        now = clock.now()
+        async with priority.background():
+            try:
+                outcome = await db.write(lambda c: deadline.fire(c, deadline_id, now, context))
+            except Exception:
+                # Never let one broken row ring forever: log it and set it aside.
+                log.exception("deadline failed", extra={"deadline": deadline_id})
+                await db.write(lambda c: deadlines.mark_stale(c, deadline_id))
+                return
+        outcome.carry_out(sender.kick, alarm.arm, publish)
+
+    alarm = app[keys.ALARM] = DeadlineAlarm(db, clock, fire)
+    dispatcher = Dispatcher(db, clock, context, priority, sender.kick, alarm.arm, publish)
+    app[keys.DESK] = StaffDesk(db, clock, context, sender.kick, alarm.arm, publish)
+    app[keys.SENDER], app[keys.DISPATCHER] = sender, dispatcher
+    app[keys.RECEIVER].start(db, dispatcher.kick)
+    await sender.recover()
+    await dispatcher.recover()
+    await alarm.start()
+    retention = app[keys.RETENTION] = RetentionJob(db, clock, settings.retention)
+    alarm.every(timedelta(hours=6), retention.run, "retention")
+    yield
+    await alarm.close()
+    await dispatcher.close()
+    await sender.close()
+    for transport in transports.values():
+        await transport.close()

@@ -1,0 +1,61 @@
+"""LINE: signed webhooks in, the Messaging API out, through the official line-bot-sdk.
+
+webhook.py (signature, shape, persist before 200), inbound.py (stored event -> Inbound),
+render.py (Outgoing -> LINE message objects within LINE's limits), api.py (the SDK client),
+process.py and worker.py (the sending process), demo.py (demo mode's stand-in for LINE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from bot.channels.line import inbound, render, webhook
+from bot.channels.line.api import LineApi
+from bot.channels.line.process import LineProcess
+from bot.config.settings import LineSettings
+from bot.delivery.channel import Inbound, Intake, Outgoing, RetryPolicy, Transport
+from storage.events import StoredEvent
+
+CHANNEL = webhook.CHANNEL
+
+
+class LineChannel:
+    name = CHANNEL
+
+    def __init__(self, settings: LineSettings, log_level: str = "INFO", demo: bool = False) -> None:
+        self._settings = settings
+        self._log_level = log_level
+        self._demo = demo
+        self.retry = RetryPolicy(settings.retry_base, settings.retry_max, settings.max_attempts)
+        self.transport: Transport | None = None
+
+    def setup_routes(self, app: web.Application, intake: Intake) -> None:
+        secret = self._settings.channel_secret
+        webhook.add_route(app, webhook.LineWebhook(secret) if secret else None, intake)
+        if self._demo:
+            from bot.channels.line.demo import create_demo_line
+
+            app.add_subapp("/demo-line", create_demo_line())
+
+    def to_inbound(self, stored: StoredEvent) -> Inbound:
+        return inbound.to_inbound(stored)
+
+    def render(self, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:
+        return render.render(list(messages), reusable=reusable)
+
+    async def open(self) -> Transport | None:
+        settings = self._settings
+        if not settings.channel_access_token:
+            return None
+        timeout = settings.request_timeout.total_seconds()
+        if settings.sending_process:
+            process = LineProcess(
+                settings.api_base_url, settings.channel_access_token, timeout, self._log_level
+            )
+            await process.start()
+            self.transport = process
+        else:
+            self.transport = LineApi(settings.api_base_url, settings.channel_access_token, timeout)
+        return self.transport

@@ -1,0 +1,264 @@
+"""The `tobira` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.config.errors import ConfigError
+from bot.config.loading import add_config_argument
+from bot.config.settings import Settings
+from bot.runtime import logs
+from bot.runtime.gc_tuning import freeze_startup_heap
+from flows import FlowError
+
+log = logging.getLogger("tobira")
+
+DEMO_DB = Path("var/demo.db")
+DEMO_SECRET = "tobira-demo-channel-secret"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.run(args) or 0)
+    except ConfigError as error:
+        print(f"tobira: {error}", file=sys.stderr)
+        return 2
+    except FlowError as error:
+        print("tobira: the conversation flows have problems:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `tobira flows graph NAME | head`: the reader has what it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tobira", description="tobira: the chat front door")
+    commands = parser.add_subparsers(title="commands")
+
+    serve = commands.add_parser("serve", help="run the service")
+    add_config_argument(serve)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(run=_serve)
+
+    demo = commands.add_parser("demo", help="run with demo settings on a local SQLite file")
+    demo.add_argument("--port", type=int)
+    demo.set_defaults(run=_demo)
+
+    chat = commands.add_parser("chat", help="talk to a running `tobira demo` in this terminal")
+    chat.add_argument("--url", default="http://127.0.0.1:8080", help="where the demo runs")
+    chat.set_defaults(run=_chat)
+
+    db = commands.add_parser("db", help="database maintenance").add_subparsers(title="db")
+    migrate = db.add_parser("migrate", help="bring the schema up to date")
+    add_config_argument(migrate)
+    migrate.set_defaults(run=_migrate)
+    backup = db.add_parser("backup", help="online backup to PATH (safe while serving)")
+    add_config_argument(backup)
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(run=_backup)
+
+    flows = commands.add_parser("flows", help="check or draw the conversation flows")
+    flow_commands = flows.add_subparsers(title="flows")
+    check = flow_commands.add_parser("check", help="check flow files; file:line for problems")
+    check.add_argument("path", nargs="?", type=Path, help="a folder or file (default: shipped)")
+    check.set_defaults(run=_flows_check)
+    graph = flow_commands.add_parser("graph", help="print one flow as a Mermaid diagram")
+    add_config_argument(graph)
+    graph.add_argument("name", help="flow name, e.g. family")
+    graph.set_defaults(run=_flows_graph)
+
+    from bot.cli import staff as staff_cli
+
+    staff_cli.register(commands)
+    return parser
+
+
+def _settings(args: argparse.Namespace, **overrides):
+    from bot.config.loading import load_settings
+
+    return load_settings(getattr(args, "config", None), overrides=overrides)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    overrides = {}
+    if args.host:
+        overrides["host"] = args.host
+    if args.port is not None:
+        overrides["port"] = args.port
+    settings = _settings(args, **overrides)
+    return _run_server(settings)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.channels.line.demo import DEMO_TOKEN
+    from bot.config.loading import load_settings
+
+    port = args.port if args.port is not None else load_settings(None).port
+    overrides: dict[str, object] = {
+        "database": DEMO_DB,
+        "port": port,
+        "line.channel_secret": DEMO_SECRET,
+        "line.channel_access_token": DEMO_TOKEN,
+        "line.api_base_url": f"http://127.0.0.1:{port}/demo-line",
+    }
+    settings = load_settings(None, overrides=overrides)
+    url = f"http://{settings.host}:{settings.port}"
+    print(
+        "tobira demo (nothing leaves this machine: LINE is played by tobira itself)",
+        file=sys.stderr,
+    )
+    print(
+        f"  talk to the bot:  .venv/bin/tobira chat --url {url}   (in another terminal)",
+        file=sys.stderr,
+    )
+    print(f"  health:           {url}/healthz", file=sys.stderr)
+    print(
+        f"  LINE webhook:     POST {url}/webhooks/line  (channel secret '{DEMO_SECRET}')",
+        file=sys.stderr,
+    )
+    print(f"  database:         {settings.database}", file=sys.stderr)
+    return _run_server(settings, demo_line=True)
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from bot.cli.chat import run_chat
+
+    try:
+        return asyncio.run(run_chat(args.url.rstrip("/"), DEMO_SECRET))
+    except OSError as error:
+        print(
+            f"tobira: cannot reach the demo at {args.url}: {error}. Start it with `make run`.",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _run_server(settings: Settings, *, demo_line: bool = False) -> int:
+    from bot.app.factory import create_app
+    from bot.conversation.flow_loading import load_configured_flows
+
+    load_configured_flows(settings)  # refuse to start on a broken flow, with file:line
+    logs.setup(settings.log_level)
+    logs.set_user_ref_key(settings.line.channel_secret)
+    # The database writer thread needs the GIL back after each COMMIT's fsync; with the
+    # default 5 ms switch interval it queues behind the busy event loop (a convoy), and the
+    # webhooks waiting for that commit with it.
+    sys.setswitchinterval(0.0005)
+    app = create_app(settings, demo_line=demo_line)
+    app.on_startup.append(_freeze_startup_heap)
+
+    def announce(_: str) -> None:
+        log.info("listening", extra={"host": settings.host, "port": settings.port})
+
+    try:
+        _serve_app(app, settings, announce)
+    except OSError as error:
+        print(
+            f"tobira: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}."
+            " Is tobira already running? Choose another port with --port or TOBIRA_PORT.",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+async def _freeze_startup_heap(_: web.Application) -> None:
+    freeze_startup_heap()
+
+
+def _serve_app(app: web.Application, settings: Settings, announce: Callable[[str], None]) -> None:
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=None,
+        print=announce,
+        handle_signals=True,
+        shutdown_timeout=5,
+        loop=_event_loop(),
+    )
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    # uvloop where it exists (Linux, macOS): the same asyncio API at about a fifth less CPU
+    # per reply in benchmarks/replies.py.
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from storage.database import Database
+
+    settings = _settings(args)
+
+    async def run() -> None:
+        db = await Database.open(settings.database)
+        await db.close()
+
+    asyncio.run(run())
+    print(json.dumps({"database": str(settings.database), "migrated": True}))
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from storage.database import Database
+
+    settings = _settings(args)
+
+    async def run() -> None:
+        db = await Database.open(settings.database)
+        try:
+            await db.backup(args.path)
+        finally:
+            await db.close()
+
+    asyncio.run(run())
+    print(json.dumps({"database": str(settings.database), "backup": str(args.path)}))
+    return 0
+
+
+def _flows_check(args: argparse.Namespace) -> int:
+    from flows import check
+
+    return check.main([str(args.path)] if args.path else [])
+
+
+def _flows_graph(args: argparse.Namespace) -> int:
+    from bot.conversation.flow_loading import load_configured_flows
+    from flows.graph import to_mermaid
+
+    flowset = load_configured_flows(_settings(args))
+    try:
+        print(to_mermaid(flowset, args.name))
+    except KeyError:
+        names = ", ".join(sorted(flowset.flows))
+        print(f"tobira: no flow named {args.name!r}. Flows: {names}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""The settings the service runs with: every key optional, each with its default."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.config.ack_policy import AckPolicy
+from bot.config.errors import ConfigError
+from bot.config.organizations import Organization, parse_organizations
+from bot.config.retention import RetentionPolicy
+
+DEFAULT_DB = Path("var/tobira.db")
+
+
+@dataclass(frozen=True)
+class LineSettings:
+    channel_secret: str | None = None
+    channel_access_token: str | None = None
+    api_base_url: str = "https://api.line.me"
+    reply_token_max_age: timedelta = timedelta(seconds=50)
+    request_timeout: timedelta = timedelta(seconds=10)
+    retry_base: timedelta = timedelta(seconds=1)
+    retry_max: timedelta = timedelta(minutes=5)
+    max_attempts: int = 12
+    # Calls to LINE from a process of their own, so that receiving and sending use two cores.
+    sending_process: bool = True
+
+
+def _default_organizations(service_name: str) -> tuple[Organization, ...]:
+    # One window, weekdays 9 to 17, closed on Japan's public holidays.
+    hours = {day: "09:00-17:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+    raw = {"id": "window", "name": service_name, "hours": hours, "national_holidays": True}
+    return (Organization.from_config(raw, "organizations[0]"),)
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    """Who gets a conversation when a person is asked for (issue 4)."""
+
+    organizations: tuple[Organization, ...]
+    routing: Mapping[str, str]  # flow topic -> organisation id ("default" for the rest)
+    assignment: str = "auto"  # "auto", or "review": a supervisor accepts new cases
+    pair_counselors: bool = False
+    acks: AckPolicy = field(default_factory=AckPolicy)
+
+    def organization(self, org_id: str | None) -> Organization:
+        for org in self.organizations:
+            if org.id == org_id:
+                return org
+        return self.organizations[0]
+
+    def organization_for_topic(self, topic: str | None) -> Organization:
+        org_id = self.routing.get(topic or "", self.routing.get("default"))
+        return self.organization(org_id)
+
+
+def handoff_settings(raw: Mapping[str, Any], service_name: str) -> HandoffSettings:
+    organizations = (
+        tuple(parse_organizations(raw["organizations"]))
+        if "organizations" in raw
+        else _default_organizations(service_name)
+    )
+    known = {org.id for org in organizations}
+    routing = raw.get("routing", {})
+    if not isinstance(routing, dict):
+        raise ConfigError("routing", "must be a table of flow topic = organisation id")
+    for topic, org_id in routing.items():
+        if org_id not in known:
+            raise ConfigError(
+                f"routing.{topic}",
+                f"names organisation {org_id!r}, but the organisations are {', '.join(known)}",
+            )
+    assignment = raw.get("assignment", "auto")
+    if assignment not in ("auto", "review"):
+        raise ConfigError("assignment", f'must be "auto" or "review", got {assignment!r}')
+    pairs = raw.get("pair_counselors", False)
+    if not isinstance(pairs, bool):
+        raise ConfigError("pair_counselors", f"must be true or false, got {pairs!r}")
+    return HandoffSettings(
+        organizations=organizations,
+        routing=dict(routing),
+        assignment=assignment,
+        pair_counselors=pairs,
+        acks=AckPolicy.from_config(raw.get("acks")),
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    service_name: str = "ひきこもり相談窓口"
+    window_location: str = "区役所の相談窓口"
+    opening_hours: str = "平日 9時〜17時"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    database: Path = DEFAULT_DB
+    db_synchronous: str = "FULL"
+    log_level: str = "INFO"
+    flows_dir: Path | None = None
+    line: LineSettings = field(default_factory=LineSettings)
+    handoff: HandoffSettings = field(
+        default_factory=lambda: handoff_settings({}, "ひきこもり相談窓口")
+    )
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)

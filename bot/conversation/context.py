@@ -1,0 +1,20 @@
+"""What every conversation write needs besides the transaction: words, flows, rules, channels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.config.settings import HandoffSettings
+from bot.delivery.channel import Channels
+from bot.messages.catalogue import Catalogue
+from flows import FlowSet
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    catalogue: Catalogue
+    flows: FlowSet
+    reply_token_max_age: timedelta
+    handoff: HandoffSettings
+    channels: Channels

@@ -1,0 +1,195 @@
+"""What staff do to a conversation: answer, accept a queued case, resolve. Each is audited.
+
+The console calls these; each runs in one transaction on the writer, then wakes the sender
+and the alarm for what it queued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.conversation.context import TurnContext
+from bot.delivery.channel import Outgoing
+from bot.delivery.outcome import Outcome
+from bot.delivery.say import Said, say
+from bot.handoff import assignment as handoff
+from bot.messages.language import conversation_language
+from bot.promises import acks
+from bot.runtime.clock import Clock
+from bot.runtime.events import Event, EventKind
+from storage import audit, contacts, conversations, deadlines, staff
+from storage.conversations import Conversation
+from storage.database import Database
+from storage.staff import StaffMember
+from storage.statuses import HUMAN_OWNED, MessageKind, staff_author
+from storage.tx import Tx
+
+
+class DeskError(ValueError):
+    """The action does not apply (unknown staff, closed conversation...); safe to show."""
+
+
+@dataclass
+class DeskOutcome(Outcome):
+    # False when the client can no longer be reached (they blocked the account): the
+    # answer is kept in the transcript, and the console must say it was not sent.
+    delivered: bool = True
+
+
+class StaffDesk:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        context: TurnContext,
+        kick: Callable[[int], None],
+        arm: Callable[[datetime | None], None],
+        publish: Callable[[list[Event]], None],
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._context = context
+        self._kick = kick  # sender.kick(contact_id)
+        self._arm = arm  # alarm.arm(due)
+        self._publish = publish  # events, once committed
+
+    async def answer(self, conversation_id: int, staff_id: int, text: str) -> DeskOutcome:
+        now = self._clock.now()
+        outcome = await self._db.write(
+            lambda c: _answer(c, conversation_id, staff_id, text, now, self._context)
+        )
+        return self._after(outcome)
+
+    async def accept(
+        self, conversation_id: int, counselor_id: int, by_staff_id: int
+    ) -> DeskOutcome:
+        now = self._clock.now()
+        outcome = await self._db.write(
+            lambda c: _accept(c, conversation_id, counselor_id, by_staff_id, now, self._context)
+        )
+        return self._after(outcome)
+
+    async def resolve(self, conversation_id: int, staff_id: int) -> None:
+        now = self._clock.now()
+        outcome = await self._db.write(lambda c: _resolve(c, conversation_id, staff_id, now))
+        self._after(outcome)
+
+    def _after(self, outcome: DeskOutcome) -> DeskOutcome:
+        outcome.carry_out(self._kick, self._arm, self._publish)
+        return outcome
+
+
+def _open_conversation(conn: Tx, conversation_id: int) -> Conversation:
+    conversation = conversations.get(conn, conversation_id)
+    if conversation is None or conversation.status not in HUMAN_OWNED:
+        raise DeskError("this conversation is not waiting for staff")
+    return conversation
+
+
+def _member(conn: Tx, staff_id: int) -> StaffMember:
+    member = staff.get(conn, staff_id)
+    if member is None or not member.active:
+        raise DeskError("unknown or inactive staff member")
+    return member
+
+
+def _send(
+    conn: Tx,
+    ctx: TurnContext,
+    conversation: Conversation,
+    texts: list[str],
+    author: str,
+    kind: str,
+    now: datetime,
+) -> DeskOutcome:
+    contact = contacts.get(conn, conversation.contact_id)
+    assert contact is not None
+    outcome = DeskOutcome(contact_id=contact.id, delivered=contact.reachable)
+    outcome.outbox_ids = say(
+        conn,
+        ctx.channels,
+        contact=contact,
+        conversation_id=conversation.id,
+        said=[Said(Outgoing(text), kind) for text in texts],
+        author=author,
+        now=now,
+        events=outcome.events,
+    )
+    return outcome
+
+
+def _answer(
+    conn: Tx,
+    conversation_id: int,
+    staff_id: int,
+    text: str,
+    now: datetime,
+    ctx: TurnContext,
+) -> DeskOutcome:
+    if not text.strip():
+        raise DeskError("the answer is empty")
+    conversation = _open_conversation(conn, conversation_id)
+    member = _member(conn, staff_id)
+    took_it = conversation.counselor_id is None
+    if took_it:
+        # Answering a queued case takes it on.
+        handoff.accept(conn, ctx.handoff, conversation, member, now)
+    outcome = _send(conn, ctx, conversation, [text], staff_author(member.id), MessageKind.TEXT, now)
+    if took_it:
+        outcome.events.append(
+            Event(EventKind.CONVERSATION_ASSIGNED, conversation.id, staff_id=member.id)
+        )
+    deadlines.cancel_pending(conn, conversation.id)
+    conversations.staff_answered(conn, conversation.id, now)
+    audit.record(conn, staff_id=member.id, action="answer", conversation_id=conversation.id, at=now)
+    return outcome
+
+
+def _accept(
+    conn: Tx,
+    conversation_id: int,
+    counselor_id: int,
+    by_staff_id: int,
+    now: datetime,
+    ctx: TurnContext,
+) -> DeskOutcome:
+    conversation = _open_conversation(conn, conversation_id)
+    counselor = _member(conn, counselor_id)
+    supervisor = _member(conn, by_staff_id)
+    owner = handoff.accept(conn, ctx.handoff, conversation, counselor, now)
+    language = conversation_language(conversation, "ja")
+    texts = acks.announce_owner(
+        acks.Words(ctx.catalogue, language), owner, ctx.handoff.acks, now, ack=False
+    )
+    outcome = _send(conn, ctx, conversation, texts, "bot", MessageKind.HANDOFF, now)
+    outcome.events.append(
+        Event(EventKind.CONVERSATION_ASSIGNED, conversation.id, staff_id=counselor.id)
+    )
+    if conversation.waiting_since is not None:
+        # The client still waits: the new counselor's clock starts now.
+        outcome.deadlines = acks.start_burst(
+            conn, conversation.id, owner, ctx.handoff.acks, now, now
+        )
+    audit.record(
+        conn,
+        staff_id=supervisor.id,
+        action="accept",
+        conversation_id=conversation.id,
+        at=now,
+        detail={"counselor_id": counselor.id},
+    )
+    return outcome
+
+
+def _resolve(conn: Tx, conversation_id: int, staff_id: int, now: datetime) -> DeskOutcome:
+    conversation = _open_conversation(conn, conversation_id)
+    member = _member(conn, staff_id)
+    deadlines.cancel_pending(conn, conversation.id)
+    conversations.resolve(conn, conversation.id, now)
+    audit.record(
+        conn, staff_id=member.id, action="resolve", conversation_id=conversation.id, at=now
+    )
+    event = Event(EventKind.CONVERSATION_RESOLVED, conversation.id, staff_id=member.id)
+    return DeskOutcome(events=[event])

@@ -1,0 +1,244 @@
+"""What one inbound event changes: decided and written in ONE transaction on the writer.
+
+The turn runs inside the database writer (a synchronous job), so the conversation it reads
+is the one it writes: no other change can slip in between. It calls only repository
+functions and the pure flow engine, so it is quick enough to hold the writer for.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from bot.conversation.context import TurnContext
+from bot.delivery.channel import Inbound, Outgoing
+from bot.delivery.outcome import Outcome
+from bot.delivery.say import Said, say
+from bot.handoff import assignment as handoff
+from bot.messages.language import conversation_language
+from bot.promises import acks
+from bot.runtime.events import Event, EventKind
+from flows import FlowEvent, FlowState, HandOff, Send, step
+from storage import alerts, contacts, conversations, events, messages, outbox
+from storage.contacts import Contact
+from storage.conversations import Conversation
+from storage.statuses import HUMAN_OWNED, AlertKind, ConversationStatus, MessageKind
+from storage.tx import Tx
+
+
+def run_turn(conn: Tx, inbound: Inbound, now: datetime, ctx: TurnContext) -> Outcome:
+    result = Outcome()
+    if inbound.kind == "unfollow":
+        contact = contacts.find(conn, inbound.channel, inbound.user_key)
+        if contact is not None:
+            contacts.set_unreachable(conn, contact.id)
+            outbox.cancel_open_for_contact(conn, contact.id, "unfollowed")
+            result.contact_id = contact.id
+        events.mark_done(conn, inbound.event_row_id, now)
+        return result
+
+    contact = contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
+    conversation = conversations.open_for_contact(conn, contact.id, now)
+    result.contact_id = contact.id
+    if _record_inbound(conn, conversation.id, inbound, now, result):
+        conversations.client_wrote(conn, conversation.id, now)
+
+    if conversation.status in HUMAN_OWNED:
+        replies = _acknowledge(conn, conversation, inbound, contact.language, ctx, now, result)
+    else:
+        replies = _flow_turn(conn, contact, conversation, inbound, ctx, now, result)
+
+    if replies:
+        result.outbox_ids = say(
+            conn,
+            ctx.channels,
+            contact=contact,
+            conversation_id=conversation.id,
+            said=replies,
+            author="bot",
+            now=now,
+            events=result.events,
+            reply_token=inbound.reply_token,
+            reply_deadline=inbound.occurred_at + ctx.reply_token_max_age,
+        )
+    events.mark_done(conn, inbound.event_row_id, now)
+    return result
+
+
+def _flow_event(inbound: Inbound) -> FlowEvent | None:
+    if inbound.kind == "follow":
+        return FlowEvent("follow")
+    if inbound.kind == "text":
+        return FlowEvent("text", text=inbound.text)
+    if inbound.kind == "postback":
+        return FlowEvent("postback", postback_data=inbound.postback_data)
+    return None  # stickers, images...: kept for staff, no scripted answer
+
+
+def _flow_turn(
+    conn: Tx,
+    contact: Contact,
+    conversation: Conversation,
+    inbound: Inbound,
+    ctx: TurnContext,
+    now: datetime,
+    result: Outcome,
+) -> list[Said]:
+    event = _flow_event(inbound)
+    if event is None:
+        return []
+    state = (
+        FlowState.from_json(conversation.flow_state)
+        if conversation.flow_state
+        else FlowState.initial()
+    )
+    new_state, effects = step(ctx.flows, state, event, now)
+    replies: list[Said] = []
+    status, topic, intake = conversation.status, None, None
+    handed_off: HandOff | None = None
+    for effect in effects:
+        if isinstance(effect, Send):
+            replies += [
+                Said(
+                    Outgoing(m.text, tuple((c.label, c.data) for c in m.choices)),
+                    MessageKind.FLOW,
+                )
+                for m in effect.messages
+            ]
+        elif isinstance(effect, HandOff):
+            status, topic = ConversationStatus.QUEUED, effect.topic
+            intake = json.dumps(effect.intake.to_dict(), ensure_ascii=False)
+            messages.add(
+                conn,
+                conversation.id,
+                direction="in",
+                author="system",
+                kind=MessageKind.HANDOFF_SUMMARY,
+                body=effect.summary,
+                at=now,
+            )
+            handed_off = effect
+    conversations.save_bot_state(
+        conn,
+        conversation.id,
+        flow_state=new_state.to_json(),
+        status=status,
+        topic=topic,
+        intake=intake,
+        at=now,
+    )
+    if handed_off is not None:
+        owner = handoff.assign_on_handoff(
+            conn, ctx.handoff, contact, conversation, handed_off.topic, now
+        )
+        words = acks.Words(ctx.catalogue, new_state.language)
+        replies += [
+            Said(Outgoing(text), MessageKind.HANDOFF)
+            for text in acks.announce_owner(
+                words, owner, ctx.handoff.acks, now, ack=False, since=inbound.occurred_at
+            )
+        ]
+        result.deadlines = acks.start_burst(
+            conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now
+        )
+        kind = EventKind.CONVERSATION_ASSIGNED if owner.counselor else EventKind.CONVERSATION_QUEUED
+        counselor_id = owner.counselor.id if owner.counselor else None
+        result.events.append(Event(kind, conversation.id, staff_id=counselor_id))
+    return replies
+
+
+def _acknowledge(
+    conn: Tx,
+    conversation: Conversation,
+    inbound: Inbound,
+    language: str,
+    ctx: TurnContext,
+    now: datetime,
+    result: Outcome,
+) -> list[Said]:
+    """A human owns the conversation: the bot only says who answers and when, once per
+    unanswered burst, and starts the burst's deadlines."""
+    if not _is_client_message(inbound) or not messages.acknowledgement_due(conn, conversation.id):
+        return []
+    owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
+    words = acks.Words(ctx.catalogue, conversation_language(conversation, language))
+    texts = acks.announce_owner(
+        words, owner, ctx.handoff.acks, now, ack=True, since=inbound.occurred_at
+    )
+    result.deadlines = acks.start_burst(
+        conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now
+    )
+    return [Said(Outgoing(text), MessageKind.ACK) for text in texts]
+
+
+def _is_client_message(inbound: Inbound) -> bool:
+    return inbound.kind in ("text", "postback") or inbound.platform_type.startswith("message/")
+
+
+def _record_inbound(
+    conn: Tx, conversation_id: int, inbound: Inbound, now: datetime, result: Outcome
+) -> bool:
+    """Keep what the client sent in the transcript. False for platform signals."""
+    body = inbound.text if inbound.kind == "text" else inbound.postback_data
+    if not _is_client_message(inbound):
+        return False  # follow, unsend, read receipts...: kept as events only
+    message_id = messages.add(
+        conn,
+        conversation_id,
+        direction="in",
+        author="client",
+        kind=inbound.platform_type or inbound.kind,
+        body=body,
+        at=now,
+        inbound_event_id=inbound.event_row_id,
+    )
+    result.events.append(Event(EventKind.MESSAGE_RECEIVED, conversation_id, message_id=message_id))
+    return True
+
+
+def run_failed_turn(
+    conn: Tx,
+    inbound: Inbound,
+    error: str,
+    now: datetime,
+    ctx: TurnContext,
+) -> Outcome:
+    """The turn raised and was rolled back. Keep the client's message for staff, tell the
+    client it arrived, and alert staff: nobody is left without a reply by our own bug."""
+    result = Outcome()
+    events.mark_failed(conn, inbound.event_row_id, now, error)
+    if not _is_client_message(inbound):
+        return result
+    contact = contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
+    conversation = conversations.open_for_contact(conn, contact.id, now)
+    result.contact_id = contact.id
+    _record_inbound(conn, conversation.id, inbound, now, result)
+    text = ctx.catalogue.text("received", conversation_language(conversation, contact.language))
+    result.outbox_ids = say(
+        conn,
+        ctx.channels,
+        contact=contact,
+        conversation_id=conversation.id,
+        said=[Said(Outgoing(text), MessageKind.ACK)],
+        author="bot",
+        now=now,
+        events=result.events,
+        reply_token=inbound.reply_token,
+        reply_deadline=inbound.occurred_at + ctx.reply_token_max_age,
+    )
+    alert_id = alerts.add(
+        conn,
+        staff_id=conversation.counselor_id,
+        conversation_id=conversation.id,
+        kind=AlertKind.TURN_FAILED,
+        at=now,
+    )
+    result.events.append(
+        Event(
+            EventKind.ALERT_RAISED,
+            conversation.id,
+            alert_id=alert_id,
+            staff_id=conversation.counselor_id,
+        )
+    )
+    return result

@@ -1,0 +1,149 @@
+"""The channel seam: what crosses between tobira's core and a messaging platform.
+
+A channel (LINE, the web chat, a test double) is four things: its inbound routes, a
+normaliser from its stored events to the neutral `Inbound`, a renderer from neutral
+`Outgoing` messages to its wire form (what an outbox row keeps), and a transport with its
+own retry rules. The core (dispatcher, turns, say, the sender) only ever sees this module;
+channels are registered in one map in the composition root (bot/app/channels.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from storage.events import NewEvent, StoredEvent
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+InboundKind = Literal["follow", "unfollow", "text", "postback", "other"]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str
+    event_row_id: int
+    user_key: str
+    kind: InboundKind
+    occurred_at: datetime
+    text: str | None = None
+    postback_data: str | None = None
+    reply_token: str | None = None
+    # What the platform called it (e.g. "message/sticker"), kept for staff and metrics.
+    platform_type: str = ""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to send, before a channel renders it: text and optional answer buttons."""
+
+    text: str
+    choices: tuple[tuple[str, str], ...] = ()  # (label, postback data)
+
+
+# -- sending ---------------------------------------------------------------------------
+
+SendOutcome = Literal["delivered", "retry", "invalid_token", "give_up"]
+# The detail of a 429: the platform refused before sending anything.
+RATE_LIMITED = "HTTP 429"
+# The start of a detail for a call that certainly never reached the platform.
+NOT_SENT = "not sent: "
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: SendOutcome
+    detail: str = ""
+
+
+def known_unsent(detail: str) -> bool:
+    """A failed attempt that certainly sent nothing, so that a push after it cannot answer
+    twice (for every other failure, only the platform knows)."""
+    return detail.startswith((RATE_LIMITED, NOT_SENT))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a channel's transport is retried: doubling from `base` up to `max`."""
+
+    base: timedelta = timedelta(seconds=1)
+    max: timedelta = timedelta(minutes=5)
+    max_attempts: int = 12
+
+    def backoff(self, attempts: int) -> float:
+        return min(self.base.total_seconds() * 2 ** (attempts - 1), self.max.total_seconds())
+
+
+class Transport(Protocol):
+    """A channel's calls. `payload` is what the channel's renderer made for one call;
+    `address` is the contact's platform id. A reply uses the event's single-use token; a
+    push carries the row's own retry key, so the platform can deduplicate a retry."""
+
+    async def reply(self, reply_token: str, payload: str) -> SendResult: ...
+
+    async def push(self, address: str, payload: str, retry_key: str) -> SendResult: ...
+
+    async def close(self) -> None: ...
+
+
+# -- receiving -------------------------------------------------------------------------
+
+
+class Intake(Protocol):
+    """What a channel's inbound routes hand their events to (bot/conversation/receive.py)."""
+
+    def foreground(self) -> AbstractContextManager[None]:
+        """Held while answering a platform's request: background work yields meanwhile."""
+        ...
+
+    async def receive(self, events: Sequence[NewEvent]) -> int:
+        """Commit the events (before the platform is answered) and wake their lanes.
+        Returns how many were new."""
+        ...
+
+
+class Channel(Protocol):
+    name: str
+    retry: RetryPolicy
+
+    def setup_routes(self, app: web.Application, intake: Intake) -> None:
+        """Add the channel's inbound routes (webhooks, pages) to the service."""
+        ...
+
+    def to_inbound(self, stored: StoredEvent) -> Inbound: ...
+
+    def render(self, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:
+        """One payload per platform call. `reusable`: the words are the same for everyone
+        (a flow's), so a renderer may cache them; a counselor's answer is not cached."""
+        ...
+
+    async def open(self) -> Transport | None:
+        """Start sending (None: not configured, rows wait in the outbox)."""
+        ...
+
+
+class Channels:
+    """The registered channels by name: the one map the core looks channels up in."""
+
+    def __init__(self, channels: Iterable[Channel]) -> None:
+        self._by_name: dict[str, Channel] = {}
+        for channel in channels:
+            if channel.name in self._by_name:
+                raise ValueError(f"two channels are named {channel.name!r}")
+            self._by_name[channel.name] = channel
+
+    def __getitem__(self, name: str) -> Channel:
+        return self._by_name[name]
+
+    def __iter__(self) -> Iterator[Channel]:
+        return iter(self._by_name.values())
+
+    def render(self, channel: str, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:
+        return self._by_name[channel].render(messages, reusable=reusable)
+
+    def normalisers(self) -> dict[str, Callable[[StoredEvent], Inbound]]:
+        return {name: channel.to_inbound for name, channel in self._by_name.items()}

@@ -1,0 +1,80 @@
+"""Every status and kind stored in the database, in one place for Python and SQL alike.
+
+SQL strings use these through `sql_list(...)`, so a status is spelled once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ConversationStatus(StrEnum):
+    BOT = "bot"  # the scripted flow is talking
+    QUEUED = "queued"  # handed off, no counselor yet
+    ASSIGNED = "assigned"  # a counselor owns it
+    RESOLVED = "resolved"
+
+
+# A human owns these: the bot only acknowledges, and they count against a counselor's load.
+HUMAN_OWNED = (ConversationStatus.QUEUED, ConversationStatus.ASSIGNED)
+
+
+class EventStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+OUTBOX_OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+
+
+class DeadlineStatus(StrEnum):
+    PENDING = "pending"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+
+
+class DeadlineKind(StrEnum):
+    FOLLOWUP = "followup"  # one gentle push to the client
+    REMIND_STAFF = "remind_staff"
+    ESCALATE = "escalate"
+
+
+class AlertKind(StrEnum):
+    REMIND = "remind"
+    ESCALATE = "escalate"
+    TURN_FAILED = "turn_failed"
+
+
+class MessageKind(StrEnum):
+    """Whose words an outgoing message is, for staff; incoming ones keep the platform's type."""
+
+    FLOW = "flow"
+    HANDOFF = "handoff"  # who answers and when, said at the handoff
+    ACK = "ack"  # an acknowledgement while a human owns the conversation
+    FOLLOWUP = "followup"
+    TEXT = "text"  # a counselor's answer
+    HANDOFF_SUMMARY = "handoff_summary"  # for staff only
+
+
+# Messages that acknowledge a burst: the handoff announcement counts as the first one.
+ACKNOWLEDGING = (MessageKind.ACK, MessageKind.HANDOFF)
+
+STAFF_AUTHOR_PREFIX = "staff:"
+
+
+def staff_author(staff_id: int) -> str:
+    return f"{STAFF_AUTHOR_PREFIX}{staff_id}"
+
+
+def sql_list(values: tuple[StrEnum, ...]) -> str:
+    """('a', 'b') for an SQL IN list of known constants (never for client data)."""
+    return "(" + ", ".join(f"'{value.value}'" for value in values) + ")"

@@ -1,0 +1,34 @@
+"""The transaction a write job runs in: the only database type code outside storage/ sees.
+
+A small protocol rather than sqlite3.Connection, so that the service's code does not depend
+on SQLite and a second backend (PostgreSQL, for several instances) can pass its own.
+Everything that holds SQL is in storage/; other code only hands `Tx` on to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+
+class Cursor(Protocol):
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Tx(Protocol):
+    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
+
+
+def fetch_all(conn: Tx, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    return conn.execute(sql, params).fetchall()
+
+
+def fetch_one(conn: Tx, sql: str, params: Sequence[Any] = ()) -> Any:
+    return conn.execute(sql, params).fetchone()
