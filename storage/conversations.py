@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.statuses import ConversationStatus
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 from storage.tx import fetch_one as _one
@@ -166,3 +167,14 @@ def open_for(conn: Tx, contact_id: int) -> Conversation | None:
 def get(conn: Tx, conversation_id: int) -> Conversation | None:
     row = _one(conn, f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,))
     return _from_row(row) if row else None
+
+
+def last_resolved_flow_state(conn: Tx, contact_id: int) -> str | None:
+    """The flow state of the contact's most recently resolved conversation, if any."""
+    row = conn.execute(
+        "SELECT flow_state FROM conversations"
+        f" WHERE contact_id = ? AND status = '{ConversationStatus.RESOLVED}'"
+        " AND flow_state IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT 1",
+        (contact_id,),
+    ).fetchone()
+    return row[0] if row else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from bot.app import keys
 from bot.app.factory import create_app
 from bot.config.loading import load_settings
 from bot.config.settings import Settings
+from bot.delivery.channel import Channel
 from bot.runtime.clock import Clock
 from tests import line_events
 from tests.fakeline import FakeLine
@@ -54,9 +56,15 @@ def settings_for(
 class RunningService:
     """The app under test, served by aiohttp's AppRunner on 127.0.0.1."""
 
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        channels: Sequence[Channel] | None = None,
+    ) -> None:
         self.settings = settings
-        self.app = create_app(settings, clock)
+        self.app = create_app(settings, clock, channels=channels)
         self._runner = web.AppRunner(self.app, access_log=None)
         self.url = ""
         self._session: aiohttp.ClientSession | None = None

@@ -356,6 +356,23 @@ async def test_a_returning_client_goes_back_to_their_counselor(window):
     assert window.last_texts(user)[-1].startswith("担当は高橋です。")
 
 
+async def test_after_a_resolution_a_returning_client_is_welcomed_back_in_their_language(window):
+    sato = await window.add_staff("sato", "佐藤", "welfare")
+    user = ev.new_user_id()
+    await window.send(user, "English")
+    await window.send(user, "talk to a person")
+    first = await window.conversation(user)
+    assert first.status == "assigned"
+    await window.desk.resolve(first.id, sato)
+    await window.move_to(jst(2026, 12, 16, 11, 0))
+    await window.send(user, "Hello again")
+    again = await window.conversation(user)
+    assert again.id != first.id and again.status == "bot"
+    texts = window.last_texts(user)
+    assert any("Thank you for coming back" in text for text in texts), texts
+    assert texts[-1].startswith("Who would you like to talk about?")
+
+
 @pytest.mark.parametrize("config_text", ["pair_counselors = true\n" + CONFIG])
 async def test_pairs_come_from_the_other_organisation_and_get_the_escalation(window):
     sato = await window.add_staff("sato", "佐藤", "welfare")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import assert_never
 
 from bot.conversation.context import TurnContext
 from bot.delivery.channel import Inbound, Outgoing
@@ -18,7 +19,7 @@ from bot.handoff import assignment as handoff
 from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.runtime.events import Event, EventKind
-from flows import FlowEvent, FlowState, HandOff, Send, step
+from flows import End, FlowEvent, FlowState, HandOff, Paused, Resumed, Send, StoreAnswer, step
 from storage import alerts, contacts, conversations, events, messages, outbox
 from storage.contacts import Contact
 from storage.conversations import Conversation
@@ -90,34 +91,42 @@ def _flow_turn(
     state = (
         FlowState.from_json(conversation.flow_state)
         if conversation.flow_state
-        else FlowState.initial()
+        else _fresh_state(conn, contact)
     )
     new_state, effects = step(ctx.flows, state, event, now)
     replies: list[Said] = []
     status, topic, intake = conversation.status, None, None
     handed_off: HandOff | None = None
     for effect in effects:
-        if isinstance(effect, Send):
-            replies += [
-                Said(
-                    Outgoing(m.text, tuple((c.label, c.data) for c in m.choices)),
-                    MessageKind.FLOW,
+        match effect:
+            case Send():
+                replies += [
+                    Said(
+                        Outgoing(m.text, tuple((c.label, c.data) for c in m.choices)),
+                        MessageKind.FLOW,
+                    )
+                    for m in effect.messages
+                ]
+            case HandOff():
+                status, topic = ConversationStatus.QUEUED, effect.topic
+                intake = json.dumps(effect.intake.to_dict(), ensure_ascii=False)
+                messages.add(
+                    conn,
+                    conversation.id,
+                    direction="in",
+                    author="system",
+                    kind=MessageKind.HANDOFF_SUMMARY,
+                    body=effect.summary,
+                    at=now,
                 )
-                for m in effect.messages
-            ]
-        elif isinstance(effect, HandOff):
-            status, topic = ConversationStatus.QUEUED, effect.topic
-            intake = json.dumps(effect.intake.to_dict(), ensure_ascii=False)
-            messages.add(
-                conn,
-                conversation.id,
-                direction="in",
-                author="system",
-                kind=MessageKind.HANDOFF_SUMMARY,
-                body=effect.summary,
-                at=now,
-            )
-            handed_off = effect
+                handed_off = effect
+            case StoreAnswer():
+                pass  # the answers travel in the saved state; the intake is built at handoff
+            case Paused() | Resumed() | End():
+                # The bot stopped, went on or finished: what a staff list row shows changed.
+                result.events.append(Event(EventKind.CONVERSATION_CHANGED, conversation.id))
+            case _:
+                assert_never(effect)
     conversations.save_bot_state(
         conn,
         conversation.id,
@@ -145,6 +154,13 @@ def _flow_turn(
         counselor_id = owner.counselor.id if owner.counselor else None
         result.events.append(Event(kind, conversation.id, staff_id=counselor_id))
     return replies
+
+
+def _fresh_state(conn: Tx, contact: Contact) -> FlowState:
+    """A new conversation. Someone whose earlier one was resolved starts again in their
+    language, welcomed back, without being asked again what they already told us."""
+    previous = conversations.last_resolved_flow_state(conn, contact.id)
+    return FlowState.from_json(previous).after_resolution() if previous else FlowState.initial()
 
 
 def _acknowledge(
