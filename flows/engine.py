@@ -33,7 +33,7 @@ from flows.model import (
     choice_data,
     parse_choice_data,
 )
-from flows.state import FlowEvent, FlowState
+from flows.state import FlowEvent, FlowState, Language, Mode
 from flows.summary import summarize
 from flows.text import fill, normalize
 
@@ -60,9 +60,9 @@ class _Turn:
     flow: str | None = None
     step: str | None = None
     answers: dict[str, str] = field(default_factory=dict)
-    language: str = "ja"
+    language: Language = "ja"
     paused: bool = False
-    mode: str = "bot"
+    mode: Mode = "bot"
     control: list[Effect] = field(default_factory=list)  # Paused / Resumed
     stores: list[Effect] = field(default_factory=list)
     messages: list[OutMessage] = field(default_factory=list)
@@ -282,7 +282,7 @@ class _Turn:
     def _known_topic(self) -> str:
         """The current flow's topic, else the flow an earlier first-contact answer led to."""
         flows = self.flows.flows
-        if self.flow in flows and flows[self.flow].topic != "general":
+        if self.flow is not None and self.flow in flows and flows[self.flow].topic != "general":
             return flows[self.flow].topic
         for s in flows[self.flows.entry].steps.values():
             for choice in s.choices:

@@ -177,7 +177,7 @@ class _Reader:
         if node.tag.endswith(":null"):
             self.problem(node, f"{what} is empty: write a value after the colon")
             return None
-        return node.value
+        return str(node.value)
 
     def name(self, node: Node, what: str, pattern: re.Pattern[str] = NAME) -> str | None:
         value = self.scalar(node, what)
@@ -291,7 +291,9 @@ class _Builder:
     def read_common(self, path: Path) -> None:
         r = _Reader(str(path), self.problems)
         root = r.parse(path)
-        top = r.mapping(root, "common.yaml") if root is not None else None
+        if root is None:
+            return
+        top = r.mapping(root, "common.yaml")
         if top is None:
             return
         for key, (key_node, _) in top.items():
@@ -331,7 +333,7 @@ class _Builder:
             text = self.text(r, value_node, f"text '{name}'")
             if text is not None:
                 texts[name] = text
-        texts_line = top["texts"][0] if "texts" in top else root
+        texts_line: Node = top["texts"][0] if "texts" in top else root
         for name in COMMON_TEXTS:
             if name not in texts:
                 r.problem(texts_line, f"texts has no '{name}': add it with a ja text")
@@ -364,12 +366,14 @@ class _Builder:
             language_label=language_label,
         )
 
-    def _section(self, r: _Reader, top: dict, name: str) -> dict[str, tuple[ScalarNode, Node]]:
+    def _section(
+        self, r: _Reader, top: dict[str, tuple[ScalarNode, Node]], name: str
+    ) -> dict[str, tuple[ScalarNode, Node]]:
         if name not in top:
             return {}
         return r.mapping(top[name][1], name) or {}
 
-    def _words(self, r: _Reader, top: dict) -> dict[str, str]:
+    def _words(self, r: _Reader, top: dict[str, tuple[ScalarNode, Node]]) -> dict[str, str]:
         words: dict[str, str] = {}
         for action, (key_node, value_node) in self._section(r, top, "words").items():
             if action not in ACTIONS:
@@ -528,7 +532,9 @@ class _Builder:
             return self._branch(flow, name, s, say)
         return self._ask(flow, name, key_node, s, say)
 
-    def _branch(self, flow: _RawFlow, name: str, s: dict, say: Text | None) -> Step | None:
+    def _branch(
+        self, flow: _RawFlow, name: str, s: dict[str, tuple[ScalarNode, Node]], say: Text | None
+    ) -> Step | None:
         r = flow.reader
         b = r.mapping(s["branch"][1], f"the branch of step '{name}'")
         if b is None:
@@ -556,7 +562,12 @@ class _Builder:
         )
 
     def _ask(
-        self, flow: _RawFlow, name: str, key_node: ScalarNode, s: dict, say: Text | None
+        self,
+        flow: _RawFlow,
+        name: str,
+        key_node: ScalarNode,
+        s: dict[str, tuple[ScalarNode, Node]],
+        say: Text | None,
     ) -> Step | None:
         r = flow.reader
         where = f"step '{name}'"

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.migrate import migrate
+from storage.tx import Tx
 
 log = logging.getLogger("tobira.database")
 
@@ -74,7 +75,7 @@ def _configure(conn: sqlite3.Connection, synchronous: str, busy_timeout_ms: int)
 
 
 @contextmanager
-def savepoint(conn: sqlite3.Connection, name: str) -> Iterator[None]:
+def savepoint(conn: Tx, name: str) -> Iterator[None]:
     """A block inside the current transaction that lands whole or not at all."""
     conn.execute(f"SAVEPOINT {name}")
     try:
@@ -338,14 +339,14 @@ class Database:
         finally:
             conn.execute("ROLLBACK")  # nothing to keep: it only read
 
-    async def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list:
+    async def fetch_all(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
         # One call on the reader's thread: execute, fetch, close. A cursor left open between
         # awaits would keep SQLite's read transaction (an old WAL snapshot) alive for every
         # other coroutine sharing this connection, and they would read stale rows.
         assert self._reader is not None
         return list(await self._reader.execute_fetchall(sql, params))
 
-    async def fetch_one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()):
+    async def fetch_one(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
         rows = await self.fetch_all(sql, params)
         return rows[0] if rows else None
 

@@ -49,7 +49,13 @@ def for_conversation(conn: Tx, conversation_id: int) -> list[Message]:
         " FROM messages WHERE conversation_id = ? ORDER BY id",
         (conversation_id,),
     )
-    return [Message(*tuple(row)[:6], from_db(row[6])) for row in rows]  # type: ignore[arg-type]
+    return [Message(row[0], row[1], row[2], row[3], row[4], row[5], _at(row[6])) for row in rows]
+
+
+def _at(text: str) -> datetime:
+    at = from_db(text)
+    assert at is not None  # created_at is NOT NULL
+    return at
 
 
 def acknowledgement_due(conn: Tx, conversation_id: int) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from storage.statuses import HUMAN_OWNED, sql_list
 from storage.timefmt import to_db
@@ -51,11 +52,11 @@ _COLUMNS = "id, login, name, display_name, org_id, role, active"
 _LEAVE_COLUMNS = "id, staff_id, starts_on, ends_on, cover_staff_id"
 
 
-def _member(row: Sequence) -> StaffMember:
+def _member(row: Sequence[Any]) -> StaffMember:
     return StaffMember(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
 
 
-def _leave(row: Sequence) -> Leave:
+def _leave(row: Sequence[Any]) -> Leave:
     return Leave(row[0], row[1], date.fromisoformat(row[2]), date.fromisoformat(row[3]), row[4])
 
 
@@ -84,7 +85,9 @@ def add(
     if org_id is not None:
         found = conn.execute("SELECT 1 FROM organizations WHERE id = ?", (org_id,)).fetchone()
         if found is None:
-            known = [r[0] for r in conn.execute("SELECT id FROM organizations ORDER BY id")]
+            known = [
+                r[0] for r in conn.execute("SELECT id FROM organizations ORDER BY id").fetchall()
+            ]
             raise StaffError(
                 f"unknown organisation {org_id!r}; known: {', '.join(known) or '(none)'}"
             )

@@ -84,7 +84,7 @@ class ChatSession:
                 found = await response.json()
             if found["messages"] or time.monotonic() > deadline:
                 self.seen = found["next"]
-                new = found["messages"]
+                new: list[dict[str, Any]] = found["messages"]
                 if new and new[-1].get("quickReply"):
                     self.choices = [
                         (item["action"]["label"], item["action"]["data"])

@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -93,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(args: argparse.Namespace, **overrides):
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
     from bot.config.loading import load_settings
 
     return load_settings(getattr(args, "config", None), overrides=overrides)

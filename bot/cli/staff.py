@@ -21,6 +21,7 @@ from bot.handoff.passwords import hash_password, too_short
 from storage import staff as staff_store
 from storage.database import Database
 from storage.staff import ROLES, StaffError
+from storage.tx import Tx
 
 T = TypeVar("T")
 
@@ -146,7 +147,7 @@ def _password(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     password_hash = hash_password(_read_password())
 
-    def job(conn) -> int:
+    def job(conn: Tx) -> int:
         member = staff_store.by_login(conn, args.login)
         if member is None:
             raise StaffError(f"no staff member with login {args.login!r}")
@@ -182,7 +183,7 @@ def _leave(args: argparse.Namespace) -> int:
     if args.cover is not None and args.cover == args.login:
         raise _Refused(f"{args.login!r} cannot cover their own leave; name someone else")
 
-    def job(conn) -> int:
+    def job(conn: Tx) -> int:
         member = staff_store.by_login(conn, args.login)
         if member is None:
             raise StaffError(f"no staff member with login {args.login!r}")
@@ -241,7 +242,9 @@ def _list(args: argparse.Namespace) -> int:
                         "now": leave is current,
                         "starts_on": leave.starts_on.isoformat(),
                         "ends_on": leave.ends_on.isoformat(),
-                        "cover": logins.get(leave.cover_staff_id),
+                        "cover": logins.get(leave.cover_staff_id)
+                        if leave.cover_staff_id is not None
+                        else None,
                     },
                 }
             )
@@ -282,7 +285,7 @@ def _leave_text(leave: dict[str, Any] | None) -> str:
     text = ("on leave " if leave["now"] else "next ") + days
     if leave["cover"]:
         text += f" (cover: {leave['cover']})"
-    return text
+    return str(text)
 
 
 def _width(text: str) -> int:

@@ -64,8 +64,8 @@ class Organization:
                 f"got {org_id!r}; an id is required, lowercase letters, digits, '-' or '_', "
                 'e.g. "welfare"',
             )
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip():
+        display = raw.get("name")
+        if not isinstance(display, str) or not display.strip():
             raise ConfigError(
                 f"{key_prefix}.name", 'a display name is required, e.g. "福祉相談センター"'
             )
@@ -77,7 +77,7 @@ class Organization:
                 f"{key_prefix}.national_holidays", f"got {national!r}; use true or false"
             )
         tz = _parse_timezone(raw.get("timezone", "Asia/Tokyo"), f"{key_prefix}.timezone")
-        return cls(org_id, name.strip(), weekly, closed, national, tz)
+        return cls(org_id, display.strip(), weekly, closed, national, tz)
 
     # ---- questions about a day ---------------------------------------------------------
 

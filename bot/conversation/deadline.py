@@ -76,10 +76,10 @@ def fire(conn: Tx, deadline_id: int, now: datetime, ctx: TurnContext) -> Outcome
             events=outcome.events,
         )
     elif deadline.kind == acks.REMIND_STAFF:
-        targets = (
+        targets: list[int | None] = (
             [owner.responder.id]
             if owner.responder
-            else (handoff.escalation_targets(conn, owner, now))
+            else handoff.escalation_targets(conn, owner, now)
         )
         _alert(conn, outcome, conversation.id, targets, AlertKind.REMIND, now)
     elif deadline.kind == acks.ESCALATE:

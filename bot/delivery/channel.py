@@ -75,7 +75,8 @@ class RetryPolicy:
     max_attempts: int = 12
 
     def backoff(self, attempts: int) -> float:
-        return min(self.base.total_seconds() * 2 ** (attempts - 1), self.max.total_seconds())
+        doubled: float = self.base.total_seconds() * 2 ** (attempts - 1)
+        return min(doubled, self.max.total_seconds())
 
 
 class Transport(Protocol):

@@ -168,5 +168,7 @@ def escalation_targets(conn: Tx, owner: Owner, now: datetime) -> list[int | None
     pair = owner.pair
     if pair is not None and pair != owner.responder and _available(conn, pair, day):
         return [pair.id]
-    supervisors = [s.id for s in staff.supervisors(conn, owner.org.id) if _available(conn, s, day)]
+    supervisors: list[int | None] = [
+        s.id for s in staff.supervisors(conn, owner.org.id) if _available(conn, s, day)
+    ]
     return supervisors or [None]

@@ -29,7 +29,7 @@ class Catalogue:
         return template.format_map(_Strict(values, key))
 
 
-class _Strict(dict):
+class _Strict(dict[str, str]):
     def __init__(self, values: Mapping[str, str], key: str) -> None:
         super().__init__(values)
         self._key = key

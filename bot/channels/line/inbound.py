@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,26 +21,29 @@ def to_inbound(stored: StoredEvent) -> Inbound:
     millisecond per event, the largest single cost of a turn."""
     raw = json.loads(stored.payload)
     kind = raw.get("type")
-    common = {
-        "channel": CHANNEL,
-        "event_row_id": stored.id,
-        "user_key": stored.user_key or "",
-        "occurred_at": datetime.fromtimestamp(stored.occurred_at_ms / 1000, UTC),
-        "reply_token": _text_field(raw, "replyToken"),
-    }
+    # Anything not read below stays "other": kept, shown to staff, answered by nobody.
+    other = Inbound(
+        channel=CHANNEL,
+        event_row_id=stored.id,
+        user_key=stored.user_key or "",
+        kind="other",
+        occurred_at=datetime.fromtimestamp(stored.occurred_at_ms / 1000, UTC),
+        reply_token=_text_field(raw, "replyToken"),
+        platform_type=str(kind),
+    )
     if kind in ("follow", "unfollow"):
-        return Inbound(kind=kind, platform_type=kind, **common)
+        return replace(other, kind=kind)
     if kind == "postback":
         data = _text_field(raw.get("postback"), "data")
         if data is not None:
-            return Inbound(kind="postback", postback_data=data, platform_type=kind, **common)
+            return replace(other, kind="postback", postback_data=data)
     if kind == "message" and isinstance(raw.get("message"), dict):
         message_type = str(raw["message"].get("type"))
         text = _text_field(raw["message"], "text")
         if message_type == "text" and text is not None:
-            return Inbound(kind="text", text=text, platform_type="message/text", **common)
-        return Inbound(kind="other", platform_type=f"message/{message_type}", **common)
-    return Inbound(kind="other", platform_type=str(kind), **common)
+            return replace(other, kind="text", text=text, platform_type="message/text")
+        return replace(other, platform_type=f"message/{message_type}")
+    return other
 
 
 def _text_field(container: Any, name: str) -> str | None:

@@ -22,7 +22,8 @@ import signal
 import sys
 from typing import Any
 
-from bot.channels.line.api import LineApi, SendResult
+from bot.channels.line.api import LineApi
+from bot.delivery.channel import SendResult
 from bot.runtime import logs
 from bot.runtime.gc_tuning import freeze_startup_heap
 
