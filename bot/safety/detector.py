@@ -1,0 +1,365 @@
+"""The detector: phrase lists compiled once into regexes, matched on normalised text.
+
+A message is normalised (`bot.safety.normalise`), harmless uses ("死ぬほど眠い", "kill the
+process") are masked out, then each level's phrases are searched. The most severe level wins
+(crisis, then violence, then child), except that a child phrase overlapping a violence phrase, or
+within `NEAR` characters of one ("夫が子どもを殴る", "子どもを叩いたり蹴ったり"), is about the
+child and answers `Level.CHILD`.
+
+Phrase file format: see the comments at the top of ``phrases/ja.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from bot.safety.normalise import (
+    SENTENCE_BREAK,
+    Normaliser,
+    default_normaliser,
+    load_spellings,
+)
+
+NEAR = 6  # a violence phrase this close to a child phrase is about the child
+MASK = "\x00"  # what a harmless use is replaced with; no phrase and no gap crosses it
+DEFAULT_GAP = 6
+
+# A phrase that starts (or ends) with an ASCII letter or digit must not start (or end) inside an
+# ASCII word; one that starts with kana or kanji may touch anything. The same lookaround says both.
+_EDGE = r"(?:(?<![a-z0-9])|(?![a-z0-9]))"
+_SYNTAX = re.compile(r"\.\.\.|\(([^()]*)\)")
+
+
+class Level(StrEnum):
+    CRISIS = "crisis"
+    VIOLENCE = "violence"
+    CHILD = "child"
+
+
+SEVERITY = (Level.CRISIS, Level.VIOLENCE, Level.CHILD)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    level: Level
+    about_other: bool
+    matched: str  # the phrase id from the data file, never the client's words
+
+
+class PhraseFileError(ValueError):
+    """A phrase file cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    id: str
+    level: Level | None  # None: a harmless use, masked before matching
+    regexes: tuple[str, ...]
+
+
+def compile_pattern(source: str, gap: int, normalise: Normaliser) -> str:
+    """One phrase pattern in the staff syntax → a regex on normalised text.
+
+    ``…`` (or ``...``) is a gap of up to `gap` characters within a sentence; ``(a|b|)`` is one of
+    the alternatives, an empty one making the group optional; ``^`` first means the start of a
+    sentence; ``*`` last means the last word may go on (``suicid*``). Everything else is literal
+    and normalised like a message.
+    """
+    text = unicodedata.normalize("NFKC", source).strip()  # … → ..., （｜） → (|)
+    anchored = text.startswith("^")
+    open_end = text.endswith("*")
+    text = text.removeprefix("^").removesuffix("*")
+    parts: list[str] = []
+    position = 0
+    for token in _SYNTAX.finditer(text):
+        parts.append(_literal(text[position : token.start()], normalise))
+        if token.group(1) is None:
+            parts.append(f"[^{SENTENCE_BREAK}{MASK}]{{0,{gap}}}?")
+        else:
+            choices = [_literal(choice, normalise) for choice in token.group(1).split("|")]
+            parts.append("(?:" + "|".join(choices) + ")")
+        position = token.end()
+    parts.append(_literal(text[position:], normalise))
+    body = "".join(parts)
+    if not body or re.fullmatch(r"(?:\(\?:\|*\))*", body):
+        raise ValueError(f"pattern {source!r} matches nothing in particular")
+    if any(mark in text for mark in "()|"):
+        leftover = _SYNTAX.sub("", text)
+        if any(mark in leftover for mark in "()|"):
+            raise ValueError(f"pattern {source!r}: unbalanced ( | )")
+    start = rf"(?:^|(?<={SENTENCE_BREAK}))" if anchored else ""
+    return start + body + ("" if open_end else _EDGE)
+
+
+def _literal(raw: str, normalise: Normaliser) -> str:
+    plain = normalise(raw)
+    if not plain:
+        # A space between two groups, "(hit|hits) (me|us)", separates English words; Japanese
+        # text has none left after normalisation.
+        return " ?" if raw and raw.isspace() else ""
+    # "kill (myself|my self)": the space before the group is part of the phrase.
+    if raw[:1].isspace() and plain[0].isascii() and plain[0].isalnum():
+        plain = " " + plain
+    if raw[-1:].isspace() and plain[-1].isascii() and plain[-1].isalnum():
+        plain += " "
+    return re.escape(plain)
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    level: Level
+    phrase_id: str
+    start: int
+    end: int
+
+
+class Detector:
+    """Phrase lists compiled once. `detect` is safe to call from any thread."""
+
+    def __init__(
+        self,
+        phrases: Sequence[Phrase],
+        others: Sequence[str],
+        selves: Sequence[str],
+        normalise: Normaliser,
+    ) -> None:
+        self._normalise = normalise
+        self._ids: dict[str, str] = {}
+        by_level: dict[Level, list[str]] = {level: [] for level in Level}
+        harmless: list[str] = []
+        for phrase in phrases:
+            for regex in phrase.regexes:
+                if phrase.level is None:
+                    harmless.append(regex)
+                else:
+                    group = f"p{len(self._ids)}"
+                    self._ids[group] = phrase.id
+                    by_level[phrase.level].append(f"(?P<{group}>{regex})")
+        self._harmless = _union(harmless)
+        self._levels = {
+            level: _EDGE_START + "(?:" + "|".join(regexes) + ")"
+            for level, regexes in by_level.items()
+            if regexes
+        }
+        self._compiled = {level: re.compile(rx) for level, rx in self._levels.items()}
+        self._others = _union(others)
+        self._selves = _union(selves)
+
+    @classmethod
+    def from_files(
+        cls,
+        paths: Iterable[str | Path | Traversable],
+        spellings: str | Path | Traversable | None = None,
+    ) -> Detector:
+        """A detector from phrase files (the packaged ones, staff's own, or both).
+
+        `spellings` is a spellings TOML file; the packaged ``spellings.toml`` when None.
+        """
+        if spellings is None:
+            normalise = default_normaliser()
+        else:
+            normalise = Normaliser(load_spellings(_as_path(spellings)))
+        phrases: list[Phrase] = []
+        others: list[str] = []
+        selves: list[str] = []
+        seen: dict[str, str] = {}
+        for raw_path in paths:
+            path = _as_path(raw_path)
+            loaded = _load_phrase_file(path, normalise)
+            for phrase in loaded.phrases:
+                if phrase.id in seen:
+                    raise PhraseFileError(
+                        f"{path}: phrase id {phrase.id!r} is already used in {seen[phrase.id]}"
+                    )
+                seen[phrase.id] = str(path)
+            phrases.extend(loaded.phrases)
+            others.extend(loaded.others)
+            selves.extend(loaded.selves)
+        if not any(phrase.level is not None for phrase in phrases):
+            raise PhraseFileError("no danger phrases in " + ", ".join(seen.values() or ["any file"]))
+        return cls(phrases, others, selves, normalise)
+
+    def normalised(self, text: str) -> str:
+        """The form `detect` matches in, harmless uses masked (for staff checking a phrase)."""
+        plain = self._normalise(text)
+        if self._harmless is not None:
+            plain = self._harmless.sub(MASK, plain)
+        return plain
+
+    def detect(self, text: str) -> Detection | None:
+        plain = self.normalised(text)
+        found: dict[Level, list[_Match]] = {}
+        for level in SEVERITY:
+            pattern = self._compiled.get(level)
+            if pattern is None:
+                continue
+            if level is Level.CRISIS:
+                first = pattern.search(plain)
+                if first is not None:
+                    return self._detection(plain, self._match(level, first))
+                continue
+            matches = [self._match(level, m) for m in pattern.finditer(plain)]
+            if matches:
+                found[level] = matches
+        violence, child = found.get(Level.VIOLENCE, []), found.get(Level.CHILD, [])
+        for match in child:
+            if any(match.start - NEAR < hit.end and hit.start < match.end + NEAR for hit in violence):
+                return self._detection(plain, match)  # violence against a child is child
+        if violence:
+            return self._detection(plain, violence[0])
+        if child:
+            return self._detection(plain, child[0])
+        return None
+
+    def _match(self, level: Level, match: re.Match[str]) -> _Match:
+        group = match.lastgroup
+        assert group is not None
+        return _Match(level, self._ids[group], match.start(group), match.end(group))
+
+    def _detection(self, plain: str, match: _Match) -> Detection:
+        return Detection(match.level, self._about_other(plain, match), match.phrase_id)
+
+    def _about_other(self, plain: str, match: _Match) -> bool:
+        """Whether another person (息子, my son, 彼…) is the one the signal is about.
+
+        Yes when one is named before the signal with no "I" (私は, I) after them, or inside the
+        signal (子どもを叩いた), or after it in the same sentence when the writer has not said
+        "I" before it (死にたいと息子に言われた).
+        """
+        others = self._others
+        if others is None:
+            return False
+        selves = self._selves
+        last_other_end = -1
+        for other in others.finditer(plain, 0, match.start):
+            last_other_end = other.end()
+        if last_other_end >= 0:
+            if selves is None or selves.search(plain, last_other_end, match.start) is None:
+                return True
+        if others.search(plain, match.start, match.end) is not None:
+            return True
+        sentence_start = plain.rfind(SENTENCE_BREAK, 0, match.start) + 1
+        sentence_end = plain.find(SENTENCE_BREAK, match.end)
+        if sentence_end < 0:
+            sentence_end = len(plain)
+        if others.search(plain, match.end, sentence_end) is None:
+            return False
+        return selves is None or selves.search(plain, sentence_start, match.start) is None
+
+
+_EDGE_START = ""  # each phrase carries its own edges
+
+
+def _union(regexes: Sequence[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{rx})" for rx in regexes)) if regexes else None
+
+
+def _as_path(path: str | Path | Traversable) -> Path | Traversable:
+    return Path(path) if isinstance(path, str) else path
+
+
+@dataclass(frozen=True, slots=True)
+class _PhraseFile:
+    phrases: list[Phrase]
+    others: list[str]
+    selves: list[str]
+
+
+def _load_phrase_file(path: Path | Traversable, normalise: Normaliser) -> _PhraseFile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PhraseFileError(f"{path}: {error}") from error
+    default_gap = data.get("gap", DEFAULT_GAP)
+    if not isinstance(default_gap, int) or not 0 <= default_gap <= 40:
+        raise PhraseFileError(f"{path}: gap must be a whole number from 0 to 40")
+    unknown = set(data) - {"gap", "subjects", "phrase", "harmless"}
+    if unknown:
+        raise PhraseFileError(f"{path}: unknown keys {sorted(unknown)}")
+    phrases: list[Phrase] = []
+    for section, has_level in (("phrase", True), ("harmless", False)):
+        entries = data.get(section, [])
+        if not isinstance(entries, list):
+            raise PhraseFileError(f"{path}: [[{section}]] must be a list of tables")
+        for number, entry in enumerate(entries, 1):
+            where = f"{path}: [[{section}]] number {number}"
+            phrases.append(_phrase(entry, has_level, default_gap, normalise, where))
+    subjects = data.get("subjects", {})
+    if not isinstance(subjects, dict) or set(subjects) - {"other", "self"}:
+        raise PhraseFileError(f"{path}: [subjects] takes only other = [...] and self = [...]")
+    lists: dict[str, list[str]] = {}
+    for key in ("other", "self"):
+        words = subjects.get(key, [])
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise PhraseFileError(f"{path}: [subjects] {key} must be a list of strings")
+        try:
+            lists[key] = [compile_pattern(w, default_gap, normalise) for w in words]
+        except ValueError as error:
+            raise PhraseFileError(f"{path}: [subjects] {key}: {error}") from error
+    return _PhraseFile(phrases, lists["other"], lists["self"])
+
+
+def _phrase(
+    entry: object, has_level: bool, default_gap: int, normalise: Normaliser, where: str
+) -> Phrase:
+    if not isinstance(entry, dict):
+        raise PhraseFileError(f"{where}: must be a table")
+    allowed = {"id", "patterns", "gap", "note"} | ({"level"} if has_level else set())
+    if set(entry) - allowed:
+        raise PhraseFileError(f"{where}: unknown keys {sorted(set(entry) - allowed)}")
+    phrase_id = entry.get("id")
+    if not isinstance(phrase_id, str) or not phrase_id:
+        raise PhraseFileError(f"{where}: needs an id")
+    where = f"{where} ({phrase_id})"
+    level: Level | None = None
+    if has_level:
+        try:
+            level = Level(entry.get("level"))
+        except ValueError:
+            names = ", ".join(level.value for level in Level)
+            raise PhraseFileError(f"{where}: level must be one of {names}") from None
+    gap = entry.get("gap", default_gap)
+    if not isinstance(gap, int) or not 0 <= gap <= 40:
+        raise PhraseFileError(f"{where}: gap must be a whole number from 0 to 40")
+    patterns = entry.get("patterns")
+    if not isinstance(patterns, list) or not patterns:
+        raise PhraseFileError(f"{where}: needs patterns = [...]")
+    regexes: list[str] = []
+    for pattern in patterns:
+        if not isinstance(pattern, str):
+            raise PhraseFileError(f"{where}: patterns must be strings")
+        try:
+            regex = compile_pattern(pattern, gap, normalise)
+            re.compile(regex)
+        except (ValueError, re.error) as error:
+            raise PhraseFileError(f"{where}: {error}") from error
+        regexes.append(regex)
+    return Phrase(phrase_id, level, tuple(regexes))
+
+
+def default_phrase_files() -> list[Traversable]:
+    """The packaged phrase lists, for `Detector.from_files([*default_phrase_files(), mine])`."""
+    folder = files("bot.safety").joinpath("phrases")
+    return sorted(
+        (item for item in folder.iterdir() if item.name.endswith(".toml")),
+        key=lambda item: item.name,
+    )
+
+
+@cache
+def default_detector() -> Detector:
+    return Detector.from_files(default_phrase_files())
+
+
+def detect(text: str) -> Detection | None:
+    """The danger signal in `text` by the packaged phrase lists, or None."""
+    return default_detector().detect(text)
