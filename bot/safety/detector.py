@@ -60,13 +60,19 @@ class PhraseFileError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Pattern:
+    regex: str  # on normalised text; the start-of-word edge is added by the union it joins
+    first: frozenset[str] | None  # the characters a match can start with; None: any
+
+
+@dataclass(frozen=True, slots=True)
 class Phrase:
     id: str
     level: Level | None  # None: a harmless use, masked before matching
-    regexes: tuple[str, ...]
+    patterns: tuple[Pattern, ...]
 
 
-def compile_pattern(source: str, gap: int, normalise: Normaliser) -> str:
+def compile_pattern(source: str, gap: int, normalise: Normaliser) -> Pattern:
     """One phrase pattern in the staff syntax → a regex on normalised text.
 
     ``…`` (or ``...``) is a gap of up to `gap` characters within a sentence; ``(a|b|)`` is one of
@@ -79,39 +85,74 @@ def compile_pattern(source: str, gap: int, normalise: Normaliser) -> str:
     open_end = text.endswith("*")
     text = text.removeprefix("^").removesuffix("*")
     parts: list[str] = []
+    # Each element's possible texts, for the first characters; None for a gap.
+    elements: list[list[str] | None] = []
     position = 0
     for token in _SYNTAX.finditer(text):
-        parts.append(_literal(text[position : token.start()], normalise))
+        literal = _literal(text[position : token.start()], normalise)
+        parts.append(_regex(literal))
+        elements.append([literal])
         if token.group(1) is None:
             parts.append(f"[^{SENTENCE_BREAK}{MASK}]{{0,{gap}}}?")
+            elements.append(None)
         else:
             choices = [_literal(choice, normalise) for choice in token.group(1).split("|")]
-            parts.append("(?:" + "|".join(choices) + ")")
+            parts.append("(?:" + "|".join(_regex(choice) for choice in choices) + ")")
+            elements.append(choices)
         position = token.end()
-    parts.append(_literal(text[position:], normalise))
+    literal = _literal(text[position:], normalise)
+    parts.append(_regex(literal))
+    elements.append([literal])
     body = "".join(parts)
-    if not body or re.fullmatch(r"(?:\(\?:\|*\))*", body):
-        raise ValueError(f"pattern {source!r} matches nothing in particular")
+    if not any(choice.strip() for choices in elements if choices for choice in choices):
+        raise ValueError(f"pattern {source!r} has no words in it")
     if any(mark in text for mark in "()|"):
         leftover = _SYNTAX.sub("", text)
         if any(mark in leftover for mark in "()|"):
             raise ValueError(f"pattern {source!r}: unbalanced ( | )")
     start = rf"(?:^|(?<={SENTENCE_BREAK}))" if anchored else ""
-    return start + body + ("" if open_end else _EDGE)
+    return Pattern(start + body + ("" if open_end else _EDGE), _first_characters(elements))
+
+
+_OPTIONAL_SPACE = " ?"
 
 
 def _literal(raw: str, normalise: Normaliser) -> str:
+    """`raw` normalised; kept unescaped so its first character can be read."""
     plain = normalise(raw)
     if not plain:
         # A space between two groups, "(hit|hits) (me|us)", separates English words; Japanese
         # text has none left after normalisation.
-        return " ?" if raw and raw.isspace() else ""
+        return _OPTIONAL_SPACE if raw and raw.isspace() else ""
     # "kill (myself|my self)": the space before the group is part of the phrase.
     if raw[:1].isspace() and plain[0].isascii() and plain[0].isalnum():
         plain = " " + plain
     if raw[-1:].isspace() and plain[-1].isascii() and plain[-1].isalnum():
         plain += " "
-    return re.escape(plain)
+    return plain
+
+
+def _regex(literal: str) -> str:
+    return literal if literal == _OPTIONAL_SPACE else re.escape(literal)
+
+
+def _first_characters(elements: list[list[str] | None]) -> frozenset[str] | None:
+    first: set[str] = set()
+    for choices in elements:
+        if choices is None:
+            return None  # a gap first: could start anywhere
+        may_be_empty = False
+        for choice in choices:
+            if choice == _OPTIONAL_SPACE:
+                first.add(" ")
+                may_be_empty = True
+            elif choice:
+                first.add(choice[0])
+            else:
+                may_be_empty = True
+        if not may_be_empty:
+            return frozenset(first)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,23 +175,22 @@ class Detector:
     ) -> None:
         self._normalise = normalise
         self._ids: dict[str, str] = {}
-        by_level: dict[Level, list[str]] = {level: [] for level in Level}
-        harmless: list[str] = []
+        by_level: dict[Level, list[Pattern]] = {level: [] for level in Level}
+        harmless: list[Pattern] = []
         for phrase in phrases:
-            for regex in phrase.regexes:
+            for pattern in phrase.patterns:
                 if phrase.level is None:
-                    harmless.append(regex)
+                    harmless.append(pattern)
                 else:
                     group = f"p{len(self._ids)}"
                     self._ids[group] = phrase.id
-                    by_level[phrase.level].append(f"(?P<{group}>{regex})")
+                    by_level[phrase.level].append(
+                        Pattern(f"(?P<{group}>{pattern.regex})", pattern.first)
+                    )
         self._harmless = _union(harmless)
-        self._levels = {
-            level: _EDGE_START + "(?:" + "|".join(regexes) + ")"
-            for level, regexes in by_level.items()
-            if regexes
+        self._compiled = {
+            level: union for level, patterns in by_level.items() if (union := _union(patterns))
         }
-        self._compiled = {level: re.compile(rx) for level, rx in self._levels.items()}
         self._others = _union(others)
         self._selves = _union(selves)
 
@@ -169,8 +209,8 @@ class Detector:
         else:
             normalise = Normaliser(load_spellings(_as_path(spellings)))
         phrases: list[Phrase] = []
-        others: list[str] = []
-        selves: list[str] = []
+        others: list[Pattern] = []
+        selves: list[Pattern] = []
         seen: dict[str, str] = {}
         for raw_path in paths:
             path = _as_path(raw_path)
@@ -185,7 +225,9 @@ class Detector:
             others.extend(loaded.others)
             selves.extend(loaded.selves)
         if not any(phrase.level is not None for phrase in phrases):
-            raise PhraseFileError("no danger phrases in " + ", ".join(seen.values() or ["any file"]))
+            raise PhraseFileError(
+                "no danger phrases in " + ", ".join(seen.values() or ["any file"])
+            )
         return cls(phrases, others, selves, normalise)
 
     def normalised(self, text: str) -> str:
@@ -212,7 +254,9 @@ class Detector:
                 found[level] = matches
         violence, child = found.get(Level.VIOLENCE, []), found.get(Level.CHILD, [])
         for match in child:
-            if any(match.start - NEAR < hit.end and hit.start < match.end + NEAR for hit in violence):
+            if any(
+                match.start - NEAR < hit.end and hit.start < match.end + NEAR for hit in violence
+            ):
                 return self._detection(plain, match)  # violence against a child is child
         if violence:
             return self._detection(plain, violence[0])
@@ -256,11 +300,25 @@ class Detector:
         return selves is None or selves.search(plain, sentence_start, match.start) is None
 
 
-_EDGE_START = ""  # each phrase carries its own edges
+def _union(patterns: Sequence[Pattern]) -> re.Pattern[str] | None:
+    """One regex for many patterns, searched once.
+
+    It starts with a look at the next character (one set test rejects most positions before any
+    of the alternatives is tried), then the start-of-word edge every pattern shares.
+    """
+    if not patterns:
+        return None
+    firsts = [pattern.first for pattern in patterns]
+    look = ""
+    if all(first is not None for first in firsts):
+        chars = sorted(set().union(*(first for first in firsts if first is not None)))
+        look = "(?=[" + "".join(_class_char(char) for char in chars) + "])"
+    body = "|".join(pattern.regex for pattern in patterns)
+    return re.compile(f"{look}{_EDGE}(?:{body})")
 
 
-def _union(regexes: Sequence[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(f"(?:{rx})" for rx in regexes)) if regexes else None
+def _class_char(char: str) -> str:
+    return "\\" + char if char in "\\]^-[" else char
 
 
 def _as_path(path: str | Path | Traversable) -> Path | Traversable:
@@ -270,8 +328,8 @@ def _as_path(path: str | Path | Traversable) -> Path | Traversable:
 @dataclass(frozen=True, slots=True)
 class _PhraseFile:
     phrases: list[Phrase]
-    others: list[str]
-    selves: list[str]
+    others: list[Pattern]
+    selves: list[Pattern]
 
 
 def _load_phrase_file(path: Path | Traversable, normalise: Normaliser) -> _PhraseFile:
@@ -296,7 +354,7 @@ def _load_phrase_file(path: Path | Traversable, normalise: Normaliser) -> _Phras
     subjects = data.get("subjects", {})
     if not isinstance(subjects, dict) or set(subjects) - {"other", "self"}:
         raise PhraseFileError(f"{path}: [subjects] takes only other = [...] and self = [...]")
-    lists: dict[str, list[str]] = {}
+    lists: dict[str, list[Pattern]] = {}
     for key in ("other", "self"):
         words = subjects.get(key, [])
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
@@ -333,17 +391,17 @@ def _phrase(
     patterns = entry.get("patterns")
     if not isinstance(patterns, list) or not patterns:
         raise PhraseFileError(f"{where}: needs patterns = [...]")
-    regexes: list[str] = []
-    for pattern in patterns:
-        if not isinstance(pattern, str):
+    compiled: list[Pattern] = []
+    for source in patterns:
+        if not isinstance(source, str):
             raise PhraseFileError(f"{where}: patterns must be strings")
         try:
-            regex = compile_pattern(pattern, gap, normalise)
-            re.compile(regex)
+            pattern = compile_pattern(source, gap, normalise)
+            re.compile(pattern.regex)
         except (ValueError, re.error) as error:
             raise PhraseFileError(f"{where}: {error}") from error
-        regexes.append(regex)
-    return Phrase(phrase_id, level, tuple(regexes))
+        compiled.append(pattern)
+    return Phrase(phrase_id, level, tuple(compiled))
 
 
 def default_phrase_files() -> list[Traversable]:

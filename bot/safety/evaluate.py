@@ -123,7 +123,9 @@ def evaluate(path: str | Path, detector: Detector | None = None) -> Report:
 
 
 def format_report(report: Report) -> str:
-    counts = {label: sum(1 for o in report.outcomes if o.example.label == label) for label in LABELS}
+    counts = {
+        label: sum(1 for o in report.outcomes if o.example.label == label) for label in LABELS
+    }
     summary = ", ".join(f"{counts[label]} {label}" for label in LABELS)
     lines = [f"{report.path}: {len(report.outcomes)} sentences ({summary})"]
     for level in Level:
@@ -141,7 +143,9 @@ def format_report(report: Report) -> str:
     lines.append(f"missed ({len(report.missed)}):")
     for o in report.missed:
         got = "no hit" if o.matched is None else f"{o.got} by {o.matched}"
-        lines.append(f"  {report.path}:{o.example.line}: {o.example.label}, got {got}: {o.example.text}")
+        lines.append(
+            f"  {report.path}:{o.example.line}: {o.example.label}, got {got}: {o.example.text}"
+        )
     lines.append(f"false alarms ({len(report.false_alarms)}):")
     for o in report.false_alarms:
         lines.append(f"  {report.path}:{o.example.line}: {o.got} by {o.matched}: {o.example.text}")

@@ -99,8 +99,10 @@ class Normaliser:
         if table:
             # Longest first, so タヒに wins over タヒ. An ASCII key is a whole word and does not
             # follow a number ("5 kms" is a distance).
+            # The look at the next character first rejects most positions with one set test.
             alternatives = [_spelling_regex(key) for key in sorted(table, key=len, reverse=True)]
-            self._pattern = re.compile("|".join(alternatives))
+            firsts = "".join(sorted({re.escape(key[0]) for key in table}))
+            self._pattern = re.compile(f"(?=[{firsts}])(?:" + "|".join(alternatives) + ")")
 
     def __call__(self, text: str) -> str:
         text = _base(text)
