@@ -2,9 +2,9 @@
 
 A message is normalised (`bot.safety.normalise`), harmless uses ("死ぬほど眠い", "kill the
 process") are masked out, then each level's phrases are searched. The most severe level wins
-(crisis, then violence, then child), except that a child phrase overlapping a violence phrase, or
-within `NEAR` characters of one ("夫が子どもを殴る", "子どもを叩いたり蹴ったり"), is about the
-child and answers `Level.CHILD`.
+(crisis, then violence, then child), except that a child phrase overlapping a violence phrase,
+or within `NEAR` characters of one in the same sentence ("夫が子どもを殴る",
+"子どもを叩いたり蹴ったり"), is about the child and answers `Level.CHILD`.
 
 Phrase file format: see the comments at the top of ``phrases/ja.toml``.
 """
@@ -254,9 +254,7 @@ class Detector:
                 found[level] = matches
         violence, child = found.get(Level.VIOLENCE, []), found.get(Level.CHILD, [])
         for match in child:
-            if any(
-                match.start - NEAR < hit.end and hit.start < match.end + NEAR for hit in violence
-            ):
+            if any(_near(plain, match, hit) for hit in violence):
                 return self._detection(plain, match)  # violence against a child is child
         if violence:
             return self._detection(plain, violence[0])
@@ -300,6 +298,14 @@ class Detector:
         return selves is None or selves.search(plain, sentence_start, match.start) is None
 
 
+def _near(plain: str, one: _Match, other: _Match) -> bool:
+    """Overlapping, or a few characters apart within one sentence."""
+    if one.start - NEAR >= other.end or other.start >= one.end + NEAR:
+        return False
+    between = plain[min(one.end, other.end) : max(one.start, other.start)]
+    return SENTENCE_BREAK not in between
+
+
 def _union(patterns: Sequence[Pattern]) -> re.Pattern[str] | None:
     """One regex for many patterns, searched once.
 
@@ -311,7 +317,10 @@ def _union(patterns: Sequence[Pattern]) -> re.Pattern[str] | None:
     firsts = [pattern.first for pattern in patterns]
     look = ""
     if all(first is not None for first in firsts):
-        chars = sorted(set().union(*(first for first in firsts if first is not None)))
+        union: set[str] = set()
+        for first in firsts:
+            union |= first or set()
+        chars = sorted(union)
         look = "(?=[" + "".join(_class_char(char) for char in chars) + "])"
     body = "|".join(pattern.regex for pattern in patterns)
     return re.compile(f"{look}{_EDGE}(?:{body})")
