@@ -1,0 +1,432 @@
+"""The detector: phrase lists compiled once into regexes, matched on normalised text.
+
+A message is normalised (`bot.safety.normalise`), harmless uses ("死ぬほど眠い", "kill the
+process") are masked out, then each level's phrases are searched. The most severe level wins
+(crisis, then violence, then child), except that a child phrase overlapping a violence phrase,
+or within `NEAR` characters of one in the same sentence ("夫が子どもを殴る",
+"子どもを叩いたり蹴ったり"), is about the child and answers `Level.CHILD`.
+
+Phrase file format: see the comments at the top of ``phrases/ja.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+from bot.safety.normalise import (
+    SENTENCE_BREAK,
+    Normaliser,
+    default_normaliser,
+    load_spellings,
+)
+
+NEAR = 6  # a violence phrase this close to a child phrase is about the child
+MASK = "\x00"  # what a harmless use is replaced with; no phrase and no gap crosses it
+DEFAULT_GAP = 6
+
+# A phrase that starts (or ends) with an ASCII letter or digit must not start (or end) inside an
+# ASCII word; one that starts with kana or kanji may touch anything. The same lookaround says both.
+_EDGE = r"(?:(?<![a-z0-9])|(?![a-z0-9]))"
+_SYNTAX = re.compile(r"\.\.\.|\(([^()]*)\)")
+
+
+class Level(StrEnum):
+    CRISIS = "crisis"
+    VIOLENCE = "violence"
+    CHILD = "child"
+
+
+SEVERITY = (Level.CRISIS, Level.VIOLENCE, Level.CHILD)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    level: Level
+    about_other: bool
+    matched: str  # the phrase id from the data file, never the client's words
+
+
+class PhraseFileError(ValueError):
+    """A phrase file cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    regex: str  # on normalised text; the start-of-word edge is added by the union it joins
+    first: frozenset[str] | None  # the characters a match can start with; None: any
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    id: str
+    level: Level | None  # None: a harmless use, masked before matching
+    patterns: tuple[Pattern, ...]
+
+
+def compile_pattern(source: str, gap: int, normalise: Normaliser) -> Pattern:
+    """One phrase pattern in the staff syntax → a regex on normalised text.
+
+    ``…`` (or ``...``) is a gap of up to `gap` characters within a sentence; ``(a|b|)`` is one of
+    the alternatives, an empty one making the group optional; ``^`` first means the start of a
+    sentence; ``*`` last means the last word may go on (``suicid*``). Everything else is literal
+    and normalised like a message.
+    """
+    text = unicodedata.normalize("NFKC", source).strip()  # … → ..., （｜） → (|)
+    anchored = text.startswith("^")
+    open_end = text.endswith("*")
+    text = text.removeprefix("^").removesuffix("*")
+    parts: list[str] = []
+    # Each element's possible texts, for the first characters; None for a gap.
+    elements: list[list[str] | None] = []
+    position = 0
+    for token in _SYNTAX.finditer(text):
+        literal = _literal(text[position : token.start()], normalise)
+        parts.append(_regex(literal))
+        elements.append([literal])
+        if token.group(1) is None:
+            parts.append(f"[^{SENTENCE_BREAK}{MASK}]{{0,{gap}}}?")
+            elements.append(None)
+        else:
+            choices = [_literal(choice, normalise) for choice in token.group(1).split("|")]
+            parts.append("(?:" + "|".join(_regex(choice) for choice in choices) + ")")
+            elements.append(choices)
+        position = token.end()
+    literal = _literal(text[position:], normalise)
+    parts.append(_regex(literal))
+    elements.append([literal])
+    body = "".join(parts)
+    if not any(choice.strip() for choices in elements if choices for choice in choices):
+        raise ValueError(f"pattern {source!r} has no words in it")
+    if any(mark in text for mark in "()|"):
+        leftover = _SYNTAX.sub("", text)
+        if any(mark in leftover for mark in "()|"):
+            raise ValueError(f"pattern {source!r}: unbalanced ( | )")
+    start = rf"(?:^|(?<={SENTENCE_BREAK}))" if anchored else ""
+    return Pattern(start + body + ("" if open_end else _EDGE), _first_characters(elements))
+
+
+_OPTIONAL_SPACE = " ?"
+
+
+def _literal(raw: str, normalise: Normaliser) -> str:
+    """`raw` normalised; kept unescaped so its first character can be read."""
+    plain = normalise(raw)
+    if not plain:
+        # A space between two groups, "(hit|hits) (me|us)", separates English words; Japanese
+        # text has none left after normalisation.
+        return _OPTIONAL_SPACE if raw and raw.isspace() else ""
+    # "kill (myself|my self)": the space before the group is part of the phrase.
+    if raw[:1].isspace() and plain[0].isascii() and plain[0].isalnum():
+        plain = " " + plain
+    if raw[-1:].isspace() and plain[-1].isascii() and plain[-1].isalnum():
+        plain += " "
+    return plain
+
+
+def _regex(literal: str) -> str:
+    return literal if literal == _OPTIONAL_SPACE else re.escape(literal)
+
+
+def _first_characters(elements: list[list[str] | None]) -> frozenset[str] | None:
+    first: set[str] = set()
+    for choices in elements:
+        if choices is None:
+            return None  # a gap first: could start anywhere
+        may_be_empty = False
+        for choice in choices:
+            if choice == _OPTIONAL_SPACE:
+                first.add(" ")
+                may_be_empty = True
+            elif choice:
+                first.add(choice[0])
+            else:
+                may_be_empty = True
+        if not may_be_empty:
+            return frozenset(first)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    level: Level
+    phrase_id: str
+    start: int
+    end: int
+
+
+class Detector:
+    """Phrase lists compiled once. `detect` is safe to call from any thread."""
+
+    def __init__(
+        self,
+        phrases: Sequence[Phrase],
+        others: Sequence[str],
+        selves: Sequence[str],
+        normalise: Normaliser,
+    ) -> None:
+        self._normalise = normalise
+        self._ids: dict[str, str] = {}
+        by_level: dict[Level, list[Pattern]] = {level: [] for level in Level}
+        harmless: list[Pattern] = []
+        for phrase in phrases:
+            for pattern in phrase.patterns:
+                if phrase.level is None:
+                    harmless.append(pattern)
+                else:
+                    group = f"p{len(self._ids)}"
+                    self._ids[group] = phrase.id
+                    by_level[phrase.level].append(
+                        Pattern(f"(?P<{group}>{pattern.regex})", pattern.first)
+                    )
+        self._harmless = _union(harmless)
+        self._compiled = {
+            level: union for level, patterns in by_level.items() if (union := _union(patterns))
+        }
+        self._others = _union(others)
+        self._selves = _union(selves)
+
+    @classmethod
+    def from_files(
+        cls,
+        paths: Iterable[str | Path | Traversable],
+        spellings: str | Path | Traversable | None = None,
+    ) -> Detector:
+        """A detector from phrase files (the packaged ones, staff's own, or both).
+
+        `spellings` is a spellings TOML file; the packaged ``spellings.toml`` when None.
+        """
+        if spellings is None:
+            normalise = default_normaliser()
+        else:
+            normalise = Normaliser(load_spellings(_as_path(spellings)))
+        phrases: list[Phrase] = []
+        others: list[Pattern] = []
+        selves: list[Pattern] = []
+        seen: dict[str, str] = {}
+        for raw_path in paths:
+            path = _as_path(raw_path)
+            loaded = _load_phrase_file(path, normalise)
+            for phrase in loaded.phrases:
+                if phrase.id in seen:
+                    raise PhraseFileError(
+                        f"{path}: phrase id {phrase.id!r} is already used in {seen[phrase.id]}"
+                    )
+                seen[phrase.id] = str(path)
+            phrases.extend(loaded.phrases)
+            others.extend(loaded.others)
+            selves.extend(loaded.selves)
+        if not any(phrase.level is not None for phrase in phrases):
+            raise PhraseFileError(
+                "no danger phrases in " + ", ".join(seen.values() or ["any file"])
+            )
+        return cls(phrases, others, selves, normalise)
+
+    def normalised(self, text: str) -> str:
+        """The form `detect` matches in, harmless uses masked (for staff checking a phrase)."""
+        plain = self._normalise(text)
+        if self._harmless is not None:
+            plain = self._harmless.sub(MASK, plain)
+        return plain
+
+    def detect(self, text: str) -> Detection | None:
+        plain = self.normalised(text)
+        found: dict[Level, list[_Match]] = {}
+        for level in SEVERITY:
+            pattern = self._compiled.get(level)
+            if pattern is None:
+                continue
+            if level is Level.CRISIS:
+                first = pattern.search(plain)
+                if first is not None:
+                    return self._detection(plain, self._match(level, first))
+                continue
+            matches = [self._match(level, m) for m in pattern.finditer(plain)]
+            if matches:
+                found[level] = matches
+        violence, child = found.get(Level.VIOLENCE, []), found.get(Level.CHILD, [])
+        for match in child:
+            if any(_near(plain, match, hit) for hit in violence):
+                return self._detection(plain, match)  # violence against a child is child
+        if violence:
+            return self._detection(plain, violence[0])
+        if child:
+            return self._detection(plain, child[0])
+        return None
+
+    def _match(self, level: Level, match: re.Match[str]) -> _Match:
+        group = match.lastgroup
+        assert group is not None
+        return _Match(level, self._ids[group], match.start(group), match.end(group))
+
+    def _detection(self, plain: str, match: _Match) -> Detection:
+        return Detection(match.level, self._about_other(plain, match), match.phrase_id)
+
+    def _about_other(self, plain: str, match: _Match) -> bool:
+        """Whether another person (息子, my son, 彼…) is the one the signal is about.
+
+        Yes when one is named before the signal with no "I" (私は, I) after them, or inside the
+        signal (子どもを叩いた), or after it in the same sentence when the writer has not said
+        "I" before it (死にたいと息子に言われた).
+        """
+        others = self._others
+        if others is None:
+            return False
+        selves = self._selves
+        last_other_end = -1
+        for other in others.finditer(plain, 0, match.start):
+            last_other_end = other.end()
+        if last_other_end >= 0:
+            if selves is None or selves.search(plain, last_other_end, match.start) is None:
+                return True
+        if others.search(plain, match.start, match.end) is not None:
+            return True
+        sentence_start = plain.rfind(SENTENCE_BREAK, 0, match.start) + 1
+        sentence_end = plain.find(SENTENCE_BREAK, match.end)
+        if sentence_end < 0:
+            sentence_end = len(plain)
+        if others.search(plain, match.end, sentence_end) is None:
+            return False
+        return selves is None or selves.search(plain, sentence_start, match.start) is None
+
+
+def _near(plain: str, one: _Match, other: _Match) -> bool:
+    """Overlapping, or a few characters apart within one sentence."""
+    if one.start - NEAR >= other.end or other.start >= one.end + NEAR:
+        return False
+    between = plain[min(one.end, other.end) : max(one.start, other.start)]
+    return SENTENCE_BREAK not in between
+
+
+def _union(patterns: Sequence[Pattern]) -> re.Pattern[str] | None:
+    """One regex for many patterns, searched once.
+
+    It starts with a look at the next character (one set test rejects most positions before any
+    of the alternatives is tried), then the start-of-word edge every pattern shares.
+    """
+    if not patterns:
+        return None
+    firsts = [pattern.first for pattern in patterns]
+    look = ""
+    if all(first is not None for first in firsts):
+        union: set[str] = set()
+        for first in firsts:
+            union |= first or set()
+        chars = sorted(union)
+        look = "(?=[" + "".join(_class_char(char) for char in chars) + "])"
+    body = "|".join(pattern.regex for pattern in patterns)
+    return re.compile(f"{look}{_EDGE}(?:{body})")
+
+
+def _class_char(char: str) -> str:
+    return "\\" + char if char in "\\]^-[" else char
+
+
+def _as_path(path: str | Path | Traversable) -> Path | Traversable:
+    return Path(path) if isinstance(path, str) else path
+
+
+@dataclass(frozen=True, slots=True)
+class _PhraseFile:
+    phrases: list[Phrase]
+    others: list[Pattern]
+    selves: list[Pattern]
+
+
+def _load_phrase_file(path: Path | Traversable, normalise: Normaliser) -> _PhraseFile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PhraseFileError(f"{path}: {error}") from error
+    default_gap = data.get("gap", DEFAULT_GAP)
+    if not isinstance(default_gap, int) or not 0 <= default_gap <= 40:
+        raise PhraseFileError(f"{path}: gap must be a whole number from 0 to 40")
+    unknown = set(data) - {"gap", "subjects", "phrase", "harmless"}
+    if unknown:
+        raise PhraseFileError(f"{path}: unknown keys {sorted(unknown)}")
+    phrases: list[Phrase] = []
+    for section, has_level in (("phrase", True), ("harmless", False)):
+        entries = data.get(section, [])
+        if not isinstance(entries, list):
+            raise PhraseFileError(f"{path}: [[{section}]] must be a list of tables")
+        for number, entry in enumerate(entries, 1):
+            where = f"{path}: [[{section}]] number {number}"
+            phrases.append(_phrase(entry, has_level, default_gap, normalise, where))
+    subjects = data.get("subjects", {})
+    if not isinstance(subjects, dict) or set(subjects) - {"other", "self"}:
+        raise PhraseFileError(f"{path}: [subjects] takes only other = [...] and self = [...]")
+    lists: dict[str, list[Pattern]] = {}
+    for key in ("other", "self"):
+        words = subjects.get(key, [])
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise PhraseFileError(f"{path}: [subjects] {key} must be a list of strings")
+        try:
+            lists[key] = [compile_pattern(w, default_gap, normalise) for w in words]
+        except ValueError as error:
+            raise PhraseFileError(f"{path}: [subjects] {key}: {error}") from error
+    return _PhraseFile(phrases, lists["other"], lists["self"])
+
+
+def _phrase(
+    entry: object, has_level: bool, default_gap: int, normalise: Normaliser, where: str
+) -> Phrase:
+    if not isinstance(entry, dict):
+        raise PhraseFileError(f"{where}: must be a table")
+    allowed = {"id", "patterns", "gap", "note"} | ({"level"} if has_level else set())
+    if set(entry) - allowed:
+        raise PhraseFileError(f"{where}: unknown keys {sorted(set(entry) - allowed)}")
+    phrase_id = entry.get("id")
+    if not isinstance(phrase_id, str) or not phrase_id:
+        raise PhraseFileError(f"{where}: needs an id")
+    where = f"{where} ({phrase_id})"
+    level: Level | None = None
+    if has_level:
+        try:
+            level = Level(entry.get("level"))
+        except ValueError:
+            names = ", ".join(level.value for level in Level)
+            raise PhraseFileError(f"{where}: level must be one of {names}") from None
+    gap = entry.get("gap", default_gap)
+    if not isinstance(gap, int) or not 0 <= gap <= 40:
+        raise PhraseFileError(f"{where}: gap must be a whole number from 0 to 40")
+    patterns = entry.get("patterns")
+    if not isinstance(patterns, list) or not patterns:
+        raise PhraseFileError(f"{where}: needs patterns = [...]")
+    compiled: list[Pattern] = []
+    for source in patterns:
+        if not isinstance(source, str):
+            raise PhraseFileError(f"{where}: patterns must be strings")
+        try:
+            pattern = compile_pattern(source, gap, normalise)
+            re.compile(pattern.regex)
+        except (ValueError, re.error) as error:
+            raise PhraseFileError(f"{where}: {error}") from error
+        compiled.append(pattern)
+    return Phrase(phrase_id, level, tuple(compiled))
+
+
+def default_phrase_files() -> list[Traversable]:
+    """The packaged phrase lists, for `Detector.from_files([*default_phrase_files(), mine])`."""
+    folder = files("bot.safety").joinpath("phrases")
+    return sorted(
+        (item for item in folder.iterdir() if item.name.endswith(".toml")),
+        key=lambda item: item.name,
+    )
+
+
+@cache
+def default_detector() -> Detector:
+    return Detector.from_files(default_phrase_files())
+
+
+def detect(text: str) -> Detection | None:
+    """The danger signal in `text` by the packaged phrase lists, or None."""
+    return default_detector().detect(text)

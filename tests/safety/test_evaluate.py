@@ -1,0 +1,102 @@
+"""The evaluation set meets its targets, and the eval command explains a bad file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.safety import Level
+from bot.safety.evaluate import (
+    TARGET_PRECISION,
+    TARGET_RECALL,
+    EvalFileError,
+    evaluate,
+    main,
+    read_examples,
+)
+
+EVAL_SET = Path(__file__).resolve().parents[1] / "data" / "safety_eval.tsv"
+
+
+def test_the_eval_set_is_large_and_balanced_enough() -> None:
+    examples = read_examples(EVAL_SET)
+    counts = {label: sum(1 for e in examples if e.label == label) for label in Level}
+    assert len(examples) >= 300
+    assert counts[Level.CRISIS] >= 60
+    assert counts[Level.VIOLENCE] >= 40
+    assert counts[Level.CHILD] >= 40
+    assert sum(1 for e in examples if e.label == "none") >= 150
+
+
+def test_the_eval_set_meets_the_targets() -> None:
+    report = evaluate(EVAL_SET)
+    for level, target in TARGET_RECALL.items():
+        assert report.recall[level] >= target, (level, report.missed)
+    assert report.overall_precision >= TARGET_PRECISION, report.false_alarms
+    assert report.meets_targets
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "set.tsv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_report_counts_and_lists_misses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = ["# a comment", "label\ttext", "crisis\t死にたい", "crisis\t空が青い"]
+    lines += ["none\t夫に殴られる", "", "none\t晴れ"]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    report = evaluate(path)
+    assert report.recall[Level.CRISIS] == 0.5
+    assert report.overall_precision == 0.5
+    assert [o.example.line for o in report.missed] == [4]
+    assert [o.example.line for o in report.false_alarms] == [5]
+    assert not report.meets_targets
+    assert main([str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:4: crisis, got no hit: 空が青い" in out
+    assert f"{path}:5: violence by ja.violence.hit: 夫に殴られる" in out
+    assert "targets NOT met" in out
+
+
+def test_the_command_passes_on_the_eval_set(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(EVAL_SET)]) == 0
+    out = capsys.readouterr().out
+    assert "crisis    recall" in out and "overall   precision" in out
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "complaint"),
+    [
+        ("label\ttext\ncrisis 死にたい\n", 2, "no tab"),
+        ("crisis\t死にたい\ndanger\t殴られた\n", 2, "unknown label 'danger'"),
+        ("crisis\t死にたい\nnone\t\n", 2, "the text is empty"),
+        ("# c\ncrisis\t死にたい\tmore\n", 2, "more than one tab"),
+    ],
+)
+def test_a_malformed_line_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, line: int, complaint: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(EvalFileError, match=complaint):
+        read_examples(path)
+    assert main([str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"tobira safety eval: {path}:{line}: ")
+    assert complaint in err and "\n" not in err
+
+
+def test_a_missing_file_is_one_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.tsv"
+    assert main([str(missing)]) == 2
+    assert capsys.readouterr().err.strip() == f"tobira safety eval: {missing}: no such file"
+
+
+def test_a_file_with_no_labelled_lines_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(EvalFileError, match="no labelled lines"):
+        read_examples(write(tmp_path, "# only a comment\nlabel\ttext\n"))
