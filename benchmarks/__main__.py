@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import platform
 
-from benchmarks import deadlines, flows_engine, replies, webhook
+from benchmarks import deadlines, flows_engine, replies, safety, webhook
 
 
 def main() -> None:
@@ -18,6 +18,8 @@ def main() -> None:
     asyncio.run(replies.run())
     print("\n== deadlines: 100,000 pending (issue 4) ==")
     asyncio.run(deadlines.run())
+    print("\n== safety: the danger-signal detector per message (issue 11) ==")
+    safety.main()
 
 
 if __name__ == "__main__":

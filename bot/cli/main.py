@@ -88,6 +88,14 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("name", help="flow name, e.g. family")
     graph.set_defaults(run=_flows_graph)
 
+    safety = commands.add_parser("safety", help="the danger-signal detector")
+    safety_commands = safety.add_subparsers(title="safety")
+    evaluate = safety_commands.add_parser(
+        "eval", help="recall and precision on a labelled file (label<TAB>text)"
+    )
+    evaluate.add_argument("file", help="e.g. tests/data/safety_eval.tsv")
+    evaluate.set_defaults(run=_safety_eval)
+
     from bot.cli import staff as staff_cli
 
     staff_cli.register(commands)
@@ -239,6 +247,12 @@ def _backup(args: argparse.Namespace) -> int:
     asyncio.run(run())
     print(json.dumps({"database": str(settings.database), "backup": str(args.path)}))
     return 0
+
+
+def _safety_eval(args: argparse.Namespace) -> int:
+    from bot.safety import evaluate
+
+    return evaluate.main([args.file])
 
 
 def _flows_check(args: argparse.Namespace) -> int:

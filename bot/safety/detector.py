@@ -169,8 +169,8 @@ class Detector:
     def __init__(
         self,
         phrases: Sequence[Phrase],
-        others: Sequence[str],
-        selves: Sequence[str],
+        others: Sequence[Pattern],
+        selves: Sequence[Pattern],
         normalise: Normaliser,
     ) -> None:
         self._normalise = normalise
@@ -390,7 +390,7 @@ def _phrase(
     level: Level | None = None
     if has_level:
         try:
-            level = Level(entry.get("level"))
+            level = Level(str(entry.get("level")))
         except ValueError:
             names = ", ".join(level.value for level in Level)
             raise PhraseFileError(f"{where}: level must be one of {names}") from None

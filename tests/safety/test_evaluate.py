@@ -100,3 +100,28 @@ def test_a_missing_file_is_one_clear_error(
 def test_a_file_with_no_labelled_lines_is_refused(tmp_path: Path) -> None:
     with pytest.raises(EvalFileError, match="no labelled lines"):
         read_examples(write(tmp_path, "# only a comment\nlabel\ttext\n"))
+
+
+def test_the_tobira_command_runs_the_evaluation_and_says_whether_targets_are_met(tmp_path):
+    import subprocess
+    import sys
+
+    shipped = Path(__file__).parent.parent / "data" / "safety_eval.tsv"
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "safety", "eval", str(shipped)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "crisis    recall" in run.stdout and "targets met" in run.stdout
+    broken = tmp_path / "broken.tsv"
+    broken.write_text("crisis\tもう死にたい\nmaybe\tこんにちは\n", encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "safety", "eval", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 2
+    assert f"{broken}:2:" in run.stderr
