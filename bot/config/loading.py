@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.config import values
 from bot.config.errors import ConfigError
+from bot.config.helplines import SafetySettings
 from bot.config.retention import RetentionPolicy
 from bot.config.settings import LineSettings, Settings, handoff_settings
 from bot.config.values import Check
@@ -48,7 +49,15 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
     },
 }
 # Tables owned by later features; validated by their own modules, kept here as raw data.
-_PASSTHROUGH = {"organizations", "acks", "routing", "assignment", "pair_counselors", "retention"}
+_PASSTHROUGH = {
+    "organizations",
+    "acks",
+    "routing",
+    "assignment",
+    "pair_counselors",
+    "retention",
+    "safety",
+}
 
 _ENV: dict[str, tuple[str, Check]] = {
     "TOBIRA_DB": ("database", values.path),
@@ -82,6 +91,7 @@ def load_settings(
             _collect(raw, found)
             handoff = handoff_settings(raw, found.get("service_name", Settings.service_name))
             found["retention"] = RetentionPolicy.from_config(raw.get("retention"))
+            found["safety"] = SafetySettings.from_config(raw.get("safety"))
         except ConfigError as error:
             raise error.located(str(path), _line_of(text, error.key)) from None
     else:

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.config.ack_policy import AckPolicy
 from bot.config.errors import ConfigError
+from bot.config.helplines import SafetySettings
 from bot.config.organizations import Organization, parse_organizations
 from bot.config.retention import RetentionPolicy
 
@@ -105,3 +106,4 @@ class Settings:
         default_factory=lambda: handoff_settings({}, "ひきこもり相談窓口")
     )
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    safety: SafetySettings = field(default_factory=SafetySettings)

@@ -6,6 +6,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from bot.config.errors import ConfigError
 
@@ -16,8 +17,16 @@ class Catalogue:
 
     @classmethod
     def load(cls) -> Catalogue:
-        source = resources.files("bot.messages").joinpath("catalogue.toml")
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
+        data: dict[str, Any] = {}
+        # catalogue.toml, and the texts of one concern each in their own file (safety.toml).
+        for source in sorted(resources.files("bot.messages").iterdir(), key=lambda f: f.name):
+            if not source.name.endswith(".toml"):
+                continue
+            texts = tomllib.loads(source.read_text(encoding="utf-8"))
+            for key in texts:
+                if key in data:
+                    raise ConfigError(key, f"catalogue text defined twice ({source.name})")
+            data.update(texts)
         for key, entry in data.items():
             if not isinstance(entry, dict) or not isinstance(entry.get("ja"), str):
                 raise ConfigError(key, "every catalogue entry needs a Japanese text (ja = ...)")

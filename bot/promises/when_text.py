@@ -47,6 +47,21 @@ def describe_deadline(at: datetime, now: datetime, lang: str = "ja", *, tz: tzin
     raise ValueError(f"unsupported language {lang!r}")
 
 
+def describe_until(at: datetime, now: datetime, lang: str = "ja", *, tz: tzinfo = TOKYO) -> str:
+    """When something open now closes: 「今日の22時」 / "22:00 today"."""
+    day, hour, minute = _local_minute(at, tz)
+    if (hour, minute) == (0, 0):
+        day, hour = day - timedelta(days=1), 24
+    today = _local(now, tz).date()
+    if lang == "ja":
+        when = {today: "今日", today + timedelta(days=1): "明日"}.get(day)
+        return f"{when or _ja_day(day, today)}の{_ja_time(hour, minute)}"
+    if lang == "en":
+        when = {today: "today", today + timedelta(days=1): "tomorrow"}.get(day)
+        return f"{hour}:{minute:02d} {when or 'on ' + _en_day(day, today)}"
+    raise ValueError(f"unsupported language {lang!r}")
+
+
 def _local(at: datetime, tz: tzinfo) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("an aware datetime is needed")
