@@ -249,3 +249,15 @@ def test_example_config_documents_every_key():
     keys = [*_TOP, *(sub for table in _TABLES.values() for sub in table)]
     undocumented = [k for k in keys if not re.search(rf"^#? ?{k} = ", example, re.MULTILINE)]
     assert undocumented == []
+
+
+def test_english_forms_of_the_words_clients_read(tmp_path):
+    shipped = load_settings(write(tmp_path, ""), env={})
+    assert shipped.service_name_en == "Hikikomori consultation service"
+    assert shipped.handoff.organizations[0].display_name("en") == shipped.service_name_en
+    own = load_settings(write(tmp_path, 'window_location = "北区役所2階"\n'), env={})
+    # An operator's own Japanese without an English form: their words, not a shipped guess.
+    assert own.window_location_en == "北区役所2階"
+    assert own.service_name_en == "Hikikomori consultation service"
+    both = 'service_name = "北区の窓口"\nservice_name_en = "Kita Ward desk"\n'
+    assert load_settings(write(tmp_path, both), env={}).service_name_en == "Kita Ward desk"
