@@ -66,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="talk to a running `tobira demo` in this terminal")
     chat.add_argument("--url", default="http://127.0.0.1:8080", help="where the demo runs")
+    chat.add_argument(
+        "--as", dest="as_name", metavar="NAME", help="the same LINE user on every run"
+    )
     chat.set_defaults(run=_chat)
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(title="db")
@@ -144,7 +147,7 @@ def _chat(args: argparse.Namespace) -> int:
     from bot.cli.chat import run_chat
 
     try:
-        return asyncio.run(run_chat(args.url.rstrip("/"), DEMO_SECRET))
+        return asyncio.run(run_chat(args.url.rstrip("/"), DEMO_SECRET, args.as_name))
     except OSError as error:
         print(
             f"tobira: cannot reach the demo at {args.url}: {error}. Start it with `make run`.",
