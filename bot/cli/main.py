@@ -143,6 +143,7 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _run_server(settings: Settings, *, demo_line: bool = False, banner: bool = False) -> int:
+    from bot.app import keys
     from bot.app.factory import create_app
     from bot.cli.listen import bound_port, cannot_listen, listen
     from bot.conversation.flow_loading import load_configured_flows
@@ -164,6 +165,8 @@ def _run_server(settings: Settings, *, demo_line: bool = False, banner: bool = F
     sys.setswitchinterval(0.0005)
     app = create_app(settings, demo_line=demo_line)
     app.on_startup.append(_freeze_startup_heap)
+    for warning in app[keys.CHANNELS].warnings():
+        print(f"tobira: warning: {warning}", file=sys.stderr)
 
     def announce(_: str) -> None:
         log.info("listening", extra={"host": settings.host, "port": port})
