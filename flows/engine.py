@@ -67,6 +67,7 @@ class _Turn:
     stores: list[Effect] = field(default_factory=list)
     messages: list[OutMessage] = field(default_factory=list)
     final: list[Effect] = field(default_factory=list)  # HandOff / End
+    ended: bool = False  # a path came to its end in this turn
 
     def __post_init__(self) -> None:
         s = self.before
@@ -130,7 +131,13 @@ class _Turn:
             self._say_common("welcome_back")
         if word == "restart":
             self.answers = {}
-        self._start()
+            self._start()
+        elif event.kind == "follow":
+            self._start(on_follow=True)  # nobody wrote yet: greet a follow as a follow
+        elif self._ended_recently():
+            self._offer_way_back()
+        else:
+            self._start()
 
     def _after_word_or_return(
         self, current: Step, event: FlowEvent, text: str | None, word: str | None
@@ -224,8 +231,20 @@ class _Turn:
         self.language = "ja" if self.language == "en" else "en"
         self._ask(current)
 
-    def _start(self) -> None:
-        self._go(self.flows.start_of(self.flows.entry))
+    def _start(self, *, on_follow: bool = False) -> None:
+        entry = self.flows.flows[self.flows.entry]
+        if on_follow and entry.on_follow:
+            self._go(Target(entry.name, entry.on_follow))
+        else:
+            self._go(self.flows.start_of(entry.name))
+
+    def _offer_way_back(self) -> None:
+        """Soon after a path ended: one short answer with first contact's buttons, not the
+        opening and the privacy note again."""
+        entry = self.flows.flows[self.flows.entry]
+        question = entry.steps[entry.on_return or ""]
+        self.flow, self.step = entry.name, question.name
+        self._ask(question, self.flows.common.texts["again"])
 
     def _go(self, target: Target | None) -> None:
         for _ in range(_MAX_STEPS_PER_TURN):
@@ -246,6 +265,7 @@ class _Turn:
             if current.kind == "end":
                 self.final.append(End())
                 self.flow = self.step = None
+                self.ended = True
                 return
             if current.kind == "branch":
                 value = self.answers.get(current.branch_on or "")
@@ -254,8 +274,9 @@ class _Turn:
                 target = current.next
         raise RuntimeError("flow went round without a question; the loader should refuse it")
 
-    def _ask(self, current: Step) -> None:
-        """The question with its buttons (its 'say' is sent only when the step is entered)."""
+    def _ask(self, current: Step, wording: Text | None = None) -> None:
+        """The question with its buttons (its 'say' is sent only when the step is entered);
+        `wording` replaces the question's own text."""
         assert current.question is not None
         common = self.flows.common
         choices = [
@@ -273,7 +294,7 @@ class _Turn:
                     choice_data(self.flow or "", current.name, LANGUAGE_ID),
                 )
             )
-        self.messages.append(OutMessage(self._text(current.question), tuple(choices)))
+        self.messages.append(OutMessage(self._text(wording or current.question), tuple(choices)))
 
     def _hand_off_now(self) -> None:
         self._say_common("human")
@@ -325,6 +346,12 @@ class _Turn:
         found = self.flows.get_step(self.flow, self.step)
         return found if found is not None and found.kind == "ask" else None
 
+    def _ended_recently(self) -> bool:
+        ended = self.before.ended_at
+        if ended is None or self.flows.flows[self.flows.entry].on_return is None:
+            return False
+        return self.now - ended <= timedelta(hours=self.flows.common.return_within_hours)
+
     def _long_gap(self) -> bool:
         last = self.before.last_active
         hours = self.flows.common.welcome_back_after_hours
@@ -348,6 +375,8 @@ class _Turn:
         self._send(self.flows.common.texts[name])
 
     def finish(self) -> tuple[FlowState, list[Effect]]:
+        # Kept while nothing started since the end; cleared once a flow runs again.
+        ended_at = self.now if self.ended else (self.before.ended_at if self.flow is None else None)
         state = replace(
             self.before,
             flow=self.flow,
@@ -357,6 +386,7 @@ class _Turn:
             paused=self.paused,
             mode=self.mode,
             last_active=self.now,
+            ended_at=ended_at,
         )
         effects: list[Effect] = [*self.control, *self.stores]
         if self.messages:

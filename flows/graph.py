@@ -50,6 +50,10 @@ def to_mermaid(flowset: FlowSet, name: str) -> str:
     """A `flowchart TD` for the flow `name` (KeyError if there is none)."""
     flow = flowset.flows[name]
     lines = ["flowchart TD", f'    flow_start(("{_quote(name)}")) --> s_{flow.start}']
+    if flow.on_follow:
+        lines.append(f'    flow_start -->|"友だち追加"| s_{flow.on_follow}')
+    if flow.on_return:
+        lines.append(f'    flow_again(("終わってすぐ、また書いた")) --> s_{flow.on_return}')
     others: set[str] = set()
     edges: list[str] = []
     for step in flow.steps.values():

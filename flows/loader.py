@@ -39,6 +39,8 @@ NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 CHOICE_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 FLOW_TARGET = "flow:"
 
+# First contact's own top-level settings (see flows/model.py Flow).
+ENTRY_SETTINGS = ("on_follow", "on_return")
 STEP_SETTINGS = {
     "say",
     "ask",
@@ -64,7 +66,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        # Line 0: about the file (or folder) as a whole, not one of its lines.
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
 
 
 class FlowError(Exception):
@@ -207,7 +211,13 @@ class _RawFlow:
     start: str
     start_node: Node | None
     steps: dict[str, tuple[ScalarNode, Node]]
+    entry_nodes: dict[str, Node] = field(default_factory=dict)  # on_follow, on_return
     built: dict[str, Step] = field(default_factory=dict)
+    entry_steps: dict[str, str] = field(default_factory=dict)  # the checked ones
+
+    def roots(self) -> list[str]:
+        """Where a conversation can enter this flow."""
+        return [self.start, *self.entry_steps.values()]
 
 
 @dataclass
@@ -304,6 +314,7 @@ class _Builder:
                 "state_variables",
                 "topics",
                 "welcome_back_after_hours",
+                "return_within_hours",
                 "language_label",
             )
             if key not in allowed:
@@ -344,13 +355,8 @@ class _Builder:
             k: r.scalar(v, f"topic {k}") or k
             for k, (_, v) in self._section(r, top, "topics").items()
         }
-        hours = 24.0
-        if "welcome_back_after_hours" in top:
-            node = top["welcome_back_after_hours"][1]
-            try:
-                hours = float(r.scalar(node, "welcome_back_after_hours") or 24)
-            except ValueError:
-                r.problem(node, "welcome_back_after_hours should be a number of hours")
+        hours = self._hours(r, top, "welcome_back_after_hours")
+        return_hours = self._hours(r, top, "return_within_hours")
         language_label = Text("English", "日本語")
         if "language_label" in top:
             node = top["language_label"][1]
@@ -364,7 +370,20 @@ class _Builder:
             topics=topics,
             welcome_back_after_hours=hours,
             language_label=language_label,
+            return_within_hours=return_hours,
         )
+
+    def _hours(
+        self, r: _Reader, top: dict[str, tuple[ScalarNode, Node]], name: str, default: float = 24.0
+    ) -> float:
+        if name not in top:
+            return default
+        node = top[name][1]
+        try:
+            return float(r.scalar(node, name) or default)
+        except ValueError:
+            r.problem(node, f"{name} should be a number of hours")
+            return default
 
     def _section(
         self, r: _Reader, top: dict[str, tuple[ScalarNode, Node]], name: str
@@ -414,11 +433,11 @@ class _Builder:
         if top is None:
             return
         for key, (key_node, _) in top.items():
-            if key not in ("flow", "topic", "start", "steps"):
+            if key not in ("flow", "topic", "start", "steps", *ENTRY_SETTINGS):
                 r.problem(
                     key_node,
                     f"unknown setting '{key}' at the top of the file: use flow,"
-                    " topic, start and steps",
+                    " topic, start and steps (first_contact also on_follow, on_return)",
                 )
         if "flow" not in top:
             r.problem(root, "this file has no 'flow:' name: add 'flow: some_name' at the top")
@@ -453,7 +472,11 @@ class _Builder:
                     f"step name '{step_name}' should use only a-z, 0-9 and '_',"
                     " starting with a letter",
                 )
-        self.raw[name] = _RawFlow(r, name, topic, start, start_node, steps)
+        entry_nodes = {k: top[k][1] for k in ENTRY_SETTINGS if k in top}
+        for key, node in entry_nodes.items():
+            if name != ENTRY_FLOW:
+                r.problem(node, f"'{key}' belongs in the {ENTRY_FLOW} flow only: delete it here")
+        self.raw[name] = _RawFlow(r, name, topic, start, start_node, steps, entry_nodes)
 
     # -- second pass: steps, targets, checks
 
@@ -475,12 +498,21 @@ class _Builder:
                 " it (add 'flow: first_contact' to one file)",
             )
         for flow in self.raw.values():
+            self._check_entry_steps(flow)
             self._check_reachable(flow)
         self._check_loops()
         if self.common is None:
             return None
         flows = {
-            name: Flow(name, raw.topic, raw.start, raw.built) for name, raw in self.raw.items()
+            name: Flow(
+                name,
+                raw.topic,
+                raw.start,
+                raw.built,
+                on_follow=raw.entry_steps.get("on_follow"),
+                on_return=raw.entry_steps.get("on_return"),
+            )
+            for name, raw in self.raw.items()
         }
         return FlowSet(flows=flows, common=self.common, answer_labels=self._answer_labels())
 
@@ -695,6 +727,34 @@ class _Builder:
 
     # -- whole-set checks
 
+    def _check_entry_steps(self, flow: _RawFlow) -> None:
+        if flow.name != ENTRY_FLOW:
+            return
+        r = flow.reader
+        for key, node in flow.entry_nodes.items():
+            value = r.scalar(node, key)
+            if value is None:
+                continue
+            if value not in flow.steps:
+                self._unknown_target(flow, node, value)
+                continue
+            step = flow.built.get(value)
+            if key == "on_return" and step is not None and step.kind != "ask":
+                r.problem(
+                    node,
+                    f"on_return '{value}' is not a question: name a step with 'ask:', whose"
+                    " buttons are the way back in",
+                )
+                continue
+            if key == "on_return" and self.common is not None and "again" not in self.common.texts:
+                r.problem(
+                    node,
+                    "on_return needs a text 'again' in common.yaml (what the person reads"
+                    " above the buttons): add it under texts:",
+                )
+                continue
+            flow.entry_steps[key] = value
+
     def _check_reachable(self, flow: _RawFlow) -> None:
         if (
             flow.start not in flow.built
@@ -702,8 +762,8 @@ class _Builder:
             or flow.reader.had_duplicates
         ):
             return  # a broken link already explains why steps look unreachable
-        seen = {flow.start}
-        todo = [flow.start]
+        seen = {root for root in flow.roots() if root in flow.built}
+        todo = list(seen)
         while todo:
             for t in _targets(flow.built[todo.pop()]):
                 if t.flow == flow.name and t.step not in seen and t.step in flow.built:

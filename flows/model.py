@@ -81,6 +81,11 @@ class Flow:
     topic: str
     start: str
     steps: Mapping[str, Step]
+    # First contact only: where a LINE follow starts (nobody wrote yet; default: start), and
+    # the question offered, under the text 'again', to someone who writes soon after a path
+    # ended (default: none, the flow starts over).
+    on_follow: str | None = None
+    on_return: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,8 @@ class Common:
     topics: Mapping[str, str]  # topic -> Japanese name for staff
     welcome_back_after_hours: float
     language_label: Text  # the button that switches language
+    # Writing again within this many hours after a path ended counts as "soon" (on_return).
+    return_within_hours: float = 24.0
 
 
 ENTRY_FLOW = "first_contact"

@@ -36,6 +36,8 @@ class FlowState:
     mode: Mode = "bot"
     variables: dict[str, str] = field(default_factory=dict)
     last_active: datetime | None = None
+    # When a path last came to its end (and nothing started since): "writing again soon".
+    ended_at: datetime | None = None
 
     @classmethod
     def initial(cls) -> FlowState:
@@ -43,7 +45,7 @@ class FlowState:
 
     def after_resolution(self) -> FlowState:
         """Staff resolved the handoff: the next message starts again, remembering what we know."""
-        return replace(self, flow=None, step=None, paused=False, mode="bot")
+        return replace(self, flow=None, step=None, paused=False, mode="bot", ended_at=None)
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
@@ -56,6 +58,7 @@ class FlowState:
             "mode": self.mode,
             "variables": self.variables,
             "last_active": self.last_active.isoformat() if self.last_active else None,
+            "ended_at": self.ended_at.isoformat() if self.ended_at else None,
         }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -63,6 +66,7 @@ class FlowState:
     def from_json(cls, text: str) -> FlowState:
         data = json.loads(text)
         last = data.get("last_active")
+        ended = data.get("ended_at")
         language = data.get("language", "ja")
         mode = data.get("mode", "bot")
         return cls(
@@ -74,4 +78,5 @@ class FlowState:
             mode=mode if mode in ("bot", "handed_off") else "bot",
             variables={str(k): str(v) for k, v in (data.get("variables") or {}).items()},
             last_active=datetime.fromisoformat(last) if last else None,
+            ended_at=datetime.fromisoformat(ended) if ended else None,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -57,10 +59,151 @@ def test_wrong_key_type_or_value_names_key_and_line(tmp_path, text, key, line):
     assert str(caught.value).startswith(f"{path}:{line}: configuration key '{key}'")
 
 
-def test_broken_toml_is_reported_not_raised_as_a_traceback(tmp_path):
-    path = write(tmp_path, "[server\nport = 1\n")
-    with pytest.raises(ConfigError, match=r"not valid TOML.*line 1"):
+def tobira_serve(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TOBIRA_", "LINE_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**clean, **(env or {})},
+    )
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    """What the operator reads: exit status 2 and exactly one line, never a traceback."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_broken_toml_names_the_file_and_line(tmp_path):
+    path = write(tmp_path, 'service_name = "こころの窓口"\n\n[server\nport = 1\n')
+    assert one_error_line(tobira_serve("--config", str(path))) == (
+        f"tobira: {path}:3: not valid TOML: Expected ']' at the end of a table declaration"
+        " (column 8)"
+    )
+
+
+def test_a_missing_file_says_so_in_file_form(tmp_path):
+    missing = tmp_path / "nowhere.toml"
+    expected = f"tobira: {missing}: no such file"
+    assert one_error_line(tobira_serve("--config", str(missing))) == expected
+    assert one_error_line(tobira_serve(env={"TOBIRA_CONFIG": str(missing)})) == expected
+
+
+def test_a_folder_given_as_the_file(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path, env={})
+    assert str(caught.value) == f"{tmp_path}: is a folder, not a TOML file"
+
+
+SUB_TABLE_HOURS = """\
+[[organizations]]
+id = "welfare"
+name = "福祉相談センター"
+[organizations.hours]
+mon = "09:00-17:00"
+
+[[organizations]]
+id = "psych"
+name = "心理相談室"
+closed = [
+  "2026-12-29..2027-01-03",
+  "2027-02-30",
+]
+[organizations.hours]
+tue = "10:00-18:00"
+wed = "10:00-25:00"
+"""
+
+
+@pytest.mark.parametrize(
+    ("broken", "fixed", "key", "line"),
+    [
+        # A bad value inside an [organizations.hours] sub-table: the value's own line.
+        ('wed = "10:00-25:00"', None, "organizations[1].hours.wed", 16),
+        # An item of an array written over several lines: the item's line.
+        ('wed = "10:00-25:00"', 'wed = "10:00-18:00"', "organizations[1].closed[1]", 12),
+    ],
+)
+def test_errors_inside_organisations_point_at_the_value(tmp_path, broken, fixed, key, line):
+    text = SUB_TABLE_HOURS if fixed is None else SUB_TABLE_HOURS.replace(broken, fixed)
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
         load_settings(path, env={})
+    assert caught.value.key == key
+    assert str(caught.value).startswith(f"{path}:{line}: configuration key '{key}'")
+
+
+def test_an_inline_hours_table_points_at_its_line(tmp_path):
+    path = write(tmp_path, '[[organizations]]\nid = "w"\nname = "W"\nhours = { mon = "9-5" }\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env={})
+    assert str(caught.value).startswith(f"{path}:4: configuration key 'organizations[0].hours.mon'")
+
+
+def test_an_organisation_without_hours_is_told_the_sub_table_form(tmp_path):
+    path = write(tmp_path, 'assignment = "auto"\n\n[[organizations]]\nid = "w"\nname = "W"\n')
+    assert one_error_line(tobira_serve("--config", str(path))) == (
+        f"tobira: {path}:3: configuration key 'organizations[0].hours': no opening hours; give"
+        " them as a table after this organisation: [organizations.hours] then lines like"
+        ' mon = "09:00-17:00" (a missing day is closed)'
+    )
+
+
+def test_flows_dir_that_does_not_exist_is_a_configuration_error(tmp_path):
+    path = write(tmp_path, '# flows\nflows_dir = "/nonexistent/flows"\n')
+    line = one_error_line(tobira_serve("--config", str(path)))
+    assert line == (
+        f"tobira: {path}:2: configuration key 'flows_dir': no such folder: /nonexistent/flows"
+    )
+    assert ":0:" not in line
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "message"),
+    [
+        (
+            '[server]\nport = "8091"\n',
+            "server.port",
+            "must be a port number 0-65535, got '8091' (a quoted string: write the number"
+            " without quotes)",
+        ),
+        (
+            '[line]\nmax_attempts = "12"\n',
+            "line.max_attempts",
+            "must be a whole number of at least 1, got '12' (a quoted string: write the number"
+            " without quotes)",
+        ),
+    ],
+)
+def test_quoted_numbers_are_refused_alike(tmp_path, text, key, message):
+    path = write(tmp_path, text)
+    assert one_error_line(tobira_serve("--config", str(path))) == (
+        f"tobira: {path}:2: configuration key '{key}': {message}"
+    )
+
+
+def test_the_port_from_the_environment_is_a_string_and_works(tmp_path):
+    path = write(tmp_path, "[server]\nport = 9000\n")
+    assert load_settings(path, env={"TOBIRA_PORT": "8091"}).port == 8091
+    with pytest.raises(ConfigError, match=r"TOBIRA_PORT.*got 'eighty'"):
+        load_settings(None, env={"TOBIRA_PORT": "eighty"})
+
+
+def test_a_reply_token_is_not_kept_past_a_minute(tmp_path):
+    assert load_settings(
+        write(tmp_path, '[line]\nreply_token_max_age = "60s"\n'), env={}
+    ).line.reply_token_max_age == timedelta(seconds=60)
+    path = write(tmp_path, '[line]\nreply_token_max_age = "90s"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, env={})
+    assert str(caught.value) == (
+        f"{path}:2: configuration key 'line.reply_token_max_age': '90s' is too long: LINE"
+        " accepts a reply token for about a minute, so at most '60s'"
+    )
 
 
 def test_bad_environment_value_names_the_variable():
@@ -89,4 +232,32 @@ def test_example_config_loads(tmp_path):
 
     example = Path(__file__).resolve().parent.parent / "config" / "tobira.example.toml"
     settings = load_settings(example, env={})
-    assert settings.service_name
+    assert settings.service_name == "ひきこもり相談窓口"
+    assert settings.service_name_en == "Hikikomori consultation service"
+    names = [org.display_name("en") for org in settings.handoff.organizations]
+    assert names == ["Welfare Consultation Centre", "Psychological Counselling Room"]
+
+
+def test_example_config_documents_every_key():
+    from pathlib import Path
+
+    from bot.config.loading import _TABLES, _TOP
+
+    example = (Path(__file__).resolve().parent.parent / "config" / "tobira.example.toml").read_text(
+        encoding="utf-8"
+    )
+    keys = [*_TOP, *(sub for table in _TABLES.values() for sub in table)]
+    undocumented = [k for k in keys if not re.search(rf"^#? ?{k} = ", example, re.MULTILINE)]
+    assert undocumented == []
+
+
+def test_english_forms_of_the_words_clients_read(tmp_path):
+    shipped = load_settings(write(tmp_path, ""), env={})
+    assert shipped.service_name_en == "Hikikomori consultation service"
+    assert shipped.handoff.organizations[0].display_name("en") == shipped.service_name_en
+    own = load_settings(write(tmp_path, 'window_location = "北区役所2階"\n'), env={})
+    # An operator's own Japanese without an English form: their words, not a shipped guess.
+    assert own.window_location_en == "北区役所2階"
+    assert own.service_name_en == "Hikikomori consultation service"
+    both = 'service_name = "北区の窓口"\nservice_name_en = "Kita Ward desk"\n'
+    assert load_settings(write(tmp_path, both), env={}).service_name_en == "Kita Ward desk"

@@ -48,4 +48,7 @@ async def test_the_demo_answers_a_chat_in_the_terminal_without_line(tmp_path):
         _, stderr = await asyncio.to_thread(demo.communicate, timeout=15)
     banner = stderr.decode()
     assert "tobira chat --url" in banner and "nothing leaves this machine" in banner
+    # Printed once serving: after the background work started, not before a check failed.
+    assert banner.index('"deadlines armed"') < banner.index("nothing leaves this machine")
+    assert banner.count("nothing leaves this machine") == 1
     assert (tmp_path / "var" / "demo.db").exists()

@@ -66,3 +66,11 @@ def test_service_refuses_to_start_on_a_broken_flow(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "first_contact.yaml:" in result.stderr
+
+
+def test_a_missing_flows_folder_is_named_without_a_line_number(tmp_path):
+    missing = tmp_path / "no-flows"
+    result = tobira("flows", "check", str(missing))
+    assert result.returncode == 1
+    assert f"{missing}: no such file or folder" in result.stdout
+    assert ":0:" not in result.stdout

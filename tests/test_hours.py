@@ -297,7 +297,13 @@ def test_toml_dates_are_accepted_in_closed() -> None:
         ({**WELFARE, "id": "Welfare!"}, "organizations[1].id", "lowercase"),
         ({k: v for k, v in WELFARE.items() if k != "id"}, "organizations[1].id", "required"),
         ({**WELFARE, "name": " "}, "organizations[1].name", "display name"),
-        ({**WELFARE, "hours": "09:00-17:00"}, "organizations[1].hours", "inline table"),
+        ({**WELFARE, "hours": "09:00-17:00"}, "organizations[1].hours", "[organizations.hours]"),
+        (
+            {k: v for k, v in WELFARE.items() if k != "hours"},
+            "organizations[1].hours",
+            "no opening hours",
+        ),
+        ({**WELFARE, "name_en": 5}, "organizations[1].name_en", "English name"),
         ({**WELFARE, "hours": {}}, "organizations[1].hours", "never open"),
         (
             {**WELFARE, "hours": {"monday": "09:00-17:00"}},

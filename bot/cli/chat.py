@@ -2,6 +2,10 @@
 
 It signs webhooks with the demo channel secret, and shows the bot's answer buttons as
 numbered choices: type a number to tap one, anything else is sent as a message.
+
+`--as NAME` is the same LINE user on every run: the user id is derived from NAME (a hash,
+no file kept), so "coming back weeks later" can be tried. Without it, each run is a new
+person.
 """
 
 from __future__ import annotations
@@ -18,6 +22,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+
+
+def user_for(name: str) -> str:
+    """A LINE-like user id ("U" + 32 hex digits), the same for the same NAME."""
+    return "U" + hashlib.sha256(f"tobira chat: {name}".encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -58,6 +67,12 @@ class ChatSession:
     async def follow(self, session: aiohttp.ClientSession) -> None:
         await self.post(session, self._event("follow", follow={"isUnblocked": False}))
 
+    def refusal(self, line: str) -> str | None:
+        """Why a typed line is not sent: a number that is none of the shown choices."""
+        if self.choices and line.isdigit() and not 1 <= int(line) <= len(self.choices):
+            return f"  (choose a number from 1 to {len(self.choices)}, or write a message)"
+        return None
+
     async def say(self, session: aiohttp.ClientSession, line: str) -> None:
         """A number taps a shown choice; anything else is a text message."""
         if line.isdigit() and 1 <= int(line) <= len(self.choices):
@@ -72,6 +87,26 @@ class ChatSession:
             }
             await self.post(session, self._event("message", message=message))
 
+    async def history(self, session: aiohttp.ClientSession) -> list[dict[str, Any]]:
+        """Everything the demo sent this user so far; later replies start after it."""
+        async with session.get(
+            f"{self.url}/demo-line/messages/{self.user}", params={"after": "0"}
+        ) as response:
+            found = await response.json()
+        self.seen = found["next"]
+        sent: list[dict[str, Any]] = found["messages"]
+        self._take_choices(sent)
+        return sent
+
+    def _take_choices(self, new: list[dict[str, Any]]) -> None:
+        if new and new[-1].get("quickReply"):
+            self.choices = [
+                (item["action"]["label"], item["action"]["data"])
+                for item in new[-1]["quickReply"]["items"]
+            ]
+        elif new:
+            self.choices = []
+
     async def replies(
         self, session: aiohttp.ClientSession, wait: float = 2.0
     ) -> list[dict[str, Any]]:
@@ -85,13 +120,7 @@ class ChatSession:
             if found["messages"] or time.monotonic() > deadline:
                 self.seen = found["next"]
                 new: list[dict[str, Any]] = found["messages"]
-                if new and new[-1].get("quickReply"):
-                    self.choices = [
-                        (item["action"]["label"], item["action"]["data"])
-                        for item in new[-1]["quickReply"]["items"]
-                    ]
-                elif new:
-                    self.choices = []
+                self._take_choices(new)
                 return new
             await asyncio.sleep(0.1)
 
@@ -109,18 +138,28 @@ def render(messages: list[dict[str, Any]], choices: list[tuple[str, str]]) -> st
     return "\n".join(lines)
 
 
-async def run_chat(url: str, secret: str) -> int:
-    chat = ChatSession(url, secret)
+async def run_chat(url: str, secret: str, name: str | None = None) -> int:
+    chat = ChatSession(url, secret) if name is None else ChatSession(url, secret, user_for(name))
     print("tobira chat: type a message, or a number to tap a choice; Ctrl-D to leave.")
     async with aiohttp.ClientSession() as session:
-        await chat.follow(session)
-        print(render(await chat.replies(session), chat.choices))
+        earlier = await chat.history(session) if name is not None else []
+        if earlier:
+            # The same person again: no second follow; show where they left off.
+            print(f"  (back as {name}; the last thing tobira said:)")
+            print(render(earlier[-1:], chat.choices))
+        else:
+            await chat.follow(session)
+            print(render(await chat.replies(session), chat.choices))
         loop = asyncio.get_running_loop()
         while True:
             line = await loop.run_in_executor(None, sys.stdin.readline)
             if not line:
                 return 0
             if not line.strip():
+                continue
+            refusal = chat.refusal(line.strip())
+            if refusal is not None:
+                print(refusal)
                 continue
             await chat.say(session, line.strip())
             print(render(await chat.replies(session), chat.choices))

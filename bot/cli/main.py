@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = commands.add_parser("chat", help="talk to a running `tobira demo` in this terminal")
     chat.add_argument("--url", default="http://127.0.0.1:8080", help="where the demo runs")
+    chat.add_argument(
+        "--as", dest="as_name", metavar="NAME", help="the same LINE user on every run"
+    )
     chat.set_defaults(run=_chat)
 
     db = commands.add_parser("db", help="database maintenance").add_subparsers(title="db")
@@ -131,29 +135,14 @@ def _demo(args: argparse.Namespace) -> int:
         "line.api_base_url": f"http://127.0.0.1:{port}/demo-line",
     }
     settings = load_settings(None, overrides=overrides)
-    url = f"http://{settings.host}:{settings.port}"
-    print(
-        "tobira demo (nothing leaves this machine: LINE is played by tobira itself)",
-        file=sys.stderr,
-    )
-    print(
-        f"  talk to the bot:  .venv/bin/tobira chat --url {url}   (in another terminal)",
-        file=sys.stderr,
-    )
-    print(f"  health:           {url}/healthz", file=sys.stderr)
-    print(
-        f"  LINE webhook:     POST {url}/webhooks/line  (channel secret '{DEMO_SECRET}')",
-        file=sys.stderr,
-    )
-    print(f"  database:         {settings.database}", file=sys.stderr)
-    return _run_server(settings, demo_line=True)
+    return _run_server(settings, demo_line=True, banner=True)
 
 
 def _chat(args: argparse.Namespace) -> int:
     from bot.cli.chat import run_chat
 
     try:
-        return asyncio.run(run_chat(args.url.rstrip("/"), DEMO_SECRET))
+        return asyncio.run(run_chat(args.url.rstrip("/"), DEMO_SECRET, args.as_name))
     except OSError as error:
         print(
             f"tobira: cannot reach the demo at {args.url}: {error}. Start it with `make run`.",
@@ -162,11 +151,21 @@ def _chat(args: argparse.Namespace) -> int:
         return 2
 
 
-def _run_server(settings: Settings, *, demo_line: bool = False) -> int:
+def _run_server(settings: Settings, *, demo_line: bool = False, banner: bool = False) -> int:
+    from bot.app import keys
     from bot.app.factory import create_app
+    from bot.cli.listen import bound_port, cannot_listen, listen
     from bot.conversation.flow_loading import load_configured_flows
 
+    # Everything that can refuse to start is checked before any background work starts
+    # (the configuration was read before this): the flows, then the port.
     load_configured_flows(settings)  # refuse to start on a broken flow, with file:line
+    try:
+        sockets = listen(settings.host, settings.port)
+    except OSError as error:
+        print(cannot_listen(settings.host, settings.port, error), file=sys.stderr)
+        return 2
+    port = bound_port(sockets)
     logs.setup(settings.log_level)
     logs.set_user_ref_key(settings.line.channel_secret)
     # The database writer thread needs the GIL back after each COMMIT's fsync; with the
@@ -175,19 +174,17 @@ def _run_server(settings: Settings, *, demo_line: bool = False) -> int:
     sys.setswitchinterval(0.0005)
     app = create_app(settings, demo_line=demo_line)
     app.on_startup.append(_freeze_startup_heap)
+    for warning in app[keys.CHANNELS].warnings():
+        print(f"tobira: warning: {warning}", file=sys.stderr)
 
     def announce(_: str) -> None:
-        log.info("listening", extra={"host": settings.host, "port": settings.port})
+        log.info("listening", extra={"host": settings.host, "port": port})
+        if banner:
+            from bot.cli.banner import demo_banner
 
-    try:
-        _serve_app(app, settings, announce)
-    except OSError as error:
-        print(
-            f"tobira: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}."
-            " Is tobira already running? Choose another port with --port or TOBIRA_PORT.",
-            file=sys.stderr,
-        )
-        return 2
+            print(demo_banner(settings, port, DEMO_SECRET), file=sys.stderr)
+
+    _serve_app(app, sockets, announce)
     return 0
 
 
@@ -195,11 +192,12 @@ async def _freeze_startup_heap(_: web.Application) -> None:
     freeze_startup_heap()
 
 
-def _serve_app(app: web.Application, settings: Settings, announce: Callable[[str], None]) -> None:
+def _serve_app(
+    app: web.Application, sockets: list[socket.socket], announce: Callable[[str], None]
+) -> None:
     web.run_app(
         app,
-        host=settings.host,
-        port=settings.port,
+        sock=sockets,
         access_log=None,
         print=announce,
         handle_signals=True,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 
 class ConfigError(Exception):
-    """A configuration problem, naming the key (dotted path) and, when known, the file line."""
+    """A configuration problem, naming the key (dotted path) and, when known, the file line.
+
+    Without a key (the file cannot be read at all) it is just `FILE[:LINE]: message`.
+    """
 
     def __init__(
-        self, key: str, message: str, *, source: str | None = None, line: int | None = None
+        self, key: str | None, message: str, *, source: str | None = None, line: int | None = None
     ) -> None:
         self.key = key
         self.message = message
@@ -22,4 +25,6 @@ class ConfigError(Exception):
         where = ""
         if self.source:
             where = f"{self.source}:{self.line}: " if self.line else f"{self.source}: "
+        if self.key is None:
+            return f"{where}{self.message}"
         return f"{where}configuration key '{self.key}': {self.message}"

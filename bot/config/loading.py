@@ -12,12 +12,14 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.config import values
 from bot.config.errors import ConfigError
 from bot.config.helplines import SafetySettings
+from bot.config.locate import line_of
 from bot.config.retention import RetentionPolicy
 from bot.config.settings import LineSettings, Settings, handoff_settings
 from bot.config.values import Check
@@ -25,10 +27,19 @@ from bot.config.values import Check
 # Every accepted key: where it lands in Settings, and how it is checked.
 _TOP: dict[str, tuple[str, Check]] = {
     "service_name": ("service_name", values.text),
+    "service_name_en": ("service_name_en", values.text),
     "window_location": ("window_location", values.text),
+    "window_location_en": ("window_location_en", values.text),
     "opening_hours": ("opening_hours", values.text),
-    "flows_dir": ("flows_dir", values.path),
+    "opening_hours_en": ("opening_hours_en", values.text),
+    "flows_dir": ("flows_dir", values.folder),
 }
+# Texts clients read, each with an English form. The shipped English goes with the shipped
+# Japanese; an operator who writes their own Japanese without English gets their own words
+# in English conversations too (a wrong place or wrong hours in English would be worse).
+_ENGLISH_OF = {name: f"{name}_en" for name in ("service_name", "window_location", "opening_hours")}
+_REPLY_TOKEN_LIFE = timedelta(seconds=60)
+_REPLY_TOKEN_WHY = "LINE accepts a reply token for about a minute"
 _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
     "server": {"host": ("host", values.text), "port": ("port", values.port)},
     "database": {
@@ -40,7 +51,10 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "channel_secret": ("line.channel_secret", values.text),
         "channel_access_token": ("line.channel_access_token", values.text),
         "api_base_url": ("line.api_base_url", values.url),
-        "reply_token_max_age": ("line.reply_token_max_age", values.duration),
+        "reply_token_max_age": (
+            "line.reply_token_max_age",
+            values.duration_up_to(_REPLY_TOKEN_LIFE, _REPLY_TOKEN_WHY),
+        ),
         "request_timeout": ("line.request_timeout", values.duration),
         "retry_base": ("line.retry_base", values.duration),
         "retry_max": ("line.retry_max", values.duration),
@@ -62,7 +76,8 @@ _PASSTHROUGH = {
 _ENV: dict[str, tuple[str, Check]] = {
     "TOBIRA_DB": ("database", values.path),
     "TOBIRA_HOST": ("host", values.text),
-    "TOBIRA_PORT": ("port", values.port),
+    # The environment holds only strings: a port is read from its digits here, and only here.
+    "TOBIRA_PORT": ("port", values.port_text),
     "LINE_CHANNEL_SECRET": ("line.channel_secret", values.text),
     "LINE_CHANNEL_ACCESS_TOKEN": ("line.channel_access_token", values.text),
     "LINE_API_BASE_URL": ("line.api_base_url", values.url),
@@ -89,18 +104,24 @@ def load_settings(
         raw = _parse_toml(text, path)
         try:
             _collect(raw, found)
-            handoff = handoff_settings(raw, found.get("service_name", Settings.service_name))
+            _english_defaults(found)
+            handoff = handoff_settings(
+                raw,
+                found.get("service_name", Settings.service_name),
+                found.get("service_name_en", Settings.service_name_en),
+            )
             found["retention"] = RetentionPolicy.from_config(raw.get("retention"))
             found["safety"] = SafetySettings.from_config(raw.get("safety"))
         except ConfigError as error:
-            raise error.located(str(path), _line_of(text, error.key)) from None
+            raise error.located(str(path), line_of(text, error.key or "")) from None
     else:
-        handoff = handoff_settings({}, Settings.service_name)
+        handoff = handoff_settings({}, Settings.service_name, Settings.service_name_en)
     for name, (target, check) in _ENV.items():
         if env.get(name):
             found[target] = check(env[name], name)
     for target, value in (overrides or {}).items():
         found[target] = value
+    _english_defaults(found)
     line = LineSettings(
         **{k.removeprefix("line."): v for k, v in found.items() if k.startswith("line.")}
     )
@@ -110,18 +131,45 @@ def load_settings(
     return Settings(**top, line=line, handoff=handoff)
 
 
+def _english_defaults(found: dict[str, Any]) -> None:
+    for japanese, english in _ENGLISH_OF.items():
+        if japanese in found and english not in found:
+            found[english] = found[japanese]
+
+
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError("config file", f"not found: {path}") from None
+        raise ConfigError(None, "no such file", source=str(path)) from None
+    except IsADirectoryError:
+        raise ConfigError(None, "is a folder, not a TOML file", source=str(path)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(None, "is not UTF-8 text: save it as UTF-8", source=str(path)) from None
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConfigError(None, f"cannot be read: {reason}", source=str(path)) from None
+
+
+# tomllib puts the position at the end of its message: "... (at line 3, column 8)".
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 
 def _parse_toml(text: str, path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError("(syntax)", f"{path}: not valid TOML: {error}") from None
+        message = str(error)
+        position = _TOML_POSITION.search(message)
+        if position is None:
+            raise ConfigError(None, f"not valid TOML: {message}", source=str(path)) from None
+        what = message[: position.start()]
+        raise ConfigError(
+            None,
+            f"not valid TOML: {what} (column {position.group(2)})",
+            source=str(path),
+            line=int(position.group(1)),
+        ) from None
 
 
 def _collect(raw: Mapping[str, Any], found: dict[str, Any]) -> None:
@@ -143,48 +191,3 @@ def _collect(raw: Mapping[str, Any], found: dict[str, Any]) -> None:
         elif key not in _PASSTHROUGH:
             accepted = sorted([*_TOP, *_TABLES, *_PASSTHROUGH])
             raise ConfigError(key, f"unknown key; accepted top-level keys: {', '.join(accepted)}")
-
-
-def _line_of(text: str, dotted: str) -> int | None:
-    """The line where a dotted key (table.key, or list[0].key.sub) is written, if we can find it."""
-    lines = text.splitlines()
-    in_list = re.match(r"^(\w+)\[(\d+)\]\.?(.*)$", dotted)
-    if in_list:
-        table, index, rest = in_list.group(1), int(in_list.group(2)), in_list.group(3)
-        headers = [
-            number
-            for number, line in enumerate(lines)
-            if re.match(rf"^\s*\[\[\s*{re.escape(table)}\s*\]\]", line)
-        ]
-        if index >= len(headers):
-            return None
-        begin = headers[index]
-        end = next(
-            (n for n in range(begin + 1, len(lines)) if re.match(r"^\s*\[", lines[n])), len(lines)
-        )
-        keys = [k for k in re.split(r"\.|\[\d+\]", rest) if k]
-        return _find_key(lines, begin + 1, end, keys) or begin + 1
-    parts = dotted.split(".")
-    table, leaf = parts[:-1], parts[-1]
-    current: list[str] = []
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        header = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?", stripped)
-        if header:
-            current = header.group(1).split(".")
-            if current == parts:
-                return number
-            continue
-        if current == table and re.match(rf"^{re.escape(leaf)}\s*=", stripped):
-            return number
-    return None
-
-
-def _find_key(lines: list[str], begin: int, end: int, keys: list[str]) -> int | None:
-    # The innermost key first: inline tables put `mon = ...` on the line of `hours = {`.
-    for key in reversed(keys):
-        pattern = re.compile(rf"(^|[\s{{,]){re.escape(key)}\s*=")
-        for number in range(begin, end):
-            if pattern.search(lines[number]):
-                return number + 1
-    return None

@@ -26,7 +26,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # long closure or an annual pattern is still found.
 SEARCH_DAYS = 400
 
-_ORG_KEYS = frozenset({"id", "name", "hours", "closed", "national_holidays", "timezone"})
+_ORG_KEYS = frozenset({"id", "name", "name_en", "hours", "closed", "national_holidays", "timezone"})
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 Range = tuple[int, int]  # minutes since local midnight, [start, end), end may be 1440
@@ -46,6 +46,7 @@ class Organization:
     closed: tuple[tuple[date, date], ...] = ()  # inclusive date ranges
     national_holidays: bool = False
     timezone: tzinfo = TOKYO
+    name_en: str | None = None  # the name in English conversations (else `name`)
 
     # ---- configuration -------------------------------------------------------------
 
@@ -69,6 +70,12 @@ class Organization:
             raise ConfigError(
                 f"{key_prefix}.name", 'a display name is required, e.g. "福祉相談センター"'
             )
+        name_en = raw.get("name_en")
+        if name_en is not None and (not isinstance(name_en, str) or not name_en.strip()):
+            raise ConfigError(
+                f"{key_prefix}.name_en",
+                'the English name, if given, is text, e.g. "Welfare Centre"',
+            )
         weekly = _parse_weekly(raw.get("hours"), f"{key_prefix}.hours")
         closed = _parse_closed(raw.get("closed", []), f"{key_prefix}.closed")
         national = raw.get("national_holidays", False)
@@ -77,7 +84,12 @@ class Organization:
                 f"{key_prefix}.national_holidays", f"got {national!r}; use true or false"
             )
         tz = _parse_timezone(raw.get("timezone", "Asia/Tokyo"), f"{key_prefix}.timezone")
-        return cls(org_id, display.strip(), weekly, closed, national, tz)
+        english = name_en.strip() if name_en else None
+        return cls(org_id, display.strip(), weekly, closed, national, tz, english)
+
+    def display_name(self, language: str) -> str:
+        """The name as a client reads it in `language` ("ja" or "en")."""
+        return self.name_en if language == "en" and self.name_en else self.name
 
     # ---- questions about a day ---------------------------------------------------------
 
@@ -183,10 +195,17 @@ def _wall(day: date, minutes: int, tz: tzinfo) -> datetime:
     return local.astimezone(UTC)
 
 
+_HOURS_EXAMPLE = (
+    'a table after this organisation: [organizations.hours] then lines like mon = "09:00-17:00"'
+    " (a missing day is closed)"
+)
+
+
 def _parse_weekly(raw: Any, key: str) -> tuple[tuple[Range, ...], ...]:
-    example = '{ mon = "09:00-12:00,13:00-17:00", sat = "00:00-24:00" }'
+    if raw is None:
+        raise ConfigError(key, f"no opening hours; give them as {_HOURS_EXAMPLE}")
     if not isinstance(raw, Mapping):
-        raise ConfigError(key, f"expected an inline table of weekdays, e.g. hours = {example}")
+        raise ConfigError(key, f"got {raw!r}; give the opening hours as {_HOURS_EXAMPLE}")
     days: list[tuple[Range, ...]] = [() for _ in WEEKDAYS]
     for day_name, text in raw.items():
         day_key = f"{key}.{day_name}"
@@ -195,7 +214,7 @@ def _parse_weekly(raw: Any, key: str) -> tuple[tuple[Range, ...], ...]:
         days[WEEKDAYS.index(day_name)] = _parse_day(text, day_key)
     if not any(days):
         raise ConfigError(
-            key, f"the organisation is never open; give at least one day, e.g. {example}"
+            key, 'the organisation is never open; give at least one day, e.g. mon = "09:00-17:00"'
         )
     return tuple(days)
 

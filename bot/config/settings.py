@@ -31,10 +31,16 @@ class LineSettings:
     sending_process: bool = True
 
 
-def _default_organizations(service_name: str) -> tuple[Organization, ...]:
+def _default_organizations(service_name: str, service_name_en: str) -> tuple[Organization, ...]:
     # One window, weekdays 9 to 17, closed on Japan's public holidays.
     hours = {day: "09:00-17:00" for day in ("mon", "tue", "wed", "thu", "fri")}
-    raw = {"id": "window", "name": service_name, "hours": hours, "national_holidays": True}
+    raw = {
+        "id": "window",
+        "name": service_name,
+        "name_en": service_name_en,
+        "hours": hours,
+        "national_holidays": True,
+    }
     return (Organization.from_config(raw, "organizations[0]"),)
 
 
@@ -59,11 +65,13 @@ class HandoffSettings:
         return self.organization(org_id)
 
 
-def handoff_settings(raw: Mapping[str, Any], service_name: str) -> HandoffSettings:
+def handoff_settings(
+    raw: Mapping[str, Any], service_name: str, service_name_en: str
+) -> HandoffSettings:
     organizations = (
         tuple(parse_organizations(raw["organizations"]))
         if "organizations" in raw
-        else _default_organizations(service_name)
+        else _default_organizations(service_name, service_name_en)
     )
     known = {org.id for org in organizations}
     routing = raw.get("routing", {})
@@ -92,9 +100,13 @@ def handoff_settings(raw: Mapping[str, Any], service_name: str) -> HandoffSettin
 
 @dataclass(frozen=True)
 class Settings:
+    # What clients read, in Japanese and in English (the `_en` forms).
     service_name: str = "ひきこもり相談窓口"
+    service_name_en: str = "Hikikomori consultation service"
     window_location: str = "区役所の相談窓口"
+    window_location_en: str = "the consultation desk at the ward office"
     opening_hours: str = "平日 9時〜17時"
+    opening_hours_en: str = "on weekdays, 9:00 to 17:00"
     host: str = "127.0.0.1"
     port: int = 8080
     database: Path = DEFAULT_DB
@@ -103,7 +115,9 @@ class Settings:
     flows_dir: Path | None = None
     line: LineSettings = field(default_factory=LineSettings)
     handoff: HandoffSettings = field(
-        default_factory=lambda: handoff_settings({}, "ひきこもり相談窓口")
+        default_factory=lambda: handoff_settings(
+            {}, "ひきこもり相談窓口", "Hikikomori consultation service"
+        )
     )
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     safety: SafetySettings = field(default_factory=SafetySettings)

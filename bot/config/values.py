@@ -100,17 +100,33 @@ def text(value: Any, key: str) -> str:
     return value
 
 
+def _unquote_hint(value: Any) -> str:
+    """For `port = "8091"`: the value is right, only its quotes are not."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return " (a quoted string: write the number without quotes)"
+    return ""
+
+
 def port(value: Any, key: str) -> int:
-    if isinstance(value, str) and value.isdigit():
-        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 65535:
-        raise ConfigError(key, f"must be a port number 0-65535, got {value!r}")
+        raise ConfigError(
+            key, f"must be a port number 0-65535, got {value!r}{_unquote_hint(value)}"
+        )
     return value
+
+
+def port_text(value: str, key: str) -> int:
+    """A port from the environment, where every value is a string of digits."""
+    if not value.strip().isdigit():
+        raise ConfigError(key, f"must be a port number 0-65535, got {value!r}")
+    return port(int(value), key)
 
 
 def positive_int(value: Any, key: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ConfigError(key, f"must be a whole number of at least 1, got {value!r}")
+        raise ConfigError(
+            key, f"must be a whole number of at least 1, got {value!r}{_unquote_hint(value)}"
+        )
     return value
 
 
@@ -124,6 +140,19 @@ def duration(value: Any, key: str) -> timedelta:
     if not isinstance(value, str):
         raise ConfigError(key, f'must be a duration such as "50s", "30m" or "2h", got {value!r}')
     return parse_duration(value, key)
+
+
+def duration_up_to(limit: timedelta, why: str) -> Check:
+    """A duration no longer than `limit`; `why` says where the limit comes from."""
+
+    def check(value: Any, key: str) -> timedelta:
+        found = duration(value, key)
+        if found > limit:
+            most = f"{int(limit.total_seconds())}s"
+            raise ConfigError(key, f"{value!r} is too long: {why}, so at most {most!r}")
+        return found
+
+    return check
 
 
 def url(value: Any, key: str) -> str:
@@ -146,3 +175,13 @@ def choice(*allowed: str) -> Check:
 
 def path(value: Any, key: str) -> Path:
     return Path(text(value, key))
+
+
+def folder(value: Any, key: str) -> Path:
+    """A folder that must already exist (one we read from, such as flows_dir)."""
+    found = path(value, key)
+    if not found.exists():
+        raise ConfigError(key, f"no such folder: {found}")
+    if not found.is_dir():
+        raise ConfigError(key, f"{found} is a file; give the folder that holds the files")
+    return found

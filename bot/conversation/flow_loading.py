@@ -7,10 +7,14 @@ from flows import FlowSet, load_flows
 
 
 def flow_variables(settings: Settings) -> dict[str, str]:
+    """Configured words for {placeholders}; `NAME_en` is what English texts read."""
     return {
         "service_name": settings.service_name,
+        "service_name_en": settings.service_name_en,
         "opening_hours": settings.opening_hours,
+        "opening_hours_en": settings.opening_hours_en,
         "window_location": settings.window_location,
+        "window_location_en": settings.window_location_en,
     }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from storage.events import NewEvent, StoredEvent
 
@@ -127,6 +127,14 @@ class Channel(Protocol):
         ...
 
 
+@runtime_checkable
+class Warns(Protocol):
+    """Optional for a channel: what it cannot do as configured, as sentences an operator
+    reads at start-up and in /healthz (e.g. a missing secret)."""
+
+    def warnings(self) -> list[str]: ...
+
+
 class Channels:
     """The registered channels by name: the one map the core looks channels up in."""
 
@@ -148,3 +156,11 @@ class Channels:
 
     def normalisers(self) -> dict[str, Callable[[StoredEvent], Inbound]]:
         return {name: channel.to_inbound for name, channel in self._by_name.items()}
+
+    def warnings(self) -> list[str]:
+        """Every channel's warnings (channels without the optional method have none)."""
+        found: list[str] = []
+        for channel in self._by_name.values():
+            if isinstance(channel, Warns):
+                found += channel.warnings()
+        return found

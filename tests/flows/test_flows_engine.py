@@ -285,6 +285,7 @@ def test_state_json_fields(talk: Conversation) -> None:
         "mode",
         "variables",
         "last_active",
+        "ended_at",
     }
     assert data["answers"] == {"who": "family", "relationship": "mother"}
     assert FlowState.from_json("{}") == FlowState.initial()

@@ -200,4 +200,7 @@ def test_graph_is_a_mermaid_flowchart() -> None:
         for line in lines:
             if "-->" in line and "flow_start" not in line:
                 assert line.split()[-1] in declared, line
-    assert '-->|"家族のこと"| flow_family' in to_mermaid(flowset, "first_contact")
+    first_contact = to_mermaid(flowset, "first_contact")
+    assert '-->|"家族のこと"| flow_family' in first_contact
+    assert 'flow_start -->|"友だち追加"| s_followed' in first_contact
+    assert "--> s_who" in first_contact  # the way back in, soon after an end

@@ -39,6 +39,21 @@ class LineChannel:
 
             app.add_subapp("/demo-line", create_demo_line())
 
+    def warnings(self) -> list[str]:
+        """What is missing for LINE to work, one sentence each."""
+        found: list[str] = []
+        if not self._settings.channel_secret:
+            found.append(
+                "LINE_CHANNEL_SECRET is not set (nor [line] channel_secret): every LINE"
+                " webhook is refused with 503 until it is."
+            )
+        if not self._settings.channel_access_token:
+            found.append(
+                "LINE_CHANNEL_ACCESS_TOKEN is not set (nor [line] channel_access_token):"
+                " replies wait in the outbox, unsent, until it is."
+            )
+        return found
+
     def to_inbound(self, stored: StoredEvent) -> Inbound:
         return inbound.to_inbound(stored)
 
