@@ -58,13 +58,32 @@ supervisors and admins only.
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 
 
 def setup_console(app: web.Application) -> None:
-    """Mount the JSON API at /api/v1/ and the pages at /console/ on the service."""
+    """Mount the JSON API at /api/v1/ and the pages at /console/ on the service. Call it
+    after the service's own cleanup contexts: the console starts after the database and
+    the workers, and stops before them."""
+    from bot.app import keys
     from staff_console.api import create_api
+    from staff_console.events import EventHub
+    from staff_console.keys import HUB, TASKS
     from staff_console.pages_app import create_pages
 
+    hub = app[HUB] = EventHub(app[keys.EVENTS], lambda: app[keys.DB])
+    tasks = app[TASKS] = set()
+
+    async def stop_streams(_: web.Application) -> None:
+        await hub.close()
+
+    async def finish_tasks(_: web.Application) -> None:
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    app.on_shutdown.append(stop_streams)
+    app.on_shutdown.append(finish_tasks)
     app.add_subapp("/api/v1/", create_api())
     app.add_subapp("/console/", create_pages())

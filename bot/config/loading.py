@@ -18,7 +18,7 @@ from typing import Any
 from bot.config import values
 from bot.config.errors import ConfigError
 from bot.config.retention import RetentionPolicy
-from bot.config.settings import LineSettings, Settings, handoff_settings
+from bot.config.settings import ConsoleSettings, LineSettings, Settings, handoff_settings
 from bot.config.values import Check
 
 # Every accepted key: where it lands in Settings, and how it is checked.
@@ -45,6 +45,13 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "retry_max": ("line.retry_max", values.duration),
         "max_attempts": ("line.max_attempts", values.positive_int),
         "sending_process": ("line.sending_process", values.boolean),
+        "mark_as_read": ("line.mark_as_read", values.choice("off", "when_staff_open")),
+    },
+    "console": {
+        "idle_timeout": ("console.idle_timeout", values.duration),
+        "lockout_after": ("console.lockout_after", values.positive_int),
+        "lockout_for": ("console.lockout_for", values.duration),
+        "trust_forwarded_proto": ("console.trust_forwarded_proto", values.boolean),
     },
 }
 # Tables owned by later features; validated by their own modules, kept here as raw data.
@@ -94,10 +101,13 @@ def load_settings(
     line = LineSettings(
         **{k.removeprefix("line."): v for k, v in found.items() if k.startswith("line.")}
     )
-    top = {k: v for k, v in found.items() if not k.startswith("line.")}
+    console = ConsoleSettings(
+        **{k.removeprefix("console."): v for k, v in found.items() if k.startswith("console.")}
+    )
+    top = {k: v for k, v in found.items() if not k.startswith(("line.", "console."))}
     if "handoff" in top:
         handoff = top.pop("handoff")
-    return Settings(**top, line=line, handoff=handoff)
+    return Settings(**top, line=line, console=console, handoff=handoff)
 
 
 def _read_text(path: Path) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from storage.events import NewEvent, StoredEvent
 
@@ -35,6 +35,9 @@ class Inbound:
     reply_token: str | None = None
     # What the platform called it (e.g. "message/sticker"), kept for staff and metrics.
     platform_type: str = ""
+    # The channel's token for marking this message read once a counselor opens it (LINE's
+    # markAsReadToken); only set when the channel is configured to mark messages read.
+    read_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,14 @@ class Transport(Protocol):
     async def push(self, address: str, payload: str, retry_key: str) -> SendResult: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class ReadMarker(Protocol):
+    """A transport that can tell the platform a person read the client's messages (LINE's
+    "mark as read"): `read_token` is the newest message's `Inbound.read_token`."""
+
+    async def mark_read(self, read_token: str) -> SendResult: ...
 
 
 # -- receiving -------------------------------------------------------------------------
