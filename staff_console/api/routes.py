@@ -127,6 +127,7 @@ async def list_conversations(request: web.Request) -> web.Response:
         )
     return json_answer(
         {
+            "now": shapes.when(now),
             "queue": queue,
             "counts": counts,
             "conversations": [shapes.inbox_row(row, now) for row in rows],
