@@ -115,12 +115,15 @@ def _demo(args: argparse.Namespace) -> int:
 
     port = args.port if args.port is not None else load_settings(None).port
     overrides: dict[str, object] = {
-        "database": DEMO_DB,
         "port": port,
         "line.channel_secret": DEMO_SECRET,
         "line.channel_access_token": DEMO_TOKEN,
         "line.api_base_url": f"http://127.0.0.1:{port}/demo-line",
     }
+    if not os.environ.get("TOBIRA_DB"):
+        # The demo keeps its own file unless told otherwise, so a real database is never
+        # filled with demo staff; with TOBIRA_DB, `tobira staff ...` and the demo agree.
+        overrides["database"] = DEMO_DB
     settings = load_settings(None, overrides=overrides)
     url = f"http://{settings.host}:{settings.port}"
     print(
@@ -137,6 +140,9 @@ def _demo(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     print(f"  database:         {settings.database}", file=sys.stderr)
+    from bot.cli import demo_seed
+
+    settings = demo_seed.prepare(settings, url)
     return _run_server(settings, demo_line=True)
 
 
