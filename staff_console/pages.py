@@ -29,7 +29,7 @@ from staff_console.access import (
 )
 from staff_console.api import shapes
 from staff_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, fill, texts
-from storage import read_side
+from storage import audit, read_side
 from storage.tx import Tx
 
 _HERE = Path(__file__).parent
@@ -107,7 +107,19 @@ async def inbox(request: web.Request) -> web.Response:
         queue = "waiting"
     signed = current_staff(request)
     now = request.config_dict[keys.CLOCK].now()
-    rows, counts = await request.config_dict[keys.DB].read(_inbox_and_counts, signed.viewer, queue)
+    db = request.config_dict[keys.DB]
+    rows, counts = await db.read(_inbox_and_counts, signed.viewer, queue)
+    # A person looked at this list: audited as the API audits it.
+    await db.write(
+        lambda conn: audit.record(
+            conn,
+            staff_id=signed.staff.id,
+            action="view_queue",
+            conversation_id=None,
+            at=now,
+            detail={"queue": queue},
+        )
+    )
     data = {
         "queue": queue,
         "counts": counts,
@@ -131,7 +143,8 @@ async def conversation_page(request: web.Request) -> web.Response:
     if view is None:
         context = _signed_in_context(request, "missing", {})
         return aiohttp_jinja2.render_template("missing.html", request, context, status=404)
-    data = {"conversation": shapes.conversation_detail(view)}
+    now = request.config_dict[keys.CLOCK].now()
+    data = {"conversation": shapes.conversation_detail(view, now)}
     context = _signed_in_context(request, "conversation", data)
     context.update(conversation_id=conversation_id)
     return aiohttp_jinja2.render_template("conversation.html", request, context)

@@ -5,8 +5,6 @@
 import { api, el, t, has } from "./common.js";
 
 const SOUND_KEY = "tobira.sound";
-const DISMISSED_KEY = "tobira.dismissedAlerts";
-const KEEP_DISMISSED = 300;
 
 const area = document.getElementById("alerts");
 const soundButton = document.getElementById("sound");
@@ -52,18 +50,15 @@ function chime() {
   });
 }
 
-function dismissed() {
+// Seen by this counselor: the server stops listing it (and the audit log says who saw it).
+async function dismiss(alert, node, close) {
+  close.disabled = true;
   try {
-    return new Set(JSON.parse(localStorage.getItem(DISMISSED_KEY) ?? "[]"));
+    await api("POST", `/api/v1/alerts/${alert.id}/seen`);
+    node.remove();
   } catch {
-    return new Set();
+    close.disabled = false;
   }
-}
-
-function dismiss(id, node) {
-  const ids = [...dismissed(), id].slice(-KEEP_DISMISSED);
-  localStorage.setItem(DISMISSED_KEY, JSON.stringify(ids));
-  node.remove();
 }
 
 function alertText(alert) {
@@ -82,8 +77,8 @@ function render(alert) {
       : null,
     close,
   );
-  close.addEventListener("click", () => dismiss(alert.id, node));
-  area.append(node);
+  close.addEventListener("click", () => dismiss(alert, node, close));
+  return node;
 }
 
 // Show the alerts not seen yet; ring once when any arrived live.
@@ -94,15 +89,11 @@ export async function refreshAlerts({ live = false } = {}) {
   } catch {
     return;
   }
-  const gone = dismissed();
-  let fresh = 0;
-  for (const alert of data?.alerts ?? []) {
-    if (shown.has(alert.id) || gone.has(alert.id)) continue;
-    shown.add(alert.id);
-    render(alert);
-    fresh += 1;
-  }
-  if (live && fresh > 0 && soundOn()) chime();
+  // Newest first, above the older ones.
+  const fresh = (data?.alerts ?? []).filter((alert) => !shown.has(alert.id));
+  fresh.forEach((alert) => shown.add(alert.id));
+  area.prepend(...fresh.map(render));
+  if (live && fresh.length > 0 && soundOn()) chime();
 }
 
 export function startAlerts() {

@@ -163,12 +163,21 @@ function followAnswer() {
   }
 }
 
-function render() {
-  const atBottom =
+// The history keeps to its newest message, unless the counselor scrolled up to read.
+let stickToBottom = true;
+const toBottom = () => {
+  if (stickToBottom) messagesNode.scrollTop = messagesNode.scrollHeight;
+};
+messagesNode.addEventListener("scroll", () => {
+  stickToBottom =
     messagesNode.scrollHeight - messagesNode.scrollTop - messagesNode.clientHeight < 40;
+});
+document.fonts?.ready.then(toBottom); // Japanese fonts change line heights once loaded
+window.addEventListener("resize", toBottom);
+
+function render() {
   messagesNode.replaceChildren(...(conversation.messages ?? []).map(renderMessage));
-  if (atBottom || !render.done) messagesNode.scrollTop = messagesNode.scrollHeight;
-  render.done = true;
+  toBottom();
   renderFacts();
   renderActions();
   renderIntake();

@@ -16,7 +16,6 @@ import {
 import { refreshAlerts, startAlerts } from "./alerts.js";
 import { startLive } from "./live.js";
 
-const NEAR_MS = 10 * 60 * 1000; // "due soon" this long before a deadline
 const TICK_MS = 30 * 1000; // waits and colours move with the clock between fetches
 const RETRY_MS = 5000;
 
@@ -26,22 +25,27 @@ const problemNode = document.getElementById("problem");
 const updatedNode = document.getElementById("updated");
 let rows = PAGE.conversations ?? [];
 
-const due = (row, name) => Date.parse(row[`${name}_due`] ?? row[`${name}_due_at`] ?? "");
+// The server's rule (staff_console/api/shapes.py `attention`), applied again between
+// fetches so a row turns amber, then red, as the clock moves: red from RED_BEFORE the
+// escalation (the time promised to the client), amber once the reminder or follow-up is due.
+const RED_BEFORE_MS = 30 * 60 * 1000;
+const due = (row, name) => Date.parse(row[`${name}_due`] ?? "");
 
-// "red" | "amber" | "" and the words that say why.
-export function urgency(row, at = now()) {
-  if (row.status === "resolved" || !row.waiting_since) return { level: "", words: "" };
+export function attention(row, at = now()) {
+  if (!row.waiting_since) return "none";
   const escalate = due(row, "escalate");
-  if (!Number.isNaN(escalate) && at >= escalate - NEAR_MS) {
-    return { level: "red", words: t(at >= escalate ? "wait.escalated" : "wait.escalation_near") };
-  }
-  const first = Math.min(
-    ...["remind", "followup"].map((name) => due(row, name)).filter((v) => !Number.isNaN(v)),
-  );
-  if (Number.isFinite(first) && at >= first - NEAR_MS) {
-    return { level: "amber", words: t(at >= first ? "wait.over" : "wait.near") };
-  }
-  return { level: "", words: "" };
+  if (!Number.isNaN(escalate) && at >= escalate - RED_BEFORE_MS) return "red";
+  const reached = ["followup", "remind"].some((name) => at >= due(row, name));
+  return reached ? "amber" : "none";
+}
+
+// What the colour means, in words: how long until the promised answer, or that it passed.
+function promiseWords(row, level, at = now()) {
+  if (level === "none") return "";
+  const escalate = due(row, "escalate");
+  if (Number.isNaN(escalate)) return t("wait.near");
+  if (at >= escalate) return t("wait.promise_over");
+  return t("wait.promise_in", { time: formatDuration(escalate - at) });
 }
 
 const href = (row) => `/console/conversations/${row.id}`;
@@ -51,7 +55,8 @@ function staffName(ref) {
 }
 
 function renderRow(row) {
-  const { level, words } = urgency(row);
+  const level = attention(row);
+  const words = promiseWords(row, level);
   const waited = row.waiting_since
     ? formatDuration(now() - Date.parse(row.waiting_since))
     : t("wait.none");
@@ -62,7 +67,7 @@ function renderRow(row) {
   }
   const tr = el(
     "tr",
-    { class: level ? `row-${level}` : null, dataset: { conversationId: String(row.id) } },
+    { class: level !== "none" ? `row-${level}` : null, dataset: { conversationId: String(row.id) } },
     el(
       "td",
       { class: "waited" },
