@@ -211,7 +211,7 @@ async def choose_language(request: web.Request) -> web.Response:
         LANGUAGE_COOKIE,
         code,
         max_age=_ONE_YEAR,
-        path=_HOME,
+        path="/",  # the API reads it too: its error sentences follow the same choice
         httponly=True,
         samesite="Strict",
         secure=request.secure,

@@ -164,19 +164,20 @@ class Desk:
 
     # -- clients on LINE -------------------------------------------------------------------
 
-    def _ms(self) -> int:
+    def ms(self) -> int:
         return int(self.clock.now().timestamp() * 1000)
 
-    async def _post(self, event: dict[str, Any]) -> None:
+    async def post_event(self, event: dict[str, Any]) -> None:
         assert await self.service.post_events(event) == 200
         await self.service.settle()
 
     async def client_writes(self, user: str, text: str) -> None:
-        await self._post(ev.text(user, text, self.line.issue_reply_token(user), ts_ms=self._ms()))
+        token = self.line.issue_reply_token(user)
+        await self.post_event(ev.text(user, text, token, ts_ms=self.ms()))
 
     async def new_client(self) -> str:
         user = ev.new_user_id()
-        await self._post(ev.follow(user, self.line.issue_reply_token(user), ts_ms=self._ms()))
+        await self.post_event(ev.follow(user, self.line.issue_reply_token(user), ts_ms=self.ms()))
         return user
 
     async def asks_for_a_person(self) -> str:
@@ -195,7 +196,7 @@ class Desk:
             else:
                 taps.remove(label)
             token = self.line.issue_reply_token(user)
-            await self._post(ev.postback(user, offered[label], token, ts_ms=self._ms()))
+            await self.post_event(ev.postback(user, offered[label], token, ts_ms=self.ms()))
             assert len(self.line.delivered) < 40, "the family flow should reach a handoff"
         return user
 

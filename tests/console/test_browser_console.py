@@ -8,6 +8,7 @@ import re
 from playwright.async_api import expect
 
 from storage import deadlines
+from tests import line_events as ev
 from tests.console.browser import (
     SCREENSHOTS,
     TABLET,
@@ -133,4 +134,38 @@ async def test_client_text_is_shown_as_text_never_run(tmp_path):
             )
             assert await page.locator("#messages img, #messages script").count() == 0
             await page.wait_for_timeout(300)  # an onerror would have fired by now
+            assert tab.dialogs == []
+
+
+async def test_an_answer_that_cannot_be_delivered_says_so_and_why(tmp_path):
+    async with Desk.open(tmp_path, jst(2026, 11, 25, 10, 0)) as desk:
+        await desk.add_staff("sato", "佐藤")
+        user = await desk.asks_for_a_person()
+        conversation = await desk.conversation_of(user)
+        async with desk.browser(TABLET) as tab:
+            page = tab.page
+            await desk.sign_in(page, "sato")
+            await page.goto(desk.url(f"/console/conversations/{conversation.id}"))
+            # LINE refuses the answer outright (a 400 is not retried).
+            desk.line.fail_next("reply", 400)
+            desk.line.fail_next("push", 400)
+            box = page.get_by_label("返信")
+            await box.fill("うまく届かない返信")
+            await page.get_by_role("button", name="送信する").click()
+            state = page.locator("#reply-state")
+            await expect(state).to_have_attribute("data-state", "failed")
+            await expect(state).to_contain_text("送信できませんでした：")
+            failed = page.locator(".msg.from-counselor", has_text="うまく届かない返信")
+            await expect(failed.locator(".delivery")).to_have_attribute("data-state", "failed")
+            await expect(failed.locator(".delivery")).to_contain_text("送信できませんでした")
+            assert desk.calls_with("うまく届かない返信") == []
+
+            # The client blocked the account: the page says so, and an answer is kept, unsent.
+            await desk.post_event(ev.unfollow(user, ts_ms=desk.ms()))
+            await page.reload()
+            await expect(page.locator("#facts .unreachable")).to_contain_text("届けられません")
+            await box.fill("ブロックのあとの返信")
+            await box.press("Control+Enter")
+            await expect(state).to_contain_text("相談者に届けられません")
+            assert desk.calls_with("ブロックのあとの返信") == []
             assert tab.dialogs == []

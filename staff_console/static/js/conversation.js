@@ -78,6 +78,7 @@ function renderMessage(message) {
       showsDelivery
         ? el("span", { class: "delivery", dataset: { state: message.delivery } }, deliveryWords(message))
         : null,
+      message.read_at ? el("span", { class: "read" }, t("delivery.read")) : null,
     ),
     el("p", { class: "text" }, textOf(message)),
   );
@@ -123,6 +124,7 @@ function renderFacts() {
   node("facts").replaceChildren(
     parts.join(" · "),
     c.urgent ? el("span", { class: "badge urgent" }, t("conversation.urgent_badge")) : "",
+    c.reachable === false ? el("strong", { class: "unreachable" }, t("conversation.unreachable")) : "",
   );
 }
 
@@ -176,7 +178,12 @@ document.fonts?.ready.then(toBottom); // Japanese fonts change line heights once
 window.addEventListener("resize", toBottom);
 
 function render() {
-  messagesNode.replaceChildren(...(conversation.messages ?? []).map(renderMessage));
+  const earlier = conversation.earlier_messages
+    ? el("li", { class: "earlier" }, t("conversation.earlier", { count: conversation.earlier_messages }))
+    : null;
+  messagesNode.replaceChildren(
+    ...[earlier, ...(conversation.messages ?? []).map(renderMessage)].filter(Boolean),
+  );
   toBottom();
   renderFacts();
   renderActions();
