@@ -78,6 +78,7 @@ async def test_a_counselor_answers_a_mother_from_one_tab(tmp_path):
             await expect(page.locator("#summary")).to_contain_text("母")
             client = page.locator(".msg.from-client", has_text=MOTHER_WRITES)
             await expect(client).to_contain_text("相談者")
+            await expect(client).to_be_in_viewport()  # the history opens at its newest end
             await expect(page.locator(".msg.from-internal").first).to_contain_text("内部メモ")
             await expect(page.locator(".msg.from-bot").first).to_be_visible()
 
@@ -90,6 +91,8 @@ async def test_a_counselor_answers_a_mother_from_one_tab(tmp_path):
             mine = page.locator(".msg.from-counselor", has_text=ANSWER)
             await expect(mine.locator(".delivery")).to_have_text("送信済み")
             await expect(mine).to_contain_text("相談員：佐藤")
+            await expect(mine).to_be_in_viewport()
+            await expect(page.locator("#facts")).not_to_contain_text("返信待ち")  # answered
             await expect(box).to_have_value("")
 
             assert len(desk.calls_with(ANSWER)) == 1, desk.line.summary()

@@ -135,7 +135,7 @@ function renderActions() {
   buttons.resolve.hidden = !open;
   buttons.reopen.hidden = open;
   buttons.urgent.hidden = !open;
-  buttons.urgent.setAttribute("aria-pressed", String(Boolean(c.urgent)));
+  buttons.urgent.dataset.on = String(Boolean(c.urgent));
   buttons.urgent.textContent = c.urgent ? t("conversation.urgent_off") : t("conversation.urgent_on");
   form.dataset.closed = String(!open);
   textArea.disabled = !open;
@@ -166,29 +166,38 @@ function followAnswer() {
 }
 
 // The history keeps to its newest message, unless the counselor scrolled up to read.
-let stickToBottom = true;
+// Only the reader's own scrolling unsticks it: the box also moves when the content grows
+// (the Japanese font loads) or the box shrinks (an alert appears above), and then it
+// should simply stay at the bottom.
+let readerMoved = false;
+let stuck = true;
+for (const kind of ["wheel", "touchmove", "keydown", "pointerdown"]) {
+  messagesNode.addEventListener(kind, () => (readerMoved = true), { passive: true });
+}
+const nearBottom = () =>
+  messagesNode.scrollHeight - messagesNode.scrollTop - messagesNode.clientHeight < 40;
 const toBottom = () => {
-  if (stickToBottom) messagesNode.scrollTop = messagesNode.scrollHeight;
+  messagesNode.scrollTop = messagesNode.scrollHeight;
 };
 messagesNode.addEventListener("scroll", () => {
-  stickToBottom =
-    messagesNode.scrollHeight - messagesNode.scrollTop - messagesNode.clientHeight < 40;
+  if (readerMoved) stuck = nearBottom();
 });
-document.fonts?.ready.then(toBottom); // Japanese fonts change line heights once loaded
-window.addEventListener("resize", toBottom);
+new ResizeObserver(() => stuck && toBottom()).observe(messagesNode);
+document.fonts?.ready.then(() => stuck && toBottom());
 
 function render() {
+  const keepToBottom = stuck || nearBottom();
   const earlier = conversation.earlier_messages
     ? el("li", { class: "earlier" }, t("conversation.earlier", { count: conversation.earlier_messages }))
     : null;
   messagesNode.replaceChildren(
     ...[earlier, ...(conversation.messages ?? []).map(renderMessage)].filter(Boolean),
   );
-  toBottom();
   renderFacts();
   renderActions();
   renderIntake();
   followAnswer();
+  if (keepToBottom) toBottom(); // last: the header above may have changed the box's height
 }
 
 const refresh = coalesce(async () => {
