@@ -192,10 +192,13 @@ class ApiDesk:
     def ms(self) -> int:
         return int(self.clock.now().timestamp() * 1000)
 
-    async def send(self, user: str, text: str) -> None:
+    async def send(self, user: str, text: str) -> dict[str, Any]:
+        """A signed text message event from `user`, processed; returns the event."""
         token = self.line.issue_reply_token(user)
-        assert await self.service.post_events(ev.text(user, text, token, self.ms())) == 200
+        event = ev.text(user, text, token, self.ms())
+        assert await self.service.post_events(event) == 200
         await self.service.settle()
+        return event
 
     async def ask_for_a_person(self, user: str | None = None, first: str = "こんにちは") -> str:
         """A new client writes, then asks for a person (the global word): handed off."""
