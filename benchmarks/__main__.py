@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import platform
 
-from benchmarks import deadlines, flows_engine, replies, webhook
+from benchmarks import console, deadlines, flows_engine, replies, webhook
 
 
 def main() -> None:
@@ -18,6 +18,8 @@ def main() -> None:
     asyncio.run(replies.run())
     print("\n== deadlines: 100,000 pending (issue 4) ==")
     asyncio.run(deadlines.run())
+    print("\n== staff console: 100,000 conversations, 50 live streams (issue 10) ==")
+    asyncio.run(console.run())
 
 
 if __name__ == "__main__":
