@@ -21,6 +21,14 @@ from bot.config.retention import RetentionPolicy
 from bot.config.settings import ConsoleSettings, LineSettings, Settings, handoff_settings
 from bot.config.values import Check
 
+
+def _mark_as_read(value: Any, key: str) -> str:
+    # Lower-case words (values.choice is for upper-case ones such as FULL or INFO).
+    if value not in ("off", "when_staff_open"):
+        raise ConfigError(key, f'must be "off" or "when_staff_open", got {value!r}')
+    return str(value)
+
+
 # Every accepted key: where it lands in Settings, and how it is checked.
 _TOP: dict[str, tuple[str, Check]] = {
     "service_name": ("service_name", values.text),
@@ -45,7 +53,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "retry_max": ("line.retry_max", values.duration),
         "max_attempts": ("line.max_attempts", values.positive_int),
         "sending_process": ("line.sending_process", values.boolean),
-        "mark_as_read": ("line.mark_as_read", values.choice("off", "when_staff_open")),
+        "mark_as_read": ("line.mark_as_read", _mark_as_read),
     },
     "console": {
         "idle_timeout": ("console.idle_timeout", values.duration),

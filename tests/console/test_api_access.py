@@ -12,6 +12,7 @@ from datetime import timedelta
 import aiohttp
 from yarl import URL
 
+from bot.app import keys
 from staff_console import events
 from tests.console.api_desk import ApiDesk
 
@@ -275,3 +276,25 @@ async def test_the_api_answers_json_for_an_unknown_address_once_signed_in(tmp_pa
             ) as response:
                 assert response.status == 401
                 assert (await response.json())["error"].startswith("Please sign in")
+
+
+async def test_ended_sessions_and_failed_logins_are_forgotten_after_30_days(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.sign_in(await desk.add_staff("sato"))
+        await sato.post("/api/v1/logout")
+        assert (await desk.client().login("sato", "wrong password!"))[0] == 401
+
+        def count(conn):
+            return [
+                conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("staff_sessions", "login_attempts")
+            ]
+
+        assert await desk.db.read(count) == [1, 1]
+        retention = desk.app[keys.RETENTION]
+        await retention.run()
+        assert await desk.db.read(count) == [1, 1]  # not yet
+        desk.clock.advance(timedelta(days=31))
+        counts = await retention.run()
+        assert counts["staff_sessions"] == 1 and counts["login_attempts"] == 1
+        assert await desk.db.read(count) == [0, 0]
