@@ -162,6 +162,9 @@ async def test_an_answer_that_cannot_be_delivered_says_so_and_why(tmp_path):
             await expect(failed.locator(".delivery")).to_have_attribute("data-state", "failed")
             await expect(failed.locator(".delivery")).to_contain_text("送信できませんでした")
             assert desk.calls_with("うまく届かない返信") == []
+            # And the counselor is alerted, live, on whatever page they are.
+            failed_alert = page.locator('.alert[data-kind="delivery_failed"]')
+            await expect(failed_alert).to_contain_text("送信できなかったメッセージがあります")
 
             # The client blocked the account: the page says so, and an answer is kept, unsent.
             await desk.post_event(ev.unfollow(user, ts_ms=desk.ms()))
