@@ -17,6 +17,7 @@ from typing import Literal, TypeVar
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from bot.app import keys
 from staff_console.api.errors import ApiError, error_response
@@ -125,7 +126,7 @@ def _csrf_ok(request: web.Request, signed_in: SignedIn, sent: str | None) -> boo
     return bool(sent) and hmac.compare_digest((sent or "").encode(), signed_in.csrf_token.encode())
 
 
-def signed_in(kind: Literal["api", "pages"]) -> Callable[[web.Request, Handler], Awaitable]:
+def signed_in(kind: Literal["api", "pages"]) -> Middleware:
     """Sessions, CSRF and the signed-in staff member, for one of the two sub-apps."""
 
     @web.middleware
@@ -166,7 +167,7 @@ def signed_in(kind: Literal["api", "pages"]) -> Callable[[web.Request, Handler],
     return middleware
 
 
-def security_headers(kind: Literal["api", "pages"]) -> Callable[[web.Request, Handler], Awaitable]:
+def security_headers(kind: Literal["api", "pages"]) -> Middleware:
     csp = API_CSP if kind == "api" else PAGES_CSP
 
     def add(request: web.Request, response: web.StreamResponse) -> None:

@@ -11,4 +11,4 @@ from staff_console.events import EventHub
 HUB = web.AppKey("console_hub", EventHub)
 # Work started by a request that must not hold up its answer (marking messages read on
 # LINE): kept here so it is not garbage-collected mid-way, and awaited on shutdown.
-TASKS = web.AppKey("console_tasks", set[asyncio.Task[None]])
+TASKS = web.AppKey("console_tasks", set[asyncio.Task[object]])

@@ -35,9 +35,9 @@ _COLUMNS = "id, staff_id, csrf_token, created_at, last_seen_at, ended_at, end_re
 
 
 def _row(row: tuple) -> SessionRow:
-    return SessionRow(
-        row[0], row[1], row[2], from_db(row[3]), from_db(row[4]), from_db(row[5]), row[6]
-    )  # type: ignore[arg-type]
+    created, seen = from_db(row[3]), from_db(row[4])
+    assert created is not None and seen is not None  # NOT NULL columns
+    return SessionRow(row[0], row[1], row[2], created, seen, from_db(row[5]), row[6])
 
 
 def start(conn: Tx, *, staff_id: int, token: str, csrf_token: str, at: datetime) -> int:

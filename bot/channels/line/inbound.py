@@ -23,7 +23,7 @@ def to_inbound(stored: StoredEvent, *, keep_read_token: bool = False) -> Inbound
     opens the conversation (`[line] mark_as_read = "when_staff_open"`)."""
     raw = json.loads(stored.payload)
     kind = raw.get("type")
-    common = {
+    common: dict[str, Any] = {
         "channel": CHANNEL,
         "event_row_id": stored.id,
         "user_key": stored.user_key or "",
