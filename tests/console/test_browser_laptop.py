@@ -3,6 +3,7 @@ arrive live with a chime that can be turned off, and the case actions work."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from playwright.async_api import Page, expect
@@ -21,6 +22,15 @@ async def _focused(page: Page) -> dict[str, str]:
                     outline: style.outlineStyle, width: style.outlineWidth};
         }"""
     )
+
+
+async def _until(page: Page, condition: str, timeout: float = 5.0) -> None:
+    # Not page.wait_for_function: it evaluates a string in the page, which our CSP forbids.
+    for _ in range(int(timeout / 0.05)):
+        if await page.evaluate(condition):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"still false after {timeout} s: {condition}")
 
 
 async def test_keyboard_live_alerts_and_a_sound_that_can_be_turned_off(tmp_path):
@@ -65,6 +75,11 @@ async def test_keyboard_live_alerts_and_a_sound_that_can_be_turned_off(tmp_path)
             # Open the first case from the keyboard; the reply box is next to the send button.
             link = page.locator(f'#rows tr[data-conversation-id="{conversation.id}"] a.open')
             await link.focus()
+            # The list redraws itself when something happens; the keyboard's place stays.
+            await page.evaluate("document.querySelectorAll('#rows tr').forEach(r => r.old = 1)")
+            await desk.client_writes(first, "もうひとつ書きます")
+            await _until(page, "!document.querySelector('#rows tr').old")
+            assert await link.evaluate("node => node === document.activeElement")
             await page.keyboard.press("Enter")
             await page.wait_for_url(desk.url(f"/console/conversations/{conversation.id}"))
             await page.get_by_label("返信").focus()

@@ -102,7 +102,12 @@ function renderRow(row) {
 }
 
 function render() {
+  // Redrawn every few seconds: a keyboard user keeps their place on the row they were on.
+  const focused = document.activeElement?.closest?.("#rows tr")?.dataset.conversationId;
   rowsNode.replaceChildren(...rows.map(renderRow));
+  if (focused) {
+    rowsNode.querySelector(`tr[data-conversation-id="${CSS.escape(focused)}"] a.open`)?.focus();
+  }
   emptyNode.hidden = rows.length > 0;
   const counts = PAGE.counts ?? {};
   for (const [queue, count] of Object.entries(counts)) {
