@@ -9,6 +9,7 @@ Sign-in and sign-out are plain HTML forms: they work before any script has loade
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -171,7 +172,15 @@ async def login_submit(request: web.Request) -> web.Response:
     result = await sessions_of(request).sign_in(login, password)
     if result.token is None:
         status = 429 if result.error == "locked" else 401
-        return _render_login(request, error=result.error or "wrong", login=login, status=status)
+        locked_for = result.locked_for or request.config_dict[keys.SETTINGS].console.lockout_for
+        return _render_login(
+            request,
+            error=result.error or "wrong",
+            login=login,
+            status=status,
+            # Say when to try again (TONE: a time, not "later"), rounded up to a minute.
+            minutes=max(1, math.ceil(locked_for.total_seconds() / 60)),
+        )
     response = web.HTTPSeeOther(_safe_next(request.query.get("next")))
     set_session_cookie(request, response, result.token)
     raise response
@@ -184,9 +193,11 @@ def _render_login(
     notice: str | None = None,
     login: str = "",
     status: int = 200,
+    minutes: int = 0,
 ) -> web.Response:
     context = _base_context(request, "login")
     context.update(
+        minutes=minutes,
         error=_ERRORS.get(error, "failed") if error else None,
         notice=notice,
         login=login,

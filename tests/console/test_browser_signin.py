@@ -36,6 +36,7 @@ async def test_wrong_passwords_then_a_clear_lockout_that_tells_nothing_about_the
                 await _try(page, "sato", WRONG)
             await _try(page, "sato", PASSWORD)  # even the right one, while locked
             await expect(page.locator("#error")).to_contain_text(LOCKED)
+            await expect(page.locator("#error")).to_contain_text("15分ほどたってから")
             await expect(page).to_have_url(re.compile(r"/console/login"))
 
             # A login that does not exist reads exactly the same.
