@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Awaitable, Callable
 from typing import Literal, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -122,6 +122,18 @@ def _is_public(request: web.Request, handler: Handler) -> bool:
     )
 
 
+def _same_origin(request: web.Request) -> bool:
+    """No Origin header (not a browser, or an old one), or one naming this very host."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    hosts = {request.host}
+    if request.config_dict[keys.SETTINGS].console.trust_forwarded_proto:
+        # Behind the TLS proxy: the host the browser used, if the proxy rewrote Host.
+        hosts.add(request.headers.get("X-Forwarded-Host", "").split(",")[0].strip())
+    return urlsplit(origin).netloc in hosts
+
+
 def _csrf_ok(request: web.Request, signed_in: SignedIn, sent: str | None) -> bool:
     return bool(sent) and hmac.compare_digest((sent or "").encode(), signed_in.csrf_token.encode())
 
@@ -131,6 +143,11 @@ def signed_in(kind: Literal["api", "pages"]) -> Middleware:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.method not in SAFE_METHODS and not _same_origin(request):
+            # A form on another site posting here (sign-in included: no login CSRF).
+            if kind == "api":
+                return error_response(request, 403, "csrf")
+            raise web.HTTPForbidden(text="This form was sent from another site.")
         if _is_public(request, handler):
             return await handler(request)
         token = request.cookies.get(COOKIE, "")

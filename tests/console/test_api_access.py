@@ -298,3 +298,20 @@ async def test_ended_sessions_and_failed_logins_are_forgotten_after_30_days(tmp_
         counts = await retention.run()
         assert counts["staff_sessions"] == 1 and counts["login_attempts"] == 1
         assert await desk.db.read(count) == [0, 0]
+
+
+async def test_a_post_from_another_site_is_refused_even_the_login(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        await desk.add_staff("sato")
+        client = desk.client()
+        body = {"login": "sato", "password": "correct horse battery"}
+        status, answer = await client.post(
+            "/api/v1/login", body, headers={"Origin": "https://evil.example"}
+        )
+        assert status == 403 and "確認できませんでした" in answer["error"]
+        host = desk.service.url.removeprefix("http://")
+        status, _ = await client.post("/api/v1/login", body, headers={"Origin": f"http://{host}"})
+        assert status == 200
+        status, _ = await client.post("/api/v1/logout", headers={"Origin": "https://evil.example"})
+        assert status == 403
+        assert (await client.get("/api/v1/me"))[0] == 200
