@@ -186,6 +186,7 @@ def signed_in(kind: Literal["api", "pages"]) -> Middleware:
 
 def security_headers(kind: Literal["api", "pages"]) -> Middleware:
     csp = API_CSP if kind == "api" else PAGES_CSP
+    referrer = "no-referrer" if kind == "api" else "same-origin"
 
     def add(request: web.Request, response: web.StreamResponse) -> None:
         if response.prepared:
@@ -193,7 +194,9 @@ def security_headers(kind: Literal["api", "pages"]) -> Middleware:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", csp)
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # Pages: "same-origin", not "no-referrer", under which a browser sends `Origin: null`
+        # with a form and the same-origin check would refuse it. Nothing leaves our origin.
+        headers.setdefault("Referrer-Policy", referrer)
         headers.setdefault("X-Frame-Options", "DENY")
         if not request.path.startswith(STATIC_PREFIX):
             headers.setdefault("Cache-Control", "no-store")
