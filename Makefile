@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install
+.PHONY: run test bench lint install browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/tobira demo
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
+
+# The console's browser tests need Debian's chromium and CJK fonts (installed when root).
+browser:
+	@bash .ci/install-browser
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import platform
 
-from benchmarks import deadlines, flows_engine, replies, safety, webhook
+from benchmarks import console, deadlines, flows_engine, replies, safety, webhook
 
 
 def main() -> None:
@@ -20,6 +20,8 @@ def main() -> None:
     asyncio.run(deadlines.run())
     print("\n== safety: the danger-signal detector per message (issue 11) ==")
     safety.main()
+    print("\n== staff console: 100,000 conversations, 50 live streams (issue 10) ==")
+    asyncio.run(console.run())
 
 
 if __name__ == "__main__":

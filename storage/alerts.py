@@ -43,3 +43,13 @@ def for_conversation(conn: Tx, conversation_id: int) -> list[Alert]:
         (conversation_id,),
     )
     return [Alert(*tuple(row)) for row in rows]
+
+
+def mark_seen(conn: Tx, alert_id: int, staff_id: int, at: datetime) -> bool:
+    """A staff member saw an alert addressed to them or to whoever is on duty."""
+    cursor = conn.execute(
+        "UPDATE staff_alerts SET seen_at = ? WHERE id = ? AND seen_at IS NULL"
+        " AND (staff_id = ? OR staff_id IS NULL)",
+        (to_db(at), alert_id, staff_id),
+    )
+    return cursor.rowcount > 0

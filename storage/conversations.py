@@ -116,10 +116,11 @@ def start_burst(conn: Tx, conversation_id: int, at: datetime) -> int:
 
 
 def client_wrote(conn: Tx, conversation_id: int, at: datetime) -> None:
+    # updated_at too: the console's "all" queue shows the latest activity first.
     conn.execute(
-        "UPDATE conversations SET unacknowledged_since = COALESCE(unacknowledged_since, ?)"
-        " WHERE id = ?",
-        (to_db(at), conversation_id),
+        "UPDATE conversations SET unacknowledged_since = COALESCE(unacknowledged_since, ?),"
+        " updated_at = ? WHERE id = ?",
+        (to_db(at), to_db(at), conversation_id),
     )
 
 
@@ -178,3 +179,36 @@ def last_resolved_flow_state(conn: Tx, contact_id: int) -> str | None:
         (contact_id,),
     ).fetchone()
     return row[0] if row else None
+
+
+def set_urgent(conn: Tx, conversation_id: int, urgent: bool, at: datetime) -> None:
+    conn.execute(
+        "UPDATE conversations SET urgent = ?, updated_at = ? WHERE id = ?",
+        (int(urgent), to_db(at), conversation_id),
+    )
+
+
+def reopen(conn: Tx, conversation_id: int, at: datetime) -> None:
+    """Back to whoever had it (queued when nobody did). The caller checks that the contact
+    has no other open conversation (one open conversation per contact)."""
+    conn.execute(
+        "UPDATE conversations SET resolved_at = NULL, updated_at = ?,"
+        " status = CASE WHEN counselor_id IS NULL THEN 'queued' ELSE 'assigned' END"
+        " WHERE id = ?",
+        (to_db(at), conversation_id),
+    )
+
+
+def queued_without_counselor(conn: Tx, limit: int = 100) -> list[Conversation]:
+    """Handed-off cases nobody has taken yet, oldest first."""
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM conversations WHERE status = 'queued' AND counselor_id IS NULL"
+        " ORDER BY handed_off_at, id LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [_from_row(row) for row in rows]
+
+
+def is_urgent(conn: Tx, conversation_id: int) -> bool:
+    row = _one(conn, "SELECT urgent FROM conversations WHERE id = ?", (conversation_id,))
+    return bool(row and row[0])

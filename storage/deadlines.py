@@ -66,11 +66,13 @@ def add(
     return Deadline(int(row[0]), conversation_id, kind, due_at, generation, payload or {})
 
 
-def cancel_pending(conn: Tx, conversation_id: int) -> int:
+def cancel_pending(conn: Tx, conversation_id: int, kinds: tuple[str, ...] = ()) -> int:
+    """Cancel the conversation's pending deadlines (only those of `kinds`, when given)."""
+    only = f" AND kind IN ({','.join('?' * len(kinds))})" if kinds else ""
     cursor = conn.execute(
         "UPDATE deadlines SET status = 'cancelled'"
-        " WHERE conversation_id = ? AND status = 'pending'",
-        (conversation_id,),
+        f" WHERE conversation_id = ? AND status = 'pending'{only}",
+        (conversation_id, *kinds),
     )
     return cursor.rowcount
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.statuses import ACKNOWLEDGING, STAFF_AUTHOR_PREFIX, sql_list
+from storage.statuses import STAFF_AUTHOR_PREFIX, MessageKind
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 from storage.tx import fetch_all as _all
@@ -32,14 +32,36 @@ def add(
     body: str | None,
     at: datetime,
     inbound_event_id: int | None = None,
+    read_token: str | None = None,
+    outbox_id: int | None = None,
 ) -> int:
+    """`outbox_id`: the outbox row (one platform call) that carries an outgoing message, so
+    staff see whether it reached the client; `read_token`: what the channel needs to mark
+    an incoming one read."""
     row = conn.execute(
-        "INSERT INTO messages"
-        " (conversation_id, direction, author, kind, body, inbound_event_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (conversation_id, direction, author, kind, body, inbound_event_id, to_db(at)),
+        "INSERT INTO messages (conversation_id, direction, author, kind, body,"
+        " inbound_event_id, read_token, outbox_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (
+            conversation_id,
+            direction,
+            author,
+            kind,
+            body,
+            inbound_event_id,
+            read_token,
+            outbox_id,
+            to_db(at),
+        ),
     ).fetchone()
     return int(row[0])
+
+
+def mark_read(conn: Tx, message_ids: list[int], at: datetime) -> None:
+    conn.executemany(
+        "UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL",
+        [(to_db(at), message_id) for message_id in message_ids],
+    )
 
 
 def for_conversation(conn: Tx, conversation_id: int) -> list[Message]:
@@ -59,18 +81,20 @@ def _at(text: str) -> datetime:
 
 
 def acknowledgement_due(conn: Tx, conversation_id: int) -> bool:
-    """No acknowledgement yet since staff last answered: once per unanswered burst.
+    """No acknowledgement yet since the client was last answered: once per unanswered burst.
 
-    The handoff's own announcement (who answers, by when) counts as the first burst's.
+    A staff answer answers the client; so does the handoff's announcement (who answers, by
+    when), but it answers the flow's last step, not what the client writes after it: the
+    first message after an announcement gets its own acknowledgement.
     """
     row = conn.execute(
-        f"SELECT MAX(CASE WHEN author LIKE '{STAFF_AUTHOR_PREFIX}%' THEN id END),"
-        f" MAX(CASE WHEN kind IN {sql_list(ACKNOWLEDGING)} THEN id END)"
+        f"SELECT MAX(CASE WHEN author LIKE '{STAFF_AUTHOR_PREFIX}%' OR kind = ? THEN id END),"
+        " MAX(CASE WHEN kind = ? THEN id END)"
         " FROM messages WHERE conversation_id = ?",
-        (conversation_id,),
+        (MessageKind.HANDOFF.value, MessageKind.ACK.value, conversation_id),
     ).fetchone()
-    last_staff, last_ack = row[0], row[1]
-    return last_ack is None or (last_staff is not None and last_staff > last_ack)
+    last_answer, last_ack = row[0], row[1]
+    return last_ack is None or (last_answer is not None and last_answer > last_ack)
 
 
 def last_client_message_at(conn: Tx, conversation_id: int) -> datetime | None:

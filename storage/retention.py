@@ -22,7 +22,8 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
         f"UPDATE audit_log SET conversation_id = NULL WHERE conversation_id IN ({old})", (cut,)
     )
     counts: dict[str, int] = {}
-    for table in ("staff_alerts", "deadlines", "outbox", "messages"):
+    # Messages before the outbox rows they point at.
+    for table in ("staff_alerts", "deadlines", "messages", "outbox"):
         counts[table] = conn.execute(
             f"DELETE FROM {table} WHERE conversation_id IN ({old})", (cut,)
         ).rowcount

@@ -52,6 +52,7 @@ class AlertKind(StrEnum):
     REMIND = "remind"
     ESCALATE = "escalate"
     TURN_FAILED = "turn_failed"
+    DELIVERY_FAILED = "delivery_failed"  # an answer could not be delivered
 
 
 class MessageKind(StrEnum):
@@ -63,10 +64,10 @@ class MessageKind(StrEnum):
     FOLLOWUP = "followup"
     TEXT = "text"  # a counselor's answer
     HANDOFF_SUMMARY = "handoff_summary"  # for staff only
+    # A short answer to a word that works everywhere (「やめる」「はじめから」) once a person has
+    # the conversation: the counselor still has it.
+    NOTICE = "notice"
 
-
-# Messages that acknowledge a burst: the handoff announcement counts as the first one.
-ACKNOWLEDGING = (MessageKind.ACK, MessageKind.HANDOFF)
 
 STAFF_AUTHOR_PREFIX = "staff:"
 

@@ -7,7 +7,7 @@ Everything that holds SQL is in storage/; other code only hands `Tx` on to it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 
@@ -21,7 +21,10 @@ class Cursor(Protocol):
 
 
 class Tx(Protocol):
-    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Cursor: ...
+    # Positional (?) or named (:name) parameters.
+    def execute(
+        self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = ..., /
+    ) -> Cursor: ...
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Cursor: ...
 

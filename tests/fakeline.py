@@ -109,7 +109,7 @@ class Call:
     when the request arrived (before any injected delay).
     """
 
-    endpoint: str  # "reply" | "push" | "profile" | "info"
+    endpoint: str  # "reply" | "push" | "profile" | "info" | "mark_read"
     body: dict[str, Any]
     headers: dict[str, str]
     status: int
@@ -340,6 +340,7 @@ class FakeLine:
         app.router.add_post("/v2/bot/message/push", self._push)
         app.router.add_get("/v2/bot/profile/{userId}", self._profile)
         app.router.add_get("/v2/bot/info", self._info)
+        app.router.add_post("/v2/bot/chat/markAsRead", self._mark_read)
         app.router.add_get("/_fake/stats", self._stats)
         # Do not let a pending delay_next() hold up stop().
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
@@ -582,6 +583,33 @@ class FakeLine:
         }
         profile.update(self._profiles.get(user_id, {}))
         return self._finish(call, 200, profile)
+
+    async def _mark_read(self, request: web.Request) -> web.Response:
+        """POST /v2/bot/chat/markAsRead (markMessagesAsReadByToken): a body of
+        MarkMessagesAsReadByTokenRequest, {"markAsReadToken": string} required; 200 with an
+        empty body."""
+        call = await self._begin("mark_read", request)
+        if not self._auth_ok(request):
+            return self._finish(call, 401, _error(401))
+        injected = self._injected("mark_read")
+        if injected is not None:
+            return self._finish(call, injected, _error(injected))
+        try:
+            parsed = json.loads(call.raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
+        if not isinstance(parsed, dict):
+            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
+        call.body = parsed
+        checker = _Checker()
+        checker.string(parsed, "markAsReadToken", "", required=True, min_len=1)
+        if checker.details:
+            return self._finish(call, 400, _error(400, details=checker.details))
+        return self._finish(call, 200, {})
+
+    def read_tokens_marked(self) -> list[str]:
+        """The markAsReadToken of every accepted mark-as-read call, in order."""
+        return [c.body["markAsReadToken"] for c in self.calls_to("mark_read") if c.status == 200]
 
     async def _info(self, request: web.Request) -> web.Response:
         call = await self._begin("info", request)

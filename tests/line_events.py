@@ -83,6 +83,8 @@ def text(user_id: str, text: str, reply_token: str, ts_ms: int | None = None) ->
         "type": "text",
         "id": _message_id(),
         "quoteToken": secrets.token_urlsafe(48),
+        # Sent when the account's chat feature is on (webhook.yml TextMessageContent).
+        "markAsReadToken": secrets.token_urlsafe(32),
         "text": text,
     }
     return ev

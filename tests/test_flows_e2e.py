@@ -71,9 +71,13 @@ async def test_a_mother_goes_from_follow_to_handoff(service, line):
     last_text = line.delivered[-1].body["messages"][-1]["text"]
     assert "相談員" in last_text
     assert "までにお返事します" in last_text or "以降に、相談員からお返事します" in last_text
-    # That announcement was this burst's acknowledgement: more messages get no more words.
-    before = len(line.delivered)
+    # The announcement answered the flow: what she writes next gets its own acknowledgement
+    # (tests/console/test_closing_the_loop.py), and only once per unanswered burst.
     await service.post_events(ev.text(user, "よろしくお願いします", line.issue_reply_token(user)))
+    await service.settle()
+    assert "メッセージを受け取りました" in line.delivered[-1].body["messages"][-1]["text"]
+    before = len(line.delivered)
+    await service.post_events(ev.text(user, "息子のことです", line.issue_reply_token(user)))
     await service.settle()
     assert len(line.delivered) == before
 

@@ -143,8 +143,14 @@ async def test_handoff_names_the_counselor_and_when_then_one_ack_per_burst(windo
     assert (
         window.last_texts(user)[-1] == "担当は佐藤です。今日（11月25日）の12時までにお返事します。"
     )
+    # The announcement answered the flow; the first message after it is acknowledged, and
+    # the rest of that burst is not.
+    await window.send(user, "よろしくお願いします")
+    assert window.last_texts(user) == [
+        "メッセージを受け取りました。担当の佐藤が、今日（11月25日）の12時までにお返事します。"
+    ]
     sent = window.count(user)
-    await window.send(user, "よろしくお願いします")  # same burst: no more words
+    await window.send(user, "続けて書きます")
     assert window.count(user) == sent
 
     conversation = await window.conversation(user)

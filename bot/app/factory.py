@@ -27,6 +27,7 @@ from bot.promises.alarm import DeadlineAlarm
 from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.events import EventBus
 from bot.runtime.priority import Priority
+from staff_console import setup_console
 from storage import deadlines
 
 log = logging.getLogger("tobira.app")
@@ -58,6 +59,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_workers)
+    setup_console(app)  # /console/ and /api/v1/: after the resources it uses
     return app
 
 
@@ -117,6 +119,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     await alarm.start()
     retention = app[keys.RETENTION] = RetentionJob(db, clock, settings.retention)
     alarm.every(timedelta(hours=6), retention.run, "retention")
+    # A case queued with nobody to take it goes to a counselor once one is at work.
+    alarm.every(timedelta(minutes=1), app[keys.DESK].offer_queued, "offer-queued")
     yield
     await alarm.close()
     await dispatcher.close()

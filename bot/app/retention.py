@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from bot.config.retention import RetentionPolicy
 from bot.runtime.clock import Clock
-from storage import retention
+from storage import retention, sessions
 from storage.database import Database
+from storage.tx import Tx
 
 log = logging.getLogger("tobira.retention")
+
+# Ended console sessions and wrong-password counts are kept this long.
+SESSIONS_KEPT = timedelta(days=30)
 
 
 class RetentionJob:
@@ -20,13 +25,18 @@ class RetentionJob:
 
     async def run(self) -> dict[str, int]:
         now = self._clock.now()
-        counts = await self._db.write(
-            lambda conn: retention.purge(
+
+        def job(conn: Tx) -> dict[str, int]:
+            counts = retention.purge(
                 conn,
                 conversations_before=now - self._policy.resolved_conversations,
                 events_before=now - self._policy.raw_events,
-            ),
-            heavy=True,  # years of data may go at once: keep it off the event loop
-        )
+            )
+            # Console sign-ins: only long enough to look into a problem.
+            counts.update(sessions.purge(conn, before=now - SESSIONS_KEPT))
+            return counts
+
+        # Years of data may go at once: keep it off the event loop.
+        counts = await self._db.write(job, heavy=True)
         log.info("retention", extra=counts)
         return counts

@@ -128,14 +128,20 @@ def _demo(args: argparse.Namespace) -> int:
 
     port = args.port if args.port is not None else load_settings(None).port
     overrides: dict[str, object] = {
-        "database": DEMO_DB,
         "port": port,
         "line.channel_secret": DEMO_SECRET,
         "line.channel_access_token": DEMO_TOKEN,
         "line.api_base_url": f"http://127.0.0.1:{port}/demo-line",
     }
+    if not os.environ.get("TOBIRA_DB"):
+        # The demo keeps its own file unless told otherwise, so a real database is never
+        # filled with demo staff; with TOBIRA_DB, `tobira staff ...` and the demo agree.
+        overrides["database"] = DEMO_DB
     settings = load_settings(None, overrides=overrides)
-    return _run_server(settings, demo_line=True, banner=True)
+    from bot.cli import demo_seed
+
+    settings = demo_seed.with_demo_organizations(settings)
+    return _run_server(settings, demo_line=True, banner=True, prepare=demo_seed.accounts)
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -151,7 +157,15 @@ def _chat(args: argparse.Namespace) -> int:
         return 2
 
 
-def _run_server(settings: Settings, *, demo_line: bool = False, banner: bool = False) -> int:
+def _run_server(
+    settings: Settings,
+    *,
+    demo_line: bool = False,
+    banner: bool = False,
+    prepare: Callable[[Settings], list[str]] | None = None,
+) -> int:
+    """Serve until stopped. `prepare` runs once the port is ours and before the service
+    starts (the demo's staff accounts); the lines it returns join the banner."""
     from bot.app import keys
     from bot.app.factory import create_app
     from bot.cli.listen import bound_port, cannot_listen, listen
@@ -166,6 +180,7 @@ def _run_server(settings: Settings, *, demo_line: bool = False, banner: bool = F
         print(cannot_listen(settings.host, settings.port, error), file=sys.stderr)
         return 2
     port = bound_port(sockets)
+    prepared = prepare(settings) if prepare is not None else []
     logs.setup(settings.log_level)
     logs.set_user_ref_key(settings.line.channel_secret)
     # The database writer thread needs the GIL back after each COMMIT's fsync; with the
@@ -182,7 +197,7 @@ def _run_server(settings: Settings, *, demo_line: bool = False, banner: bool = F
         if banner:
             from bot.cli.banner import demo_banner
 
-            print(demo_banner(settings, port, DEMO_SECRET), file=sys.stderr)
+            print(demo_banner(settings, port, DEMO_SECRET, prepared), file=sys.stderr)
 
     _serve_app(app, sockets, announce)
     return 0

@@ -1,4 +1,9 @@
-"""`tobira staff add|list|leave|password`: staff accounts and their leave, for operators."""
+"""`tobira staff add|list|leave|password|logout-all`: staff accounts, their leave and their
+console sessions, for operators.
+
+Every command writes to the configured database: TOBIRA_DB when set, else `[database]
+path` of the configuration (--config or TOBIRA_CONFIG), else var/tobira.db. `tobira demo`
+uses var/demo.db unless TOBIRA_DB is set: set it for both to work on the same file."""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from bot.config.settings import Settings
 from bot.config.values import parse_date
 from bot.handoff.assignment import local_day
 from bot.handoff.passwords import hash_password, too_short
+from storage import audit, sessions
 from storage import staff as staff_store
 from storage.database import Database
 from storage.staff import ROLES, StaffError
@@ -65,6 +71,13 @@ def register(commands: Any) -> None:
     password.add_argument("login")
     add_config_argument(password)
     password.set_defaults(run=_guarded(_password))
+
+    logout = sub.add_parser(
+        "logout-all", help="end every console session of LOGIN now (a lost laptop...)"
+    )
+    logout.add_argument("login")
+    add_config_argument(logout)
+    logout.set_defaults(run=_guarded(_logout_all))
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -156,6 +169,33 @@ def _password(args: argparse.Namespace) -> int:
 
     staff_id = _with_db(settings, lambda db: db.write(job))
     print(json.dumps({"id": staff_id, "login": args.login, "password_set": True}))
+    return 0
+
+
+# -- logout-all --------------------------------------------------------------------------
+
+
+def _logout_all(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    now = datetime.now(UTC)
+
+    def job(conn: Tx) -> tuple[int, int]:
+        member = staff_store.by_login(conn, args.login)
+        if member is None:
+            raise StaffError(f"no staff member with login {args.login!r}")
+        ended = sessions.end_all_for(conn, member.id, "revoked", now)
+        audit.record(
+            conn,
+            staff_id=None,
+            action="logout_all",
+            conversation_id=None,
+            at=now,
+            detail={"staff_id": member.id, "sessions": ended},
+        )
+        return member.id, ended
+
+    staff_id, ended = _with_db(settings, lambda db: db.write(job))
+    print(json.dumps({"id": staff_id, "login": args.login, "sessions_ended": ended}))
     return 0
 
 

@@ -21,8 +21,16 @@ from bot.config.errors import ConfigError
 from bot.config.helplines import SafetySettings
 from bot.config.locate import line_of
 from bot.config.retention import RetentionPolicy
-from bot.config.settings import LineSettings, Settings, handoff_settings
+from bot.config.settings import ConsoleSettings, LineSettings, Settings, handoff_settings
 from bot.config.values import Check
+
+
+def _mark_as_read(value: Any, key: str) -> str:
+    # Lower-case words (values.choice is for upper-case ones such as FULL or INFO).
+    if value not in ("off", "when_staff_open"):
+        raise ConfigError(key, f'must be "off" or "when_staff_open", got {value!r}')
+    return str(value)
+
 
 # Every accepted key: where it lands in Settings, and how it is checked.
 _TOP: dict[str, tuple[str, Check]] = {
@@ -60,6 +68,13 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "retry_max": ("line.retry_max", values.duration),
         "max_attempts": ("line.max_attempts", values.positive_int),
         "sending_process": ("line.sending_process", values.boolean),
+        "mark_as_read": ("line.mark_as_read", _mark_as_read),
+    },
+    "console": {
+        "idle_timeout": ("console.idle_timeout", values.duration),
+        "lockout_after": ("console.lockout_after", values.positive_int),
+        "lockout_for": ("console.lockout_for", values.duration),
+        "trust_forwarded_proto": ("console.trust_forwarded_proto", values.boolean),
     },
 }
 # Tables owned by later features; validated by their own modules, kept here as raw data.
@@ -125,10 +140,13 @@ def load_settings(
     line = LineSettings(
         **{k.removeprefix("line."): v for k, v in found.items() if k.startswith("line.")}
     )
-    top = {k: v for k, v in found.items() if not k.startswith("line.")}
+    console = ConsoleSettings(
+        **{k.removeprefix("console."): v for k, v in found.items() if k.startswith("console.")}
+    )
+    top = {k: v for k, v in found.items() if not k.startswith(("line.", "console."))}
     if "handoff" in top:
         handoff = top.pop("handoff")
-    return Settings(**top, line=line, handoff=handoff)
+    return Settings(**top, line=line, console=console, handoff=handoff)
 
 
 def _english_defaults(found: dict[str, Any]) -> None:

@@ -29,6 +29,22 @@ class LineSettings:
     max_attempts: int = 12
     # Calls to LINE from a process of their own, so that receiving and sending use two cores.
     sending_process: bool = True
+    # "when_staff_open": the client's messages show 既読 only once a counselor opened the
+    # conversation in the console (LINE's chat feature must be on for the account, else
+    # LINE marks every message read itself). "off": tobira never marks anything read.
+    mark_as_read: str = "off"
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """The staff console's sign-in rules (`[console]`)."""
+
+    idle_timeout: timedelta = timedelta(minutes=30)
+    lockout_after: int = 5  # wrong passwords in a row before the login is locked
+    lockout_for: timedelta = timedelta(minutes=15)
+    # Behind a reverse proxy that ends TLS and sets X-Forwarded-Proto: trust that header to
+    # decide that the session cookie is Secure. Off: only a TLS connection to us counts.
+    trust_forwarded_proto: bool = False
 
 
 def _default_organizations(service_name: str, service_name_en: str) -> tuple[Organization, ...]:
@@ -114,6 +130,7 @@ class Settings:
     log_level: str = "INFO"
     flows_dir: Path | None = None
     line: LineSettings = field(default_factory=LineSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
     handoff: HandoffSettings = field(
         default_factory=lambda: handoff_settings(
             {}, "ひきこもり相談窓口", "Hikikomori consultation service"

@@ -23,12 +23,17 @@ from storage import audit, contacts, conversations, deadlines, staff
 from storage.conversations import Conversation
 from storage.database import Database
 from storage.staff import StaffMember
-from storage.statuses import HUMAN_OWNED, MessageKind, staff_author
+from storage.statuses import HUMAN_OWNED, ConversationStatus, MessageKind, staff_author
 from storage.tx import Tx
 
 
 class DeskError(ValueError):
-    """The action does not apply (unknown staff, closed conversation...); safe to show."""
+    """The action does not apply (unknown staff, closed conversation...); safe to show.
+    `key` names the sentence the console shows (staff_console/errors.toml)."""
+
+    def __init__(self, message: str, key: str = "desk") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass
@@ -76,6 +81,31 @@ class StaffDesk:
         outcome = await self._db.write(lambda c: _resolve(c, conversation_id, staff_id, now))
         self._after(outcome)
 
+    async def reopen(self, conversation_id: int, staff_id: int) -> None:
+        now = self._clock.now()
+        outcome = await self._db.write(lambda c: _reopen(c, conversation_id, staff_id, now))
+        self._after(outcome)
+
+    async def set_urgent(self, conversation_id: int, staff_id: int, urgent: bool) -> None:
+        now = self._clock.now()
+        outcome = await self._db.write(
+            lambda c: _set_urgent(c, conversation_id, staff_id, urgent, now)
+        )
+        self._after(outcome)
+
+    async def offer_queued(self) -> int:
+        """Cases queued with no counselor go to one who is available now (one was added,
+        came back from leave...). Only with automatic assignment: under review, a
+        supervisor accepts them. Runs periodically on the alarm's scheduler. Returns how
+        many were given."""
+        if self._context.handoff.assignment != "auto":
+            return 0
+        now = self._clock.now()
+        outcomes = await self._db.write(lambda c: _offer_queued(c, now, self._context))
+        for outcome in outcomes:
+            self._after(outcome)
+        return len(outcomes)
+
     def _after(self, outcome: DeskOutcome) -> DeskOutcome:
         outcome.carry_out(self._kick, self._arm, self._publish)
         return outcome
@@ -84,14 +114,14 @@ class StaffDesk:
 def _open_conversation(conn: Tx, conversation_id: int) -> Conversation:
     conversation = conversations.get(conn, conversation_id)
     if conversation is None or conversation.status not in HUMAN_OWNED:
-        raise DeskError("this conversation is not waiting for staff")
+        raise DeskError("this conversation is not waiting for staff", "not_open")
     return conversation
 
 
 def _member(conn: Tx, staff_id: int) -> StaffMember:
     member = staff.get(conn, staff_id)
     if member is None or not member.active:
-        raise DeskError("unknown or inactive staff member")
+        raise DeskError("unknown or inactive staff member", "unknown_staff")
     return member
 
 
@@ -129,7 +159,7 @@ def _answer(
     ctx: TurnContext,
 ) -> DeskOutcome:
     if not text.strip():
-        raise DeskError("the answer is empty")
+        raise DeskError("the answer is empty", "text_empty")
     conversation = _open_conversation(conn, conversation_id)
     member = _member(conn, staff_id)
     took_it = conversation.counselor_id is None
@@ -158,6 +188,42 @@ def _accept(
     conversation = _open_conversation(conn, conversation_id)
     counselor = _member(conn, counselor_id)
     supervisor = _member(conn, by_staff_id)
+    outcome = _give(conn, ctx, conversation, counselor, now)
+    audit.record(
+        conn,
+        staff_id=supervisor.id,
+        action="accept",
+        conversation_id=conversation.id,
+        at=now,
+        detail={"counselor_id": counselor.id},
+    )
+    return outcome
+
+
+def _offer_queued(conn: Tx, now: datetime, ctx: TurnContext) -> list[DeskOutcome]:
+    outcomes = []
+    for conversation in conversations.queued_without_counselor(conn):
+        org = ctx.handoff.organization(conversation.org_id)
+        counselor = handoff.available_counselor(conn, org, now)
+        if counselor is None:
+            continue
+        outcomes.append(_give(conn, ctx, conversation, counselor, now))
+        audit.record(
+            conn,
+            staff_id=None,
+            action="offer",
+            conversation_id=conversation.id,
+            at=now,
+            detail={"counselor_id": counselor.id},
+        )
+    return outcomes
+
+
+def _give(
+    conn: Tx, ctx: TurnContext, conversation: Conversation, counselor: StaffMember, now: datetime
+) -> DeskOutcome:
+    """The case is the counselor's now: the client is told who answers, and if they still
+    wait, the new counselor's clock starts."""
     owner = handoff.accept(conn, ctx.handoff, conversation, counselor, now)
     language = conversation_language(conversation, "ja")
     texts = acks.announce_owner(
@@ -172,14 +238,6 @@ def _accept(
         outcome.deadlines = acks.start_burst(
             conn, conversation.id, owner, ctx.handoff.acks, now, now
         )
-    audit.record(
-        conn,
-        staff_id=supervisor.id,
-        action="accept",
-        conversation_id=conversation.id,
-        at=now,
-        detail={"counselor_id": counselor.id},
-    )
     return outcome
 
 
@@ -192,4 +250,39 @@ def _resolve(conn: Tx, conversation_id: int, staff_id: int, now: datetime) -> De
         conn, staff_id=member.id, action="resolve", conversation_id=conversation.id, at=now
     )
     event = Event(EventKind.CONVERSATION_RESOLVED, conversation.id, staff_id=member.id)
+    return DeskOutcome(events=[event])
+
+
+def _reopen(conn: Tx, conversation_id: int, staff_id: int, now: datetime) -> DeskOutcome:
+    conversation = conversations.get(conn, conversation_id)
+    if conversation is None or conversation.status != ConversationStatus.RESOLVED:
+        raise DeskError("only a resolved conversation can be reopened", "not_resolved")
+    member = _member(conn, staff_id)
+    if conversations.open_for(conn, conversation.contact_id) is not None:
+        raise DeskError(
+            "this client has written again since, in a newer conversation: continue there",
+            "newer_open",
+        )
+    conversations.reopen(conn, conversation.id, now)
+    audit.record(conn, staff_id=member.id, action="reopen", conversation_id=conversation.id, at=now)
+    event = Event(EventKind.CONVERSATION_CHANGED, conversation.id, staff_id=member.id)
+    return DeskOutcome(events=[event])
+
+
+def _set_urgent(
+    conn: Tx, conversation_id: int, staff_id: int, urgent: bool, now: datetime
+) -> DeskOutcome:
+    conversation = conversations.get(conn, conversation_id)
+    if conversation is None:
+        raise DeskError("no such conversation", "no_conversation")
+    member = _member(conn, staff_id)
+    conversations.set_urgent(conn, conversation.id, urgent, now)
+    audit.record(
+        conn,
+        staff_id=member.id,
+        action="urgent" if urgent else "not_urgent",
+        conversation_id=conversation.id,
+        at=now,
+    )
+    event = Event(EventKind.CONVERSATION_CHANGED, conversation.id, staff_id=member.id)
     return DeskOutcome(events=[event])

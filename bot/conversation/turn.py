@@ -20,10 +20,17 @@ from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.runtime.events import Event, EventKind
 from flows import End, FlowEvent, FlowState, HandOff, Paused, Resumed, Send, StoreAnswer, step
-from storage import alerts, contacts, conversations, events, messages, outbox
+from flows.text import normalize
+from storage import alerts, contacts, conversations, deadlines, events, messages, outbox
 from storage.contacts import Contact
 from storage.conversations import Conversation
-from storage.statuses import HUMAN_OWNED, AlertKind, ConversationStatus, MessageKind
+from storage.statuses import (
+    HUMAN_OWNED,
+    AlertKind,
+    ConversationStatus,
+    DeadlineKind,
+    MessageKind,
+)
 from storage.tx import Tx
 
 
@@ -173,11 +180,22 @@ def _acknowledge(
     result: Outcome,
 ) -> list[Said]:
     """A human owns the conversation: the bot only says who answers and when, once per
-    unanswered burst, and starts the burst's deadlines."""
-    if not _is_client_message(inbound) or not messages.acknowledgement_due(conn, conversation.id):
+    unanswered burst, and starts the burst's deadlines. 「やめる」「はじめから」 get a short
+    answer instead: the counselor still has the conversation."""
+    if not _is_client_message(inbound):
+        return []
+    words = acks.Words(ctx.catalogue, conversation_language(conversation, language))
+    word = ctx.flows.common.words.get(normalize(inbound.text)) if inbound.text else None
+    if word in _WORDS_AFTER_HANDOFF:
+        owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
+        text = acks.still_held(words, owner, _WORDS_AFTER_HANDOFF[word])
+        if word == "pause":
+            # No nagging: the bot's own follow-up note is dropped; staff reminders stay.
+            deadlines.cancel_pending(conn, conversation.id, kinds=(DeadlineKind.FOLLOWUP,))
+        return [Said(Outgoing(text), MessageKind.NOTICE)]
+    if not messages.acknowledgement_due(conn, conversation.id):
         return []
     owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
-    words = acks.Words(ctx.catalogue, conversation_language(conversation, language))
     texts = acks.announce_owner(
         words, owner, ctx.handoff.acks, now, ack=True, since=inbound.occurred_at
     )
@@ -185,6 +203,11 @@ def _acknowledge(
         conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now
     )
     return [Said(Outgoing(text), MessageKind.ACK) for text in texts]
+
+
+# Words that work everywhere, once a person has the conversation: the catalogue key of
+# the answer (the flow no longer runs, so they would otherwise meet silence).
+_WORDS_AFTER_HANDOFF = {"pause": "after_handoff_pause", "restart": "after_handoff_restart"}
 
 
 def _is_client_message(inbound: Inbound) -> bool:
@@ -207,6 +230,7 @@ def _record_inbound(
         body=body,
         at=now,
         inbound_event_id=inbound.event_row_id,
+        read_token=inbound.read_token,
     )
     result.events.append(Event(EventKind.MESSAGE_RECEIVED, conversation_id, message_id=message_id))
     return True

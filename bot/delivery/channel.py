@@ -35,6 +35,9 @@ class Inbound:
     reply_token: str | None = None
     # What the platform called it (e.g. "message/sticker"), kept for staff and metrics.
     platform_type: str = ""
+    # The channel's token for marking this message read once a counselor opens it (LINE's
+    # markAsReadToken); only set when the channel is configured to mark messages read.
+    read_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,14 @@ class Transport(Protocol):
     async def push(self, address: str, payload: str, retry_key: str) -> SendResult: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class ReadMarker(Protocol):
+    """A transport that can tell the platform a person read the client's messages (LINE's
+    "mark as read"): `read_token` is the newest message's `Inbound.read_token`."""
+
+    async def mark_read(self, read_token: str) -> SendResult: ...
 
 
 # -- receiving -------------------------------------------------------------------------

@@ -33,7 +33,31 @@ def say(
 ) -> list[int]:
     """Keep every message in the transcript and queue it for the contact's channel, in that
     channel's wire form. Nothing is queued for someone who can no longer be reached (they
-    blocked the account). Appends a "message queued" event per message to `events`."""
+    blocked the account). Appends a "message queued" event per message to `events`.
+
+    Each message is linked to the outbox row that carries it, so staff see whether it
+    reached the client. When the channel needs several calls for them, every message is
+    linked to the last call: it shows as sent once the whole turn went out."""
+    outbox_ids: list[int] = []
+    if said and contact.reachable:
+        outbox_ids = outbox.enqueue(
+            conn,
+            contact_id=contact.id,
+            conversation_id=conversation_id,
+            channel=contact.channel,
+            # A flow's words are the same for everyone and rendered once. The rest (a
+            # counselor's answer, an announcement naming a counselor and a time) is
+            # personal: not kept.
+            calls=channels.render(
+                contact.channel,
+                [item.message for item in said],
+                reusable=all(item.kind == "flow" for item in said),
+            ),
+            reply_token=reply_token,
+            reply_deadline=reply_deadline,
+            at=now,
+        )
+    carrier = outbox_ids[-1] if outbox_ids else None
     for item in said:
         message_id = messages.add(
             conn,
@@ -43,24 +67,8 @@ def say(
             kind=item.kind,
             body=item.message.text,
             at=now,
+            outbox_id=carrier,
         )
         events.append(Event(EventKind.MESSAGE_QUEUED, conversation_id, message_id=message_id))
     conversations.answered_somehow(conn, conversation_id, now)
-    if not said or not contact.reachable:
-        return []
-    return outbox.enqueue(
-        conn,
-        contact_id=contact.id,
-        conversation_id=conversation_id,
-        channel=contact.channel,
-        # A flow's words are the same for everyone and rendered once. The rest (a counselor's
-        # answer, an announcement naming a counselor and a time) is personal: not kept.
-        calls=channels.render(
-            contact.channel,
-            [item.message for item in said],
-            reusable=all(item.kind == "flow" for item in said),
-        ),
-        reply_token=reply_token,
-        reply_deadline=reply_deadline,
-        at=now,
-    )
+    return outbox_ids

@@ -17,20 +17,22 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 
-from bot.delivery.channel import Channels, SendResult, Transport, known_unsent
+from bot.delivery.channel import Channels, ReadMarker, SendResult, Transport, known_unsent
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
 from bot.runtime.lanes import Lanes
 from bot.runtime.logs import user_ref
 from bot.runtime.priority import Priority
-from storage import claims, outbox
+from storage import alerts, claims, conversations, outbox
 from storage.database import Database
 from storage.outbox import OutboxRow
+from storage.statuses import AlertKind
 from storage.tx import Tx
 
 log = logging.getLogger("tobira.sender")
 
-Delivered = tuple[int, datetime, str | None]
+# (outbox id, when, note, conversation id)
+Delivered = tuple[int, datetime, str | None, int | None]
 
 
 class OutboxSender:
@@ -62,6 +64,15 @@ class OutboxSender:
 
     async def close(self) -> None:
         await self.lanes.close()
+
+    async def mark_read(self, channel: str, read_token: str) -> SendResult | None:
+        """Tell the platform a person read the client's messages; None when the channel
+        cannot (or is not configured to send at all)."""
+        # Optional: only some transports can (checked at run time, not by their type).
+        transport: object = self._transports.get(channel)
+        if not isinstance(transport, ReadMarker):
+            return None
+        return await transport.mark_read(read_token)
 
     async def _drain(self, contact_id: int) -> None:
         after_id, delivered = 0, None
@@ -96,10 +107,11 @@ class OutboxSender:
                 # Closing mid-lane: record what went out. If even this is lost, the row is
                 # tried again and the platform deduplicates (a spent reply token, a known
                 # retry key).
-                await self._db.write(lambda conn: outbox.mark_delivered(conn, *delivered))
+                await self._db.write(lambda conn: outbox.mark_delivered(conn, *delivered[:3]))
 
     def _sent(self, delivered: Delivered) -> None:
-        self._publish([Event(EventKind.MESSAGE_SENT, outbox_id=delivered[0])])
+        outbox_id, _, _, conversation_id = delivered
+        self._publish([Event(EventKind.MESSAGE_SENT, conversation_id, outbox_id=outbox_id)])
 
     def _claim_next(
         self,
@@ -112,7 +124,7 @@ class OutboxSender:
     ) -> tuple[OutboxRow, str] | None:
         """Runs on the writer: mark the last row delivered, then claim the contact's next."""
         if delivered is not None:
-            outbox.mark_delivered(conn, *delivered)
+            outbox.mark_delivered(conn, *delivered[:3])
         row = claims.next_outbox_row(conn, contact_id, after_id)
         if row is None or row.channel not in self._transports:
             return None
@@ -152,14 +164,26 @@ class OutboxSender:
                 return None, None  # cancelled (the person unfollowed): nothing more to send
             attempts += 1
         if result.outcome == "delivered":
-            return None, (row.id, self._clock.now(), result.detail or None)
+            return None, (row.id, self._clock.now(), result.detail or None, row.conversation_id)
         if result.outcome == "give_up" or attempts >= retry.max_attempts:
-            await self._db.write(partial(outbox.mark_failed, row_id=row.id, error=result.detail))
+            alert_id = await self._db.write(
+                partial(_give_up, row=row, error=result.detail, now=self._clock.now())
+            )
             log.warning(
                 "message not delivered",
                 extra={"outbox_id": row.id, "reason": result.detail, "attempts": attempts},
             )
-            self._publish([Event(EventKind.MESSAGE_FAILED, row.conversation_id, outbox_id=row.id)])
+            events = [Event(EventKind.MESSAGE_FAILED, row.conversation_id, outbox_id=row.id)]
+            if alert_id is not None:
+                events.append(
+                    Event(
+                        EventKind.ALERT_RAISED,
+                        row.conversation_id,
+                        alert_id=alert_id[0],
+                        staff_id=alert_id[1],
+                    )
+                )
+            self._publish(events)
             return None, None
         maybe_sent = not (unsent_before and known_unsent(result.detail))
         await self._db.write(
@@ -204,3 +228,23 @@ class OutboxSender:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
+
+
+def _give_up(conn: Tx, row: OutboxRow, error: str, now: datetime) -> tuple[int, int | None] | None:
+    """Mark the row failed and alert the conversation's counselor (or whoever is on duty):
+    someone must know the client did not get it. Returns (alert id, staff id)."""
+    outbox.mark_failed(conn, row.id, error)
+    if row.conversation_id is None:
+        return None
+    conversation = conversations.get(conn, row.conversation_id)
+    if conversation is None:
+        return None
+    staff_id = conversation.counselor_id
+    alert_id = alerts.add(
+        conn,
+        staff_id=staff_id,
+        conversation_id=conversation.id,
+        kind=AlertKind.DELIVERY_FAILED,
+        at=now,
+    )
+    return alert_id, staff_id

@@ -55,6 +55,11 @@ def _least_loaded(
     return min(candidates, key=lambda member: (load.get(member.id, 0), member.id))
 
 
+def available_counselor(conn: Tx, org: Organization, now: datetime) -> StaffMember | None:
+    """The least loaded counselor of the organisation at work today, if any."""
+    return _least_loaded(conn, org.id, local_day(org, now))
+
+
 def assign_on_handoff(
     conn: Tx,
     settings: HandoffSettings,

@@ -136,3 +136,11 @@ def followup_text(words: Words, owner: Owner, promise: datetime | None, now: dat
     if answering is None:
         return words.say("followup_queued", **values)
     return words.say("followup", counselor=_name(answering), **values)
+
+
+def still_held(words: Words, owner: Owner, key: str) -> str:
+    """After a handoff, 「やめる」 or 「はじめから」: the counselor (or "a counselor" while
+    queued) still has the conversation, and the client can write any time."""
+    if owner.responder is None:
+        return words.say(f"{key}_queued")
+    return words.say(key, counselor=_name(owner.responder))

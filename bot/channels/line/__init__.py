@@ -55,7 +55,9 @@ class LineChannel:
         return found
 
     def to_inbound(self, stored: StoredEvent) -> Inbound:
-        return inbound.to_inbound(stored)
+        return inbound.to_inbound(
+            stored, keep_read_token=self._settings.mark_as_read == "when_staff_open"
+        )
 
     def render(self, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:
         return render.render(list(messages), reusable=reusable)

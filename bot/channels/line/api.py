@@ -23,6 +23,10 @@ from bot.delivery.channel import RATE_LIMITED, SendResult
 
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
+# The SDK's mark_messages_as_read_by_token: marks the token's message and every earlier one
+# in the chat read. Only works with the chat feature on for the account; otherwise LINE
+# marks everything read itself.
+MARK_READ_PATH = "/v2/bot/chat/markAsRead"
 JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
@@ -60,6 +64,9 @@ class LineApi:
     async def push(self, address: str, payload: str, retry_key: str) -> SendResult:
         body = {"to": address, "messages": json.loads(payload)}
         return await self.post(PUSH_PATH, body, retry_key)
+
+    async def mark_read(self, read_token: str) -> SendResult:
+        return await self.post(MARK_READ_PATH, {"markAsReadToken": read_token})
 
     async def post(
         self, path: str, body: dict[str, Any], retry_key: str | None = None

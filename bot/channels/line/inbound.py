@@ -12,13 +12,16 @@ from bot.delivery.channel import Inbound
 from storage.events import StoredEvent
 
 
-def to_inbound(stored: StoredEvent) -> Inbound:
+def to_inbound(stored: StoredEvent, *, keep_read_token: bool = False) -> Inbound:
     """Read a stored LINE event into the neutral Inbound.
 
     Only the handful of fields a turn needs are read, each checked for its type; anything
     else (a new event type, a sticker, a changed shape) becomes "other": kept, shown to
     staff, answered by nobody. The SDK's pydantic models did the same at a tenth of a
-    millisecond per event, the largest single cost of a turn."""
+    millisecond per event, the largest single cost of a turn.
+
+    `keep_read_token`: keep the message's markAsReadToken, to mark it read when a counselor
+    opens the conversation (`[line] mark_as_read = "when_staff_open"`)."""
     raw = json.loads(stored.payload)
     kind = raw.get("type")
     # Anything not read below stays "other": kept, shown to staff, answered by nobody.
@@ -40,6 +43,8 @@ def to_inbound(stored: StoredEvent) -> Inbound:
     if kind == "message" and isinstance(raw.get("message"), dict):
         message_type = str(raw["message"].get("type"))
         text = _text_field(raw["message"], "text")
+        if keep_read_token:
+            other = replace(other, read_token=_text_field(raw["message"], "markAsReadToken"))
         if message_type == "text" and text is not None:
             return replace(other, kind="text", text=text, platform_type="message/text")
         return replace(other, platform_type=f"message/{message_type}")

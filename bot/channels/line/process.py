@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.channels.line.api import PUSH_PATH, REPLY_PATH
+from bot.channels.line.api import MARK_READ_PATH, PUSH_PATH, REPLY_PATH
 from bot.delivery.channel import NOT_SENT, SendResult
 
 log = logging.getLogger("tobira.line_process")
@@ -135,6 +135,11 @@ class LineProcess:
     async def push(self, address: str, payload: str, retry_key: str) -> SendResult:
         body = f'{{"to":{json.dumps(address)},"messages":{payload}}}'
         return await self._ask(PUSH_PATH, body, retry_key)
+
+    async def mark_read(self, read_token: str) -> SendResult:
+        return await self._ask(
+            MARK_READ_PATH, f'{{"markAsReadToken":{json.dumps(read_token)}}}', None
+        )
 
     async def _ask(self, path: str, body: str, retry_key: str | None) -> SendResult:
         if self._closed:

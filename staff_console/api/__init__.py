@@ -1,0 +1,30 @@
+"""The console's JSON API, mounted at /api/v1/ (see staff_console/__init__.py).
+
+    POST /login {"login","password"} -> {"csrf_token", "staff"} + session cookie
+    POST /logout                        GET /me
+    GET  /conversations?queue=waiting|unassigned|mine|urgent|all|resolved[&limit=N]
+    GET  /conversations/{id}            (audited; may mark the client's messages read)
+    POST /conversations/{id}/messages {"text"} -> 202 {"message", "delivered"}
+    POST /conversations/{id}/accept [{"counselor_id"} for supervisors]
+    POST /conversations/{id}/resolve | /reopen | /urgent {"urgent": bool}
+    GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
+    GET  /audit[?conversation=ID]       (supervisors and admins)
+
+Every route but /login needs a session (401), every write the X-CSRF-Token header (403).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from staff_console.access import security_headers, signed_in
+from staff_console.api import routes
+from staff_console.errors import json_errors
+
+
+def create_api() -> web.Application:
+    # Middlewares run outside in: errors become JSON, headers go on every answer, then
+    # the session and CSRF checks.
+    api = web.Application(middlewares=[json_errors, security_headers("api"), signed_in("api")])
+    routes.add_routes(api)
+    return api

@@ -1,0 +1,328 @@
+"""The API's handlers: each checks what it reads, calls the desk or the read side, answers
+JSON. Staff actions go through bot.conversation.desk.StaffDesk (one transaction each,
+audited there); views are audited here or in staff_console/actions.py."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiohttp import web
+
+from bot.app import keys
+from bot.conversation.desk import DeskError
+from staff_console import events
+from staff_console.access import (
+    current_staff,
+    public,
+    require_role,
+    sessions_of,
+    set_session_cookie,
+    sign_out,
+)
+from staff_console.actions import open_conversation
+from staff_console.api import shapes
+from staff_console.api.body import bool_field, json_object, positive_int, text_field
+from staff_console.errors import ApiError, json_answer
+from staff_console.keys import HUB
+from staff_console.sessions import SignedIn
+from storage import alerts, audit, read_side
+from storage.database import Database
+from storage.read_side import QUEUES, InboxRow
+from storage.tx import Tx
+
+# A counselor's answer: LINE takes 5,000 characters per message; longer is split, but an
+# answer this long is a paste gone wrong.
+MAX_ANSWER_CHARS = 5000
+SUPERVISORS = ("supervisor", "admin")
+
+
+def _now(request: web.Request) -> datetime:
+    return request.config_dict[keys.CLOCK].now()
+
+
+def _db(request: web.Request) -> Database:
+    return request.config_dict[keys.DB]
+
+
+def _conversation_id(request: web.Request) -> int:
+    return positive_int(request.match_info["conversation_id"], "conversation_id")
+
+
+def _limit(request: web.Request) -> int:
+    raw = request.query.get("limit")
+    return read_side.DEFAULT_ROWS if raw is None else positive_int(raw, "limit")
+
+
+def _background(request: web.Request) -> bool:
+    return request.headers.get("X-Tobira-Background") == "1"
+
+
+# -- signing in ----------------------------------------------------------------------------
+
+
+@public
+async def login(request: web.Request) -> web.Response:
+    body = await json_object(request)
+    result = await sessions_of(request).sign_in(
+        text_field(body, "login"), text_field(body, "password")
+    )
+    if result.error == "locked":
+        minutes = max(
+            1, round((result.locked_for.total_seconds() if result.locked_for else 0) / 60)
+        )
+        raise ApiError(429, "locked", minutes=minutes)
+    if result.signed_in is None or result.token is None:
+        raise ApiError(401, "wrong_password")
+    response = json_answer(
+        {
+            "csrf_token": result.signed_in.csrf_token,
+            "staff": shapes.staff_member(result.signed_in.staff),
+        }
+    )
+    set_session_cookie(request, response, result.token)
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    signed_in = current_staff(request)
+    response = json_answer({"signed_out": True})
+    await sign_out(request, response)
+    request.config_dict[HUB].end_session(signed_in.session_id)
+    return response
+
+
+async def me(request: web.Request) -> web.Response:
+    signed_in = current_staff(request)
+    return json_answer(
+        {"staff": shapes.staff_member(signed_in.staff), "csrf_token": signed_in.csrf_token}
+    )
+
+
+# -- conversations -------------------------------------------------------------------------
+
+
+def _queue_view(
+    conn: Tx, viewer: read_side.Viewer, queue: str, limit: int
+) -> tuple[list[InboxRow], dict[str, int]]:
+    return read_side.inbox(conn, viewer, queue, limit), read_side.queue_counts(conn, viewer)
+
+
+async def list_conversations(request: web.Request) -> web.Response:
+    queue = request.query.get("queue", "waiting")
+    if queue not in QUEUES:
+        raise ApiError(400, "unknown_queue", queue=queue[:40], queues=", ".join(QUEUES))
+    signed_in, now, db = current_staff(request), _now(request), _db(request)
+    rows, counts = await db.read(_queue_view, signed_in.viewer, queue, _limit(request))
+    if not _background(request):
+        # A person looked at the list (a page refreshing itself after an event is not
+        # another look).
+        await db.write(
+            lambda conn: audit.record(
+                conn,
+                staff_id=signed_in.staff.id,
+                action="view_queue",
+                conversation_id=None,
+                at=now,
+                detail={"queue": queue},
+            )
+        )
+    return json_answer(
+        {
+            "now": shapes.when(now),
+            "queue": queue,
+            "counts": counts,
+            "conversations": [shapes.inbox_row(row, now) for row in rows],
+        }
+    )
+
+
+async def get_conversation(request: web.Request) -> web.Response:
+    conversation_id = _conversation_id(request)
+    view = await open_conversation(request, conversation_id)
+    if view is None:
+        raise ApiError(404, "no_conversation")
+    return json_answer(shapes.conversation_detail(view, _now(request)))
+
+
+async def _visible_row(request: web.Request, conversation_id: int) -> InboxRow:
+    row = await _db(request).read(
+        read_side.inbox_row, current_staff(request).viewer, conversation_id
+    )
+    if row is None:
+        raise ApiError(404, "no_conversation")
+    return row
+
+
+async def _row_answer(request: web.Request, conversation_id: int) -> web.Response:
+    row = await _visible_row(request, conversation_id)
+    return json_answer({"conversation": shapes.inbox_row(row, _now(request))})
+
+
+def _desk_error(error: DeskError) -> ApiError:
+    return ApiError(409, error.key, reason=str(error))
+
+
+async def post_message(request: web.Request) -> web.Response:
+    conversation_id = _conversation_id(request)
+    body = await json_object(request)
+    text = text_field(body, "text")
+    if not text.strip():
+        raise ApiError(400, "text_empty")
+    if len(text) > MAX_ANSWER_CHARS:
+        raise ApiError(400, "text_too_long", limit=MAX_ANSWER_CHARS)
+    signed_in = current_staff(request)
+    await _visible_row(request, conversation_id)
+    try:
+        outcome = await request.config_dict[keys.DESK].answer(
+            conversation_id, signed_in.staff.id, text
+        )
+    except DeskError as error:
+        raise _desk_error(error) from None
+    message_id = next(e.message_id for e in outcome.events if e.message_id is not None)
+    message = await _db(request).read(read_side.message, message_id)
+    assert message is not None
+    return json_answer(
+        {"message": shapes.message(message), "delivered": outcome.delivered}, status=202
+    )
+
+
+async def accept(request: web.Request) -> web.Response:
+    conversation_id = _conversation_id(request)
+    body = await json_object(request, optional=True)
+    signed_in = current_staff(request)
+    counselor_id = signed_in.staff.id
+    if "counselor_id" in body:
+        counselor_id = positive_int(body["counselor_id"], "counselor_id")
+    supervisor = signed_in.staff.role in SUPERVISORS
+    if counselor_id != signed_in.staff.id and not supervisor:
+        raise ApiError(403, "forbidden")
+    row = await _visible_row(request, conversation_id)
+    if row.counselor is not None and not supervisor:
+        raise ApiError(409, "already_taken")
+    try:
+        await request.config_dict[keys.DESK].accept(
+            conversation_id, counselor_id, signed_in.staff.id
+        )
+    except DeskError as error:
+        raise _desk_error(error) from None
+    return await _row_answer(request, conversation_id)
+
+
+async def resolve(request: web.Request) -> web.Response:
+    conversation_id = _conversation_id(request)
+    await _visible_row(request, conversation_id)
+    try:
+        await request.config_dict[keys.DESK].resolve(
+            conversation_id, current_staff(request).staff.id
+        )
+    except DeskError as error:
+        raise _desk_error(error) from None
+    return await _row_answer(request, conversation_id)
+
+
+async def reopen(request: web.Request) -> web.Response:
+    conversation_id = _conversation_id(request)
+    await _visible_row(request, conversation_id)
+    try:
+        await request.config_dict[keys.DESK].reopen(
+            conversation_id, current_staff(request).staff.id
+        )
+    except DeskError as error:
+        raise _desk_error(error) from None
+    return await _row_answer(request, conversation_id)
+
+
+async def urgent(request: web.Request) -> web.Response:
+    conversation_id = _conversation_id(request)
+    flag = bool_field(await json_object(request), "urgent")
+    await _visible_row(request, conversation_id)
+    try:
+        await request.config_dict[keys.DESK].set_urgent(
+            conversation_id, current_staff(request).staff.id, flag
+        )
+    except DeskError as error:
+        raise _desk_error(error) from None
+    return await _row_answer(request, conversation_id)
+
+
+# -- alerts, audit, events -----------------------------------------------------------------
+
+
+async def list_alerts(request: web.Request) -> web.Response:
+    include_seen = request.query.get("all") in ("1", "true")
+    found = await _db(request).read(
+        lambda conn: read_side.alerts(
+            conn, current_staff(request).viewer, include_seen=include_seen, limit=_limit(request)
+        )
+    )
+    return json_answer({"alerts": [shapes.alert(item) for item in found]})
+
+
+async def alert_seen(request: web.Request) -> web.Response:
+    alert_id = positive_int(request.match_info["alert_id"], "alert_id")
+    signed_in, now = current_staff(request), _now(request)
+
+    def job(conn: Tx) -> bool:
+        seen = alerts.mark_seen(conn, alert_id, signed_in.staff.id, now)
+        if seen:
+            audit.record(
+                conn,
+                staff_id=signed_in.staff.id,
+                action="alert_seen",
+                conversation_id=None,
+                at=now,
+                detail={"alert_id": alert_id},
+            )
+        return seen
+
+    if not await _db(request).write(job):
+        raise ApiError(404, "no_alert")
+    return json_answer({"seen": True})
+
+
+@require_role(*SUPERVISORS)
+async def list_audit(request: web.Request) -> web.Response:
+    raw = request.query.get("conversation")
+    conversation_id = positive_int(raw, "conversation") if raw is not None else None
+    signed_in, now, db = current_staff(request), _now(request), _db(request)
+    entries = await db.read(read_side.audit_entries, conversation_id, _limit(request))
+    # Looking at who looked is itself a look.
+    await db.write(
+        lambda conn: audit.record(
+            conn,
+            staff_id=signed_in.staff.id,
+            action="view_audit",
+            conversation_id=conversation_id,
+            at=now,
+        )
+    )
+    return json_answer({"audit": [shapes.audit_entry(entry) for entry in entries]})
+
+
+async def event_stream(request: web.Request) -> web.StreamResponse:
+    signed_in: SignedIn = current_staff(request)
+    book = sessions_of(request)
+    return await events.stream(
+        request,
+        request.config_dict[HUB],
+        signed_in.viewer,
+        signed_in.session_id,
+        book.still_open,
+    )
+
+
+def add_routes(api: web.Application) -> None:
+    api.router.add_post("/login", login)
+    api.router.add_post("/logout", logout)
+    api.router.add_get("/me", me)
+    api.router.add_get("/conversations", list_conversations)
+    api.router.add_get("/conversations/{conversation_id}", get_conversation)
+    api.router.add_post("/conversations/{conversation_id}/messages", post_message)
+    api.router.add_post("/conversations/{conversation_id}/accept", accept)
+    api.router.add_post("/conversations/{conversation_id}/resolve", resolve)
+    api.router.add_post("/conversations/{conversation_id}/reopen", reopen)
+    api.router.add_post("/conversations/{conversation_id}/urgent", urgent)
+    api.router.add_get("/events", event_stream)
+    api.router.add_get("/alerts", list_alerts)
+    api.router.add_post("/alerts/{alert_id}/seen", alert_seen)
+    api.router.add_get("/audit", list_audit)

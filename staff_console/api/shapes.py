@@ -1,0 +1,137 @@
+"""The API's JSON shapes, from the read side's dataclasses (pages may use the same dicts).
+
+Times are ISO 8601 in UTC. Client text is data: it is returned exactly as written and it
+is the page's job to show it as text (never as HTML).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from storage.read_side import (
+    AlertView,
+    AuditEntry,
+    ConversationView,
+    InboxRow,
+    StaffRef,
+    TranscriptMessage,
+)
+from storage.staff import StaffMember
+
+# A row turns red this long before the escalation is due (and stays red after).
+RED_BEFORE_ESCALATION = timedelta(minutes=30)
+
+
+def when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def staff_member(member: StaffMember) -> dict[str, Any]:
+    return {
+        "id": member.id,
+        "login": member.login,
+        "name": member.name,
+        "display_name": member.display_name,
+        "org_id": member.org_id,
+        "role": member.role,
+    }
+
+
+def staff_ref(ref: StaffRef | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    return {"id": ref.id, "name": ref.name, "display_name": ref.display_name}
+
+
+def attention(row: InboxRow, now: datetime) -> str:
+    """ "red" when the escalation is near or past, "amber" once the follow-up or the staff
+    reminder is due, else "none" (also when nobody waits)."""
+    if row.waiting_since is None:
+        return "none"
+    if row.escalate_due is not None and now >= row.escalate_due - RED_BEFORE_ESCALATION:
+        return "red"
+    for due in (row.followup_due, row.remind_due):
+        if due is not None and now >= due:
+            return "amber"
+    return "none"
+
+
+def inbox_row(row: InboxRow, now: datetime) -> dict[str, Any]:
+    waited = (now - row.waiting_since).total_seconds() if row.waiting_since else None
+    return {
+        "id": row.id,
+        "status": row.status,
+        "channel": row.channel,
+        "writer": row.writer,
+        "topic": row.topic,
+        "org_id": row.org_id,
+        "counselor": staff_ref(row.counselor),
+        "pair": staff_ref(row.pair),
+        "urgent": row.urgent,
+        "waiting_since": when(row.waiting_since),
+        "waited_seconds": max(0.0, waited) if waited is not None else None,
+        "handed_off_at": when(row.handed_off_at),
+        "last_message_at": when(row.last_message_at),
+        "updated_at": when(row.updated_at),
+        "followup_due": when(row.followup_due),
+        "remind_due": when(row.remind_due),
+        "escalate_due": when(row.escalate_due),
+        "attention": attention(row, now),
+        "open_alerts": row.open_alerts,
+    }
+
+
+def message(item: TranscriptMessage) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "direction": item.direction,
+        "author_kind": item.author_kind,
+        "author": staff_ref(item.author),
+        "kind": item.kind,
+        "text": item.text,
+        "created_at": when(item.created_at),
+        "internal": item.internal,
+        "delivery": item.delivery,
+        "delivery_error": item.delivery_error,
+        "sent_at": when(item.sent_at),
+        "read_at": when(item.read_at),
+    }
+
+
+def alert(item: AlertView) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "conversation_id": item.conversation_id,
+        "staff_id": item.staff_id,
+        "created_at": when(item.created_at),
+        "seen_at": when(item.seen_at),
+    }
+
+
+def conversation_detail(view: ConversationView, now: datetime) -> dict[str, Any]:
+    return {
+        **inbox_row(view.summary, now),
+        "language": view.language,
+        "reachable": view.reachable,
+        "opened_at": when(view.opened_at),
+        "resolved_at": when(view.resolved_at),
+        "first_human_answer_at": when(view.first_human_answer_at),
+        "intake": view.intake,
+        "handoff_summary": view.handoff_summary,
+        "messages": [message(item) for item in view.messages],
+        "earlier_messages": view.earlier_messages,
+        "alerts": [alert(item) for item in view.alerts],
+    }
+
+
+def audit_entry(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "at": when(entry.at),
+        "staff": staff_ref(entry.staff),
+        "action": entry.action,
+        "conversation_id": entry.conversation_id,
+        "detail": entry.detail,
+    }

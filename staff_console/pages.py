@@ -1,0 +1,230 @@
+"""The console's pages: sign-in, the inbox (the home page), one conversation.
+
+Server-rendered with jinja2, autoescape on. Each page embeds its first data as a JSON data
+block (`<script type="application/json">`: never executed, so the CSP without inline script
+holds) and static/js draws it with textContent, never innerHTML. After that, every
+server-sent event makes the page fetch what it shows from the JSON API.
+Sign-in and sign-out are plain HTML forms: they work before any script has loaded.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.app import keys
+from staff_console import actions
+from staff_console.access import (
+    csrf_token,
+    current_staff,
+    public,
+    sessions_of,
+    set_session_cookie,
+    sign_out,
+)
+from staff_console.api import shapes
+from staff_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, fill, texts
+from storage import audit, read_side
+from storage.tx import Tx
+
+_HERE = Path(__file__).parent
+LANGUAGE_COOKIE = "tobira_lang"
+QUEUES = ("waiting", "unassigned", "mine", "urgent", "all", "resolved")
+_HOME = "/console/"
+_ONE_YEAR = 365 * 24 * 3600
+
+
+def setup_pages(console: web.Application) -> None:
+    """Add the jinja2 environment, /console/static/ and the page routes to `console`."""
+    env = aiohttp_jinja2.setup(
+        console,
+        loader=jinja2.FileSystemLoader(_HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fill"] = lambda template, **values: fill(str(template), **values)
+    console.router.add_static("/static/", _HERE / "static", name="static")
+    console.router.add_get("/", inbox, name="inbox")
+    console.router.add_get("/login", login_page, name="login")
+    console.router.add_post("/login", login_submit)
+    console.router.add_post("/logout", logout)
+    console.router.add_get(r"/conversations/{id:\d+}", conversation_page, name="conversation")
+    console.router.add_get("/language/{code}", choose_language, name="language")
+
+
+def language_of(request: web.Request) -> str:
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the console: never another site (`//evil`, `https://...`)."""
+    if not target or not target.startswith(_HOME) or target.startswith("//") or "\\" in target:
+        return _HOME
+    return target
+
+
+def _base_context(request: web.Request, page: str) -> dict[str, Any]:
+    language = language_of(request)
+    return {
+        "lang": language,
+        "other_lang": next(code for code in LANGUAGES if code != language),
+        "t": texts(language),
+        "page": page,
+        "here": quote(request.path_qs, safe="/?=&"),
+    }
+
+
+def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) -> dict[str, Any]:
+    signed = current_staff(request)
+    context = _base_context(request, page)
+    member = signed.staff
+    context.update(
+        staff=member,
+        csrf_token=csrf_token(request),
+        # What the scripts need: who is looking, the server's clock, the page's first data.
+        page_data={
+            "page": page,
+            "lang": context["lang"],
+            "staff": {"id": member.id, "display_name": member.display_name, "role": member.role},
+            "now": request.config_dict[keys.CLOCK].now().isoformat(),
+            **data,
+        },
+    )
+    return context
+
+
+async def inbox(request: web.Request) -> web.Response:
+    queue = request.query.get("queue", "waiting")
+    if queue not in QUEUES:
+        queue = "waiting"
+    signed = current_staff(request)
+    now = request.config_dict[keys.CLOCK].now()
+    db = request.config_dict[keys.DB]
+    rows, counts = await db.read(_inbox_and_counts, signed.viewer, queue)
+    # A person looked at this list: audited as the API audits it.
+    await db.write(
+        lambda conn: audit.record(
+            conn,
+            staff_id=signed.staff.id,
+            action="view_queue",
+            conversation_id=None,
+            at=now,
+            detail={"queue": queue},
+        )
+    )
+    data = {
+        "queue": queue,
+        "counts": counts,
+        "conversations": [shapes.inbox_row(row, now) for row in rows],
+    }
+    context = _signed_in_context(request, "inbox", data)
+    context.update(queue=queue, queues=QUEUES)
+    return aiohttp_jinja2.render_template("inbox.html", request, context)
+
+
+def _inbox_and_counts(
+    conn: Tx, viewer: read_side.Viewer, queue: str
+) -> tuple[list[read_side.InboxRow], dict[str, int]]:
+    # One read transaction: the rows and the tab counts show the same moment.
+    return read_side.inbox(conn, viewer, queue), read_side.queue_counts(conn, viewer)
+
+
+async def conversation_page(request: web.Request) -> web.Response:
+    conversation_id = int(request.match_info["id"])
+    view = await actions.open_conversation(request, conversation_id)
+    if view is None:
+        context = _signed_in_context(request, "missing", {})
+        return aiohttp_jinja2.render_template("missing.html", request, context, status=404)
+    now = request.config_dict[keys.CLOCK].now()
+    data = {"conversation": shapes.conversation_detail(view, now)}
+    context = _signed_in_context(request, "conversation", data)
+    context.update(conversation_id=conversation_id)
+    return aiohttp_jinja2.render_template("conversation.html", request, context)
+
+
+@public
+async def login_page(request: web.Request) -> web.Response:
+    notice = request.query.get("notice")
+    return _render_login(request, error=None, notice=notice if notice in _NOTICES else None)
+
+
+_NOTICES = ("signed_out", "expired")
+# What the sign-in answers mean, in the words of signin.* (never whether a login exists).
+_ERRORS = {"wrong": "bad_credentials", "locked": "locked", "missing": "missing"}
+
+
+@public
+async def login_submit(request: web.Request) -> web.Response:
+    form = await request.post()
+    login = str(form.get("login", "")).strip()
+    password = str(form.get("password", ""))
+    if not login or not password:
+        return _render_login(request, error="missing", login=login, status=400)
+    result = await sessions_of(request).sign_in(login, password)
+    if result.token is None:
+        status = 429 if result.error == "locked" else 401
+        locked_for = result.locked_for or request.config_dict[keys.SETTINGS].console.lockout_for
+        return _render_login(
+            request,
+            error=result.error or "wrong",
+            login=login,
+            status=status,
+            # Say when to try again (TONE: a time, not "later"), rounded up to a minute.
+            minutes=max(1, math.ceil(locked_for.total_seconds() / 60)),
+        )
+    response = web.HTTPSeeOther(_safe_next(request.query.get("next")))
+    set_session_cookie(request, response, result.token)
+    raise response
+
+
+def _render_login(
+    request: web.Request,
+    *,
+    error: str | None,
+    notice: str | None = None,
+    login: str = "",
+    status: int = 200,
+    minutes: int = 0,
+) -> web.Response:
+    context = _base_context(request, "login")
+    context.update(
+        minutes=minutes,
+        error=_ERRORS.get(error, "failed") if error else None,
+        notice=notice,
+        login=login,
+        next=_safe_next(request.query.get("next")),
+    )
+    return aiohttp_jinja2.render_template("login.html", request, context, status=status)
+
+
+async def logout(request: web.Request) -> web.Response:
+    response = web.HTTPSeeOther("/console/login?notice=signed_out")
+    await sign_out(request, response)
+    raise response
+
+
+@public
+async def choose_language(request: web.Request) -> web.Response:
+    code = request.match_info["code"]
+    if code not in LANGUAGES:
+        raise web.HTTPNotFound(text="unknown language")
+    response = web.HTTPSeeOther(_safe_next(request.query.get("next")))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        code,
+        max_age=_ONE_YEAR,
+        path="/",  # the API reads it too: its error sentences follow the same choice
+        httponly=True,
+        samesite="Strict",
+        secure=request.secure,
+    )
+    raise response

@@ -1,0 +1,18 @@
+"""The /console/ sub-app: the sign-in and security middlewares around the pages.
+
+The pages themselves (templates, static files, handlers) are added by
+staff_console/pages.py's `setup_pages(console)`.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from staff_console import pages
+from staff_console.access import security_headers, signed_in
+
+
+def create_pages() -> web.Application:
+    console = web.Application(middlewares=[security_headers("pages"), signed_in("pages")])
+    pages.setup_pages(console)
+    return console

@@ -1,0 +1,109 @@
+// Alerts for the signed-in counselor (reminder, escalation, failed turn, failed delivery):
+// shown live at the corner of every page, with a short chime the counselor can turn off.
+// The chime is made with the Web Audio API (no sound file), the choice kept in this browser.
+
+import { api, el, t, has } from "./common.js";
+
+const SOUND_KEY = "tobira.sound";
+
+const area = document.getElementById("alerts");
+const soundButton = document.getElementById("sound");
+const shown = new Set();
+let audio = null;
+
+function soundOn() {
+  return localStorage.getItem(SOUND_KEY) !== "off";
+}
+
+function showSound() {
+  const on = soundOn();
+  soundButton.dataset.on = String(on);
+  soundButton.textContent = on ? t("nav.sound_on") : t("nav.sound_off");
+}
+
+// Browsers allow sound only after a gesture: make the audio context on the first one.
+function unlockAudio() {
+  if (audio === null && window.AudioContext) audio = new AudioContext();
+  if (audio?.state === "suspended") audio.resume();
+}
+
+function chime() {
+  soundButton.dataset.chimes = String(Number(soundButton.dataset.chimes ?? 0) + 1);
+  unlockAudio();
+  if (audio === null) return;
+  const start = audio.currentTime + 0.02;
+  // Two soft notes, falling: noticed, not alarming.
+  [
+    [880, 0],
+    [659.25, 0.22],
+  ].forEach(([frequency, delay]) => {
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.type = "sine";
+    tone.frequency.value = frequency;
+    gain.gain.setValueAtTime(0.0001, start + delay);
+    gain.gain.exponentialRampToValueAtTime(0.25, start + delay + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, start + delay + 0.5);
+    tone.connect(gain).connect(audio.destination);
+    tone.start(start + delay);
+    tone.stop(start + delay + 0.55);
+  });
+}
+
+// Seen by this counselor: the server stops listing it (and the audit log says who saw it).
+async function dismiss(alert, node, close) {
+  close.disabled = true;
+  try {
+    await api("POST", `/api/v1/alerts/${alert.id}/seen`);
+    node.remove();
+  } catch {
+    close.disabled = false;
+  }
+}
+
+function alertText(alert) {
+  const key = `alerts.${alert.kind}`;
+  return t(has(key) ? key : "alerts.other", { id: alert.conversation_id });
+}
+
+function render(alert) {
+  const close = el("button", { type: "button", "aria-label": t("alerts.dismiss") }, "×");
+  const node = el(
+    "div",
+    { class: "alert", role: "alert", dataset: { kind: alert.kind, alertId: String(alert.id) } },
+    el("p", {}, alertText(alert)),
+    alert.conversation_id
+      ? el("a", { href: `/console/conversations/${alert.conversation_id}` }, t("alerts.open"))
+      : null,
+    close,
+  );
+  close.addEventListener("click", () => dismiss(alert, node, close));
+  return node;
+}
+
+// Show the alerts not seen yet; ring once when any arrived live.
+export async function refreshAlerts({ live = false } = {}) {
+  let data;
+  try {
+    data = await api("GET", "/api/v1/alerts", undefined, { background: true });
+  } catch {
+    return;
+  }
+  // Newest first, above the older ones.
+  const fresh = (data?.alerts ?? []).filter((alert) => !shown.has(alert.id));
+  fresh.forEach((alert) => shown.add(alert.id));
+  area.prepend(...fresh.map(render));
+  if (live && fresh.length > 0 && soundOn()) chime();
+}
+
+export function startAlerts() {
+  showSound();
+  soundButton.addEventListener("click", () => {
+    localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on");
+    showSound();
+    if (soundOn()) unlockAudio();
+  });
+  window.addEventListener("pointerdown", unlockAudio, { once: true });
+  window.addEventListener("keydown", unlockAudio, { once: true });
+  refreshAlerts();
+}

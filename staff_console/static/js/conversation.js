@@ -1,0 +1,282 @@
+// One conversation: the whole history (each message marked with who wrote it and whether it
+// reached the client), the intake and handoff summary, the reply box, and the actions.
+// Everything the client wrote is put on the page with textContent.
+
+import { PAGE, api, coalesce, el, formatTime, has, showProblem, syncClock, t } from "./common.js";
+import { refreshAlerts, startAlerts } from "./alerts.js";
+import { startLive } from "./live.js";
+
+const RETRY_MS = 5000;
+const INTAKE_FIELDS = [
+  "who",
+  "relationship",
+  "organisation",
+  "age_band",
+  "duration",
+  "wishes",
+  "contact_preference",
+  "contact_time",
+  "notes",
+];
+
+const node = (id) => document.getElementById(id);
+const messagesNode = node("messages");
+const problemNode = node("problem");
+const form = node("reply");
+const textArea = node("reply-text");
+const replyState = node("reply-state");
+const sendButton = node("send");
+const buttons = {
+  accept: node("accept"),
+  urgent: node("urgent"),
+  resolve: node("resolve"),
+  reopen: node("reopen"),
+};
+
+let conversation = PAGE.conversation;
+const base = `/api/v1/conversations/${conversation.id}`;
+let awaitedMessageId = null; // our last answer, until it is sent or fails
+
+const staffName = (ref) => ref?.display_name || ref?.name || "";
+const textOf = (message) => message.text ?? message.body ?? "";
+
+// client / bot / counselor / ack / system / internal: the class and the words for "who".
+function authorOf(message) {
+  if (message.internal) return ["internal", t("author.internal")];
+  const kind = message.author_kind;
+  if (kind === "client") return ["client", t("author.client")];
+  if (kind === "staff" || kind === "counselor") {
+    const name = staffName(message.author);
+    return ["counselor", name ? t("author.counselor_named", { name }) : t("author.counselor")];
+  }
+  if (kind === "ack") return ["ack", t("author.ack")];
+  if (kind === "bot") return ["bot", t("author.bot")];
+  return ["system", t("author.system")];
+}
+
+function deliveryWords(message) {
+  const state = message.delivery;
+  if (state === "failed") {
+    return message.delivery_error
+      ? t("delivery.failed_reason", { reason: message.delivery_error })
+      : t("delivery.failed");
+  }
+  return has(`delivery.${state}`) ? t(`delivery.${state}`) : state;
+}
+
+function renderMessage(message) {
+  const [who, label] = authorOf(message);
+  const showsDelivery = message.delivery && !message.internal;
+  return el(
+    "li",
+    { class: `msg from-${who}`, dataset: { messageId: String(message.id), author: who } },
+    el(
+      "header",
+      {},
+      el("span", { class: "who" }, label),
+      el("time", { datetime: message.created_at }, formatTime(message.created_at)),
+      showsDelivery
+        ? el("span", { class: "delivery", dataset: { state: message.delivery } }, deliveryWords(message))
+        : null,
+      message.read_at ? el("span", { class: "read" }, t("delivery.read")) : null,
+    ),
+    el("p", { class: "text" }, textOf(message)),
+  );
+}
+
+function intakeValue(value) {
+  if (Array.isArray(value)) return value.map(intakeValue).join("、");
+  const key = `intake_values.${value}`;
+  return has(key) ? t(key) : String(value);
+}
+
+function renderIntake() {
+  const intake = conversation.intake ?? {};
+  const items = [];
+  for (const field of INTAKE_FIELDS) {
+    const value = intake[field];
+    if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) {
+      continue;
+    }
+    items.push(el("dt", {}, t(`intake_fields.${field}`)), el("dd", {}, intakeValue(value)));
+  }
+  node("intake").replaceChildren(
+    ...(items.length ? items : [el("dd", { class: "muted" }, t("conversation.no_intake"))]),
+  );
+  const summary = conversation.handoff_summary ?? conversation.summary_text ?? null;
+  node("summary").textContent = summary || t("conversation.no_summary");
+}
+
+function renderFacts() {
+  const c = conversation;
+  const parts = [
+    t(`channel.${c.channel}`),
+    t(`writer.${c.writer ?? "unknown"}`),
+    t(`status.${c.status}`),
+    c.counselor
+      ? t("conversation.counselor", { name: staffName(c.counselor) })
+      : t("conversation.no_counselor"),
+  ];
+  if (c.pair) parts.push(t("conversation.pair", { name: staffName(c.pair) }));
+  if (c.waiting_since) {
+    parts.push(t("conversation.waiting_since", { time: formatTime(c.waiting_since) }));
+  }
+  node("facts").replaceChildren(
+    parts.join(" · "),
+    c.urgent ? el("span", { class: "badge urgent" }, t("conversation.urgent_badge")) : "",
+    c.reachable === false ? el("strong", { class: "unreachable" }, t("conversation.unreachable")) : "",
+  );
+}
+
+function renderActions() {
+  const c = conversation;
+  const open = c.status !== "resolved";
+  buttons.accept.hidden = !(open && !c.counselor);
+  buttons.resolve.hidden = !open;
+  buttons.reopen.hidden = open;
+  buttons.urgent.hidden = !open;
+  buttons.urgent.dataset.on = String(Boolean(c.urgent));
+  buttons.urgent.textContent = c.urgent ? t("conversation.urgent_off") : t("conversation.urgent_on");
+  form.dataset.closed = String(!open);
+  textArea.disabled = !open;
+  sendButton.disabled = !open;
+  if (!open) setReplyState("closed", t("reply.closed"));
+  else if (replyState.dataset.state === "closed") setReplyState("", "");
+}
+
+function setReplyState(state, words) {
+  replyState.dataset.state = state;
+  replyState.textContent = words;
+}
+
+// Our answer's fate, as the transcript tells it: sending, sent, or failed with the reason.
+function followAnswer() {
+  if (awaitedMessageId === null) return;
+  const message = (conversation.messages ?? []).find((m) => m.id === awaitedMessageId);
+  if (!message) return;
+  if (message.delivery === "sent") {
+    setReplyState("sent", t("reply.sent"));
+    awaitedMessageId = null;
+  } else if (message.delivery === "failed" || message.delivery === "not_sent") {
+    setReplyState("failed", t("reply.failed", { reason: deliveryWords(message) }));
+    awaitedMessageId = null;
+  } else {
+    setReplyState("sending", t("reply.sending"));
+  }
+}
+
+// The history keeps to its newest message, unless the counselor scrolled up to read.
+// Only the reader's own scrolling unsticks it: the box also moves when the content grows
+// (the Japanese font loads) or the box shrinks (an alert appears above), and then it
+// should simply stay at the bottom.
+let readerMoved = false;
+let stuck = true;
+for (const kind of ["wheel", "touchmove", "keydown", "pointerdown"]) {
+  messagesNode.addEventListener(kind, () => (readerMoved = true), { passive: true });
+}
+const nearBottom = () =>
+  messagesNode.scrollHeight - messagesNode.scrollTop - messagesNode.clientHeight < 40;
+const toBottom = () => {
+  messagesNode.scrollTop = messagesNode.scrollHeight;
+};
+messagesNode.addEventListener("scroll", () => {
+  if (readerMoved) stuck = nearBottom();
+});
+new ResizeObserver(() => stuck && toBottom()).observe(messagesNode);
+document.fonts?.ready.then(() => stuck && toBottom());
+
+function render() {
+  const keepToBottom = stuck || nearBottom();
+  const earlier = conversation.earlier_messages
+    ? el("li", { class: "earlier" }, t("conversation.earlier", { count: conversation.earlier_messages }))
+    : null;
+  messagesNode.replaceChildren(
+    ...[earlier, ...(conversation.messages ?? []).map(renderMessage)].filter(Boolean),
+  );
+  renderFacts();
+  renderActions();
+  renderIntake();
+  followAnswer();
+  if (keepToBottom) toBottom(); // last: the header above may have changed the box's height
+}
+
+const refresh = coalesce(async () => {
+  try {
+    const data = await api("GET", base, undefined, { background: true });
+    syncClock(data.now);
+    conversation = data.conversation ?? data;
+    showProblem(problemNode, null);
+    render();
+  } catch (error) {
+    if (error.status === 401) return;
+    showProblem(problemNode, t("conversation.load_failed"));
+    setTimeout(refresh, RETRY_MS);
+  }
+});
+
+async function send() {
+  const text = textArea.value;
+  if (!text.trim()) {
+    setReplyState("failed", t("reply.empty"));
+    textArea.focus();
+    return;
+  }
+  sendButton.disabled = true;
+  setReplyState("sending", t("reply.sending"));
+  try {
+    const data = await api("POST", `${base}/messages`, { text });
+    textArea.value = ""; // kept until the server has it: nothing typed is lost
+    awaitedMessageId = data?.message?.id ?? null;
+    if (data?.message) {
+      conversation.messages = [...(conversation.messages ?? []), data.message];
+      render();
+    }
+    refresh();
+  } catch (error) {
+    setReplyState("failed", t("reply.failed", { reason: error.message }));
+  } finally {
+    sendButton.disabled = conversation.status === "resolved";
+    textArea.focus();
+  }
+}
+
+async function act(path, body) {
+  Object.values(buttons).forEach((button) => (button.disabled = true));
+  try {
+    await api("POST", `${base}/${path}`, body ?? {});
+    showProblem(problemNode, null);
+    refresh();
+  } catch (error) {
+    showProblem(problemNode, t("conversation.action_failed", { reason: error.message }));
+  } finally {
+    Object.values(buttons).forEach((button) => (button.disabled = false));
+  }
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  send();
+});
+textArea.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    send();
+  }
+});
+buttons.accept.addEventListener("click", () => act("accept"));
+buttons.resolve.addEventListener("click", () => act("resolve"));
+buttons.reopen.addEventListener("click", () => act("reopen"));
+buttons.urgent.addEventListener("click", () => act("urgent", { urgent: !conversation.urgent }));
+
+render();
+startAlerts();
+startLive(
+  (kind, data) => {
+    if (kind === "alert_raised") refreshAlerts({ live: true });
+    if (data.conversation_id === conversation.id) refresh();
+  },
+  () => {
+    refresh();
+    refreshAlerts();
+  },
+);
