@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -33,3 +33,7 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         self._now = when
+
+    def advance(self, delta: timedelta) -> datetime:
+        self._now += delta
+        return self._now
