@@ -28,6 +28,7 @@ from bot.promises.alarm import DeadlineAlarm
 from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.events import EventBus
 from bot.runtime.priority import Priority
+from bot.safety import default_detector
 from staff_console import setup_console
 from storage import deadlines
 
@@ -95,6 +96,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     channels, publish = app[keys.CHANNELS], app[keys.EVENTS].publish
     transports = await _open_transports(channels)
     sender = OutboxSender(db, clock, channels, transports, priority, publish)
+    # The phrase lists compile once, now, rather than on the first turn (on the writer).
+    default_detector()
     context = TurnContext(
         catalogue=Catalogue.load(),
         flows=load_configured_flows(settings),
