@@ -106,21 +106,24 @@ def _take_out_of_intake(
     return owner
 
 
+def _supervisors_at_work(conn: Tx, owner: Owner, now: datetime) -> list[staff.StaffMember]:
+    return [
+        m for m in staff.supervisors(conn, owner.org.id) if handoff.at_work(conn, m, owner.org, now)
+    ]
+
+
 def _on_duty_supervisor(conn: Tx, owner: Owner, now: datetime) -> staff.StaffMember | None:
-    day = handoff.local_day(owner.org, now)
-    for member in staff.supervisors(conn, owner.org.id):
-        if member.active and staff.leave_on(conn, member.id, day) is None:
-            return member
-    return None
+    on_duty = _supervisors_at_work(conn, owner, now)
+    return on_duty[0] if on_duty else None
 
 
 def _who_to_alert(conn: Tx, owner: Owner, now: datetime) -> list[int | None]:
-    """Whoever answers today, and the supervisors (or the shared queue when nobody is)."""
+    """Whoever answers today, the pair, and the supervisors at work; the shared queue (None)
+    when nobody is."""
+    people = [owner.responder, owner.pair, *_supervisors_at_work(conn, owner, now)]
     targets: list[int | None] = []
-    if owner.responder is not None:
-        targets.append(owner.responder.id)
-    day = handoff.local_day(owner.org, now)
-    for member in staff.supervisors(conn, owner.org.id):
-        if member.id not in targets and staff.leave_on(conn, member.id, day) is None:
-            targets.append(member.id)
+    for member in people:
+        if member is not None and member.id not in targets:
+            if member is owner.responder or handoff.at_work(conn, member, owner.org, now):
+                targets.append(member.id)
     return targets or [None]

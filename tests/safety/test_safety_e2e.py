@@ -204,3 +204,16 @@ async def test_signed_posts_can_be_checked_by_the_receiver():
     assert signature(body, "a") != signature(body, "b")
     async with aiohttp.ClientSession():  # the helper needs no session of its own
         assert len(signature(body, "a")) == 64
+
+
+async def test_the_pair_is_alerted_too(tmp_path):
+    config = "pair_counselors = true\n" + CONFIG
+    async with ApiDesk.open(tmp_path, config=config) as desk:
+        sato = await desk.add_staff("sato", display="佐藤")
+        tanaka = await desk.add_staff("tanaka", org="psych", display="田中")
+        user = await desk.ask_for_a_person()
+        conversation_id = await desk.conversation_id(user)
+        await desk.send(user, DANGER)
+        raised = await desk.db.read(alerts.for_conversation, conversation_id)
+        told = {alert.staff_id for alert in raised if alert.kind == "danger_crisis"}
+        assert told == {sato.id, tanaka.id}
