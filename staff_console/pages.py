@@ -10,6 +10,7 @@ Sign-in and sign-out are plain HTML forms: they work before any script has loade
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +30,8 @@ from staff_console.access import (
     sign_out,
 )
 from staff_console.api import shapes
+from staff_console.api.routes import day_of, handover_day
+from staff_console.errors import ApiError
 from staff_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, fill, texts
 from storage import audit, read_side
 from storage.tx import Tx
@@ -57,6 +60,7 @@ def setup_pages(console: web.Application) -> None:
     console.router.add_post("/login", login_submit)
     console.router.add_post("/logout", logout)
     console.router.add_get(r"/conversations/{id:\d+}", conversation_page, name="conversation")
+    console.router.add_get("/handover", handover_page, name="handover")
     console.router.add_get("/language/{code}", choose_language, name="language")
 
 
@@ -145,10 +149,34 @@ async def conversation_page(request: web.Request) -> web.Response:
         context = _signed_in_context(request, "missing", {})
         return aiohttp_jinja2.render_template("missing.html", request, context, status=404)
     now = request.config_dict[keys.CLOCK].now()
-    data = {"conversation": shapes.conversation_detail(view, now)}
+    colleagues = await request.config_dict[keys.DB].read(read_side.colleagues)
+    data = {
+        "conversation": shapes.conversation_detail(view, now),
+        # Whom a handover note can be addressed to.
+        "colleagues": [shapes.colleague(item) for item in colleagues],
+    }
     context = _signed_in_context(request, "conversation", data)
     context.update(conversation_id=conversation_id)
     return aiohttp_jinja2.render_template("conversation.html", request, context)
+
+
+async def handover_page(request: web.Request) -> web.Response:
+    """One day's handover notes (申し送り); today unless ?day=YYYY-MM-DD."""
+    now = request.config_dict[keys.CLOCK].now()
+    try:
+        day = day_of(request.query.get("day"), now)
+    except ApiError:
+        raise web.HTTPSeeOther("/console/handover") from None
+    found = await handover_day(request, day)
+    data = {"day": day.isoformat(), "notes": [shapes.note(note) for note in found]}
+    context = _signed_in_context(request, "handover", data)
+    language = language_of(request)
+    context.update(
+        day_label=f"{day.month}月{day.day}日" if language == "ja" else day.strftime("%d %b %Y"),
+        previous_day=(day - timedelta(days=1)).isoformat(),
+        next_day=(day + timedelta(days=1)).isoformat(),
+    )
+    return aiohttp_jinja2.render_template("handover.html", request, context)
 
 
 @public

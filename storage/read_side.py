@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage import notes as staff_notes
+from storage.notes import Note
 from storage.statuses import (
     HUMAN_OWNED,
     STAFF_AUTHOR_PREFIX,
@@ -60,6 +62,13 @@ class StaffRef:
     id: int
     name: str
     display_name: str
+
+
+@dataclass(frozen=True)
+class Colleague(StaffRef):
+    login: str
+    org_id: str | None
+    role: str
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,8 @@ class ConversationView:
     messages: list[TranscriptMessage]
     earlier_messages: int  # how many older messages are not in `messages`
     alerts: list[AlertView]
+    # Staff notes (private and handover): for staff only, never part of the transcript.
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -414,7 +425,31 @@ def conversation(conn: Tx, viewer: Viewer, conversation_id: int) -> Conversation
         messages=messages,
         earlier_messages=earlier,
         alerts=_alerts_where(conn, "a.conversation_id = ?", (conversation_id,), 100),
+        notes=staff_notes.for_conversation(conn, conversation_id),
     )
+
+
+def handover_notes(conn: Tx, viewer: Viewer, start: datetime, end: datetime) -> list[Note]:
+    """The handover notes written in [start, end) that this staff member may read: those
+    addressed to them, and those on conversations they can see."""
+    found = staff_notes.handovers_between(conn, start, end)
+    owners = visibility(conn, [note.conversation_id for note in found])
+    return [
+        note
+        for note in found
+        if note.to_staff_id == viewer.staff_id
+        or note.author_id == viewer.staff_id
+        or (note.conversation_id in owners and viewer.can_see(*owners[note.conversation_id]))
+    ]
+
+
+def colleagues(conn: Tx) -> list[Colleague]:
+    """Active staff, for addressing a handover note or mentioning someone."""
+    rows = conn.execute(
+        "SELECT id, login, display_name, org_id, role FROM staff WHERE active = 1"
+        " ORDER BY org_id IS NULL, org_id, display_name"
+    ).fetchall()
+    return [Colleague(row[0], row[2], row[2], row[1], row[3], row[4]) for row in rows]
 
 
 def _intake(text: str | None) -> dict[str, Any] | None:

@@ -53,6 +53,8 @@ class AlertKind(StrEnum):
     ESCALATE = "escalate"
     TURN_FAILED = "turn_failed"
     DELIVERY_FAILED = "delivery_failed"  # an answer could not be delivered
+    MENTION = "mention"  # a colleague wrote @login in a note
+    HANDOVER = "handover"  # a handover note (申し送り) addressed to this staff member
 
 
 class MessageKind(StrEnum):

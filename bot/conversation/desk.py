@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.conversation import notes as staff_notes
 from bot.conversation.context import TurnContext
 from bot.delivery.channel import Outgoing
 from bot.delivery.outcome import Outcome
@@ -92,6 +93,34 @@ class StaffDesk:
             lambda c: _set_urgent(c, conversation_id, staff_id, urgent, now)
         )
         self._after(outcome)
+
+    async def add_note(
+        self,
+        conversation_id: int,
+        staff_id: int,
+        kind: str,
+        text: str,
+        to_staff_id: int | None = None,
+    ) -> int:
+        """A private or handover note (never sent to the client); returns its id. Raises
+        DeskError when it does not apply."""
+        now = self._clock.now()
+        try:
+            note_id, outcome = await self._db.write(
+                lambda c: staff_notes.add_note(
+                    c,
+                    conversation_id=conversation_id,
+                    author_id=staff_id,
+                    kind=kind,
+                    text=text,
+                    to_staff_id=to_staff_id,
+                    now=now,
+                )
+            )
+        except staff_notes.NoteError as error:
+            raise DeskError(str(error), error.key) from None
+        outcome.carry_out(self._kick, self._arm, self._publish)
+        return note_id
 
     async def offer_queued(self) -> int:
         """Cases queued with no counselor go to one who is available now (one was added,

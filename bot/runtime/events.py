@@ -29,6 +29,7 @@ class EventKind(StrEnum):
     CONVERSATION_RESOLVED = "conversation_resolved"
     CONVERSATION_CHANGED = "conversation_changed"  # anything else a list row shows
     ALERT_RAISED = "alert_raised"
+    NOTE_ADDED = "note_added"  # a staff note on the conversation (never shown to the client)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,10 @@
     POST /conversations/{id}/messages {"text"} -> 202 {"message", "delivered"}
     POST /conversations/{id}/accept [{"counselor_id"} for supervisors]
     POST /conversations/{id}/resolve | /reopen | /urgent {"urgent": bool}
+    POST /conversations/{id}/notes {"text", "kind": "private"|"handover", "to": staff id}
+                                        -> 201 {"note"} (never sent to the client)
+    GET  /handover[?day=YYYY-MM-DD]     one day's handover notes (申し送り), audited
+    GET  /staff                         active colleagues (to address a note, @login)
     GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
     GET  /audit[?conversation=ID]       (supervisors and admins)
 

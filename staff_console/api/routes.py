@@ -4,12 +4,14 @@ audited there); views are audited here or in staff_console/actions.py."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from aiohttp import web
 
 from bot.app import keys
 from bot.conversation.desk import DeskError
+from bot.conversation.notes import MAX_NOTE_CHARS
+from bot.runtime.clock import TOKYO
 from staff_console import events
 from staff_console.access import (
     current_staff,
@@ -25,7 +27,7 @@ from staff_console.api.body import bool_field, json_object, positive_int, text_f
 from staff_console.errors import ApiError, json_answer
 from staff_console.keys import HUB
 from staff_console.sessions import SignedIn
-from storage import alerts, audit, read_side
+from storage import alerts, audit, notes, read_side
 from storage.database import Database
 from storage.read_side import QUEUES, InboxRow
 from storage.tx import Tx
@@ -245,6 +247,82 @@ async def urgent(request: web.Request) -> web.Response:
     return await _row_answer(request, conversation_id)
 
 
+# -- notes and handovers --------------------------------------------------------------------
+
+
+async def post_note(request: web.Request) -> web.Response:
+    """A private note or a handover note (申し送り): for staff only, never sent."""
+    conversation_id = _conversation_id(request)
+    body = await json_object(request)
+    text = text_field(body, "text")
+    kind = body.get("kind", "private")
+    if kind not in ("private", "handover"):
+        raise ApiError(400, "note_kind")
+    if not text.strip():
+        raise ApiError(400, "note_empty")
+    if len(text) > MAX_NOTE_CHARS:
+        raise ApiError(400, "note_too_long", limit=MAX_NOTE_CHARS)
+    to = body.get("to")
+    to_staff_id = positive_int(to, "to") if to is not None else None
+    if to_staff_id is not None and kind != "handover":
+        raise ApiError(400, "note_kind")
+    signed_in = current_staff(request)
+    await _visible_row(request, conversation_id)
+    try:
+        note_id = await request.config_dict[keys.DESK].add_note(
+            conversation_id, signed_in.staff.id, kind, text, to_staff_id
+        )
+    except DeskError as error:
+        raise _desk_error(error) from None
+    note = await _db(request).read(notes.get, note_id)
+    assert note is not None
+    return json_answer({"note": shapes.note(note)}, status=201)
+
+
+def day_of(raw: str | None, now: datetime) -> date:
+    """The local (Tokyo) day asked for, today when none: 400 for anything else."""
+    if raw is None or raw == "":
+        return now.astimezone(TOKYO).date()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "bad_day") from None
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=TOKYO)
+    return start, start + timedelta(days=1)
+
+
+async def handover_day(request: web.Request, day: date) -> list[notes.Note]:
+    """One day's handover notes for the signed-in staff member; the look is audited."""
+    signed_in, now, db = current_staff(request), _now(request), _db(request)
+    start, end = day_bounds(day)
+    found = await db.read(read_side.handover_notes, signed_in.viewer, start, end)
+    await db.write(
+        lambda conn: audit.record(
+            conn,
+            staff_id=signed_in.staff.id,
+            action="view_handover",
+            conversation_id=None,
+            at=now,
+            detail={"day": day.isoformat()},
+        )
+    )
+    return found
+
+
+async def handover(request: web.Request) -> web.Response:
+    day = day_of(request.query.get("day"), _now(request))
+    found = await handover_day(request, day)
+    return json_answer({"day": day.isoformat(), "notes": [shapes.note(n) for n in found]})
+
+
+async def list_staff(request: web.Request) -> web.Response:
+    found = await _db(request).read(read_side.colleagues)
+    return json_answer({"staff": [shapes.colleague(item) for item in found]})
+
+
 # -- alerts, audit, events -----------------------------------------------------------------
 
 
@@ -322,6 +400,9 @@ def add_routes(api: web.Application) -> None:
     api.router.add_post("/conversations/{conversation_id}/resolve", resolve)
     api.router.add_post("/conversations/{conversation_id}/reopen", reopen)
     api.router.add_post("/conversations/{conversation_id}/urgent", urgent)
+    api.router.add_post("/conversations/{conversation_id}/notes", post_note)
+    api.router.add_get("/handover", handover)
+    api.router.add_get("/staff", list_staff)
     api.router.add_get("/events", event_stream)
     api.router.add_get("/alerts", list_alerts)
     api.router.add_post("/alerts/{alert_id}/seen", alert_seen)

@@ -84,6 +84,39 @@ function renderMessage(message) {
   );
 }
 
+// A staff note in the history: marked internal as plainly as the handoff summary is.
+function renderNote(note) {
+  const name = staffName(note.author);
+  const label =
+    note.kind === "handover"
+      ? t("notes.handover_mark", { name, to: note.to ? staffName(note.to) : t("notes.next_shift") })
+      : t("notes.private_mark", { name });
+  return el(
+    "li",
+    {
+      class: "msg from-internal note-item",
+      dataset: { noteId: String(note.id), author: "internal", noteKind: note.kind },
+    },
+    el(
+      "header",
+      {},
+      el("span", { class: "who" }, label),
+      el("time", { datetime: note.created_at }, formatTime(note.created_at)),
+    ),
+    el("p", { class: "text" }, note.text ?? ""),
+  );
+}
+
+// Messages and notes in one history, by time (a message before a note of the same instant).
+function historyItems() {
+  const items = [
+    ...(conversation.messages ?? []).map((m) => [m.created_at, 0, () => renderMessage(m)]),
+    ...(conversation.notes ?? []).map((n) => [n.created_at, 1, () => renderNote(n)]),
+  ];
+  items.sort((a, b) => Date.parse(a[0]) - Date.parse(b[0]) || a[1] - b[1]);
+  return items.map(([, , render]) => render());
+}
+
 function intakeValue(value) {
   if (Array.isArray(value)) return value.map(intakeValue).join("、");
   const key = `intake_values.${value}`;
@@ -191,7 +224,7 @@ function render() {
     ? el("li", { class: "earlier" }, t("conversation.earlier", { count: conversation.earlier_messages }))
     : null;
   messagesNode.replaceChildren(
-    ...[earlier, ...(conversation.messages ?? []).map(renderMessage)].filter(Boolean),
+    ...[earlier, ...historyItems()].filter(Boolean),
   );
   renderFacts();
   renderActions();
@@ -267,6 +300,59 @@ buttons.accept.addEventListener("click", () => act("accept"));
 buttons.resolve.addEventListener("click", () => act("resolve"));
 buttons.reopen.addEventListener("click", () => act("reopen"));
 buttons.urgent.addEventListener("click", () => act("urgent", { urgent: !conversation.urgent }));
+
+// ---- notes for colleagues: a form of their own, so a note is never sent by mistake -------
+const noteForm = node("note");
+const noteKind = node("note-kind");
+const noteTo = node("note-to");
+const noteText = node("note-text");
+const noteState = node("note-state");
+const noteSave = node("note-save");
+
+for (const colleague of PAGE.colleagues ?? []) {
+  if (colleague.id === PAGE.staff.id) continue;
+  noteTo.append(el("option", { value: String(colleague.id) }, colleague.display_name));
+}
+noteKind.addEventListener("change", () => {
+  const handover = noteKind.value === "handover";
+  noteTo.hidden = !handover;
+  node("note-to-label").hidden = !handover;
+});
+
+function setNoteState(state, words) {
+  noteState.dataset.state = state;
+  noteState.textContent = words;
+}
+
+async function saveNote() {
+  const text = noteText.value;
+  if (!text.trim()) {
+    setNoteState("failed", t("notes.empty"));
+    noteText.focus();
+    return;
+  }
+  const body = { text, kind: noteKind.value };
+  if (noteKind.value === "handover" && noteTo.value) body.to = Number(noteTo.value);
+  noteSave.disabled = true;
+  setNoteState("sending", t("notes.saving"));
+  try {
+    const data = await api("POST", `${base}/notes`, body);
+    noteText.value = ""; // kept until the server has it
+    if (data?.note) {
+      conversation.notes = [...(conversation.notes ?? []), data.note];
+      render();
+    }
+    setNoteState("sent", t("notes.saved"));
+  } catch (error) {
+    setNoteState("failed", t("notes.failed", { reason: error.message }));
+  } finally {
+    noteSave.disabled = false;
+  }
+}
+noteForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  saveNote();
+});
 
 render();
 startAlerts();

@@ -15,6 +15,7 @@ export const KINDS = [
   "conversation_resolved",
   "conversation_changed",
   "alert_raised",
+  "note_added",
 ];
 
 const RETRY_MS = 5000;

@@ -1,0 +1,17 @@
+-- Issue 13: a console for a team. Notes staff write for each other on a conversation:
+-- private notes and handover notes (申し送り) to a colleague or to the next shift. They live
+-- in their own table, apart from the transcript: nothing here is ever put in the outbox, so
+-- a note cannot reach the client by any path that sends messages.
+CREATE TABLE staff_notes (
+    id               INTEGER PRIMARY KEY,
+    conversation_id  INTEGER NOT NULL REFERENCES conversations(id),
+    author_id        INTEGER NOT NULL REFERENCES staff(id),
+    kind             TEXT NOT NULL CHECK (kind IN ('private', 'handover')),
+    -- A handover note to one colleague; NULL with kind 'handover': to the next shift.
+    to_staff_id      INTEGER REFERENCES staff(id),
+    body             TEXT NOT NULL,
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX staff_notes_by_conversation ON staff_notes (conversation_id, id);
+-- The handover page lists one day's handover notes.
+CREATE INDEX staff_notes_handover ON staff_notes (created_at) WHERE kind = 'handover';
