@@ -61,6 +61,7 @@ def setup_pages(console: web.Application) -> None:
     console.router.add_post("/logout", logout)
     console.router.add_get(r"/conversations/{id:\d+}", conversation_page, name="conversation")
     console.router.add_get("/handover", handover_page, name="handover")
+    console.router.add_get("/saved-replies", saved_replies_page, name="saved_replies")
     console.router.add_get("/language/{code}", choose_language, name="language")
 
 
@@ -177,6 +178,12 @@ async def handover_page(request: web.Request) -> web.Response:
         next_day=(day + timedelta(days=1)).isoformat(),
     )
     return aiohttp_jinja2.render_template("handover.html", request, context)
+
+
+async def saved_replies_page(request: web.Request) -> web.Response:
+    """Saved replies (定型文): the page fetches them from the API."""
+    context = _signed_in_context(request, "saved_replies", {})
+    return aiohttp_jinja2.render_template("saved_replies.html", request, context)
 
 
 @public

@@ -11,6 +11,7 @@
                                         -> 201 {"note"} (never sent to the client)
     GET  /handover[?day=YYYY-MM-DD]     one day's handover notes (申し送り), audited
     GET  /staff                         active colleagues (to address a note, @login)
+    GET/POST /saved-replies, POST /saved-replies/{id}[/delete]  (api/saved_replies.py)
     GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
     GET  /audit[?conversation=ID]       (supervisors and admins)
 
@@ -22,7 +23,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from staff_console.access import security_headers, signed_in
-from staff_console.api import routes
+from staff_console.api import routes, saved_replies
 from staff_console.errors import json_errors
 
 
@@ -31,4 +32,5 @@ def create_api() -> web.Application:
     # the session and CSRF checks.
     api = web.Application(middlewares=[json_errors, security_headers("api"), signed_in("api")])
     routes.add_routes(api)
+    saved_replies.add_routes(api)
     return api

@@ -15,3 +15,15 @@ CREATE TABLE staff_notes (
 CREATE INDEX staff_notes_by_conversation ON staff_notes (conversation_id, id);
 -- The handover page lists one day's handover notes.
 CREATE INDEX staff_notes_handover ON staff_notes (created_at) WHERE kind = 'handover';
+
+-- Saved replies (定型文): shared ones (owner_id NULL, edited by supervisors) and each
+-- counselor's own. Placeholders in the body are filled in when a counselor inserts one.
+CREATE TABLE saved_replies (
+    id          INTEGER PRIMARY KEY,
+    owner_id    INTEGER REFERENCES staff(id),
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX saved_replies_by_owner ON saved_replies (owner_id, title);

@@ -31,6 +31,10 @@ ROUTES = [
     ("POST", "/api/v1/conversations/{conversation_id}/notes"),
     ("GET", "/api/v1/handover"),
     ("GET", "/api/v1/staff"),
+    ("GET", "/api/v1/saved-replies"),
+    ("POST", "/api/v1/saved-replies"),
+    ("POST", "/api/v1/saved-replies/{reply_id}"),
+    ("POST", "/api/v1/saved-replies/{reply_id}/delete"),
     ("GET", "/api/v1/events"),
     ("GET", "/api/v1/alerts"),
     ("POST", "/api/v1/alerts/{alert_id}/seen"),
@@ -39,7 +43,9 @@ ROUTES = [
 
 
 def reachable(path: str) -> str:
-    return path.replace("{conversation_id}", "1").replace("{alert_id}", "1")
+    return (
+        path.replace("{conversation_id}", "1").replace("{alert_id}", "1").replace("{reply_id}", "1")
+    )
 
 
 CALLS = [(method, reachable(path)) for method, path in ROUTES]
