@@ -55,6 +55,8 @@ class AlertKind(StrEnum):
     DELIVERY_FAILED = "delivery_failed"  # an answer could not be delivered
     MENTION = "mention"  # a colleague wrote @login in a note
     HANDOVER = "handover"  # a handover note (申し送り) addressed to this staff member
+    TRANSFERRED = "transferred"  # a colleague gave this staff member a case
+    PAIRED = "paired"  # this staff member now works a case as the pair
 
 
 class MessageKind(StrEnum):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.conversation import notes as staff_notes
+from bot.conversation import reassign
 from bot.conversation.context import TurnContext
 from bot.delivery.channel import Outgoing
 from bot.delivery.outcome import Outcome
@@ -121,6 +122,55 @@ class StaffDesk:
             raise DeskError(str(error), error.key) from None
         outcome.carry_out(self._kick, self._arm, self._publish)
         return note_id
+
+    async def transfer(
+        self,
+        conversation_id: int,
+        to_staff_id: int | None,
+        by_staff_id: int,
+        note: str | None = None,
+        *,
+        action: str = "transfer",
+    ) -> None:
+        """Give an open case to a colleague (None: the least loaded at work); the client
+        is told once when who answers them changes (bot/conversation/reassign.py)."""
+        now = self._clock.now()
+        outcome = await self._reassign(
+            lambda c: reassign.transfer(
+                c,
+                self._context,
+                conversation_id=conversation_id,
+                to_staff_id=to_staff_id,
+                by_staff_id=by_staff_id,
+                note=note,
+                now=now,
+                action=action,
+            )
+        )
+        outcome.carry_out(self._kick, self._arm, self._publish)
+
+    async def set_pair(
+        self, conversation_id: int, pair_staff_id: int | None, by_staff_id: int
+    ) -> None:
+        """Pair the case with a counselor of the other organisation (None: unpair)."""
+        now = self._clock.now()
+        outcome = await self._reassign(
+            lambda c: reassign.set_pair(
+                c,
+                self._context,
+                conversation_id=conversation_id,
+                pair_staff_id=pair_staff_id,
+                by_staff_id=by_staff_id,
+                now=now,
+            )
+        )
+        outcome.carry_out(self._kick, self._arm, self._publish)
+
+    async def _reassign(self, job: Callable[[Tx], Outcome]) -> Outcome:
+        try:
+            return await self._db.write(job)
+        except (reassign.ReassignError, staff_notes.NoteError) as error:
+            raise DeskError(str(error), error.key) from None
 
     async def offer_queued(self) -> int:
         """Cases queued with no counselor go to one who is available now (one was added,

@@ -12,6 +12,7 @@
     GET  /handover[?day=YYYY-MM-DD]     one day's handover notes (申し送り), audited
     GET  /staff                         active colleagues (to address a note, @login)
     GET/POST /saved-replies, POST /saved-replies/{id}[/delete]  (api/saved_replies.py)
+    POST /conversations/{id}/transfer | /take-over | /pair          (api/people.py)
     GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
     GET  /audit[?conversation=ID]       (supervisors and admins)
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from staff_console.access import security_headers, signed_in
-from staff_console.api import routes, saved_replies
+from staff_console.api import people, routes, saved_replies
 from staff_console.errors import json_errors
 
 
@@ -33,4 +34,5 @@ def create_api() -> web.Application:
     api = web.Application(middlewares=[json_errors, security_headers("api"), signed_in("api")])
     routes.add_routes(api)
     saved_replies.add_routes(api)
+    people.add_routes(api)
     return api

@@ -117,6 +117,81 @@ function historyItems() {
   return items.map(([, , render]) => render());
 }
 
+// The newest handover note addressed to me: read before anything else.
+function renderHandoverFirst() {
+  const mine = (conversation.notes ?? []).filter(
+    (n) => n.kind === "handover" && n.to?.id === PAGE.staff.id,
+  );
+  const box = node("handover-first");
+  const last = mine[mine.length - 1];
+  box.hidden = !last;
+  if (!last) return;
+  node("handover-first-who").textContent = t("people.handover_from", {
+    name: staffName(last.author),
+    time: formatTime(last.created_at),
+  });
+  node("handover-first-text").textContent = last.text ?? "";
+}
+
+// Who works the case: hand over, pair, unpair (for supervisors and whoever works it).
+const colleagues = PAGE.colleagues ?? [];
+function renderPeople() {
+  const c = conversation;
+  const me = PAGE.staff;
+  const works = [c.counselor?.id, c.pair?.id].includes(me.id);
+  const open = c.status !== "resolved";
+  node("people").hidden = !(open && (works || ["supervisor", "admin"].includes(me.role)));
+  const counselorOrg = colleagues.find((m) => m.id === c.counselor?.id)?.org_id;
+  const options = (select, members) => {
+    const keep = select.value;
+    select.replaceChildren(
+      el("option", { value: "" }, t("people.no_pair")),
+      ...members.map((m) => el("option", { value: String(m.id) }, m.display_name)),
+    );
+    if ([...select.options].some((o) => o.value === keep)) select.value = keep;
+  };
+  options(node("transfer-to"), colleagues.filter((m) => m.id !== c.counselor?.id));
+  options(
+    node("pair-to"),
+    colleagues.filter(
+      (m) => m.role === "counselor" && m.org_id !== counselorOrg && m.id !== c.pair?.id,
+    ),
+  );
+  node("pairing").hidden = !c.counselor;
+  node("unpair").hidden = !c.pair;
+}
+
+async function changePeople(path, body) {
+  const state = node("people-state");
+  try {
+    await api("POST", `${base}/${path}`, body);
+    state.dataset.state = "sent";
+    state.textContent = t("people.done");
+    refresh();
+    return true;
+  } catch (error) {
+    state.dataset.state = "failed";
+    state.textContent = t("people.failed", { reason: error.message });
+    return false;
+  }
+}
+
+node("transfer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const to = Number(node("transfer-to").value);
+  if (!to) return;
+  const note = node("transfer-note").value;
+  if (await changePeople("transfer", { to, note: note.trim() ? note : null })) {
+    node("transfer-note").value = "";
+  }
+});
+node("pairing").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const pair = Number(node("pair-to").value);
+  if (pair) changePeople("pair", { pair });
+});
+node("unpair").addEventListener("click", () => changePeople("pair", { pair: null }));
+
 function intakeValue(value) {
   if (Array.isArray(value)) return value.map(intakeValue).join("、");
   const key = `intake_values.${value}`;
@@ -229,6 +304,8 @@ function render() {
   renderFacts();
   renderActions();
   renderIntake();
+  renderHandoverFirst();
+  renderPeople();
   followAnswer();
   if (keepToBottom) toBottom(); // last: the header above may have changed the box's height
 }
