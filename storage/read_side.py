@@ -26,7 +26,7 @@ from storage.statuses import (
     MessageKind,
     sql_list,
 )
-from storage.timefmt import from_db
+from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 
 QUEUES = ("waiting", "unassigned", "mine", "urgent", "all", "resolved")
@@ -540,3 +540,34 @@ def audit_entries(
         )
         for row in rows
     ]
+
+
+def client_address(conn: Tx, conversation_id: int) -> tuple[str, str] | None:
+    """(channel, platform user id) of a reachable client, for a call to their platform
+    that is not a message (a typing indicator). Never logged."""
+    row = conn.execute(
+        "SELECT ct.channel, ct.platform_user_id FROM conversations c"
+        " JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ? AND ct.reachable = 1",
+        (conversation_id,),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def recent_staff_answer(
+    conn: Tx, conversation_id: int, other_than: int, since: datetime
+) -> StaffRef | None:
+    """A colleague (not `other_than`) who answered the client since `since`, if any."""
+    row = conn.execute(
+        "SELECT author FROM messages WHERE conversation_id = ? AND direction = 'out'"
+        " AND author LIKE ? AND author != ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
+        (
+            conversation_id,
+            STAFF_AUTHOR_PREFIX + "%",
+            STAFF_AUTHOR_PREFIX + str(other_than),
+            to_db(since),
+        ),
+    ).fetchone()
+    if row is None:
+        return None
+    staff_id = _staff_id(row[0])
+    return _staff_refs(conn, {staff_id}).get(staff_id) if staff_id is not None else None

@@ -102,6 +102,14 @@ class ReadMarker(Protocol):
     async def mark_read(self, read_token: str) -> SendResult: ...
 
 
+@runtime_checkable
+class TypingShower(Protocol):
+    """A transport that can show the client that someone is writing to them (LINE's
+    loading animation) for about `seconds`."""
+
+    async def show_typing(self, address: str, seconds: int) -> SendResult: ...
+
+
 # -- receiving -------------------------------------------------------------------------
 
 

@@ -24,7 +24,7 @@ from staff_console.access import (
 from staff_console.actions import open_conversation
 from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
-from staff_console.errors import ApiError, json_answer
+from staff_console.errors import ApiError, json_answer, language_of, sentence
 from staff_console.keys import HUB
 from staff_console.sessions import SignedIn
 from storage import alerts, audit, notes, read_side
@@ -36,6 +36,7 @@ from storage.tx import Tx
 # answer this long is a paste gone wrong.
 MAX_ANSWER_CHARS = 5000
 SUPERVISORS = ("supervisor", "admin")
+COLLEAGUE_JUST_ANSWERED = timedelta(minutes=1)
 
 
 def _now(request: web.Request) -> datetime:
@@ -174,6 +175,25 @@ async def post_message(request: web.Request) -> web.Response:
         raise ApiError(400, "text_too_long", limit=MAX_ANSWER_CHARS)
     signed_in = current_staff(request)
     await _visible_row(request, conversation_id)
+    if body.get("confirmed") is not True:
+        # Two counselors answering the same client at once reads as a crowd: the second
+        # one is asked to confirm (the page asks, then sends again with "confirmed").
+        colleague = await _db(request).read(
+            read_side.recent_staff_answer,
+            conversation_id,
+            signed_in.staff.id,
+            _now(request) - COLLEAGUE_JUST_ANSWERED,
+        )
+        if colleague is not None:
+            name = colleague.display_name or colleague.name
+            return json_answer(
+                {
+                    "error": sentence("colleague_just_answered", language_of(request), name=name),
+                    "code": "colleague_just_answered",
+                    "colleague": shapes.staff_ref(colleague),
+                },
+                status=409,
+            )
     try:
         outcome = await request.config_dict[keys.DESK].answer(
             conversation_id, signed_in.staff.id, text

@@ -32,6 +32,8 @@ ROUTES = [
     ("POST", "/api/v1/conversations/{conversation_id}/transfer"),
     ("POST", "/api/v1/conversations/{conversation_id}/take-over"),
     ("POST", "/api/v1/conversations/{conversation_id}/pair"),
+    ("GET", "/api/v1/conversations/{conversation_id}/presence"),
+    ("POST", "/api/v1/conversations/{conversation_id}/presence"),
     ("GET", "/api/v1/handover"),
     ("GET", "/api/v1/staff"),
     ("GET", "/api/v1/saved-replies"),

@@ -27,6 +27,9 @@ PUSH_PATH = "/v2/bot/message/push"
 # in the chat read. Only works with the chat feature on for the account; otherwise LINE
 # marks everything read itself.
 MARK_READ_PATH = "/v2/bot/chat/markAsRead"
+# showLoadingAnimation: LINE's "…" in a one-to-one chat for loadingSeconds (5 to 60, a
+# multiple of 5), ended early by our next message.
+LOADING_PATH = "/v2/bot/chat/loading/start"
 JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
@@ -67,6 +70,9 @@ class LineApi:
 
     async def mark_read(self, read_token: str) -> SendResult:
         return await self.post(MARK_READ_PATH, {"markAsReadToken": read_token})
+
+    async def show_typing(self, address: str, seconds: int) -> SendResult:
+        return await self.post(LOADING_PATH, {"chatId": address, "loadingSeconds": seconds})
 
     async def post(
         self, path: str, body: dict[str, Any], retry_key: str | None = None

@@ -324,7 +324,11 @@ const refresh = coalesce(async () => {
   }
 });
 
-async function send() {
+const sendAnyway = node("send-anyway");
+let confirmedText = null; // the text the counselor confirmed after a colleague's answer
+
+async function send({ confirmed = false } = {}) {
+  sendAnyway.hidden = true;
   const text = textArea.value;
   if (!text.trim()) {
     setReplyState("failed", t("reply.empty"));
@@ -334,7 +338,8 @@ async function send() {
   sendButton.disabled = true;
   setReplyState("sending", t("reply.sending"));
   try {
-    const data = await api("POST", `${base}/messages`, { text });
+    const body = confirmed && confirmedText === text ? { text, confirmed: true } : { text };
+    const data = await api("POST", `${base}/messages`, body);
     textArea.value = ""; // kept until the server has it: nothing typed is lost
     awaitedMessageId = data?.message?.id ?? null;
     if (data?.message) {
@@ -343,7 +348,15 @@ async function send() {
     }
     refresh();
   } catch (error) {
-    setReplyState("failed", t("reply.failed", { reason: error.message }));
+    if (error.code === "colleague_just_answered") {
+      // Asked, not refused: the text stays, and one tap sends it anyway.
+      confirmedText = text;
+      setReplyState("failed", error.message);
+      sendAnyway.hidden = false;
+      refresh();
+    } else {
+      setReplyState("failed", t("reply.failed", { reason: error.message }));
+    }
   } finally {
     sendButton.disabled = conversation.status === "resolved";
     textArea.focus();
@@ -363,6 +376,7 @@ async function act(path, body) {
   }
 }
 
+sendAnyway.addEventListener("click", () => send({ confirmed: true }));
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   send();
@@ -518,15 +532,98 @@ textArea.addEventListener("keydown", (event) => {
   }
 });
 
+// ---- who is looking: my presence every HEARTBEAT, typing while keys are pressed ---------
+const presenceNode = node("presence");
+const presencePath = `${base}/presence`;
+let presenceTimer = null;
+let typingSentAt = 0;
+let idleTimer = null;
+let recheckTimer = null;
+
+function renderPresence(present) {
+  const others = present.filter((p) => p.staff_id !== PAGE.staff.id);
+  const typing = others.filter((p) => p.typing);
+  const parts = [];
+  if (others.length) {
+    parts.push(
+      t("presence.viewing", { names: others.map((p) => p.display_name).join(t("presence.separator")) }),
+    );
+  }
+  for (const p of typing) parts.push(t("presence.typing", { name: p.display_name }));
+  presenceNode.textContent = parts.join(" · ");
+  presenceNode.dataset.typing = String(typing.length > 0);
+  presenceNode.dataset.count = String(others.length);
+  // A colleague's typing ends by itself on the server: look again when it would.
+  clearTimeout(recheckTimer);
+  if (typing.length) recheckTimer = setTimeout(fetchPresence, 7000);
+}
+
+async function fetchPresence() {
+  try {
+    const data = await api("GET", presencePath, undefined, { background: true });
+    renderPresence(data.present ?? []);
+  } catch {
+    // A hint only: the next event or heartbeat tries again.
+  }
+}
+
+async function sayPresence(state, { background = true } = {}) {
+  try {
+    const data = await api("POST", presencePath, { state }, { background });
+    renderPresence(data.present ?? []);
+    return data;
+  } catch {
+    return null;
+  }
+}
+
+async function heartbeat() {
+  const data = await sayPresence("viewing");
+  clearTimeout(presenceTimer);
+  presenceTimer = setTimeout(heartbeat, ((data?.heartbeat ?? 20) * 1000) | 0);
+}
+
+textArea.addEventListener("input", () => {
+  const nowMs = Date.now();
+  if (nowMs - typingSentAt > 3000) {
+    typingSentAt = nowMs;
+    sayPresence("typing", { background: false }); // typing is activity
+  }
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => {
+    typingSentAt = 0;
+    sayPresence("viewing");
+  }, 4000);
+});
+window.addEventListener("pagehide", () => {
+  fetch(presencePath, {
+    method: "POST",
+    keepalive: true,
+    credentials: "same-origin",
+    headers: {
+      "Content-Type": "application/json",
+      "X-CSRF-Token": document.querySelector('meta[name="csrf-token"]')?.content ?? "",
+      "X-Tobira-Background": "1",
+    },
+    body: JSON.stringify({ state: "left" }),
+  });
+});
+
 render();
+heartbeat();
 startAlerts();
 startLive(
   (kind, data) => {
     if (kind === "alert_raised") refreshAlerts({ live: true });
+    if (kind === "presence_changed") {
+      if (data.conversation_id === conversation.id) fetchPresence();
+      return;
+    }
     if (data.conversation_id === conversation.id) refresh();
   },
   () => {
     refresh();
     refreshAlerts();
+    fetchPresence();
   },
 );

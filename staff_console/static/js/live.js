@@ -16,6 +16,7 @@ export const KINDS = [
   "conversation_changed",
   "alert_raised",
   "note_added",
+  "presence_changed",
 ];
 
 const RETRY_MS = 5000;
