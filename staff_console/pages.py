@@ -25,11 +25,13 @@ from staff_console.access import (
     csrf_token,
     current_staff,
     public,
+    require_role,
     sessions_of,
     set_session_cookie,
     sign_out,
 )
 from staff_console.api import shapes
+from staff_console.api.review import load_review
 from staff_console.api.routes import day_of, handover_day
 from staff_console.errors import ApiError
 from staff_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, fill, texts
@@ -62,6 +64,7 @@ def setup_pages(console: web.Application) -> None:
     console.router.add_get(r"/conversations/{id:\d+}", conversation_page, name="conversation")
     console.router.add_get("/handover", handover_page, name="handover")
     console.router.add_get("/saved-replies", saved_replies_page, name="saved_replies")
+    console.router.add_get("/review", review_page, name="review")
     console.router.add_get("/language/{code}", choose_language, name="language")
 
 
@@ -184,6 +187,19 @@ async def saved_replies_page(request: web.Request) -> web.Response:
     """Saved replies (定型文): the page fetches them from the API."""
     context = _signed_in_context(request, "saved_replies", {})
     return aiohttp_jinja2.render_template("saved_replies.html", request, context)
+
+
+@require_role("supervisor", "admin")
+async def review_page(request: web.Request) -> web.Response:
+    """The weekly review: new intakes, each accepted to a counselor (and a pair)."""
+    data = await load_review(request)
+    colleagues = await request.config_dict[keys.DB].read(read_side.colleagues)
+    context = _signed_in_context(
+        request,
+        "review",
+        {"review": data, "colleagues": [shapes.colleague(item) for item in colleagues]},
+    )
+    return aiohttp_jinja2.render_template("review.html", request, context)
 
 
 @public

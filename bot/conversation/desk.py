@@ -70,11 +70,19 @@ class StaffDesk:
         return self._after(outcome)
 
     async def accept(
-        self, conversation_id: int, counselor_id: int, by_staff_id: int
+        self,
+        conversation_id: int,
+        counselor_id: int,
+        by_staff_id: int,
+        pair_id: int | None = None,
     ) -> DeskOutcome:
+        """A queued case is the counselor's (and the pair's, when one is named: a counselor
+        of the other organisation); the client is told who answers and when."""
         now = self._clock.now()
         outcome = await self._db.write(
-            lambda c: _accept(c, conversation_id, counselor_id, by_staff_id, now, self._context)
+            lambda c: _accept(
+                c, conversation_id, counselor_id, by_staff_id, now, self._context, pair_id
+            )
         )
         return self._after(outcome)
 
@@ -263,18 +271,33 @@ def _accept(
     by_staff_id: int,
     now: datetime,
     ctx: TurnContext,
+    pair_id: int | None = None,
 ) -> DeskOutcome:
     conversation = _open_conversation(conn, conversation_id)
     counselor = _member(conn, counselor_id)
     supervisor = _member(conn, by_staff_id)
+    pair = _member(conn, pair_id) if pair_id is not None else None
+    if pair is not None and (pair.role != "counselor" or pair.org_id == counselor.org_id):
+        raise DeskError("the pair is a counselor of the other organisation", "pair_other_org")
     outcome = _give(conn, ctx, conversation, counselor, now)
+    if pair is not None:
+        given = conversations.get(conn, conversation.id)
+        assert given is not None and given.org_id is not None
+        conversations.set_people(
+            conn,
+            conversation.id,
+            org_id=given.org_id,
+            counselor_id=counselor.id,
+            pair_counselor_id=pair.id,
+            at=now,
+        )
     audit.record(
         conn,
         staff_id=supervisor.id,
         action="accept",
         conversation_id=conversation.id,
         at=now,
-        detail={"counselor_id": counselor.id},
+        detail={"counselor_id": counselor.id, "pair_id": pair.id if pair else None},
     )
     return outcome
 

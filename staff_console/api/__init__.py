@@ -6,7 +6,7 @@
     GET  /conversations/{id}            (audited; may mark the client's messages read)
     POST /conversations/{id}/messages {"text"[, "confirmed"]} -> 202 {"message", "delivered"}
          409 code "colleague_just_answered": a colleague answered in the last minute
-    POST /conversations/{id}/accept [{"counselor_id"} for supervisors]
+    POST /conversations/{id}/accept [{"counselor_id", "pair_id"} for supervisors]
     POST /conversations/{id}/resolve | /reopen | /urgent {"urgent": bool}
     POST /conversations/{id}/notes {"text", "kind": "private"|"handover", "to": staff id}
                                         -> 201 {"note"} (never sent to the client)
@@ -15,6 +15,7 @@
     GET/POST /saved-replies, POST /saved-replies/{id}[/delete]  (api/saved_replies.py)
     POST /conversations/{id}/transfer | /take-over | /pair          (api/people.py)
     GET/POST /conversations/{id}/presence (who is looking / typing)  (api/presence.py)
+    GET  /review, POST /review/close (weekly review, supervisors)   (api/review.py)
     GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
     GET  /audit[?conversation=ID]       (supervisors and admins)
 
@@ -26,7 +27,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from staff_console.access import security_headers, signed_in
-from staff_console.api import people, presence, routes, saved_replies
+from staff_console.api import people, presence, review, routes, saved_replies
 from staff_console.errors import json_errors
 
 
@@ -38,4 +39,5 @@ def create_api() -> web.Application:
     saved_replies.add_routes(api)
     people.add_routes(api)
     presence.add_routes(api)
+    review.add_routes(api)
     return api

@@ -218,12 +218,17 @@ async def accept(request: web.Request) -> web.Response:
     supervisor = signed_in.staff.role in SUPERVISORS
     if counselor_id != signed_in.staff.id and not supervisor:
         raise ApiError(403, "forbidden")
+    pair_id = None
+    if body.get("pair_id") is not None:
+        pair_id = positive_int(body["pair_id"], "pair_id")
+        if not supervisor:
+            raise ApiError(403, "forbidden")
     row = await _visible_row(request, conversation_id)
     if row.counselor is not None and not supervisor:
         raise ApiError(409, "already_taken")
     try:
         await request.config_dict[keys.DESK].accept(
-            conversation_id, counselor_id, signed_in.staff.id
+            conversation_id, counselor_id, signed_in.staff.id, pair_id
         )
     except DeskError as error:
         raise _desk_error(error) from None

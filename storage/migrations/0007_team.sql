@@ -27,3 +27,12 @@ CREATE TABLE saved_replies (
     updated_at  TEXT NOT NULL
 );
 CREATE INDEX saved_replies_by_owner ON saved_replies (owner_id, title);
+
+-- Weekly review mode (assignment = "review"): when a supervisor closed a review, so the
+-- next one lists the intakes that came in since.
+CREATE TABLE intake_reviews (
+    id         INTEGER PRIMARY KEY,
+    staff_id   INTEGER NOT NULL REFERENCES staff(id),
+    closed_at  TEXT NOT NULL,
+    accepted   INTEGER NOT NULL DEFAULT 0
+);
