@@ -65,6 +65,7 @@ def setup_pages(console: web.Application) -> None:
     console.router.add_get("/handover", handover_page, name="handover")
     console.router.add_get("/saved-replies", saved_replies_page, name="saved_replies")
     console.router.add_get("/review", review_page, name="review")
+    console.router.add_get("/staff", staff_page, name="staff")
     console.router.add_get("/language/{code}", choose_language, name="language")
 
 
@@ -200,6 +201,13 @@ async def review_page(request: web.Request) -> web.Response:
         {"review": data, "colleagues": [shapes.colleague(item) for item in colleagues]},
     )
     return aiohttp_jinja2.render_template("review.html", request, context)
+
+
+@require_role("supervisor", "admin")
+async def staff_page(request: web.Request) -> web.Response:
+    """Supervisors: who works today, on leave or covering; leave is set here."""
+    context = _signed_in_context(request, "staff", {})
+    return aiohttp_jinja2.render_template("staff.html", request, context)
 
 
 @public

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from bot.conversation import leave_moves, reassign
 from bot.conversation import notes as staff_notes
-from bot.conversation import reassign
 from bot.conversation.context import TurnContext
 from bot.delivery.channel import Outgoing
 from bot.delivery.outcome import Outcome
@@ -22,6 +22,7 @@ from bot.promises import acks
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
 from storage import audit, contacts, conversations, deadlines, staff
+from storage import leave_moves as leave_store
 from storage.conversations import Conversation
 from storage.database import Database
 from storage.staff import StaffMember
@@ -179,6 +180,51 @@ class StaffDesk:
             return await self._db.write(job)
         except (reassign.ReassignError, staff_notes.NoteError) as error:
             raise DeskError(str(error), error.key) from None
+
+    async def set_leave(
+        self,
+        staff_id: int,
+        starts_on: date,
+        ends_on: date,
+        cover_staff_id: int | None,
+        by_staff_id: int,
+        note: str | None,
+    ) -> int:
+        """Record leave from the console (as `tobira staff leave` does), then move what
+        starts today at once; returns the leave's id. StaffError when it cannot be."""
+        now = self._clock.now()
+
+        def job(conn: Tx) -> int:
+            leave_id = staff.add_leave(conn, staff_id, starts_on, ends_on, cover_staff_id, now)
+            leave_store.set_note(conn, leave_id, by_staff_id, note)
+            audit.record(
+                conn,
+                staff_id=by_staff_id,
+                action="set_leave",
+                conversation_id=None,
+                at=now,
+                detail={
+                    "leave_id": leave_id,
+                    "staff_id": staff_id,
+                    "from": starts_on.isoformat(),
+                    "to": ends_on.isoformat(),
+                    "cover": cover_staff_id,
+                },
+            )
+            return leave_id
+
+        leave_id = await self._db.write(job)
+        await self.move_for_leave()
+        return leave_id
+
+    async def move_for_leave(self) -> int:
+        """Conversations whose counselor's leave started or ended: the client told, the
+        handover note written (bot/conversation/leave_moves.py). Runs every minute."""
+        now = self._clock.now()
+        outcomes = await self._db.write(lambda c: leave_moves.run(c, now=now, ctx=self._context))
+        for outcome in outcomes:
+            outcome.carry_out(self._kick, self._arm, self._publish)
+        return len(outcomes)
 
     async def offer_queued(self) -> int:
         """Cases queued with no counselor go to one who is available now (one was added,

@@ -11,7 +11,7 @@
     POST /conversations/{id}/notes {"text", "kind": "private"|"handover", "to": staff id}
                                         -> 201 {"note"} (never sent to the client)
     GET  /handover[?day=YYYY-MM-DD]     one day's handover notes (申し送り), audited
-    GET  /staff                         active colleagues (to address a note, @login)
+    GET  /staff  (with today's status), POST /staff/{id}/leave      (api/staffing.py)
     GET/POST /saved-replies, POST /saved-replies/{id}[/delete]  (api/saved_replies.py)
     POST /conversations/{id}/transfer | /take-over | /pair          (api/people.py)
     GET/POST /conversations/{id}/presence (who is looking / typing)  (api/presence.py)
@@ -27,7 +27,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from staff_console.access import security_headers, signed_in
-from staff_console.api import people, presence, review, routes, saved_replies
+from staff_console.api import people, presence, review, routes, saved_replies, staffing
 from staff_console.errors import json_errors
 
 
@@ -40,4 +40,5 @@ def create_api() -> web.Application:
     people.add_routes(api)
     presence.add_routes(api)
     review.add_routes(api)
+    staffing.add_routes(api)
     return api

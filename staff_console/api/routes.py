@@ -343,11 +343,6 @@ async def handover(request: web.Request) -> web.Response:
     return json_answer({"day": day.isoformat(), "notes": [shapes.note(n) for n in found]})
 
 
-async def list_staff(request: web.Request) -> web.Response:
-    found = await _db(request).read(read_side.colleagues)
-    return json_answer({"staff": [shapes.colleague(item) for item in found]})
-
-
 # -- alerts, audit, events -----------------------------------------------------------------
 
 
@@ -427,7 +422,6 @@ def add_routes(api: web.Application) -> None:
     api.router.add_post("/conversations/{conversation_id}/urgent", urgent)
     api.router.add_post("/conversations/{conversation_id}/notes", post_note)
     api.router.add_get("/handover", handover)
-    api.router.add_get("/staff", list_staff)
     api.router.add_get("/events", event_stream)
     api.router.add_get("/alerts", list_alerts)
     api.router.add_post("/alerts/{alert_id}/seen", alert_seen)

@@ -36,3 +36,19 @@ CREATE TABLE intake_reviews (
     closed_at  TEXT NOT NULL,
     accepted   INTEGER NOT NULL DEFAULT 0
 );
+
+-- Leave set in the console. A counselor's open conversations keep them as their counselor
+-- (the client's person comes back); who answers meanwhile is computed at answer time
+-- (bot/handoff/assignment.py owner_of). What "moving" adds is recorded here: each
+-- conversation's client told and the handover note written, once when the leave starts
+-- and once when it ends.
+ALTER TABLE staff_leave ADD COLUMN set_by INTEGER REFERENCES staff(id);
+ALTER TABLE staff_leave ADD COLUMN note TEXT;
+CREATE TABLE leave_moves (
+    leave_id         INTEGER NOT NULL REFERENCES staff_leave(id),
+    conversation_id  INTEGER NOT NULL REFERENCES conversations(id),
+    phase            TEXT NOT NULL CHECK (phase IN ('started', 'ended')),
+    cover_id         INTEGER REFERENCES staff(id),
+    at               TEXT NOT NULL,
+    PRIMARY KEY (leave_id, conversation_id, phase)
+);

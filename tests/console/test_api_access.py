@@ -36,6 +36,7 @@ ROUTES = [
     ("POST", "/api/v1/conversations/{conversation_id}/presence"),
     ("GET", "/api/v1/handover"),
     ("GET", "/api/v1/staff"),
+    ("POST", "/api/v1/staff/{staff_id}/leave"),
     ("GET", "/api/v1/saved-replies"),
     ("POST", "/api/v1/saved-replies"),
     ("POST", "/api/v1/saved-replies/{reply_id}"),
