@@ -110,6 +110,26 @@ class TypingShower(Protocol):
     async def show_typing(self, address: str, seconds: int) -> SendResult: ...
 
 
+@dataclass(frozen=True)
+class PushQuota:
+    """The month's pushes: `limit` None when the plan sets none."""
+
+    limit: int | None
+    used: int
+
+
+@runtime_checkable
+class QuotaReader(Protocol):
+    """A transport whose platform counts pushes against a monthly allowance (LINE). Raises
+    QuotaUnknown when the platform did not answer."""
+
+    async def push_quota(self) -> PushQuota: ...
+
+
+class QuotaUnknown(RuntimeError):
+    """The platform did not say (an error, a timeout); safe to show."""
+
+
 # -- receiving -------------------------------------------------------------------------
 
 

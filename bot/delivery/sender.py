@@ -19,6 +19,8 @@ from functools import partial
 
 from bot.delivery.channel import (
     Channels,
+    PushQuota,
+    QuotaReader,
     ReadMarker,
     SendResult,
     Transport,
@@ -87,6 +89,14 @@ class OutboxSender:
         if not isinstance(transport, TypingShower):
             return None
         return await transport.show_typing(address, seconds)
+
+    async def push_quota(self, channel: str) -> PushQuota | None:
+        """The month's pushes on a channel that counts them; None when it does not.
+        Raises QuotaUnknown when the platform did not answer."""
+        transport: object = self._transports.get(channel)
+        if not isinstance(transport, QuotaReader):
+            return None
+        return await transport.push_quota()
 
     async def _drain(self, contact_id: int) -> None:
         after_id, delivered = 0, None

@@ -16,6 +16,7 @@
     POST /conversations/{id}/transfer | /take-over | /pair          (api/people.py)
     GET/POST /conversations/{id}/presence (who is looking / typing)  (api/presence.py)
     GET  /review, POST /review/close (weekly review, supervisors)   (api/review.py)
+    GET  /quota  LINE pushes this month against the plan (supervisors)  (api/quota.py)
     GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
     GET  /audit[?conversation=ID]       (supervisors and admins)
 
@@ -27,7 +28,15 @@ from __future__ import annotations
 from aiohttp import web
 
 from staff_console.access import security_headers, signed_in
-from staff_console.api import people, presence, review, routes, saved_replies, staffing
+from staff_console.api import (
+    people,
+    presence,
+    quota,
+    review,
+    routes,
+    saved_replies,
+    staffing,
+)
 from staff_console.errors import json_errors
 
 
@@ -41,4 +50,5 @@ def create_api() -> web.Application:
     presence.add_routes(api)
     review.add_routes(api)
     staffing.add_routes(api)
+    quota.add_routes(api)
     return api

@@ -43,6 +43,7 @@ ROUTES = [
     ("POST", "/api/v1/saved-replies/{reply_id}/delete"),
     ("GET", "/api/v1/review"),
     ("POST", "/api/v1/review/close"),
+    ("GET", "/api/v1/quota"),
     ("GET", "/api/v1/events"),
     ("GET", "/api/v1/alerts"),
     ("POST", "/api/v1/alerts/{alert_id}/seen"),
