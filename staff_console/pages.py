@@ -66,6 +66,7 @@ def setup_pages(console: web.Application) -> None:
     console.router.add_get("/saved-replies", saved_replies_page, name="saved_replies")
     console.router.add_get("/review", review_page, name="review")
     console.router.add_get("/staff", staff_page, name="staff")
+    console.router.add_get("/audit", audit_page, name="audit")
     console.router.add_get("/language/{code}", choose_language, name="language")
 
 
@@ -208,6 +209,14 @@ async def staff_page(request: web.Request) -> web.Response:
     """Supervisors: who works today, on leave or covering; leave is set here."""
     context = _signed_in_context(request, "staff", {})
     return aiohttp_jinja2.render_template("staff.html", request, context)
+
+
+@require_role("supervisor", "admin")
+async def audit_page(request: web.Request) -> web.Response:
+    """Supervisors: the audit log with filters and the alerts history (the API audits
+    each look at the log)."""
+    context = _signed_in_context(request, "audit", {})
+    return aiohttp_jinja2.render_template("audit.html", request, context)
 
 
 @public

@@ -517,12 +517,30 @@ def alerts(
 
 
 def audit_entries(
-    conn: Tx, conversation_id: int | None = None, limit: int = DEFAULT_ROWS
+    conn: Tx,
+    conversation_id: int | None = None,
+    limit: int = DEFAULT_ROWS,
+    *,
+    staff_id: int | None = None,
+    action: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
 ) -> list[AuditEntry]:
-    """Newest first: one conversation's, or everyone's."""
-    where, params = (
-        ("WHERE a.conversation_id = ?", [conversation_id]) if conversation_id else ("", [])
-    )
+    """Newest first: everyone's, or filtered by conversation, staff member, action and a
+    time range [start, end)."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    for sql, value in (
+        ("a.conversation_id = ?", conversation_id),
+        ("a.staff_id = ?", staff_id),
+        ("a.action = ?", action),
+        ("a.at >= ?", to_db(start) if start else None),
+        ("a.at < ?", to_db(end) if end else None),
+    ):
+        if value is not None:
+            conditions.append(sql)
+            params.append(value)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = conn.execute(
         "SELECT a.id, a.at, s.id, s.name, s.display_name, a.action, a.conversation_id, a.detail"
         f" FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id {where}"
@@ -571,3 +589,35 @@ def recent_staff_answer(
         return None
     staff_id = _staff_id(row[0])
     return _staff_refs(conn, {staff_id}).get(staff_id) if staff_id is not None else None
+
+
+def audit_actions(conn: Tx) -> list[str]:
+    """Every action the audit log holds, for the filter."""
+    rows = conn.execute("SELECT DISTINCT action FROM audit_log ORDER BY 1").fetchall()
+    return [row[0] for row in rows]
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    alert: AlertView
+    addressee: StaffRef | None  # None: whoever was on duty
+
+
+def alerts_history(
+    conn: Tx, *, kind: str | None = None, limit: int = DEFAULT_ROWS
+) -> list[AlertRecord]:
+    """Every alert, seen or not, newest first (supervisors)."""
+    condition, params = ("WHERE a.kind = ?", [kind]) if kind else ("", [])
+    rows = conn.execute(
+        "SELECT a.id, a.kind, a.conversation_id, a.staff_id, a.created_at, a.seen_at,"
+        " s.name, s.display_name FROM staff_alerts a LEFT JOIN staff s ON s.id = a.staff_id"
+        f" {condition} ORDER BY a.id DESC LIMIT ?",
+        (*params, max(1, min(limit, MAX_ROWS))),
+    ).fetchall()
+    return [
+        AlertRecord(
+            AlertView(row[0], row[1], row[2], row[3], from_db(row[4]), from_db(row[5])),  # type: ignore[arg-type]
+            _ref(row[3], row[6], row[7]),
+        )
+        for row in rows
+    ]

@@ -18,7 +18,8 @@
     GET  /review, POST /review/close (weekly review, supervisors)   (api/review.py)
     GET  /quota  LINE pushes this month against the plan (supervisors)  (api/quota.py)
     GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
-    GET  /audit[?conversation=ID]       (supervisors and admins)
+    GET  /audit[?conversation=&staff=&action=&since=&until=]    (supervisors and admins)
+    GET  /alerts/history[?kind=]        every alert, seen or not (supervisors and admins)
 
 Every route but /login needs a session (401), every write the X-CSRF-Token header (403).
 """

@@ -378,12 +378,44 @@ async def alert_seen(request: web.Request) -> web.Response:
     return json_answer({"seen": True})
 
 
+def _time_filter(raw: str | None, *, end: bool) -> datetime | None:
+    """A local day's start (for `since`) or the next day's start (for `until`)."""
+    if raw is None or raw == "":
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "bad_day") from None
+    start, next_day = day_bounds(day)
+    return next_day if end else start
+
+
 @require_role(*SUPERVISORS)
 async def list_audit(request: web.Request) -> web.Response:
-    raw = request.query.get("conversation")
-    conversation_id = positive_int(raw, "conversation") if raw is not None else None
+    """?conversation=ID&staff=ID&action=NAME&since=YYYY-MM-DD&until=YYYY-MM-DD"""
+    query = request.query
+    conversation_id = (
+        positive_int(query["conversation"], "conversation") if query.get("conversation") else None
+    )
+    staff_id = positive_int(query["staff"], "staff") if query.get("staff") else None
+    action = query.get("action") or None
+    start = _time_filter(query.get("since"), end=False)
+    end = _time_filter(query.get("until"), end=True)
     signed_in, now, db = current_staff(request), _now(request), _db(request)
-    entries = await db.read(read_side.audit_entries, conversation_id, _limit(request))
+
+    def read(conn: Tx) -> tuple[list[read_side.AuditEntry], list[str]]:
+        entries = read_side.audit_entries(
+            conn,
+            conversation_id,
+            _limit(request),
+            staff_id=staff_id,
+            action=action,
+            start=start,
+            end=end,
+        )
+        return entries, read_side.audit_actions(conn)
+
+    entries, actions = await db.read(read)
     # Looking at who looked is itself a look.
     await db.write(
         lambda conn: audit.record(
@@ -392,9 +424,33 @@ async def list_audit(request: web.Request) -> web.Response:
             action="view_audit",
             conversation_id=conversation_id,
             at=now,
+            detail={
+                key: value
+                for key, value in query.items()
+                if key in ("staff", "action", "since", "until")
+            }
+            or None,
         )
     )
-    return json_answer({"audit": [shapes.audit_entry(entry) for entry in entries]})
+    return json_answer(
+        {"audit": [shapes.audit_entry(entry) for entry in entries], "actions": actions}
+    )
+
+
+@require_role(*SUPERVISORS)
+async def alerts_history(request: web.Request) -> web.Response:
+    """Every alert, seen or not, with whom it was for (supervisors): ?kind=NAME"""
+    kind = request.query.get("kind") or None
+    found = await _db(request).read(
+        lambda conn: read_side.alerts_history(conn, kind=kind, limit=_limit(request))
+    )
+    return json_answer(
+        {
+            "alerts": [
+                {**shapes.alert(r.alert), "addressee": shapes.staff_ref(r.addressee)} for r in found
+            ]
+        }
+    )
 
 
 async def event_stream(request: web.Request) -> web.StreamResponse:
@@ -426,3 +482,4 @@ def add_routes(api: web.Application) -> None:
     api.router.add_get("/alerts", list_alerts)
     api.router.add_post("/alerts/{alert_id}/seen", alert_seen)
     api.router.add_get("/audit", list_audit)
+    api.router.add_get("/alerts/history", alerts_history)

@@ -48,6 +48,7 @@ ROUTES = [
     ("GET", "/api/v1/alerts"),
     ("POST", "/api/v1/alerts/{alert_id}/seen"),
     ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/alerts/history"),
 ]
 
 
