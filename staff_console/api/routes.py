@@ -25,7 +25,7 @@ from staff_console.actions import open_conversation
 from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
 from staff_console.errors import ApiError, json_answer, language_of, sentence
-from staff_console.keys import HUB
+from staff_console.keys import HUB, PRESENCE
 from staff_console.sessions import SignedIn
 from storage import alerts, audit, notes, read_side
 from storage.database import Database
@@ -91,6 +91,8 @@ async def logout(request: web.Request) -> web.Response:
     response = json_answer({"signed_out": True})
     await sign_out(request, response)
     request.config_dict[HUB].end_session(signed_in.session_id)
+    # Signed out: no longer looking at anything (colleagues see it at once).
+    request.config_dict[PRESENCE].leave_everywhere(signed_in.staff.id, _now(request))
     return response
 
 

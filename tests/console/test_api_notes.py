@@ -179,3 +179,33 @@ async def test_the_staff_list_names_active_colleagues(tmp_path):
             ("tanaka", "田中"),
         }
         assert "password_hash" not in body["staff"][0]
+
+
+async def test_notes_and_leave_moves_go_with_their_conversation_at_retention(tmp_path):
+    from datetime import timedelta
+
+    from bot.app import keys
+
+    async with ApiDesk.open(tmp_path) as desk:
+        sato_id = await desk.add_staff("sato")
+        suzuki_id = await desk.add_staff("suzuki")
+        boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
+        conversation_id = await desk.conversation_id(await desk.ask_for_a_person())
+        await boss.post(f"/api/v1/conversations/{conversation_id}/notes", {"text": "メモ"})
+        await boss.post(
+            f"/api/v1/staff/{sato_id.id}/leave",
+            {"from": "2026-11-25", "to": "2026-11-25", "cover": suzuki_id.id},
+        )
+        await boss.post(f"/api/v1/conversations/{conversation_id}/resolve")
+
+        def count(conn):
+            return [
+                conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("staff_notes", "leave_moves")
+            ]
+
+        assert await desk.db.read(count) == [2, 1]  # the note, the leave's note; one move
+        desk.clock.advance(timedelta(days=4 * 365))
+        counts = await desk.app[keys.RETENTION].run()
+        assert counts["conversations"] == 1 and counts["staff_notes"] == 2
+        assert await desk.db.read(count) == [0, 0]

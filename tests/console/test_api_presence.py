@@ -42,6 +42,11 @@ async def test_colleagues_see_who_has_a_conversation_open_and_who_types(tmp_path
         await suzuki.post(path, {"state": "left"})
         _, body = await sato.get(path)
         assert body["present"] == []
+        # Signing out leaves every conversation.
+        await sato.post(path, {"state": "viewing"})
+        assert (await sato.post("/api/v1/logout"))[0] == 200
+        _, body = await suzuki.get(path)
+        assert body["present"] == []
         stream.close()
 
 
