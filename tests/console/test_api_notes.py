@@ -209,3 +209,23 @@ async def test_notes_and_leave_moves_go_with_their_conversation_at_retention(tmp
         counts = await desk.app[keys.RETENTION].run()
         assert counts["conversations"] == 1 and counts["staff_notes"] == 2
         assert await desk.db.read(count) == [0, 0]
+
+
+async def test_a_handover_note_to_the_next_shift_is_on_every_colleagues_page(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.sign_in(await desk.add_staff("sato"))
+        suzuki = await desk.sign_in(await desk.add_staff("suzuki"))
+        tanaka = await desk.sign_in(await desk.add_staff("tanaka", org="psych"))
+        conversation_id = await desk.conversation_id(await desk.ask_for_a_person())
+        status, body = await sato.post(
+            f"/api/v1/conversations/{conversation_id}/notes",
+            {"text": "夜に連絡があるかもしれません", "kind": "handover"},
+        )
+        assert status == 201 and body["note"]["to"] is None
+        _, day = await suzuki.get("/api/v1/handover?day=2026-11-25")
+        assert [n["text"] for n in day["notes"]] == ["夜に連絡があるかもしれません"]
+        # The other organisation's counselor does not see this case, nor its notes.
+        _, day = await tanaka.get("/api/v1/handover?day=2026-11-25")
+        assert day["notes"] == []
+        _, alerts = await suzuki.get("/api/v1/alerts")
+        assert "handover" not in [a["kind"] for a in alerts["alerts"]]
