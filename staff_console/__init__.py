@@ -47,9 +47,10 @@ For the pages engineer (names kept stable)
 - Live updates: `GET /api/v1/events` (server-sent events, staff_console/events.py). Each
   event: `event: <kind>` (message_received, message_queued, message_sent, message_failed,
   conversation_queued, conversation_assigned, conversation_resolved, conversation_changed,
-  alert_raised, signed_out) and `data: {"conversation_id": .., "message_id": ..,
-  "alert_id": .., ...}` (ids only: the page fetches what it shows). `signed_out` means the
-  session ended (idle, logout-all): go to the sign-in page.
+  alert_raised, note_added, presence_changed, signed_out) and
+  `data: {"conversation_id": .., "message_id": .., "alert_id": .., ...}` (ids only: the
+  page fetches what it shows). `signed_out` means the session ended (idle, logout-all):
+  go to the sign-in page.
 
 Roles: counselors see conversations of their own organisation and those where they are
 the counselor or the pair; supervisors and admins see all. Audit (GET /api/v1/audit) is for
@@ -68,13 +69,20 @@ def setup_console(app: web.Application) -> None:
     after the service's own cleanup contexts: the console starts after the database and
     the workers, and stops before them."""
     from bot.app import keys
-    from staff_console.api import create_api
+    from staff_console.api import create_api, quota
     from staff_console.events import EventHub
-    from staff_console.keys import HUB, TASKS
+    from staff_console.keys import HUB, PRESENCE, TASKS, TYPING
     from staff_console.pages_app import create_pages
+    from staff_console.presence import PresenceBook
+    from staff_console.typing import TypingRelay
 
     hub = app[HUB] = EventHub(app[keys.EVENTS], lambda: app[keys.DB])
     tasks = app[TASKS] = set()
+    app[PRESENCE] = PresenceBook(app[keys.EVENTS].publish)
+    quota.setup(app)
+    app[TYPING] = TypingRelay(
+        app[keys.SETTINGS], lambda: app[keys.DB], lambda: app[keys.SENDER], tasks
+    )
 
     async def stop_streams(_: web.Application) -> None:
         await hub.close()

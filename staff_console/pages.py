@@ -10,6 +10,7 @@ Sign-in and sign-out are plain HTML forms: they work before any script has loade
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,12 +25,17 @@ from staff_console.access import (
     csrf_token,
     current_staff,
     public,
+    require_role,
     sessions_of,
     set_session_cookie,
     sign_out,
 )
 from staff_console.api import shapes
+from staff_console.api.review import load_review
+from staff_console.api.routes import day_of, handover_day
+from staff_console.errors import ApiError
 from staff_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, fill, texts
+from staff_console.keys import PRESENCE
 from storage import audit, read_side
 from storage.tx import Tx
 
@@ -57,6 +63,11 @@ def setup_pages(console: web.Application) -> None:
     console.router.add_post("/login", login_submit)
     console.router.add_post("/logout", logout)
     console.router.add_get(r"/conversations/{id:\d+}", conversation_page, name="conversation")
+    console.router.add_get("/handover", handover_page, name="handover")
+    console.router.add_get("/saved-replies", saved_replies_page, name="saved_replies")
+    console.router.add_get("/review", review_page, name="review")
+    console.router.add_get("/staff", staff_page, name="staff")
+    console.router.add_get("/audit", audit_page, name="audit")
     console.router.add_get("/language/{code}", choose_language, name="language")
 
 
@@ -145,10 +156,68 @@ async def conversation_page(request: web.Request) -> web.Response:
         context = _signed_in_context(request, "missing", {})
         return aiohttp_jinja2.render_template("missing.html", request, context, status=404)
     now = request.config_dict[keys.CLOCK].now()
-    data = {"conversation": shapes.conversation_detail(view, now)}
+    colleagues = await request.config_dict[keys.DB].read(read_side.colleagues)
+    data = {
+        "conversation": shapes.conversation_detail(view, now),
+        # Whom a handover note can be addressed to.
+        "colleagues": [shapes.colleague(item) for item in colleagues],
+    }
     context = _signed_in_context(request, "conversation", data)
     context.update(conversation_id=conversation_id)
     return aiohttp_jinja2.render_template("conversation.html", request, context)
+
+
+async def handover_page(request: web.Request) -> web.Response:
+    """One day's handover notes (申し送り); today unless ?day=YYYY-MM-DD."""
+    now = request.config_dict[keys.CLOCK].now()
+    try:
+        day = day_of(request.query.get("day"), now)
+    except ApiError:
+        raise web.HTTPSeeOther("/console/handover") from None
+    found = await handover_day(request, day)
+    data = {"day": day.isoformat(), "notes": [shapes.note(note) for note in found]}
+    context = _signed_in_context(request, "handover", data)
+    language = language_of(request)
+    context.update(
+        day_label=f"{day.month}月{day.day}日" if language == "ja" else day.strftime("%d %b %Y"),
+        previous_day=(day - timedelta(days=1)).isoformat(),
+        next_day=(day + timedelta(days=1)).isoformat(),
+    )
+    return aiohttp_jinja2.render_template("handover.html", request, context)
+
+
+async def saved_replies_page(request: web.Request) -> web.Response:
+    """Saved replies (定型文): the page fetches them from the API."""
+    context = _signed_in_context(request, "saved_replies", {})
+    return aiohttp_jinja2.render_template("saved_replies.html", request, context)
+
+
+@require_role("supervisor", "admin")
+async def review_page(request: web.Request) -> web.Response:
+    """The weekly review: new intakes, each accepted to a counselor (and a pair)."""
+    data = await load_review(request)
+    colleagues = await request.config_dict[keys.DB].read(read_side.colleagues)
+    context = _signed_in_context(
+        request,
+        "review",
+        {"review": data, "colleagues": [shapes.colleague(item) for item in colleagues]},
+    )
+    return aiohttp_jinja2.render_template("review.html", request, context)
+
+
+@require_role("supervisor", "admin")
+async def staff_page(request: web.Request) -> web.Response:
+    """Supervisors: who works today, on leave or covering; leave is set here."""
+    context = _signed_in_context(request, "staff", {})
+    return aiohttp_jinja2.render_template("staff.html", request, context)
+
+
+@require_role("supervisor", "admin")
+async def audit_page(request: web.Request) -> web.Response:
+    """Supervisors: the audit log with filters and the alerts history (the API audits
+    each look at the log)."""
+    context = _signed_in_context(request, "audit", {})
+    return aiohttp_jinja2.render_template("audit.html", request, context)
 
 
 @public
@@ -208,7 +277,10 @@ def _render_login(
 
 async def logout(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther("/console/login?notice=signed_out")
+    member = current_staff(request).staff
     await sign_out(request, response)
+    # Signed out: no longer looking at anything (colleagues see it at once).
+    request.config_dict[PRESENCE].leave_everywhere(member.id, request.config_dict[keys.CLOCK].now())
     raise response
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage import notes as staff_notes
+from storage.notes import Note
 from storage.statuses import (
     HUMAN_OWNED,
     STAFF_AUTHOR_PREFIX,
@@ -25,7 +27,7 @@ from storage.statuses import (
     MessageKind,
     sql_list,
 )
-from storage.timefmt import from_db
+from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 
 QUEUES = ("waiting", "unassigned", "mine", "urgent", "all", "resolved")
@@ -61,6 +63,13 @@ class StaffRef:
     id: int
     name: str
     display_name: str
+
+
+@dataclass(frozen=True)
+class Colleague(StaffRef):
+    login: str
+    org_id: str | None
+    role: str
 
 
 @dataclass(frozen=True)
@@ -128,6 +137,8 @@ class ConversationView:
     messages: list[TranscriptMessage]
     earlier_messages: int  # how many older messages are not in `messages`
     alerts: list[AlertView]
+    # Staff notes (private and handover): for staff only, never part of the transcript.
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -415,7 +426,31 @@ def conversation(conn: Tx, viewer: Viewer, conversation_id: int) -> Conversation
         messages=messages,
         earlier_messages=earlier,
         alerts=_alerts_where(conn, "a.conversation_id = ?", (conversation_id,), 100),
+        notes=staff_notes.for_conversation(conn, conversation_id),
     )
+
+
+def handover_notes(conn: Tx, viewer: Viewer, start: datetime, end: datetime) -> list[Note]:
+    """The handover notes written in [start, end) that this staff member may read: those
+    addressed to them, and those on conversations they can see."""
+    found = staff_notes.handovers_between(conn, start, end)
+    owners = visibility(conn, [note.conversation_id for note in found])
+    return [
+        note
+        for note in found
+        if note.to_staff_id == viewer.staff_id
+        or note.author_id == viewer.staff_id
+        or (note.conversation_id in owners and viewer.can_see(*owners[note.conversation_id]))
+    ]
+
+
+def colleagues(conn: Tx) -> list[Colleague]:
+    """Active staff, for addressing a handover note or mentioning someone."""
+    rows = conn.execute(
+        "SELECT id, login, display_name, org_id, role FROM staff WHERE active = 1"
+        " ORDER BY org_id IS NULL, org_id, display_name"
+    ).fetchall()
+    return [Colleague(row[0], row[2], row[2], row[1], row[3], row[4]) for row in rows]
 
 
 def _intake(text: str | None) -> dict[str, Any] | None:
@@ -483,12 +518,30 @@ def alerts(
 
 
 def audit_entries(
-    conn: Tx, conversation_id: int | None = None, limit: int = DEFAULT_ROWS
+    conn: Tx,
+    conversation_id: int | None = None,
+    limit: int = DEFAULT_ROWS,
+    *,
+    staff_id: int | None = None,
+    action: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
 ) -> list[AuditEntry]:
-    """Newest first: one conversation's, or everyone's."""
-    where, params = (
-        ("WHERE a.conversation_id = ?", [conversation_id]) if conversation_id else ("", [])
-    )
+    """Newest first: everyone's, or filtered by conversation, staff member, action and a
+    time range [start, end)."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    for sql, value in (
+        ("a.conversation_id = ?", conversation_id),
+        ("a.staff_id = ?", staff_id),
+        ("a.action = ?", action),
+        ("a.at >= ?", to_db(start) if start else None),
+        ("a.at < ?", to_db(end) if end else None),
+    ):
+        if value is not None:
+            conditions.append(sql)
+            params.append(value)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     rows = conn.execute(
         "SELECT a.id, a.at, s.id, s.name, s.display_name, a.action, a.conversation_id, a.detail"
         f" FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id {where}"
@@ -503,6 +556,69 @@ def audit_entries(
             action=row[5],
             conversation_id=row[6],
             detail=_intake(row[7]),
+        )
+        for row in rows
+    ]
+
+
+def client_address(conn: Tx, conversation_id: int) -> tuple[str, str] | None:
+    """(channel, platform user id) of a reachable client, for a call to their platform
+    that is not a message (a typing indicator). Never logged."""
+    row = conn.execute(
+        "SELECT ct.channel, ct.platform_user_id FROM conversations c"
+        " JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ? AND ct.reachable = 1",
+        (conversation_id,),
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def recent_staff_answer(
+    conn: Tx, conversation_id: int, other_than: int, since: datetime
+) -> StaffRef | None:
+    """A colleague (not `other_than`) who answered the client since `since`, if any."""
+    row = conn.execute(
+        "SELECT author FROM messages WHERE conversation_id = ? AND direction = 'out'"
+        " AND author LIKE ? AND author != ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
+        (
+            conversation_id,
+            STAFF_AUTHOR_PREFIX + "%",
+            STAFF_AUTHOR_PREFIX + str(other_than),
+            to_db(since),
+        ),
+    ).fetchone()
+    if row is None:
+        return None
+    staff_id = _staff_id(row[0])
+    return _staff_refs(conn, {staff_id}).get(staff_id) if staff_id is not None else None
+
+
+def audit_actions(conn: Tx) -> list[str]:
+    """Every action the audit log holds, for the filter."""
+    rows = conn.execute("SELECT DISTINCT action FROM audit_log ORDER BY 1").fetchall()
+    return [row[0] for row in rows]
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    alert: AlertView
+    addressee: StaffRef | None  # None: whoever was on duty
+
+
+def alerts_history(
+    conn: Tx, *, kind: str | None = None, limit: int = DEFAULT_ROWS
+) -> list[AlertRecord]:
+    """Every alert, seen or not, newest first (supervisors)."""
+    condition, params = ("WHERE a.kind = ?", [kind]) if kind else ("", [])
+    rows = conn.execute(
+        "SELECT a.id, a.kind, a.conversation_id, a.staff_id, a.created_at, a.seen_at,"
+        " s.name, s.display_name FROM staff_alerts a LEFT JOIN staff s ON s.id = a.staff_id"
+        f" {condition} ORDER BY a.id DESC LIMIT ?",
+        (*params, max(1, min(limit, MAX_ROWS))),
+    ).fetchall()
+    return [
+        AlertRecord(
+            AlertView(row[0], row[1], row[2], row[3], from_db(row[4]), from_db(row[5])),  # type: ignore[arg-type]
+            _ref(row[3], row[6], row[7]),
         )
         for row in rows
     ]

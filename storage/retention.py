@@ -27,7 +27,7 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
     )
     counts: dict[str, int] = {}
     # Messages before the outbox rows they point at.
-    for table in ("staff_alerts", "deadlines", "messages", "outbox"):
+    for table in ("staff_alerts", "staff_notes", "leave_moves", "deadlines", "messages", "outbox"):
         counts[table] = conn.execute(
             f"DELETE FROM {table} WHERE conversation_id IN ({old})", (cut,)
         ).rowcount

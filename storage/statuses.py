@@ -53,6 +53,10 @@ class AlertKind(StrEnum):
     ESCALATE = "escalate"
     TURN_FAILED = "turn_failed"
     DELIVERY_FAILED = "delivery_failed"  # an answer could not be delivered
+    MENTION = "mention"  # a colleague wrote @login in a note
+    HANDOVER = "handover"  # a handover note (申し送り) addressed to this staff member
+    TRANSFERRED = "transferred"  # a colleague gave this staff member a case
+    PAIRED = "paired"  # this staff member now works a case as the pair
     # A message signalled danger (bot/safety), by level: a human must look now.
     DANGER_CRISIS = "danger_crisis"
     DANGER_VIOLENCE = "danger_violence"

@@ -341,6 +341,9 @@ class FakeLine:
         app.router.add_get("/v2/bot/profile/{userId}", self._profile)
         app.router.add_get("/v2/bot/info", self._info)
         app.router.add_post("/v2/bot/chat/markAsRead", self._mark_read)
+        app.router.add_post("/v2/bot/chat/loading/start", self._loading)
+        app.router.add_get("/v2/bot/message/quota", self._quota)
+        app.router.add_get("/v2/bot/message/quota/consumption", self._quota_consumption)
         app.router.add_get("/_fake/stats", self._stats)
         # Do not let a pending delay_next() hold up stop().
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
@@ -606,6 +609,77 @@ class FakeLine:
         if checker.details:
             return self._finish(call, 400, _error(400, details=checker.details))
         return self._finish(call, 200, {})
+
+    async def _loading(self, request: web.Request) -> web.Response:
+        """POST /v2/bot/chat/loading/start (showLoadingAnimation): a body of
+        ShowLoadingAnimationRequest, {"chatId": string (required), "loadingSeconds": int32,
+        5 to 60, a multiple of 5}; 202 with an empty object."""
+        call = await self._begin("loading", request)
+        if not self._auth_ok(request):
+            return self._finish(call, 401, _error(401))
+        injected = self._injected("loading")
+        if injected is not None:
+            return self._finish(call, injected, _error(injected))
+        try:
+            parsed = json.loads(call.raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
+        if not isinstance(parsed, dict):
+            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
+        call.body = parsed
+        checker = _Checker()
+        checker.string(parsed, "chatId", "", required=True, min_len=1)
+        chat_id = parsed.get("chatId")
+        if isinstance(chat_id, str) and not USER_ID_RE.match(chat_id):
+            checker.fail("chatId", "Invalid chat ID")
+        seconds = parsed.get("loadingSeconds")
+        if seconds is not None:
+            if not isinstance(seconds, int) or isinstance(seconds, bool):
+                checker.fail("loadingSeconds", "Must be an integer")
+            elif not 5 <= seconds <= 60 or seconds % 5:
+                checker.fail("loadingSeconds", "Must be a multiple of 5 between 5 and 60")
+        if checker.details:
+            return self._finish(call, 400, _error(400, details=checker.details))
+        return self._finish(call, 202, {})
+
+    # The month's push allowance (getMessageQuota: the free plan allows 200; None: no
+    # limit) and what was used before this fake started (getMessageQuotaConsumption adds
+    # every push it accepted).
+    quota_limit: int | None = 200
+    quota_used_before: int = 0
+
+    async def _quota(self, request: web.Request) -> web.Response:
+        """GET /v2/bot/message/quota: MessageQuotaResponse {"type": "none"|"limited",
+        "value": int64 when limited}."""
+        call = await self._begin("quota", request)
+        if not self._auth_ok(request):
+            return self._finish(call, 401, _error(401))
+        injected = self._injected("quota")
+        if injected is not None:
+            return self._finish(call, injected, _error(injected))
+        if self.quota_limit is None:
+            return self._finish(call, 200, {"type": "none"})
+        return self._finish(call, 200, {"type": "limited", "value": self.quota_limit})
+
+    async def _quota_consumption(self, request: web.Request) -> web.Response:
+        """GET /v2/bot/message/quota/consumption: QuotaConsumptionResponse
+        {"totalUsage": int64}, the pushes sent this month (replies are free)."""
+        call = await self._begin("quota_consumption", request)
+        if not self._auth_ok(request):
+            return self._finish(call, 401, _error(401))
+        injected = self._injected("quota_consumption")
+        if injected is not None:
+            return self._finish(call, injected, _error(injected))
+        pushed = len([c for c in self.calls_to("push") if c.delivered])
+        return self._finish(call, 200, {"totalUsage": self.quota_used_before + pushed})
+
+    def loading_shown(self) -> list[tuple[str, int | None]]:
+        """(chatId, loadingSeconds) of every accepted loading-animation call, in order."""
+        return [
+            (c.body["chatId"], c.body.get("loadingSeconds"))
+            for c in self.calls_to("loading")
+            if c.status == 202
+        ]
 
     def read_tokens_marked(self) -> list[str]:
         """The markAsReadToken of every accepted mark-as-read call, in order."""

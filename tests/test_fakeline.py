@@ -21,6 +21,7 @@ from linebot.v3.messaging import (
     QuickReply,
     QuickReplyItem,
     ReplyMessageRequest,
+    ShowLoadingAnimationRequest,
     TextMessage,
 )
 from linebot.v3.messaging.exceptions import ApiException
@@ -437,3 +438,26 @@ async def test_post_webhook_signs_like_line(http: aiohttp.ClientSession) -> None
         await runner.cleanup()
     assert seen[0] == (body, ev.sign(body, "sec"))
     assert seen[1][1] == "forged" and seen[2][1] is None
+
+
+async def test_the_loading_animation_is_checked_as_the_spec_says(line, api):
+    """showLoadingAnimation through the SDK: chatId required, loadingSeconds 5-60 in steps
+    of 5 (messaging-api.yml, ShowLoadingAnimationRequest); 202 when accepted."""
+    user = ev.new_user_id()
+    await api.show_loading_animation(ShowLoadingAnimationRequest(chatId=user, loadingSeconds=20))
+    assert line.loading_shown() == [(user, 20)]
+    async with aiohttp.ClientSession() as session:
+        for body in (
+            {"chatId": user, "loadingSeconds": 7},
+            {"chatId": user, "loadingSeconds": 65},
+            {"chatId": user, "loadingSeconds": "20"},
+            {"loadingSeconds": 20},
+            {"chatId": "not-a-user", "loadingSeconds": 20},
+        ):
+            async with session.post(
+                line.base_url + "/v2/bot/chat/loading/start",
+                json=body,
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            ) as response:
+                assert response.status == 400, body
+    assert line.loading_shown() == [(user, 20)]

@@ -133,6 +133,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     alarm.every(timedelta(hours=6), retention.run, "retention")
     # A case queued with nobody to take it goes to a counselor once one is at work.
     alarm.every(timedelta(minutes=1), app[keys.DESK].offer_queued, "offer-queued")
+    # Leave that starts or ends today: clients told, handover notes written (issue 13).
+    alarm.every(timedelta(minutes=1), app[keys.DESK].move_for_leave, "leave-moves")
     yield
     await alarm.close()
     await dispatcher.close()

@@ -69,6 +69,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "max_attempts": ("line.max_attempts", values.positive_int),
         "sending_process": ("line.sending_process", values.boolean),
         "mark_as_read": ("line.mark_as_read", _mark_as_read),
+        "typing_indicator": ("line.typing_indicator", values.boolean),
     },
     "console": {
         "idle_timeout": ("console.idle_timeout", values.duration),

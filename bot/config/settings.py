@@ -33,6 +33,10 @@ class LineSettings:
     # conversation in the console (LINE's chat feature must be on for the account, else
     # LINE marks every message read itself). "off": tobira never marks anything read.
     mark_as_read: str = "off"
+    # Show the client LINE's loading animation while their counselor types in the console
+    # (POST /v2/bot/chat/loading/start). Off by default: it tells the client someone is
+    # writing, which some windows prefer not to promise.
+    typing_indicator: bool = False
 
 
 @dataclass(frozen=True)

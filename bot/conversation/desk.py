@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from bot.conversation import leave_moves, reassign
+from bot.conversation import notes as staff_notes
 from bot.conversation.context import TurnContext
 from bot.delivery.channel import Outgoing
 from bot.delivery.outcome import Outcome
@@ -20,6 +22,7 @@ from bot.promises import acks
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
 from storage import audit, contacts, conversations, deadlines, staff
+from storage import leave_moves as leave_store
 from storage.conversations import Conversation
 from storage.database import Database
 from storage.staff import StaffMember
@@ -71,11 +74,19 @@ class StaffDesk:
         return self._after(outcome)
 
     async def accept(
-        self, conversation_id: int, counselor_id: int, by_staff_id: int
+        self,
+        conversation_id: int,
+        counselor_id: int,
+        by_staff_id: int,
+        pair_id: int | None = None,
     ) -> DeskOutcome:
+        """A queued case is the counselor's (and the pair's, when one is named: a counselor
+        of the other organisation); the client is told who answers and when."""
         now = self._clock.now()
         outcome = await self._db.write(
-            lambda c: _accept(c, conversation_id, counselor_id, by_staff_id, now, self._context)
+            lambda c: _accept(
+                c, conversation_id, counselor_id, by_staff_id, now, self._context, pair_id
+            )
         )
         return self._after(outcome)
 
@@ -95,6 +106,128 @@ class StaffDesk:
             lambda c: _set_urgent(c, conversation_id, staff_id, urgent, now)
         )
         self._after(outcome)
+
+    async def add_note(
+        self,
+        conversation_id: int,
+        staff_id: int,
+        kind: str,
+        text: str,
+        to_staff_id: int | None = None,
+    ) -> int:
+        """A private or handover note (never sent to the client); returns its id. Raises
+        DeskError when it does not apply."""
+        now = self._clock.now()
+        try:
+            note_id, outcome = await self._db.write(
+                lambda c: staff_notes.add_note(
+                    c,
+                    conversation_id=conversation_id,
+                    author_id=staff_id,
+                    kind=kind,
+                    text=text,
+                    to_staff_id=to_staff_id,
+                    now=now,
+                )
+            )
+        except staff_notes.NoteError as error:
+            raise DeskError(str(error), error.key) from None
+        outcome.carry_out(self._kick, self._arm, self._publish)
+        return note_id
+
+    async def transfer(
+        self,
+        conversation_id: int,
+        to_staff_id: int | None,
+        by_staff_id: int,
+        note: str | None = None,
+        *,
+        action: str = "transfer",
+    ) -> None:
+        """Give an open case to a colleague (None: the least loaded at work); the client
+        is told once when who answers them changes (bot/conversation/reassign.py)."""
+        now = self._clock.now()
+        outcome = await self._reassign(
+            lambda c: reassign.transfer(
+                c,
+                self._context,
+                conversation_id=conversation_id,
+                to_staff_id=to_staff_id,
+                by_staff_id=by_staff_id,
+                note=note,
+                now=now,
+                action=action,
+            )
+        )
+        outcome.carry_out(self._kick, self._arm, self._publish)
+
+    async def set_pair(
+        self, conversation_id: int, pair_staff_id: int | None, by_staff_id: int
+    ) -> None:
+        """Pair the case with a counselor of the other organisation (None: unpair)."""
+        now = self._clock.now()
+        outcome = await self._reassign(
+            lambda c: reassign.set_pair(
+                c,
+                self._context,
+                conversation_id=conversation_id,
+                pair_staff_id=pair_staff_id,
+                by_staff_id=by_staff_id,
+                now=now,
+            )
+        )
+        outcome.carry_out(self._kick, self._arm, self._publish)
+
+    async def _reassign(self, job: Callable[[Tx], Outcome]) -> Outcome:
+        try:
+            return await self._db.write(job)
+        except (reassign.ReassignError, staff_notes.NoteError) as error:
+            raise DeskError(str(error), error.key) from None
+
+    async def set_leave(
+        self,
+        staff_id: int,
+        starts_on: date,
+        ends_on: date,
+        cover_staff_id: int | None,
+        by_staff_id: int,
+        note: str | None,
+    ) -> int:
+        """Record leave from the console (as `tobira staff leave` does), then move what
+        starts today at once; returns the leave's id. StaffError when it cannot be."""
+        now = self._clock.now()
+
+        def job(conn: Tx) -> int:
+            leave_id = staff.add_leave(conn, staff_id, starts_on, ends_on, cover_staff_id, now)
+            leave_store.set_note(conn, leave_id, by_staff_id, note)
+            audit.record(
+                conn,
+                staff_id=by_staff_id,
+                action="set_leave",
+                conversation_id=None,
+                at=now,
+                detail={
+                    "leave_id": leave_id,
+                    "staff_id": staff_id,
+                    "from": starts_on.isoformat(),
+                    "to": ends_on.isoformat(),
+                    "cover": cover_staff_id,
+                },
+            )
+            return leave_id
+
+        leave_id = await self._db.write(job)
+        await self.move_for_leave()
+        return leave_id
+
+    async def move_for_leave(self) -> int:
+        """Conversations whose counselor's leave started or ended: the client told, the
+        handover note written (bot/conversation/leave_moves.py). Runs every minute."""
+        now = self._clock.now()
+        outcomes = await self._db.write(lambda c: leave_moves.run(c, now=now, ctx=self._context))
+        for outcome in outcomes:
+            outcome.carry_out(self._kick, self._arm, self._publish)
+        return len(outcomes)
 
     async def offer_queued(self) -> int:
         """Cases queued with no counselor go to one who is available now (one was added,
@@ -187,6 +320,7 @@ def _accept(
     by_staff_id: int,
     now: datetime,
     ctx: TurnContext,
+    pair_id: int | None = None,
 ) -> DeskOutcome:
     conversation = _open_conversation(conn, conversation_id)
     counselor = _member(conn, counselor_id)
@@ -195,14 +329,28 @@ def _accept(
     # the second is told, not silently put in the first one's place.
     if conversation.counselor_id is not None and supervisor.role not in SUPERVISING_ROLES:
         raise DeskError("this conversation already has a counselor", "already_taken")
+    pair = _member(conn, pair_id) if pair_id is not None else None
+    if pair is not None and (pair.role != "counselor" or pair.org_id == counselor.org_id):
+        raise DeskError("the pair is a counselor of the other organisation", "pair_other_org")
     outcome = _give(conn, ctx, conversation, counselor, now)
+    if pair is not None:
+        given = conversations.get(conn, conversation.id)
+        assert given is not None and given.org_id is not None
+        conversations.set_people(
+            conn,
+            conversation.id,
+            org_id=given.org_id,
+            counselor_id=counselor.id,
+            pair_counselor_id=pair.id,
+            at=now,
+        )
     audit.record(
         conn,
         staff_id=supervisor.id,
         action="accept",
         conversation_id=conversation.id,
         at=now,
-        detail={"counselor_id": counselor.id},
+        detail={"counselor_id": counselor.id, "pair_id": pair.id if pair else None},
     )
     return outcome
 

@@ -102,6 +102,34 @@ class ReadMarker(Protocol):
     async def mark_read(self, read_token: str) -> SendResult: ...
 
 
+@runtime_checkable
+class TypingShower(Protocol):
+    """A transport that can show the client that someone is writing to them (LINE's
+    loading animation) for about `seconds`."""
+
+    async def show_typing(self, address: str, seconds: int) -> SendResult: ...
+
+
+@dataclass(frozen=True)
+class PushQuota:
+    """The month's pushes: `limit` None when the plan sets none."""
+
+    limit: int | None
+    used: int
+
+
+@runtime_checkable
+class QuotaReader(Protocol):
+    """A transport whose platform counts pushes against a monthly allowance (LINE). Raises
+    QuotaUnknown when the platform did not answer."""
+
+    async def push_quota(self) -> PushQuota: ...
+
+
+class QuotaUnknown(RuntimeError):
+    """The platform did not say (an error, a timeout); safe to show."""
+
+
 # -- receiving -------------------------------------------------------------------------
 
 

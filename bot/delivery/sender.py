@@ -17,7 +17,16 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
 
-from bot.delivery.channel import Channels, ReadMarker, SendResult, Transport, known_unsent
+from bot.delivery.channel import (
+    Channels,
+    PushQuota,
+    QuotaReader,
+    ReadMarker,
+    SendResult,
+    Transport,
+    TypingShower,
+    known_unsent,
+)
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
 from bot.runtime.lanes import Lanes
@@ -73,6 +82,21 @@ class OutboxSender:
         if not isinstance(transport, ReadMarker):
             return None
         return await transport.mark_read(read_token)
+
+    async def show_typing(self, channel: str, address: str, seconds: int) -> SendResult | None:
+        """Show the client that their counselor is writing; None when the channel cannot."""
+        transport: object = self._transports.get(channel)
+        if not isinstance(transport, TypingShower):
+            return None
+        return await transport.show_typing(address, seconds)
+
+    async def push_quota(self, channel: str) -> PushQuota | None:
+        """The month's pushes on a channel that counts them; None when it does not.
+        Raises QuotaUnknown when the platform did not answer."""
+        transport: object = self._transports.get(channel)
+        if not isinstance(transport, QuotaReader):
+            return None
+        return await transport.push_quota()
 
     async def _drain(self, contact_id: int) -> None:
         after_id, delivered = 0, None

@@ -60,9 +60,12 @@ def _least_loaded(
     return min(candidates, key=lambda member: (load.get(member.id, 0), member.id))
 
 
-def available_counselor(conn: Tx, org: Organization, now: datetime) -> StaffMember | None:
-    """The least loaded counselor of the organisation at work today, if any."""
-    return _least_loaded(conn, org.id, local_day(org, now))
+def available_counselor(
+    conn: Tx, org: Organization, now: datetime, exclude: frozenset[int] = frozenset()
+) -> StaffMember | None:
+    """The least loaded counselor of the organisation at work today, if any (not one of
+    `exclude`)."""
+    return _least_loaded(conn, org.id, local_day(org, now), exclude)
 
 
 def assign_on_handoff(

@@ -30,6 +30,8 @@ class EventKind(StrEnum):
     CONVERSATION_CHANGED = "conversation_changed"  # anything else a list row shows
     ALERT_RAISED = "alert_raised"
     DANGER_DETECTED = "danger_detected"  # a message signalled danger: `level` says which
+    NOTE_ADDED = "note_added"  # a staff note on the conversation (never shown to the client)
+    PRESENCE_CHANGED = "presence_changed"  # who has the conversation open, or is typing
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,22 @@
     POST /logout                        GET /me
     GET  /conversations?queue=waiting|unassigned|mine|urgent|all|resolved[&limit=N]
     GET  /conversations/{id}            (audited; may mark the client's messages read)
-    POST /conversations/{id}/messages {"text"} -> 202 {"message", "delivered"}
-    POST /conversations/{id}/accept [{"counselor_id"} for supervisors]
+    POST /conversations/{id}/messages {"text"[, "confirmed"]} -> 202 {"message", "delivered"}
+         409 code "colleague_just_answered": a colleague answered in the last minute
+    POST /conversations/{id}/accept [{"counselor_id", "pair_id"} for supervisors]
     POST /conversations/{id}/resolve | /reopen | /urgent {"urgent": bool}
+    POST /conversations/{id}/notes {"text", "kind": "private"|"handover", "to": staff id}
+                                        -> 201 {"note"} (never sent to the client)
+    GET  /handover[?day=YYYY-MM-DD]     one day's handover notes (申し送り), audited
+    GET  /staff  (with today's status), POST /staff/{id}/leave      (api/staffing.py)
+    GET/POST /saved-replies, POST /saved-replies/{id}[/delete]  (api/saved_replies.py)
+    POST /conversations/{id}/transfer | /take-over | /pair          (api/people.py)
+    GET/POST /conversations/{id}/presence (who is looking / typing)  (api/presence.py)
+    GET  /review, POST /review/close (weekly review, supervisors)   (api/review.py)
+    GET  /quota  LINE pushes this month against the plan (supervisors)  (api/quota.py)
     GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
-    GET  /audit[?conversation=ID]       (supervisors and admins)
+    GET  /audit[?conversation=&staff=&action=&since=&until=]    (supervisors and admins)
+    GET  /alerts/history[?kind=]        every alert, seen or not (supervisors and admins)
 
 Every route but /login needs a session (401), every write the X-CSRF-Token header (403).
 """
@@ -18,7 +29,15 @@ from __future__ import annotations
 from aiohttp import web
 
 from staff_console.access import security_headers, signed_in
-from staff_console.api import routes
+from staff_console.api import (
+    people,
+    presence,
+    quota,
+    review,
+    routes,
+    saved_replies,
+    staffing,
+)
 from staff_console.errors import json_errors
 
 
@@ -27,4 +46,10 @@ def create_api() -> web.Application:
     # the session and CSRF checks.
     api = web.Application(middlewares=[json_errors, security_headers("api"), signed_in("api")])
     routes.add_routes(api)
+    saved_replies.add_routes(api)
+    people.add_routes(api)
+    presence.add_routes(api)
+    review.add_routes(api)
+    staffing.add_routes(api)
+    quota.add_routes(api)
     return api

@@ -4,12 +4,14 @@ audited there); views are audited here or in staff_console/actions.py."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from aiohttp import web
 
 from bot.app import keys
 from bot.conversation.desk import SUPERVISING_ROLES, DeskError
+from bot.conversation.notes import MAX_NOTE_CHARS
+from bot.runtime.clock import TOKYO
 from staff_console import events
 from staff_console.access import (
     current_staff,
@@ -22,10 +24,10 @@ from staff_console.access import (
 from staff_console.actions import open_conversation
 from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
-from staff_console.errors import ApiError, json_answer
-from staff_console.keys import HUB
+from staff_console.errors import ApiError, json_answer, language_of, sentence
+from staff_console.keys import HUB, PRESENCE
 from staff_console.sessions import SignedIn
-from storage import alerts, audit, read_side
+from storage import alerts, audit, notes, read_side
 from storage.database import Database
 from storage.read_side import QUEUES, InboxRow
 from storage.tx import Tx
@@ -34,6 +36,7 @@ from storage.tx import Tx
 # answer this long is a paste gone wrong.
 MAX_ANSWER_CHARS = 5000
 SUPERVISORS = SUPERVISING_ROLES
+COLLEAGUE_JUST_ANSWERED = timedelta(minutes=1)
 
 
 def _now(request: web.Request) -> datetime:
@@ -88,6 +91,8 @@ async def logout(request: web.Request) -> web.Response:
     response = json_answer({"signed_out": True})
     await sign_out(request, response)
     request.config_dict[HUB].end_session(signed_in.session_id)
+    # Signed out: no longer looking at anything (colleagues see it at once).
+    request.config_dict[PRESENCE].leave_everywhere(signed_in.staff.id, _now(request))
     return response
 
 
@@ -172,6 +177,25 @@ async def post_message(request: web.Request) -> web.Response:
         raise ApiError(400, "text_too_long", limit=MAX_ANSWER_CHARS)
     signed_in = current_staff(request)
     await _visible_row(request, conversation_id)
+    if body.get("confirmed") is not True:
+        # Two counselors answering the same client at once reads as a crowd: the second
+        # one is asked to confirm (the page asks, then sends again with "confirmed").
+        colleague = await _db(request).read(
+            read_side.recent_staff_answer,
+            conversation_id,
+            signed_in.staff.id,
+            _now(request) - COLLEAGUE_JUST_ANSWERED,
+        )
+        if colleague is not None:
+            name = colleague.display_name or colleague.name
+            return json_answer(
+                {
+                    "error": sentence("colleague_just_answered", language_of(request), name=name),
+                    "code": "colleague_just_answered",
+                    "colleague": shapes.staff_ref(colleague),
+                },
+                status=409,
+            )
     try:
         outcome = await request.config_dict[keys.DESK].answer(
             conversation_id, signed_in.staff.id, text
@@ -196,12 +220,17 @@ async def accept(request: web.Request) -> web.Response:
     supervisor = signed_in.staff.role in SUPERVISORS
     if counselor_id != signed_in.staff.id and not supervisor:
         raise ApiError(403, "forbidden")
+    pair_id = None
+    if body.get("pair_id") is not None:
+        pair_id = positive_int(body["pair_id"], "pair_id")
+        if not supervisor:
+            raise ApiError(403, "forbidden")
     row = await _visible_row(request, conversation_id)
     if row.counselor is not None and not supervisor:
         raise ApiError(409, "already_taken")
     try:
         await request.config_dict[keys.DESK].accept(
-            conversation_id, counselor_id, signed_in.staff.id
+            conversation_id, counselor_id, signed_in.staff.id, pair_id
         )
     except DeskError as error:
         raise _desk_error(error) from None
@@ -243,6 +272,77 @@ async def urgent(request: web.Request) -> web.Response:
     except DeskError as error:
         raise _desk_error(error) from None
     return await _row_answer(request, conversation_id)
+
+
+# -- notes and handovers --------------------------------------------------------------------
+
+
+async def post_note(request: web.Request) -> web.Response:
+    """A private note or a handover note (申し送り): for staff only, never sent."""
+    conversation_id = _conversation_id(request)
+    body = await json_object(request)
+    text = text_field(body, "text")
+    kind = body.get("kind", "private")
+    if kind not in ("private", "handover"):
+        raise ApiError(400, "note_kind")
+    if not text.strip():
+        raise ApiError(400, "note_empty")
+    if len(text) > MAX_NOTE_CHARS:
+        raise ApiError(400, "note_too_long", limit=MAX_NOTE_CHARS)
+    to = body.get("to")
+    to_staff_id = positive_int(to, "to") if to is not None else None
+    if to_staff_id is not None and kind != "handover":
+        raise ApiError(400, "note_kind")
+    signed_in = current_staff(request)
+    await _visible_row(request, conversation_id)
+    try:
+        note_id = await request.config_dict[keys.DESK].add_note(
+            conversation_id, signed_in.staff.id, kind, text, to_staff_id
+        )
+    except DeskError as error:
+        raise _desk_error(error) from None
+    note = await _db(request).read(notes.get, note_id)
+    assert note is not None
+    return json_answer({"note": shapes.note(note)}, status=201)
+
+
+def day_of(raw: str | None, now: datetime) -> date:
+    """The local (Tokyo) day asked for, today when none: 400 for anything else."""
+    if raw is None or raw == "":
+        return now.astimezone(TOKYO).date()
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "bad_day") from None
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = datetime.combine(day, time(0), tzinfo=TOKYO)
+    return start, start + timedelta(days=1)
+
+
+async def handover_day(request: web.Request, day: date) -> list[notes.Note]:
+    """One day's handover notes for the signed-in staff member; the look is audited."""
+    signed_in, now, db = current_staff(request), _now(request), _db(request)
+    start, end = day_bounds(day)
+    found = await db.read(read_side.handover_notes, signed_in.viewer, start, end)
+    await db.write(
+        lambda conn: audit.record(
+            conn,
+            staff_id=signed_in.staff.id,
+            action="view_handover",
+            conversation_id=None,
+            at=now,
+            detail={"day": day.isoformat()},
+        )
+    )
+    return found
+
+
+async def handover(request: web.Request) -> web.Response:
+    day = day_of(request.query.get("day"), _now(request))
+    found = await handover_day(request, day)
+    return json_answer({"day": day.isoformat(), "notes": [shapes.note(n) for n in found]})
 
 
 # -- alerts, audit, events -----------------------------------------------------------------
@@ -287,12 +387,44 @@ async def alert_seen(request: web.Request) -> web.Response:
     return json_answer({"seen": True})
 
 
+def _time_filter(raw: str | None, *, end: bool) -> datetime | None:
+    """A local day's start (for `since`) or the next day's start (for `until`)."""
+    if raw is None or raw == "":
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "bad_day") from None
+    start, next_day = day_bounds(day)
+    return next_day if end else start
+
+
 @require_role(*SUPERVISORS)
 async def list_audit(request: web.Request) -> web.Response:
-    raw = request.query.get("conversation")
-    conversation_id = positive_int(raw, "conversation") if raw is not None else None
+    """?conversation=ID&staff=ID&action=NAME&since=YYYY-MM-DD&until=YYYY-MM-DD"""
+    query = request.query
+    conversation_id = (
+        positive_int(query["conversation"], "conversation") if query.get("conversation") else None
+    )
+    staff_id = positive_int(query["staff"], "staff") if query.get("staff") else None
+    action = query.get("action") or None
+    start = _time_filter(query.get("since"), end=False)
+    end = _time_filter(query.get("until"), end=True)
     signed_in, now, db = current_staff(request), _now(request), _db(request)
-    entries = await db.read(read_side.audit_entries, conversation_id, _limit(request))
+
+    def read(conn: Tx) -> tuple[list[read_side.AuditEntry], list[str]]:
+        entries = read_side.audit_entries(
+            conn,
+            conversation_id,
+            _limit(request),
+            staff_id=staff_id,
+            action=action,
+            start=start,
+            end=end,
+        )
+        return entries, read_side.audit_actions(conn)
+
+    entries, actions = await db.read(read)
     # Looking at who looked is itself a look.
     await db.write(
         lambda conn: audit.record(
@@ -301,9 +433,33 @@ async def list_audit(request: web.Request) -> web.Response:
             action="view_audit",
             conversation_id=conversation_id,
             at=now,
+            detail={
+                key: value
+                for key, value in query.items()
+                if key in ("staff", "action", "since", "until")
+            }
+            or None,
         )
     )
-    return json_answer({"audit": [shapes.audit_entry(entry) for entry in entries]})
+    return json_answer(
+        {"audit": [shapes.audit_entry(entry) for entry in entries], "actions": actions}
+    )
+
+
+@require_role(*SUPERVISORS)
+async def alerts_history(request: web.Request) -> web.Response:
+    """Every alert, seen or not, with whom it was for (supervisors): ?kind=NAME"""
+    kind = request.query.get("kind") or None
+    found = await _db(request).read(
+        lambda conn: read_side.alerts_history(conn, kind=kind, limit=_limit(request))
+    )
+    return json_answer(
+        {
+            "alerts": [
+                {**shapes.alert(r.alert), "addressee": shapes.staff_ref(r.addressee)} for r in found
+            ]
+        }
+    )
 
 
 async def event_stream(request: web.Request) -> web.StreamResponse:
@@ -329,7 +485,10 @@ def add_routes(api: web.Application) -> None:
     api.router.add_post("/conversations/{conversation_id}/resolve", resolve)
     api.router.add_post("/conversations/{conversation_id}/reopen", reopen)
     api.router.add_post("/conversations/{conversation_id}/urgent", urgent)
+    api.router.add_post("/conversations/{conversation_id}/notes", post_note)
+    api.router.add_get("/handover", handover)
     api.router.add_get("/events", event_stream)
     api.router.add_get("/alerts", list_alerts)
     api.router.add_post("/alerts/{alert_id}/seen", alert_seen)
     api.router.add_get("/audit", list_audit)
+    api.router.add_get("/alerts/history", alerts_history)

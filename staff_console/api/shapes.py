@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from storage.notes import Note
 from storage.read_side import (
     AlertView,
     AuditEntry,
+    Colleague,
     ConversationView,
     InboxRow,
     StaffRef,
@@ -123,6 +125,34 @@ def conversation_detail(view: ConversationView, now: datetime) -> dict[str, Any]
         "messages": [message(item) for item in view.messages],
         "earlier_messages": view.earlier_messages,
         "alerts": [alert(item) for item in view.alerts],
+        "notes": [note(item) for item in view.notes],
+    }
+
+
+def note(item: Note) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "conversation_id": item.conversation_id,
+        "kind": item.kind,
+        "internal": True,  # a note is for staff: never sent to the client
+        "author": {"id": item.author_id, "display_name": item.author_name},
+        "to": (
+            {"id": item.to_staff_id, "display_name": item.to_staff_name or ""}
+            if item.to_staff_id is not None
+            else None
+        ),
+        "text": item.body,
+        "created_at": when(item.created_at),
+    }
+
+
+def colleague(item: Colleague) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "login": item.login,
+        "display_name": item.display_name,
+        "org_id": item.org_id,
+        "role": item.role,
     }
 
 

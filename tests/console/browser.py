@@ -96,10 +96,12 @@ class Desk:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, tmp_path: Path, start: datetime) -> AsyncIterator[Desk]:
+    async def open(
+        cls, tmp_path: Path, start: datetime, config: str = CONFIG, **overrides: Any
+    ) -> AsyncIterator[Desk]:
         clock = ManualClock(start)
         async with FakeLine(access_token="test-token") as line:
-            settings = settings_for(tmp_path / "tobira.db", line, CONFIG)
+            settings = settings_for(tmp_path / "tobira.db", line, config, **overrides)
             async with RunningService(settings, clock) as service, async_playwright() as pw:
                 desk = cls(service, line, clock)
                 desk._browser = await pw.chromium.launch(

@@ -28,15 +28,34 @@ ROUTES = [
     ("POST", "/api/v1/conversations/{conversation_id}/resolve"),
     ("POST", "/api/v1/conversations/{conversation_id}/reopen"),
     ("POST", "/api/v1/conversations/{conversation_id}/urgent"),
+    ("POST", "/api/v1/conversations/{conversation_id}/notes"),
+    ("POST", "/api/v1/conversations/{conversation_id}/transfer"),
+    ("POST", "/api/v1/conversations/{conversation_id}/take-over"),
+    ("POST", "/api/v1/conversations/{conversation_id}/pair"),
+    ("GET", "/api/v1/conversations/{conversation_id}/presence"),
+    ("POST", "/api/v1/conversations/{conversation_id}/presence"),
+    ("GET", "/api/v1/handover"),
+    ("GET", "/api/v1/staff"),
+    ("POST", "/api/v1/staff/{staff_id}/leave"),
+    ("GET", "/api/v1/saved-replies"),
+    ("POST", "/api/v1/saved-replies"),
+    ("POST", "/api/v1/saved-replies/{reply_id}"),
+    ("POST", "/api/v1/saved-replies/{reply_id}/delete"),
+    ("GET", "/api/v1/review"),
+    ("POST", "/api/v1/review/close"),
+    ("GET", "/api/v1/quota"),
     ("GET", "/api/v1/events"),
     ("GET", "/api/v1/alerts"),
     ("POST", "/api/v1/alerts/{alert_id}/seen"),
     ("GET", "/api/v1/audit"),
+    ("GET", "/api/v1/alerts/history"),
 ]
 
 
 def reachable(path: str) -> str:
-    return path.replace("{conversation_id}", "1").replace("{alert_id}", "1")
+    return (
+        path.replace("{conversation_id}", "1").replace("{alert_id}", "1").replace("{reply_id}", "1")
+    )
 
 
 CALLS = [(method, reachable(path)) for method, path in ROUTES]

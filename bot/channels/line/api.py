@@ -19,7 +19,8 @@ import aiohttp
 from linebot.v3.messaging import AsyncApiClient, Configuration
 from linebot.v3.messaging.exceptions import ApiException
 
-from bot.delivery.channel import RATE_LIMITED, SendResult
+from bot.channels.line.quota import read_quota
+from bot.delivery.channel import RATE_LIMITED, PushQuota, SendResult
 
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
@@ -27,6 +28,9 @@ PUSH_PATH = "/v2/bot/message/push"
 # in the chat read. Only works with the chat feature on for the account; otherwise LINE
 # marks everything read itself.
 MARK_READ_PATH = "/v2/bot/chat/markAsRead"
+# showLoadingAnimation: LINE's "…" in a one-to-one chat for loadingSeconds (5 to 60, a
+# multiple of 5), ended early by our next message.
+LOADING_PATH = "/v2/bot/chat/loading/start"
 JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 
 
@@ -52,6 +56,7 @@ class LineApi:
             trust_env=False,
         )
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
+        self._quota_args = (base_url, access_token, timeout_seconds)
 
     async def close(self) -> None:
         await self._client.close()
@@ -67,6 +72,12 @@ class LineApi:
 
     async def mark_read(self, read_token: str) -> SendResult:
         return await self.post(MARK_READ_PATH, {"markAsReadToken": read_token})
+
+    async def push_quota(self) -> PushQuota:
+        return await read_quota(*self._quota_args)
+
+    async def show_typing(self, address: str, seconds: int) -> SendResult:
+        return await self.post(LOADING_PATH, {"chatId": address, "loadingSeconds": seconds})
 
     async def post(
         self, path: str, body: dict[str, Any], retry_key: str | None = None

@@ -17,8 +17,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.channels.line.api import MARK_READ_PATH, PUSH_PATH, REPLY_PATH
-from bot.delivery.channel import NOT_SENT, SendResult
+from bot.channels.line.api import LOADING_PATH, MARK_READ_PATH, PUSH_PATH, REPLY_PATH
+from bot.channels.line.quota import read_quota
+from bot.delivery.channel import NOT_SENT, PushQuota, SendResult
 
 log = logging.getLogger("tobira.line_process")
 
@@ -140,6 +141,15 @@ class LineProcess:
         return await self._ask(
             MARK_READ_PATH, f'{{"markAsReadToken":{json.dumps(read_token)}}}', None
         )
+
+    async def push_quota(self) -> PushQuota:
+        # Two reads for the console: made here, not worth the sending process's queue.
+        config = self._config
+        return await read_quota(config["base_url"], config["access_token"], config["timeout"])
+
+    async def show_typing(self, address: str, seconds: int) -> SendResult:
+        body = json.dumps({"chatId": address, "loadingSeconds": seconds})
+        return await self._ask(LOADING_PATH, body, None)
 
     async def _ask(self, path: str, body: str, retry_key: str | None) -> SendResult:
         if self._closed:

@@ -2,7 +2,7 @@
 // shown live at the corner of every page, with a short chime the counselor can turn off.
 // The chime is made with the Web Audio API (no sound file), the choice kept in this browser.
 
-import { api, el, t, has } from "./common.js";
+import { PAGE, api, el, t, has } from "./common.js";
 
 const SOUND_KEY = "tobira.sound";
 
@@ -66,6 +66,28 @@ function alertText(alert) {
   return t(has(key) ? key : "alerts.other", { id: alert.conversation_id });
 }
 
+// At an escalation a supervisor acts from the alert itself, in one click: take the case
+// over, or give it to the least loaded counselor at work. The alert is then put away.
+function reassignButtons(alert, node, close) {
+  if (alert.kind !== "escalate" || !["supervisor", "admin"].includes(PAGE.staff?.role)) return [];
+  const base = `/api/v1/conversations/${alert.conversation_id}`;
+  const act = async (button, path, body) => {
+    button.disabled = true;
+    try {
+      await api("POST", `${base}/${path}`, body);
+      await dismiss(alert, node, close);
+    } catch (error) {
+      node.querySelector("p").textContent = `${alertText(alert)} — ${error.message}`;
+      button.disabled = false;
+    }
+  };
+  const takeOver = el("button", { type: "button", class: "act" }, t("people.take_over"));
+  const reassign = el("button", { type: "button", class: "act" }, t("people.reassign"));
+  takeOver.addEventListener("click", () => act(takeOver, "take-over", {}));
+  reassign.addEventListener("click", () => act(reassign, "transfer", { to: "available" }));
+  return [takeOver, reassign];
+}
+
 function render(alert) {
   const close = el("button", { type: "button", "aria-label": t("alerts.dismiss") }, "×");
   const node = el(
@@ -75,8 +97,8 @@ function render(alert) {
     alert.conversation_id
       ? el("a", { href: `/console/conversations/${alert.conversation_id}` }, t("alerts.open"))
       : null,
-    close,
   );
+  node.append(...reassignButtons(alert, node, close), close);
   close.addEventListener("click", () => dismiss(alert, node, close));
   return node;
 }

@@ -15,6 +15,7 @@ import {
 } from "./common.js";
 import { refreshAlerts, startAlerts } from "./alerts.js";
 import { startLive } from "./live.js";
+import { showQuota } from "./quota.js";
 
 const TICK_MS = 30 * 1000; // waits and colours move with the clock between fetches
 const RETRY_MS = 5000;
@@ -144,6 +145,7 @@ const refresh = coalesce(async () => {
 });
 
 render();
+showQuota();
 startAlerts();
 startLive(
   (kind) => {

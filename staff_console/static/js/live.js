@@ -15,6 +15,8 @@ export const KINDS = [
   "conversation_resolved",
   "conversation_changed",
   "alert_raised",
+  "note_added",
+  "presence_changed",
 ];
 
 const RETRY_MS = 5000;

@@ -1,0 +1,231 @@
+"""Assignment by people: transfer a case to a colleague, pair it with a counselor of the
+other organisation, unpair it, or take it over from an escalation alert.
+
+Each runs in one transaction. When the person who answers the client changes, the client
+is told once, in one short message (「これからは鈴木がお返事します」), and if they are still
+waiting, the new responder's clock starts. A transfer may carry a handover note for the
+new counselor (申し送り), shown to them first on the conversation page.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.conversation import notes as staff_notes
+from bot.conversation.context import TurnContext
+from bot.delivery.channel import Outgoing
+from bot.delivery.outcome import Outcome
+from bot.delivery.say import Said, say
+from bot.handoff import assignment as handoff
+from bot.handoff.assignment import Owner
+from bot.messages.language import conversation_language
+from bot.promises import acks
+from bot.runtime.events import Event, EventKind
+from storage import alerts, audit, contacts, conversations, deadlines, staff
+from storage.conversations import Conversation
+from storage.staff import StaffMember
+from storage.statuses import HUMAN_OWNED, AlertKind, MessageKind
+from storage.tx import Tx
+
+
+class ReassignError(ValueError):
+    """Safe to show; `key` names the sentence (staff_console/errors.toml)."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def _open(conn: Tx, conversation_id: int) -> Conversation:
+    conversation = conversations.get(conn, conversation_id)
+    if conversation is None or conversation.status not in HUMAN_OWNED:
+        raise ReassignError("this conversation is not waiting for staff", "not_open")
+    return conversation
+
+
+def _active(conn: Tx, staff_id: int) -> StaffMember:
+    member = staff.get(conn, staff_id)
+    if member is None or not member.active:
+        raise ReassignError("unknown or inactive staff member", "unknown_staff")
+    return member
+
+
+def _reload(conn: Tx, conversation_id: int) -> Conversation:
+    found = conversations.get(conn, conversation_id)
+    assert found is not None
+    return found
+
+
+def tell_if_responder_changed(
+    conn: Tx,
+    ctx: TurnContext,
+    before: Owner,
+    conversation: Conversation,
+    now: datetime,
+    outcome: Outcome,
+) -> Owner:
+    """After a change of people: when someone else answers the client now, say so once,
+    and restart the clock if the client still waits. Returns who answers now."""
+    after = handoff.owner_of(conn, ctx.handoff, conversation, now)
+    responder = after.responder
+    if responder is None or before.responder == responder:
+        return after
+    contact = contacts.get(conn, conversation.contact_id)
+    assert contact is not None
+    language = conversation_language(conversation, "ja")
+    text = ctx.catalogue.text("responder_changed", language, counselor=responder.display_name)
+    outcome.contact_id = contact.id
+    outcome.outbox_ids += say(
+        conn,
+        ctx.channels,
+        contact=contact,
+        conversation_id=conversation.id,
+        said=[Said(Outgoing(text), MessageKind.HANDOFF)],
+        author="bot",
+        now=now,
+        events=outcome.events,
+    )
+    if conversation.waiting_since is not None:
+        # The client still waits: the promises are the new responder's from now.
+        deadlines.cancel_pending(conn, conversation.id)
+        outcome.deadlines += acks.start_burst(
+            conn, conversation.id, after, ctx.handoff.acks, now, now
+        )
+    return after
+
+
+def transfer(
+    conn: Tx,
+    ctx: TurnContext,
+    *,
+    conversation_id: int,
+    to_staff_id: int | None,
+    by_staff_id: int,
+    note: str | None,
+    now: datetime,
+    action: str = "transfer",
+) -> Outcome:
+    """The case goes to `to_staff_id` (None: the least loaded counselor at work, other
+    than the current one). The pair stays, unless the new counselor was the pair."""
+    conversation = _open(conn, conversation_id)
+    by = _active(conn, by_staff_id)
+    before = handoff.owner_of(conn, ctx.handoff, conversation, now)
+    if to_staff_id is None:
+        exclude = frozenset(
+            i for i in (conversation.counselor_id, conversation.pair_counselor_id) if i
+        )
+        found = handoff.available_counselor(conn, before.org, now, exclude)
+        if found is None:
+            raise ReassignError("no other counselor is at work now", "nobody_available")
+        target = found
+    else:
+        target = _active(conn, to_staff_id)
+    if target.id == conversation.counselor_id:
+        raise ReassignError("that counselor already has this conversation", "same_counselor")
+    org = ctx.handoff.organization(target.org_id or conversation.org_id)
+    pair_id = conversation.pair_counselor_id
+    if pair_id == target.id:
+        pair_id = None
+    conversations.set_people(
+        conn,
+        conversation.id,
+        org_id=org.id,
+        counselor_id=target.id,
+        pair_counselor_id=pair_id,
+        at=now,
+    )
+    contacts.set_counselor(conn, conversation.contact_id, target.id)
+    outcome = Outcome(
+        events=[Event(EventKind.CONVERSATION_ASSIGNED, conversation.id, staff_id=target.id)]
+    )
+    note_id = None
+    if note is not None and note.strip() and target.id != by.id:
+        note_id, noted = staff_notes.add_note(
+            conn,
+            conversation_id=conversation.id,
+            author_id=by.id,
+            kind="handover",
+            text=note,
+            to_staff_id=target.id,
+            now=now,
+        )
+        outcome.events += noted.events
+    elif target.id != by.id:
+        alert_id = alerts.add(
+            conn,
+            staff_id=target.id,
+            conversation_id=conversation.id,
+            kind=AlertKind.TRANSFERRED,
+            at=now,
+        )
+        outcome.events.append(
+            Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=target.id)
+        )
+    tell_if_responder_changed(conn, ctx, before, _reload(conn, conversation.id), now, outcome)
+    audit.record(
+        conn,
+        staff_id=by.id,
+        action=action,
+        conversation_id=conversation.id,
+        at=now,
+        detail={"from": conversation.counselor_id, "to": target.id, "note_id": note_id},
+    )
+    return outcome
+
+
+def set_pair(
+    conn: Tx,
+    ctx: TurnContext,
+    *,
+    conversation_id: int,
+    pair_staff_id: int | None,
+    by_staff_id: int,
+    now: datetime,
+) -> Outcome:
+    """Pair the case with a counselor of another organisation (None: unpair)."""
+    conversation = _open(conn, conversation_id)
+    by = _active(conn, by_staff_id)
+    if conversation.counselor_id is None:
+        raise ReassignError("a case needs a counselor before a pair", "no_counselor")
+    counselor = _active(conn, conversation.counselor_id)
+    pair = None
+    if pair_staff_id is not None:
+        pair = _active(conn, pair_staff_id)
+        if pair.role != "counselor" or pair.org_id == counselor.org_id:
+            raise ReassignError(
+                "the pair is a counselor of the other organisation", "pair_other_org"
+            )
+    before = handoff.owner_of(conn, ctx.handoff, conversation, now)
+    assert conversation.org_id is not None
+    conversations.set_people(
+        conn,
+        conversation.id,
+        org_id=conversation.org_id,
+        counselor_id=counselor.id,
+        pair_counselor_id=pair.id if pair else None,
+        at=now,
+    )
+    outcome = Outcome(
+        events=[Event(EventKind.CONVERSATION_CHANGED, conversation.id, staff_id=by.id)]
+    )
+    if pair is not None and pair.id != by.id:
+        alert_id = alerts.add(
+            conn,
+            staff_id=pair.id,
+            conversation_id=conversation.id,
+            kind=AlertKind.PAIRED,
+            at=now,
+        )
+        outcome.events.append(
+            Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=pair.id)
+        )
+    tell_if_responder_changed(conn, ctx, before, _reload(conn, conversation.id), now, outcome)
+    audit.record(
+        conn,
+        staff_id=by.id,
+        action="pair" if pair else "unpair",
+        conversation_id=conversation.id,
+        at=now,
+        detail={"pair": pair.id if pair else None, "was": conversation.pair_counselor_id},
+    )
+    return outcome

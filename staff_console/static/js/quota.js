@@ -1,0 +1,29 @@
+// For supervisors: LINE pushes used this month against the plan's allowance, a warning
+// from 80%. Replies are free; each push counts (the free plan allows 200 a month).
+
+import { PAGE, api, t } from "./common.js";
+
+export async function showQuota() {
+  const box = document.getElementById("quota");
+  if (!box || !["supervisor", "admin"].includes(PAGE.staff?.role)) return;
+  let data;
+  try {
+    data = await api("GET", "/api/v1/quota", undefined, { background: true });
+  } catch {
+    return;
+  }
+  const line = (data.channels ?? []).find((c) => c.channel === "line");
+  if (!line) return;
+  box.hidden = false;
+  if (line.unknown) {
+    box.dataset.state = "unknown";
+    box.textContent = t("quota.unknown");
+  } else if (line.limit === null) {
+    box.dataset.state = "ok";
+    box.textContent = t("quota.unlimited", { used: line.used });
+  } else {
+    box.dataset.state = line.warn ? "warn" : "ok";
+    const words = { used: line.used, limit: line.limit, percent: Math.round(line.ratio * 100) };
+    box.textContent = t(line.warn ? "quota.warn" : "quota.used", words);
+  }
+}
