@@ -84,3 +84,24 @@ async def read_events(response: aiohttp.ClientResponse, count: int) -> list[tupl
         elif line.startswith("data:"):
             data += line[5:].strip()
     return found
+
+
+# What a worried mother taps in the family flow, one label per question it asks.
+MOTHER_TAPS = ["家族のこと", "母", "40代", "10年より長い", "話を聞いてほしい", "このチャットで"]
+
+
+async def through_the_family_flow(visitor: Visitor) -> None:
+    """Tap the mother's answers (or skip) until the flow stops offering buttons."""
+    taps = list(MOTHER_TAPS)
+    for _ in range(20):
+        offered = [b["label"] for b in await visitor.buttons()]
+        if not offered:
+            return
+        label = next((tap for tap in taps if tap in offered), None)
+        if label is None:
+            label = next(lab for lab in offered if lab in ("答えたくない", "スキップ"))
+        else:
+            taps.remove(label)
+        status, body = await visitor.choose(label)
+        assert status == 202, body
+    raise AssertionError("the family flow should reach a handoff")
