@@ -234,6 +234,7 @@ class ChatApi:
         after = _cursor(raw)
         db = self._intake.database()
         bell = self._doorbell.listen(visitor)
+        response: web.StreamResponse | None = None
         try:
             async with sse_response(request) as response:
                 response.headers["Cache-Control"] = "no-store"
@@ -249,6 +250,10 @@ class ChatApi:
                         if await self._visitor(request) is None:
                             await response.send("{}", event="ended")
                             break
+            return response
+        except ConnectionResetError:
+            # The page went away mid-write (a lost network): it reconnects with its last id.
+            assert response is not None
             return response
         finally:
             self._doorbell.leave(visitor, bell)
