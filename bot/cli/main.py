@@ -15,6 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.channels.line.demo import DEMO_SECRET
 from bot.config.errors import ConfigError
 from bot.config.loading import add_config_argument
 from bot.config.settings import Settings
@@ -25,7 +26,6 @@ from flows import FlowError
 log = logging.getLogger("tobira")
 
 DEMO_DB = Path("var/demo.db")
-DEMO_SECRET = "tobira-demo-channel-secret"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
