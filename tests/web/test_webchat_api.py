@@ -217,3 +217,29 @@ async def test_the_page_is_japanese_first_with_english_and_strict_headers(tmp_pa
         count = await desk.db.read(lambda c: c.execute("SELECT count(*) FROM contacts").fetchone())
         assert count[0] == 0
         assert contacts is not None and json is not None
+
+
+async def test_the_cookie_is_httponly_strict_and_secure_behind_a_tls_proxy(tmp_path):
+    async def cookie_of(desk: ApiDesk, headers: dict[str, str]) -> str:
+        async with Visitor(desk.service) as visitor:
+            async with visitor.session.post(
+                visitor.url("/chat/api/start"), json={}, headers=headers
+            ) as response:
+                assert response.status == 200
+                return response.headers["Set-Cookie"]
+
+    proxied = {"X-Forwarded-Proto": "https"}
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    async with ApiDesk.open(tmp_path) as desk:
+        plain = await cookie_of(desk, proxied)
+        assert "HttpOnly" in plain and "SameSite=Strict" in plain and "Path=/chat" in plain
+        assert "Secure" not in plain, "a header anyone can send is not trusted by default"
+        await desk.service.settle()
+    async with ApiDesk.open(tmp_path / "b", **{"console.trust_forwarded_proto": True}) as desk:
+        assert "Secure" in await cookie_of(desk, proxied)
+        assert "Secure" not in await cookie_of(desk, {})
+        await desk.service.settle()
+    async with ApiDesk.open(tmp_path / "c", **{"web.secure_cookie": "always"}) as desk:
+        assert "Secure" in await cookie_of(desk, {})
+        await desk.service.settle()

@@ -43,7 +43,9 @@ class WebChannel:
     def setup_routes(self, app: web.Application, intake: Intake) -> None:
         web_settings = self._settings.web
         visitors = Visitors(web_settings, self._settings.console.trust_forwarded_proto)
-        chat_api = web.Application(middlewares=[json_errors])
+
+        trusted = self._settings.console.trust_forwarded_proto
+        chat_api = web.Application(middlewares=[json_errors(trusted)])
         ChatApi(web_settings, visitors, self.doorbell, intake).add_routes(chat_api)
         app.router.add_get(
             "/chat",

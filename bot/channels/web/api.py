@@ -57,12 +57,20 @@ def _language(request: web.Request) -> str:
     return language_of(request.query.get("lang"))
 
 
-@web.middleware
-async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+def json_errors(trust_forwarded: bool) -> Any:
     """Refusals as friendly JSON; and a write must come from our own page (Origin)."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+        return await _answer(request, handler, trust_forwarded)
+
+    return middleware
+
+
+async def _answer(request: web.Request, handler: Any, trust_forwarded: bool) -> web.StreamResponse:
     try:
         if request.method in _WRITES:
-            _same_origin(request)
+            _same_origin(request, trust_forwarded)
         response: web.StreamResponse = await handler(request)
         return response
     except Refused as refused:
@@ -79,9 +87,14 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
         return web.json_response(body, status=413)
 
 
-def _same_origin(request: web.Request) -> None:
+def _same_origin(request: web.Request, trust_forwarded: bool) -> None:
     origin = request.headers.get("Origin")
-    if origin is not None and urlsplit(origin).netloc != request.host:
+    if origin is None:
+        return  # not a browser's cross-site write (those carry Origin); SameSite does the rest
+    ours = {request.host}
+    if trust_forwarded and request.headers.get("X-Forwarded-Host"):
+        ours.add(request.headers["X-Forwarded-Host"].split(",")[0].strip())
+    if urlsplit(origin).netloc not in ours:
         refuse(403, "forbidden")
 
 
