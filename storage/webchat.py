@@ -63,11 +63,11 @@ def end_visitor(conn: Tx, token_hash: str, at: datetime) -> bool:
     return cursor.rowcount > 0
 
 
-def purge_visitors(conn: Tx, before: datetime) -> int:
-    """Forget tokens unused (or ended) before `before`: they can never be used again."""
+def purge_visitors(conn: Tx, unused_before: datetime, ended_before: datetime) -> int:
+    """Forget tokens that expired or ended: they can never be used again."""
     cursor = conn.execute(
         "DELETE FROM web_visitors WHERE last_seen_at < ? OR ended_at < ?",
-        (to_db(before), to_db(before)),
+        (to_db(unused_before), to_db(ended_before)),
     )
     return cursor.rowcount
 

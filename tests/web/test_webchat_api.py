@@ -243,3 +243,28 @@ async def test_the_cookie_is_httponly_strict_and_secure_behind_a_tls_proxy(tmp_p
     async with ApiDesk.open(tmp_path / "c", **{"web.secure_cookie": "always"}) as desk:
         assert "Secure" in await cookie_of(desk, {})
         await desk.service.settle()
+
+
+async def test_expired_and_ended_tokens_are_purged(tmp_path):
+    from datetime import timedelta
+
+    from storage import webchat
+
+    async with ApiDesk.open(tmp_path) as desk:
+        now = desk.clock.now()
+        for name, seen, ended in (
+            ("fresh", now, None),
+            ("old", now - timedelta(days=40), None),
+            ("left", now, now - timedelta(hours=2)),
+        ):
+            await desk.db.write(lambda c, n=name, s=seen: webchat.add_visitor(c, n, s))
+            if ended is not None:
+                await desk.db.write(lambda c, n=name, e=ended: webchat.end_visitor(c, n, e))
+        gone = await desk.db.write(
+            lambda c: webchat.purge_visitors(c, now - timedelta(days=30), now - timedelta(hours=1))
+        )
+        assert gone == 2
+        left = await desk.db.read(
+            lambda c: c.execute("SELECT token_hash FROM web_visitors").fetchall()
+        )
+        assert left == [("fresh",)]

@@ -9,9 +9,13 @@ limits.py (rate limits per visitor and per address).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import logging
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from aiohttp import web
 
@@ -21,7 +25,10 @@ from bot.channels.web.transport import Doorbell, WebTransport
 from bot.channels.web.visitors import Visitors
 from bot.config.settings import Settings
 from bot.delivery.channel import Inbound, InboundKind, Intake, Outgoing, RetryPolicy, Transport
+from storage import webchat
 from storage.events import StoredEvent
+
+log = logging.getLogger("tobira.web")
 
 _KINDS: dict[str, InboundKind] = {
     "follow": "follow",
@@ -29,6 +36,34 @@ _KINDS: dict[str, InboundKind] = {
     "text": "text",
     "postback": "postback",
 }
+
+
+PURGE_EVERY = 6 * 3600.0  # seconds between two purges of expired visitor tokens
+
+
+async def _purging(app: web.Application, intake: Intake, ttl: timedelta) -> AsyncIterator[None]:
+    """Expired and ended tokens are deleted (the retention of the web chat's own rows)."""
+
+    async def purge_forever() -> None:
+        while True:
+            await asyncio.sleep(PURGE_EVERY)
+            now = intake.now()
+            try:
+                await intake.database().write(
+                    partial(
+                        webchat.purge_visitors,
+                        unused_before=now - ttl,
+                        ended_before=now - timedelta(hours=1),
+                    )
+                )
+            except Exception:
+                log.exception("web chat visitors could not be purged")
+
+    task = asyncio.get_running_loop().create_task(purge_forever(), name="web-visitor-purge")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 class WebChannel:
@@ -60,6 +95,7 @@ class WebChannel:
             self.doorbell.close()
 
         app.on_shutdown.append(end_streams)
+        app.cleanup_ctx.append(partial(_purging, intake=intake, ttl=web_settings.visitor_ttl))
 
     def to_inbound(self, stored: StoredEvent) -> Inbound:
         body = json.loads(stored.payload)
