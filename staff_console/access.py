@@ -130,8 +130,12 @@ def _same_origin(request: web.Request) -> bool:
     hosts = {request.host}
     if request.config_dict[keys.SETTINGS].console.trust_forwarded_proto:
         # Behind the TLS proxy: the host the browser used, if the proxy rewrote Host.
-        hosts.add(request.headers.get("X-Forwarded-Host", "").split(",")[0].strip())
-    return urlsplit(origin).netloc in hosts
+        forwarded = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip()
+        if forwarded:
+            hosts.add(forwarded)
+    # "null" (a sandboxed frame, a data: page) names no host, and matches none.
+    netloc = urlsplit(origin).netloc
+    return bool(netloc) and netloc in hosts
 
 
 def _csrf_ok(request: web.Request, signed_in: SignedIn, sent: str | None) -> bool:

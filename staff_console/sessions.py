@@ -97,7 +97,11 @@ class SessionBook:
             else None
         )
 
-        def job(conn: Tx) -> int:
+        def job(conn: Tx) -> int | None:
+            # Checked again in the writing transaction: guesses sent in parallel all passed
+            # the first check before any failure was counted.
+            if store.locked_until(conn, key, now) is not None:
+                return None
             store.clear_failures(conn, key)
             if rehash is not None:
                 staff_store.set_password_hash(conn, member.id, rehash)
@@ -106,6 +110,9 @@ class SessionBook:
             return session_id
 
         session_id = await self._db.write(job)
+        if session_id is None:
+            locked = await self._db.read(store.locked_until, key, now)
+            return SignInResult(error="locked", locked_for=(locked or now) - now)
         return SignInResult(SignedIn(member, session_id, csrf), token)
 
     async def _wrong(self, key: str, now: datetime) -> SignInResult:
@@ -137,9 +144,16 @@ class SessionBook:
         return SignedIn(member, row.id, row.csrf_token)
 
     async def still_open(self, session_id: int) -> bool:
-        """For a long-lived stream: the session was not ended and has not gone idle."""
-        row = await self._db.read(store.get, session_id)
-        if row is None or row.ended_at is not None:
+        """For a long-lived stream: the session was not ended, has not gone idle, and its
+        staff member is still active."""
+
+        def read(conn: Tx) -> tuple[store.SessionRow | None, bool]:
+            row = store.get(conn, session_id)
+            member = staff_store.get(conn, row.staff_id) if row is not None else None
+            return row, member is not None and member.active
+
+        row, active = await self._db.read(read)
+        if row is None or row.ended_at is not None or not active:
             return False
         return self._clock.now() - row.last_seen_at <= self._rules.idle_timeout
 

@@ -45,6 +45,14 @@ def for_conversation(conn: Tx, conversation_id: int) -> list[Alert]:
     return [Alert(*tuple(row)) for row in rows]
 
 
+def get(conn: Tx, alert_id: int) -> Alert | None:
+    row = conn.execute(
+        "SELECT id, staff_id, conversation_id, kind, created_at FROM staff_alerts WHERE id = ?",
+        (alert_id,),
+    ).fetchone()
+    return Alert(*tuple(row)) if row else None
+
+
 def mark_seen(conn: Tx, alert_id: int, staff_id: int, at: datetime) -> bool:
     """A staff member saw an alert addressed to them or to whoever is on duty."""
     cursor = conn.execute(

@@ -46,7 +46,8 @@ def _from_row(row: Any) -> Conversation:
 
 
 _OPEN_FOR_CONTACT = (
-    f"SELECT {_COLUMNS} FROM conversations WHERE contact_id = ? AND status != 'resolved'"
+    f"SELECT {_COLUMNS} FROM conversations"
+    f" WHERE contact_id = ? AND status != '{ConversationStatus.RESOLVED}'"
 )
 
 
@@ -91,7 +92,8 @@ def assign(
     """Give the conversation to a counselor (status 'assigned'), or queue it (no counselor)."""
     conn.execute(
         "UPDATE conversations SET org_id = ?, counselor_id = ?, pair_counselor_id = ?,"
-        " status = CASE WHEN ? IS NULL THEN 'queued' ELSE 'assigned' END,"
+        f" status = CASE WHEN ? IS NULL THEN '{ConversationStatus.QUEUED}'"
+        f" ELSE '{ConversationStatus.ASSIGNED}' END,"
         " handed_off_at = COALESCE(handed_off_at, ?), updated_at = ? WHERE id = ?",
         (
             org_id,
@@ -154,7 +156,8 @@ def staff_answered(conn: Tx, conversation_id: int, at: datetime) -> None:
 
 def resolve(conn: Tx, conversation_id: int, at: datetime) -> None:
     conn.execute(
-        "UPDATE conversations SET status = 'resolved', resolved_at = ?, waiting_since = NULL,"
+        f"UPDATE conversations SET status = '{ConversationStatus.RESOLVED}', resolved_at = ?,"
+        " waiting_since = NULL,"
         " ack_generation = ack_generation + 1, updated_at = ? WHERE id = ?",
         (to_db(at), to_db(at), conversation_id),
     )
@@ -193,7 +196,8 @@ def reopen(conn: Tx, conversation_id: int, at: datetime) -> None:
     has no other open conversation (one open conversation per contact)."""
     conn.execute(
         "UPDATE conversations SET resolved_at = NULL, updated_at = ?,"
-        " status = CASE WHEN counselor_id IS NULL THEN 'queued' ELSE 'assigned' END"
+        f" status = CASE WHEN counselor_id IS NULL THEN '{ConversationStatus.QUEUED}'"
+        f" ELSE '{ConversationStatus.ASSIGNED}' END"
         " WHERE id = ?",
         (to_db(at), conversation_id),
     )
@@ -202,7 +206,8 @@ def reopen(conn: Tx, conversation_id: int, at: datetime) -> None:
 def queued_without_counselor(conn: Tx, limit: int = 100) -> list[Conversation]:
     """Handed-off cases nobody has taken yet, oldest first."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM conversations WHERE status = 'queued' AND counselor_id IS NULL"
+        f"SELECT {_COLUMNS} FROM conversations WHERE status = '{ConversationStatus.QUEUED}'"
+        " AND counselor_id IS NULL"
         " ORDER BY handed_off_at, id LIMIT ?",
         (limit,),
     ).fetchall()

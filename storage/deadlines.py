@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.statuses import DeadlineStatus
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 from storage.tx import fetch_all as _all
@@ -70,8 +71,8 @@ def cancel_pending(conn: Tx, conversation_id: int, kinds: tuple[str, ...] = ()) 
     """Cancel the conversation's pending deadlines (only those of `kinds`, when given)."""
     only = f" AND kind IN ({','.join('?' * len(kinds))})" if kinds else ""
     cursor = conn.execute(
-        "UPDATE deadlines SET status = 'cancelled'"
-        f" WHERE conversation_id = ? AND status = 'pending'{only}",
+        f"UPDATE deadlines SET status = '{DeadlineStatus.CANCELLED}'"
+        f" WHERE conversation_id = ? AND status = '{DeadlineStatus.PENDING}'{only}",
         (conversation_id, *kinds),
     )
     return cursor.rowcount
@@ -89,20 +90,23 @@ def for_conversation(conn: Tx, conversation_id: int) -> list[tuple[str, str, str
 
 def mark_stale(conn: Tx, deadline_id: int) -> None:
     """A claimed row whose conversation moved on (answered, resolved, newer burst)."""
-    conn.execute("UPDATE deadlines SET status = 'cancelled' WHERE id = ?", (deadline_id,))
+    conn.execute(
+        f"UPDATE deadlines SET status = '{DeadlineStatus.CANCELLED}' WHERE id = ?", (deadline_id,)
+    )
 
 
 def due_ids(conn: Tx, now: datetime, limit: int = 256) -> list[int]:
     rows = _all(
         conn,
-        "SELECT id FROM deadlines WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
+        f"SELECT id FROM deadlines WHERE status = '{DeadlineStatus.PENDING}' AND due_at <= ?"
+        " ORDER BY due_at LIMIT ?",
         (to_db(now), limit),
     )
     return [row[0] for row in rows]
 
 
 def next_due(conn: Tx) -> datetime | None:
-    row = _one(conn, "SELECT MIN(due_at) FROM deadlines WHERE status = 'pending'")
+    row = _one(conn, f"SELECT MIN(due_at) FROM deadlines WHERE status = '{DeadlineStatus.PENDING}'")
     return from_db(row[0]) if row and row[0] else None
 
 

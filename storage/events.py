@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.statuses import EventStatus
 from storage.timefmt import to_db
 from storage.tx import Tx
 from storage.tx import fetch_all as _all
@@ -56,14 +57,15 @@ def insert_new(conn: Tx, events: list[NewEvent], received_at: datetime) -> int:
 
 def mark_done(conn: Tx, event_row_id: int, at: datetime) -> None:
     conn.execute(
-        "UPDATE inbound_events SET status = 'done', processed_at = ? WHERE id = ?",
+        f"UPDATE inbound_events SET status = '{EventStatus.DONE}', processed_at = ? WHERE id = ?",
         (to_db(at), event_row_id),
     )
 
 
 def mark_failed(conn: Tx, event_row_id: int, at: datetime, error: str) -> None:
     conn.execute(
-        "UPDATE inbound_events SET status = 'failed', processed_at = ?, error = ? WHERE id = ?",
+        f"UPDATE inbound_events SET status = '{EventStatus.FAILED}',"
+        " processed_at = ?, error = ? WHERE id = ?",
         (to_db(at), error[:500], event_row_id),
     )
 
@@ -71,7 +73,9 @@ def mark_failed(conn: Tx, event_row_id: int, at: datetime, error: str) -> None:
 def pending_lanes(conn: Tx) -> list[tuple[str, str | None]]:
     """Every (channel, user) that has events waiting: the lanes to restart after a crash."""
     rows = _all(
-        conn, "SELECT DISTINCT channel, user_key FROM inbound_events WHERE status = 'pending'"
+        conn,
+        "SELECT DISTINCT channel, user_key FROM inbound_events"
+        f" WHERE status = '{EventStatus.PENDING}'",
     )
     return [(row[0], row[1]) for row in rows]
 
@@ -80,7 +84,8 @@ def has_pending(conn: Tx, channel: str, user_key: str | None) -> bool:
     who = "user_key IS NULL" if user_key is None else "user_key = ?"
     params = (channel,) if user_key is None else (channel, user_key)
     row = conn.execute(
-        f"SELECT 1 FROM inbound_events WHERE status = 'pending' AND channel = ? AND {who} LIMIT 1",
+        f"SELECT 1 FROM inbound_events WHERE status = '{EventStatus.PENDING}' AND channel = ?"
+        f" AND {who} LIMIT 1",
         params,
     ).fetchone()
     return row is not None

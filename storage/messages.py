@@ -89,12 +89,27 @@ def acknowledgement_due(conn: Tx, conversation_id: int) -> bool:
     """
     row = conn.execute(
         f"SELECT MAX(CASE WHEN author LIKE '{STAFF_AUTHOR_PREFIX}%' OR kind = ? THEN id END),"
-        " MAX(CASE WHEN kind = ? THEN id END)"
+        " MAX(CASE WHEN kind IN (?, ?, ?) THEN id END)"
         " FROM messages WHERE conversation_id = ?",
-        (MessageKind.HANDOFF.value, MessageKind.ACK.value, conversation_id),
+        (
+            MessageKind.HANDOFF.value,
+            MessageKind.ACK.value,
+            MessageKind.SAFETY.value,
+            MessageKind.SAFETY_SHORT.value,
+            conversation_id,
+        ),
     ).fetchone()
     last_answer, last_ack = row[0], row[1]
     return last_ack is None or (last_answer is not None and last_answer > last_ack)
+
+
+def last_of_kind_at(conn: Tx, conversation_id: int, kind: str) -> datetime | None:
+    """When the conversation last had a message of this kind (e.g. a safety answer)."""
+    row = conn.execute(
+        "SELECT MAX(created_at) FROM messages WHERE conversation_id = ? AND kind = ?",
+        (conversation_id, kind),
+    ).fetchone()
+    return from_db(row[0]) if row else None
 
 
 def last_client_message_at(conn: Tx, conversation_id: int) -> datetime | None:

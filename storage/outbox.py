@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.statuses import OUTBOX_OPEN, OutboxStatus, sql_list
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 from storage.tx import fetch_all as _all
+
+_OPEN = sql_list(OUTBOX_OPEN)
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,8 @@ def enqueue(
 
 def mark_delivered(conn: Tx, row_id: int, at: datetime, note: str | None = None) -> None:
     conn.execute(
-        "UPDATE outbox SET status = 'delivered', sent_at = ?, last_error = ? WHERE id = ?",
+        f"UPDATE outbox SET status = '{OutboxStatus.DELIVERED}', sent_at = ?, last_error = ?"
+        " WHERE id = ?",
         (to_db(at), note, row_id),
     )
 
@@ -81,21 +85,23 @@ def mark_delivered(conn: Tx, row_id: int, at: datetime, note: str | None = None)
 def mark_retry(conn: Tx, row_id: int, error: str, maybe_sent: bool) -> None:
     """To be tried again; `maybe_sent` False only if no attempt so far can have reached LINE."""
     conn.execute(
-        "UPDATE outbox SET status = 'pending', last_error = ?, maybe_sent = ? WHERE id = ?",
+        f"UPDATE outbox SET status = '{OutboxStatus.PENDING}', last_error = ?, maybe_sent = ?"
+        " WHERE id = ?",
         (error[:500], int(maybe_sent), row_id),
     )
 
 
 def mark_failed(conn: Tx, row_id: int, error: str) -> None:
     conn.execute(
-        "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", (error[:500], row_id)
+        f"UPDATE outbox SET status = '{OutboxStatus.FAILED}', last_error = ? WHERE id = ?",
+        (error[:500], row_id),
     )
 
 
 def cancel_open_for_contact(conn: Tx, contact_id: int, reason: str) -> int:
     cursor = conn.execute(
-        "UPDATE outbox SET status = 'cancelled', last_error = ?"
-        " WHERE contact_id = ? AND status IN ('pending', 'sending')",
+        f"UPDATE outbox SET status = '{OutboxStatus.CANCELLED}', last_error = ?"
+        f" WHERE contact_id = ? AND status IN {_OPEN}",
         (reason, contact_id),
     )
     return cursor.rowcount
@@ -131,7 +137,8 @@ def from_row(row: Any) -> OutboxRow:
 
 def contacts_with_open_rows(conn: Tx) -> list[int]:
     rows = _all(
-        conn, "SELECT DISTINCT contact_id FROM outbox WHERE status IN ('pending', 'sending')"
+        conn,
+        f"SELECT DISTINCT contact_id FROM outbox WHERE status IN {_OPEN}",
     )
     return [row[0] for row in rows]
 

@@ -21,6 +21,7 @@ from storage.statuses import (
     STAFF_AUTHOR_PREFIX,
     ConversationStatus,
     DeadlineKind,
+    DeadlineStatus,
     MessageKind,
     sql_list,
 )
@@ -147,7 +148,7 @@ def _deadline(kind: DeadlineKind) -> str:
     # the reminder went out. A follow-up held for quiet hours is a newer row: the latest.
     return (
         "(SELECT MAX(due_at) FROM deadlines d WHERE d.conversation_id = c.id"
-        " AND d.generation = c.ack_generation AND d.status != 'cancelled'"
+        f" AND d.generation = c.ack_generation AND d.status != '{DeadlineStatus.CANCELLED}'"
         f" AND d.kind = '{kind.value}')"
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from storage.statuses import ConversationStatus, EventStatus
 from storage.timefmt import to_db
 from storage.tx import Tx
 
@@ -17,7 +18,10 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
     them), processed raw events received before the second, and contacts nothing is left
     of. Returns counts per kind."""
     cut = to_db(conversations_before)
-    old = "SELECT id FROM conversations WHERE status = 'resolved' AND resolved_at < ?"
+    old = (
+        "SELECT id FROM conversations"
+        f" WHERE status = '{ConversationStatus.RESOLVED}' AND resolved_at < ?"
+    )
     conn.execute(
         f"UPDATE audit_log SET conversation_id = NULL WHERE conversation_id IN ({old})", (cut,)
     )
@@ -28,17 +32,22 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
             f"DELETE FROM {table} WHERE conversation_id IN ({old})", (cut,)
         ).rowcount
     counts["conversations"] = conn.execute(
-        "DELETE FROM conversations WHERE status = 'resolved' AND resolved_at < ?", (cut,)
+        f"DELETE FROM conversations WHERE status = '{ConversationStatus.RESOLVED}' AND"
+        " resolved_at < ?",
+        (cut,),
     ).rowcount
 
     events_cut = to_db(events_before)
-    processed = "SELECT id FROM inbound_events WHERE status != 'pending' AND received_at < ?"
+    processed = (
+        f"SELECT id FROM inbound_events WHERE status != '{EventStatus.PENDING}' AND received_at < ?"
+    )
     conn.execute(
         f"UPDATE messages SET inbound_event_id = NULL WHERE inbound_event_id IN ({processed})",
         (events_cut,),
     )
     counts["inbound_events"] = conn.execute(
-        "DELETE FROM inbound_events WHERE status != 'pending' AND received_at < ?", (events_cut,)
+        f"DELETE FROM inbound_events WHERE status != '{EventStatus.PENDING}' AND received_at < ?",
+        (events_cut,),
     ).rowcount
 
     # A contact with no conversation left and not seen since the cut-off: forget the

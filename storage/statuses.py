@@ -53,6 +53,14 @@ class AlertKind(StrEnum):
     ESCALATE = "escalate"
     TURN_FAILED = "turn_failed"
     DELIVERY_FAILED = "delivery_failed"  # an answer could not be delivered
+    # A message signalled danger (bot/safety), by level: a human must look now.
+    DANGER_CRISIS = "danger_crisis"
+    DANGER_VIOLENCE = "danger_violence"
+    DANGER_CHILD = "danger_child"
+
+
+def danger_alert(level: str) -> AlertKind:
+    return AlertKind(f"danger_{level}")
 
 
 class MessageKind(StrEnum):
@@ -67,6 +75,10 @@ class MessageKind(StrEnum):
     # A short answer to a word that works everywhere (「やめる」「はじめから」) once a person has
     # the conversation: the counselor still has it.
     NOTICE = "notice"
+    # The answer to a message that signalled danger: warm words and helplines, and the short
+    # one for another such message within the hour. Both acknowledge the client's burst.
+    SAFETY = "safety"
+    SAFETY_SHORT = "safety_short"
 
 
 STAFF_AUTHOR_PREFIX = "staff:"

@@ -9,6 +9,7 @@ from datetime import timedelta
 from aiohttp import web
 
 from bot.app import keys
+from bot.app.alert_webhook import AlertWebhook
 from bot.app.channels import registered
 from bot.app.database import open_database
 from bot.app.health import healthz
@@ -27,6 +28,7 @@ from bot.promises.alarm import DeadlineAlarm
 from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.events import EventBus
 from bot.runtime.priority import Priority
+from bot.safety import default_detector
 from staff_console import setup_console
 from storage import deadlines
 
@@ -83,18 +85,26 @@ async def _open_transports(channels: Channels) -> dict[str, Transport]:
     return transports
 
 
+def _alert_webhook(settings: Settings, clock: Clock) -> AlertWebhook | None:
+    url, secret = settings.safety.alert_webhook_url, settings.safety.alert_webhook_secret
+    return AlertWebhook(url, secret, clock) if url and secret else None
+
+
 async def _workers(app: web.Application) -> AsyncIterator[None]:
     settings = app[keys.SETTINGS]
     db, clock, priority = app[keys.DB], app[keys.CLOCK], app[keys.PRIORITY]
     channels, publish = app[keys.CHANNELS], app[keys.EVENTS].publish
     transports = await _open_transports(channels)
     sender = OutboxSender(db, clock, channels, transports, priority, publish)
+    # The phrase lists compile once, now, rather than on the first turn (on the writer).
+    default_detector()
     context = TurnContext(
         catalogue=Catalogue.load(),
         flows=load_configured_flows(settings),
         reply_token_max_age=settings.line.reply_token_max_age,
         handoff=settings.handoff,
         channels=channels,
+        safety=settings.safety,
     )
 
     async def fire(deadline_id: int) -> None:
@@ -109,6 +119,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
                 return
         outcome.carry_out(sender.kick, alarm.arm, publish)
 
+    webhook = _alert_webhook(settings, clock)
+    stop_hearing = app[keys.EVENTS].subscribe(webhook.hear) if webhook else None
     alarm = app[keys.ALARM] = DeadlineAlarm(db, clock, fire)
     dispatcher = Dispatcher(db, clock, context, priority, sender.kick, alarm.arm, publish)
     app[keys.DESK] = StaffDesk(db, clock, context, sender.kick, alarm.arm, publish)
@@ -125,5 +137,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     await alarm.close()
     await dispatcher.close()
     await sender.close()
+    if webhook is not None and stop_hearing is not None:
+        stop_hearing()
+        await webhook.close()
     for transport in transports.values():
         await transport.close()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.config.helplines import SafetySettings
 from bot.config.settings import HandoffSettings
 from bot.delivery.channel import Channels
 from bot.messages.catalogue import Catalogue
@@ -18,3 +19,4 @@ class TurnContext:
     reply_token_max_age: timedelta
     handoff: HandoffSettings
     channels: Channels
+    safety: SafetySettings = field(default_factory=SafetySettings)

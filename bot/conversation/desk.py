@@ -26,6 +26,9 @@ from storage.staff import StaffMember
 from storage.statuses import HUMAN_OWNED, ConversationStatus, MessageKind, staff_author
 from storage.tx import Tx
 
+# Who may give a case to someone else, or take one that is already someone's.
+SUPERVISING_ROLES = ("supervisor", "admin")
+
 
 class DeskError(ValueError):
     """The action does not apply (unknown staff, closed conversation...); safe to show.
@@ -188,6 +191,10 @@ def _accept(
     conversation = _open_conversation(conn, conversation_id)
     counselor = _member(conn, counselor_id)
     supervisor = _member(conn, by_staff_id)
+    # Checked here, in the transaction: of two counselors taking a case at the same moment,
+    # the second is told, not silently put in the first one's place.
+    if conversation.counselor_id is not None and supervisor.role not in SUPERVISING_ROLES:
+        raise DeskError("this conversation already has a counselor", "already_taken")
     outcome = _give(conn, ctx, conversation, counselor, now)
     audit.record(
         conn,

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import assert_never
 
 from bot.conversation.context import TurnContext
+from bot.conversation.safety import answer_danger
 from bot.delivery.channel import Inbound, Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said, say
@@ -19,6 +20,7 @@ from bot.handoff import assignment as handoff
 from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.runtime.events import Event, EventKind
+from bot.safety import detect
 from flows import End, FlowEvent, FlowState, HandOff, Paused, Resumed, Send, StoreAnswer, step
 from flows.text import normalize
 from storage import alerts, contacts, conversations, deadlines, events, messages, outbox
@@ -51,7 +53,12 @@ def run_turn(conn: Tx, inbound: Inbound, now: datetime, ctx: TurnContext) -> Out
     if _record_inbound(conn, conversation.id, inbound, now, result):
         conversations.client_wrote(conn, conversation.id, now)
 
-    if conversation.status in HUMAN_OWNED:
+    # Safety outranks the script: a danger signal is answered before any flow step, in
+    # every mode.
+    danger = detect(inbound.text) if inbound.kind == "text" and inbound.text else None
+    if danger is not None:
+        replies = answer_danger(conn, contact, conversation, inbound, danger, ctx, now, result)
+    elif conversation.status in HUMAN_OWNED:
         replies = _acknowledge(conn, conversation, inbound, contact.language, ctx, now, result)
     else:
         replies = _flow_turn(conn, contact, conversation, inbound, ctx, now, result)

@@ -34,6 +34,11 @@ def local_day(org: Organization, now: datetime) -> date:
     return now.astimezone(org.timezone).date()
 
 
+def at_work(conn: Tx, member: StaffMember | None, org: Organization, now: datetime) -> bool:
+    """Active and not on leave today (in the organisation's own calendar)."""
+    return _available(conn, member, local_day(org, now))
+
+
 def _available(conn: Tx, member: StaffMember | None, day: date) -> bool:
     return member is not None and member.active and staff.leave_on(conn, member.id, day) is None
 

@@ -78,8 +78,9 @@ def danger_answer(
         last = words.say("safety_window_open")
     else:
         opening = org.next_opening(now)
-        when = (
-            describe_next_opening(opening, now, words.language, tz=org.timezone) if opening else ""
-        )
-        last = words.say("safety_window_closed", next_opening=when)
+        if opening is None:  # no opening within the year we look ahead: promise no time
+            last = words.say("safety_window_closed_no_opening")
+        else:
+            when = describe_next_opening(opening, now, words.language, tz=org.timezone)
+            last = words.say("safety_window_closed", next_opening=when)
     return [intro, middle, last]

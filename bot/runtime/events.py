@@ -29,6 +29,7 @@ class EventKind(StrEnum):
     CONVERSATION_RESOLVED = "conversation_resolved"
     CONVERSATION_CHANGED = "conversation_changed"  # anything else a list row shows
     ALERT_RAISED = "alert_raised"
+    DANGER_DETECTED = "danger_detected"  # a message signalled danger: `level` says which
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Event:
     outbox_id: int | None = None
     alert_id: int | None = None
     staff_id: int | None = None  # whom an alert is for, or who acted
+    level: str | None = None  # a danger signal's level (crisis, violence, child)
 
     def to_dict(self) -> dict[str, Any]:
         return {key: value for key, value in asdict(self).items() if value is not None}

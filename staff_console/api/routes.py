@@ -9,7 +9,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import DeskError
+from bot.conversation.desk import SUPERVISING_ROLES, DeskError
 from staff_console import events
 from staff_console.access import (
     current_staff,
@@ -33,7 +33,7 @@ from storage.tx import Tx
 # A counselor's answer: LINE takes 5,000 characters per message; longer is split, but an
 # answer this long is a paste gone wrong.
 MAX_ANSWER_CHARS = 5000
-SUPERVISORS = ("supervisor", "admin")
+SUPERVISORS = SUPERVISING_ROLES
 
 
 def _now(request: web.Request) -> datetime:
@@ -263,13 +263,20 @@ async def alert_seen(request: web.Request) -> web.Response:
     signed_in, now = current_staff(request), _now(request)
 
     def job(conn: Tx) -> bool:
+        alert = alerts.get(conn, alert_id)
+        if alert is None:
+            return False
+        # A shared alert is cleared for everyone: only by someone who may see its case.
+        where = read_side.visibility(conn, [alert.conversation_id]).get(alert.conversation_id)
+        if where is None or not signed_in.viewer.can_see(*where):
+            return False
         seen = alerts.mark_seen(conn, alert_id, signed_in.staff.id, now)
         if seen:
             audit.record(
                 conn,
                 staff_id=signed_in.staff.id,
                 action="alert_seen",
-                conversation_id=None,
+                conversation_id=alert.conversation_id,
                 at=now,
                 detail={"alert_id": alert_id},
             )

@@ -67,7 +67,13 @@ function renderRow(row) {
   }
   const tr = el(
     "tr",
-    { class: level !== "none" ? `row-${level}` : null, dataset: { conversationId: String(row.id) } },
+    {
+      // Urgent (a danger signal, or marked by staff) shows its edge whatever the clock says.
+      class: [level !== "none" ? `row-${level}` : "", row.urgent ? "row-urgent" : ""]
+        .filter(Boolean)
+        .join(" ") || null,
+      dataset: { conversationId: String(row.id) },
+    },
     el(
       "td",
       { class: "waited" },

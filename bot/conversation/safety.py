@@ -1,0 +1,129 @@
+"""A message that signals danger: answered at once, before any flow step, and a human told.
+
+In every mode (the bot's flow or a counselor's conversation): the reply token carries warm
+words and the helplines for the level (bot/promises/safety.py); the conversation is marked
+urgent, taken out of the bot's intake and handed off as a handoff would be (to an on-duty
+supervisor when no counselor is at work); every responsible staff member gets an alert.
+The full answer at most once per `full_answer_every`; later hits get a short one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.conversation.context import TurnContext
+from bot.delivery.channel import Inbound, Outgoing
+from bot.delivery.outcome import Outcome
+from bot.delivery.say import Said
+from bot.handoff import assignment as handoff
+from bot.handoff.assignment import Owner
+from bot.messages.language import conversation_language
+from bot.promises import acks
+from bot.promises.safety import danger_answer
+from bot.runtime.events import Event, EventKind
+from bot.safety import Detection
+from storage import alerts, conversations, messages, staff
+from storage.contacts import Contact
+from storage.conversations import Conversation
+from storage.statuses import HUMAN_OWNED, MessageKind, danger_alert
+from storage.tx import Tx
+
+
+def answer_danger(
+    conn: Tx,
+    contact: Contact,
+    conversation: Conversation,
+    inbound: Inbound,
+    detection: Detection,
+    ctx: TurnContext,
+    now: datetime,
+    result: Outcome,
+) -> list[Said]:
+    settings = ctx.handoff
+    if conversation.status in HUMAN_OWNED:
+        owner = handoff.owner_of(conn, settings, conversation, now)
+    else:
+        owner = _take_out_of_intake(conn, contact, conversation, detection, ctx, now, result)
+    conversations.set_urgent(conn, conversation.id, True, now)
+    result.events.append(
+        Event(EventKind.DANGER_DETECTED, conversation.id, level=detection.level.value)
+    )
+    for staff_id in _who_to_alert(conn, owner, now):
+        alert_id = alerts.add(
+            conn,
+            staff_id=staff_id,
+            conversation_id=conversation.id,
+            kind=danger_alert(detection.level.value),
+            at=now,
+        )
+        result.events.append(
+            Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=staff_id)
+        )
+    # The client now waits for a human: remind and escalate as for any unanswered message.
+    result.deadlines = acks.start_burst(
+        conn, conversation.id, owner, settings.acks, inbound.occurred_at, now
+    )
+    since = messages.last_of_kind_at(conn, conversation.id, MessageKind.SAFETY)
+    full = since is None or now - since >= ctx.safety.full_answer_every
+    language = conversation_language(conversation, contact.language)
+    texts = danger_answer(
+        acks.Words(ctx.catalogue, language), detection, ctx.safety, owner.org, now, full=full
+    )
+    kind = MessageKind.SAFETY if full else MessageKind.SAFETY_SHORT
+    return [Said(Outgoing(text), kind) for text in texts]
+
+
+def _take_out_of_intake(
+    conn: Tx,
+    contact: Contact,
+    conversation: Conversation,
+    detection: Detection,
+    ctx: TurnContext,
+    now: datetime,
+    result: Outcome,
+) -> Owner:
+    """The bot stops asking: the conversation goes to a person at once, as a handoff would
+    (to an on-duty supervisor when no counselor can take it)."""
+    messages.add(
+        conn,
+        conversation.id,
+        direction="in",
+        author="system",
+        kind=MessageKind.HANDOFF_SUMMARY,
+        body=ctx.catalogue.text(f"safety_summary_{detection.level.value}"),
+        at=now,
+    )
+    owner = handoff.assign_on_handoff(
+        conn, ctx.handoff, contact, conversation, conversation.topic, now
+    )
+    if owner.counselor is None:
+        supervisor = _on_duty_supervisor(conn, owner, now)
+        if supervisor is not None:
+            owner = handoff.accept(conn, ctx.handoff, conversation, supervisor, now)
+    counselor_id = owner.counselor.id if owner.counselor else None
+    kind = EventKind.CONVERSATION_ASSIGNED if counselor_id else EventKind.CONVERSATION_QUEUED
+    result.events.append(Event(kind, conversation.id, staff_id=counselor_id))
+    return owner
+
+
+def _supervisors_at_work(conn: Tx, owner: Owner, now: datetime) -> list[staff.StaffMember]:
+    return [
+        m for m in staff.supervisors(conn, owner.org.id) if handoff.at_work(conn, m, owner.org, now)
+    ]
+
+
+def _on_duty_supervisor(conn: Tx, owner: Owner, now: datetime) -> staff.StaffMember | None:
+    on_duty = _supervisors_at_work(conn, owner, now)
+    return on_duty[0] if on_duty else None
+
+
+def _who_to_alert(conn: Tx, owner: Owner, now: datetime) -> list[int | None]:
+    """Whoever answers today, the pair, and the supervisors at work; the shared queue (None)
+    when nobody is."""
+    people = [owner.responder, owner.pair, *_supervisors_at_work(conn, owner, now)]
+    targets: list[int | None] = []
+    for member in people:
+        if member is not None and member.id not in targets:
+            if member is owner.responder or handoff.at_work(conn, member, owner.org, now):
+                targets.append(member.id)
+    return targets or [None]
