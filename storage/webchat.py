@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.statuses import STAFF_AUTHOR_PREFIX
 from storage.timefmt import to_db
 from storage.tx import Tx
 from storage.tx import fetch_one as _one
@@ -29,6 +30,8 @@ class FeedItem:
     author: str  # "visitor" or "tobira"
     payload: str  # the visitor's event payload, or our rendered web payload (JSON)
     at: str
+    # The display name of the counselor who wrote it (the client is told this name).
+    counselor: str | None = None
 
 
 def add_visitor(conn: Tx, token_hash: str, at: datetime) -> None:
@@ -75,13 +78,15 @@ def purge_visitors(conn: Tx, unused_before: datetime, ended_before: datetime) ->
 def sent_after(conn: Tx, platform_user_id: str, after_id: int, limit: int = 200) -> list[FeedItem]:
     """What we sent the visitor after outbox row `after_id`, oldest first."""
     rows = conn.execute(
-        "SELECT o.id, o.payload, o.created_at FROM outbox o"
-        " JOIN contacts c ON c.id = o.contact_id"
+        "SELECT o.id, o.payload, o.created_at,"
+        " (SELECT s.display_name FROM messages m JOIN staff s"
+        "   ON m.author = ? || s.id WHERE m.outbox_id = o.id LIMIT 1)"
+        " FROM outbox o JOIN contacts c ON c.id = o.contact_id"
         " WHERE c.channel = ? AND c.platform_user_id = ? AND o.id > ?"
         f" AND o.status IN {_SHOWN} ORDER BY o.id LIMIT ?",
-        (CHANNEL, platform_user_id, after_id, limit),
+        (STAFF_AUTHOR_PREFIX, CHANNEL, platform_user_id, after_id, limit),
     ).fetchall()
-    return [FeedItem(f"b{row[0]}", "tobira", row[1], row[2]) for row in rows]
+    return [FeedItem(f"b{row[0]}", "tobira", row[1], row[2], row[3]) for row in rows]
 
 
 def history(conn: Tx, platform_user_id: str, limit: int = 500) -> list[FeedItem]:

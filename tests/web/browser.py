@@ -37,6 +37,24 @@ async def web_desk(tmp_path: Path, start: datetime, **overrides: Any) -> AsyncIt
                 await desk._browser.close()
 
 
+async def settled(page: Page, selector: str, at_least: int, quiet_ms: int = 400) -> None:
+    """Wait for `at_least` entries, then until no new one came for `quiet_ms` (an answer
+    may come in more than one delivery). Polled: the page's CSP refuses the string
+    evaluation that wait_for_function would use."""
+    last, quiet = -1, 0
+    for _ in range(400):
+        now = await page.locator(selector).count()
+        if now >= at_least and now == last:
+            quiet += 50
+            if quiet >= quiet_ms:
+                return
+        else:
+            quiet = 0
+        last = now
+        await page.wait_for_timeout(50)
+    raise AssertionError(f"the page did not settle at {at_least}+ entries of {selector}")
+
+
 async def labels(page: Page) -> list[str]:
     return [t.strip() for t in await page.locator("#choices button").all_inner_texts()]
 
@@ -56,11 +74,5 @@ async def tap_through_the_family_flow(page: Page, taps: list[str]) -> None:
             taps.remove(label)
         count = await page.locator("#log li").count()
         await page.locator("#choices button", has_text=label).first.click()
-        # Her answer, then ours: at least two more entries on the page (polled here: the
-        # page's CSP refuses the string evaluation wait_for_function would use).
-        for _ in range(200):
-            if await page.locator("#log li").count() >= count + 2:
-                break
-            await page.wait_for_timeout(50)
-        await page.wait_for_timeout(100)
+        await settled(page, "#log li", count + 2)
     raise AssertionError("the family flow should reach a handoff")

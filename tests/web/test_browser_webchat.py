@@ -49,6 +49,7 @@ async def test_a_mother_talks_to_a_named_counselor_through_a_dropped_network(tmp
             await console.page.get_by_label("返信").fill(answer)
             await console.page.get_by_role("button", name="送信する").click()
             await expect(page.locator("#log")).to_contain_text(answer)
+            await expect(page.locator(".from-tobira .counselor")).to_have_text(["担当 佐藤"])
             await page.screenshot(path=str(SCREENSHOTS / "webchat.png"))
 
             # The network drops (the phone goes offline and its open connections break);

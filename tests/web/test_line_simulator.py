@@ -28,7 +28,7 @@ from tests.console.browser import (
 )
 from tests.fakeline import FakeLine
 from tests.service import RunningService, free_port, settings_for
-from tests.web.browser import PHONE
+from tests.web.browser import PHONE, settled
 
 
 @asynccontextmanager
@@ -69,11 +69,8 @@ async def add_person(page: Page, name: str) -> None:
 async def tap(page: Page, label: str) -> None:
     before = await page.locator("#talk li").count()
     await page.locator("#replies button", has_text=label).first.click()
-    for _ in range(200):
-        if await page.locator("#talk li").count() >= before + 2:
-            return
-        await page.wait_for_timeout(50)
-    raise AssertionError(f"no answer after tapping {label!r}")
+    # The page looks again every 700 ms: settled once a second passed with nothing new.
+    await settled(page, "#talk li", before + 2, quiet_ms=1000)
 
 
 async def line_conversation(desk: Desk, name_index: int) -> int:

@@ -51,6 +51,8 @@ async def test_a_mother_on_the_web_is_handed_to_a_named_counselor_who_answers_li
             [(event_id, kind, item)] = await asyncio.wait_for(read_events(stream, 1), 10)
         assert kind == "message" and item["author"] == "tobira"
         assert item["parts"][0]["text"] == "はじめまして、佐藤です。お話を聞かせてください。"
+        assert item["counselor"] == "佐藤", "a person's answer says who wrote it"
+        assert all("counselor" not in m for m in page["messages"]), "the bot's do not"
         assert event_id == item["id"][1:]
 
         # Reconnecting with the last id seen: nothing again; from an older id: the answer once.

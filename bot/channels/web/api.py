@@ -300,4 +300,7 @@ def _shown(item: FeedItem) -> dict[str, Any]:
     else:
         body = json.loads(item.payload)
         parts = [{"text": body.get("label") or body.get("text") or "", "choices": []}]
-    return {"id": item.id, "author": item.author, "parts": parts, "at": item.at}
+    shown = {"id": item.id, "author": item.author, "parts": parts, "at": item.at}
+    if item.counselor:
+        shown["counselor"] = item.counselor
+    return shown

@@ -15,6 +15,7 @@
   const input = document.getElementById("text");
   const sendButton = document.getElementById("send");
   const shown = new Set();
+  let offered = [];
   let cursor = 0;
   let stream = null;
   let restartTimer = null;
@@ -69,6 +70,13 @@
     who.className = "visually-hidden";
     who.textContent = (item.author === "visitor" ? texts.you : texts.us) + ": ";
     li.appendChild(who);
+    if (item.counselor) {
+      // A person wrote this, not the bot: say who, as the bot promised.
+      const name = document.createElement("span");
+      name.className = "counselor";
+      name.textContent = texts.counselor.replace("{name}", item.counselor);
+      li.appendChild(name);
+    }
     for (const part of item.parts) {
       const bubble = document.createElement("p");
       bubble.className = "bubble";
@@ -81,13 +89,13 @@
       showChoices(last && last.choices ? last.choices : []);
       const n = parseInt(item.id.slice(1), 10);
       if (n > cursor) cursor = n;
-    } else {
-      showChoices([]);
     }
     scrollDown();
+    return li;
   }
 
   function showChoices(list) {
+    offered = list;
     choices.replaceChildren();
     for (const choice of list) {
       const button = document.createElement("button");
@@ -107,19 +115,36 @@
     showError("");
   }
 
-  async function sendText(text) {
+  // Her words go on the page at once (our answer may arrive on the stream before the
+  // POST itself returns); if they were refused they come off again, with the reason.
+  async function send(payload, shownText) {
     const id = clientId();
+    const before = offered;
+    const mine = { id: "c" + id, author: "visitor", parts: [{ text: shownText, choices: [] }] };
+    const li = addItem(mine);
+    showChoices([]);
     sendButton.disabled = true;
     try {
-      const result = await post("messages", { text: text, id: id });
+      const result = await post("messages", Object.assign({ id: id }, payload));
       if (!result.ok) {
+        li.remove();
+        shown.delete(mine.id);
+        showChoices(before);
         showError(result.data.message || texts.reconnecting);
         return false;
       }
       showError("");
-      afterSent(result.data, id);
+      if (result.data.new_visitor) {
+        // The old conversation could not be continued: this is a new one.
+        clearPage();
+        addItem(mine);
+        openStream();
+      }
       return true;
     } catch (_) {
+      li.remove();
+      shown.delete(mine.id);
+      showChoices(before);
       showError(texts.reconnecting);
       return false;
     } finally {
@@ -127,31 +152,12 @@
     }
   }
 
-  async function sendChoice(choice) {
-    const id = clientId();
-    for (const button of choices.querySelectorAll("button")) button.disabled = true;
-    try {
-      const result = await post("messages", { choice: choice.data, id: id });
-      if (!result.ok) {
-        showError(result.data.message || texts.reconnecting);
-        for (const button of choices.querySelectorAll("button")) button.disabled = false;
-        return;
-      }
-      showError("");
-      afterSent(result.data, id);
-    } catch (_) {
-      showError(texts.reconnecting);
-      for (const button of choices.querySelectorAll("button")) button.disabled = false;
-    }
+  function sendText(text) {
+    return send({ text: text }, text);
   }
 
-  function afterSent(data, id) {
-    if (data.new_visitor) {
-      // The old conversation could not be continued: this is a new one.
-      clearPage();
-      openStream();
-    }
-    addItem({ id: "c" + id, author: "visitor", parts: [{ text: data.text, choices: [] }] });
+  function sendChoice(choice) {
+    return send({ choice: choice.data }, choice.label);
   }
 
   function openStream() {
