@@ -270,3 +270,21 @@ async def test_expired_and_ended_tokens_are_purged(tmp_path):
             lambda c: c.execute("SELECT token_hash FROM web_visitors").fetchall()
         )
         assert left == [("fresh",)]
+
+
+async def test_danger_on_the_web_is_answered_at_once_as_on_line(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk, Visitor(desk.service) as visitor:
+        await desk.add_staff("sato", display="佐藤")
+        await visitor.start()
+        await visitor.choose("家族のこと")
+        status, _ = await visitor.say("息子が死にたいと言っています")
+        assert status == 202
+        texts = await visitor.texts()
+        assert any("とても心配な状況だと思います" in t for t in texts), texts[-3:]
+        row = await desk.db.read(
+            lambda c: c.execute(
+                "SELECT v.urgent, v.status FROM conversations v JOIN contacts c"
+                " ON c.id = v.contact_id WHERE c.channel = 'web'"
+            ).fetchone()
+        )
+        assert row[1] != "bot", "a human has it now, not the script"
