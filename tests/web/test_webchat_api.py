@@ -162,6 +162,23 @@ async def test_an_address_is_limited_across_visitors(tmp_path):
         await desk.service.settle()
 
 
+async def test_behind_a_trusted_proxy_the_limit_is_per_forwarded_address(tmp_path):
+    settings = {"web.address_per_minute": 3, "console.trust_forwarded_proto": True}
+    async with ApiDesk.open(tmp_path, **settings) as desk:
+
+        async def start(address: str) -> int:
+            async with Visitor(desk.service) as visitor:
+                headers = {"X-Forwarded-For": f"203.0.113.9, {address}"}
+                async with visitor.session.post(
+                    visitor.url("/chat/api/start"), json={}, headers=headers
+                ) as response:
+                    return response.status
+
+        assert [await start("198.51.100.1") for _ in range(4)] == [200, 200, 200, 429]
+        assert await start("198.51.100.2") == 200, "another person behind the same proxy"
+        await desk.service.settle()
+
+
 async def test_refusals_are_readable_json_never_500(tmp_path):
     async with ApiDesk.open(tmp_path) as desk, Visitor(desk.service) as visitor:
         await visitor.start()

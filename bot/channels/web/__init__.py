@@ -81,7 +81,7 @@ class WebChannel:
 
         trusted = self._settings.console.trust_forwarded_proto
         chat_api = web.Application(middlewares=[json_errors(trusted)])
-        ChatApi(web_settings, visitors, self.doorbell, intake).add_routes(chat_api)
+        ChatApi(web_settings, visitors, self.doorbell, intake, trusted).add_routes(chat_api)
         app.router.add_get(
             "/chat",
             page.page_handler(

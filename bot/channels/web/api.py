@@ -100,9 +100,15 @@ def _same_origin(request: web.Request, trust_forwarded: bool) -> None:
 
 class ChatApi:
     def __init__(
-        self, settings: WebSettings, visitors: Visitors, doorbell: Doorbell, intake: Intake
+        self,
+        settings: WebSettings,
+        visitors: Visitors,
+        doorbell: Doorbell,
+        intake: Intake,
+        trust_forwarded: bool = False,
     ) -> None:
         self._settings = settings
+        self._trust_forwarded = trust_forwarded
         self._visitors = visitors
         self._doorbell = doorbell
         self._intake = intake
@@ -124,6 +130,11 @@ class ChatApi:
             refuse(429, "rate_limited", seconds=max(1, round(wait)))
 
     def _address(self, request: web.Request) -> str:
+        # Behind a trusted proxy every request comes from the proxy: the address it saw is
+        # the last one it added to X-Forwarded-For (earlier ones are the client's to forge).
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if self._trust_forwarded and forwarded.strip():
+            return forwarded.split(",")[-1].strip()
         return request.remote or "unknown"
 
     async def _visitor(self, request: web.Request) -> str | None:
