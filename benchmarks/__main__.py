@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import platform
 
-from benchmarks import console, deadlines, flows_engine, replies, safety, webhook
+from benchmarks import console, deadlines, flows_engine, replies, safety, webchat, webhook
 
 
 def main() -> None:
@@ -22,6 +22,8 @@ def main() -> None:
     safety.main()
     print("\n== staff console: 100,000 conversations, 50 live streams (issue 10) ==")
     asyncio.run(console.run())
+    print("\n== web chat: 1,000 visitors with live streams (issue 12) ==")
+    asyncio.run(webchat.run())
 
 
 if __name__ == "__main__":

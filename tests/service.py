@@ -62,8 +62,10 @@ class RunningService:
         clock: Clock | None = None,
         *,
         channels: Sequence[Channel] | None = None,
+        port: int = 0,
     ) -> None:
         self.settings = settings
+        self._port = port
         self.app = create_app(settings, clock, channels=channels)
         self._runner = web.AppRunner(self.app, access_log=None)
         self.url = ""
@@ -71,7 +73,7 @@ class RunningService:
 
     async def start(self) -> RunningService:
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
         port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}"

@@ -51,7 +51,9 @@ def client_messages(tmp_path: Path) -> list[tuple[str, str]]:
         return conn.execute(
             "SELECT c.platform_user_id, m.body FROM messages m"
             " JOIN conversations v ON v.id = m.conversation_id"
-            " JOIN contacts c ON c.id = v.contact_id WHERE m.author = 'client' ORDER BY m.id"
+            " JOIN contacts c ON c.id = v.contact_id"
+            # The demo's sample conversations are web chat visitors.
+            " WHERE m.author = 'client' AND c.channel = 'line' ORDER BY m.id"
         ).fetchall()
 
 

@@ -4,6 +4,7 @@ under bot/channels/ and one line here."""
 from __future__ import annotations
 
 from bot.channels.line import LineChannel
+from bot.channels.web import WebChannel
 from bot.config.settings import Settings
 from bot.delivery.channel import Channel
 
@@ -11,4 +12,5 @@ from bot.delivery.channel import Channel
 def registered(settings: Settings, *, demo: bool = False) -> list[Channel]:
     return [
         LineChannel(settings.line, settings.log_level, demo=demo),
+        WebChannel(settings),
     ]

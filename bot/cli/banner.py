@@ -10,11 +10,14 @@ def demo_banner(settings: Settings, port: int, secret: str, accounts: list[str])
     return "\n".join(
         [
             "tobira demo (nothing leaves this machine: LINE is played by tobira itself)",
+            f"  web chat:         {url}/chat",
+            f"  LINE simulator:   {url}/dev/line",
             f"  staff console:    {url}/console/",
             *accounts,
             f"  talk to the bot:  .venv/bin/tobira chat --url {url}   (in another terminal)",
             f"  health:           {url}/healthz",
             f"  LINE webhook:     POST {url}/webhooks/line  (channel secret '{secret}')",
-            f"  database:         {settings.database}",
+            f"  database:         {settings.database}   (start over: tobira demo --reset)",
+            "  stop:             Ctrl+C",
         ]
     )

@@ -1,22 +1,22 @@
-"""What `tobira demo` (`make run`) prepares: two organisations, two counselors and a
+"""What `tobira demo` (`make run`) prepares: two organisations, four counselors and a
 supervisor, so the console can be tried at once.
 
-Accounts are created only when missing, each with a new random password printed once on
-the terminal (an account that exists keeps its password: `tobira staff password LOGIN`
-sets a new one). The database is the demo's (var/demo.db), or TOBIRA_DB when set, so
-staff added by hand with `tobira staff add` appear in the demo too.
+Accounts are created only when missing, with fixed passwords that say they are for the
+demo only, printed on the terminal at every run so that a trainer can sign in again after a
+restart (an account whose password was changed keeps it: `tobira staff password LOGIN`).
+The database is the demo's (var/demo.db), or TOBIRA_DB when set, so staff added by hand
+with `tobira staff add` appear in the demo too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from bot.app.database import open_database
 from bot.config.settings import Settings, handoff_settings
-from bot.handoff.passwords import hash_password
+from bot.handoff.passwords import hash_password, verify_password
 from storage import staff as staff_store
 from storage.tx import Tx
 
@@ -51,15 +51,22 @@ class DemoStaff:
 
 DEMO_STAFF = (
     DemoStaff("sato", "佐藤 花子", "佐藤", "welfare", "counselor"),
+    DemoStaff("suzuki", "鈴木 健太", "鈴木", "welfare", "counselor"),
     DemoStaff("tanaka", "田中 一郎", "田中", "psych", "counselor"),
+    DemoStaff("yamamoto", "山本 さくら", "山本", "psych", "counselor"),
     DemoStaff("kimura", "木村 由美", "木村", "welfare", "supervisor"),
 )
+
+
+def demo_password(login: str) -> str:
+    """Fixed and public, so a trainer can sign in again after a restart: demo only."""
+    return f"demo-only-{login}"
 
 
 @dataclass(frozen=True)
 class Seeded:
     member: DemoStaff
-    password: str | None  # None: the account was already there
+    password: str | None  # None: the account's password was changed from the demo's
 
 
 def with_demo_organizations(settings: Settings) -> Settings:
@@ -80,10 +87,8 @@ async def seed(settings: Settings) -> list[Seeded]:
     try:
         existing = {m.login for m in await db.read(staff_store.list_all)}
         missing = [m for m in DEMO_STAFF if m.login not in existing]
-        passwords = {m.login: secrets.token_urlsafe(12) for m in missing}
         hashes = {
-            login: await asyncio.to_thread(hash_password, plain)
-            for login, plain in passwords.items()
+            m.login: await asyncio.to_thread(hash_password, demo_password(m.login)) for m in missing
         }
         known_orgs = {org.id for org in settings.handoff.organizations}
         now = datetime.now(UTC)
@@ -103,20 +108,26 @@ async def seed(settings: Settings) -> list[Seeded]:
 
         if missing:
             await db.write(job)
+        seeded = []
+        for member in DEMO_STAFF:
+            found = await db.read(staff_store.credentials, member.login)
+            plain = demo_password(member.login)
+            still = found is not None and await asyncio.to_thread(verify_password, found[1], plain)
+            seeded.append(Seeded(member, plain if still else None))
     finally:
         await db.close()
-    return [Seeded(m, passwords.get(m.login)) for m in DEMO_STAFF]
+    return seeded
 
 
 def accounts(settings: Settings) -> list[str]:
     """Create the demo's staff when missing; the banner's lines on how to sign in."""
-    lines = []
+    lines = ["  sign in as (demo-only passwords, the same at every run):"]
     for item in asyncio.run(seed(settings)):
         member = item.member
         role = f"{member.role}, {member.org_id}"
         if item.password is None:
-            shown = "(already there; new password: tobira staff password " + member.login + ")"
+            shown = "(password changed; new one: tobira staff password " + member.login + ")"
         else:
             shown = f"password {item.password}"
-        lines.append(f"    {member.login:<8} {shown}   [{role}]")
+        lines.append(f"    {member.login:<9} {shown:<30} [{role}]")
     return lines

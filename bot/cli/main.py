@@ -9,12 +9,13 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from bot.channels.line.demo import DEMO_SECRET
 from bot.config.errors import ConfigError
 from bot.config.loading import add_config_argument
 from bot.config.settings import Settings
@@ -25,7 +26,6 @@ from flows import FlowError
 log = logging.getLogger("tobira")
 
 DEMO_DB = Path("var/demo.db")
-DEMO_SECRET = "tobira-demo-channel-secret"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run with demo settings on a local SQLite file")
     demo.add_argument("--port", type=int)
+    demo.add_argument(
+        "--reset", action="store_true", help="start over: delete the demo database first"
+    )
     demo.set_defaults(run=_demo)
 
     chat = commands.add_parser("chat", help="talk to a running `tobira demo` in this terminal")
@@ -140,8 +143,27 @@ def _demo(args: argparse.Namespace) -> int:
     settings = load_settings(None, overrides=overrides)
     from bot.cli import demo_seed
 
+    if args.reset:
+        if os.environ.get("TOBIRA_DB"):
+            print("tobira: --reset deletes only the demo's own database; unset TOBIRA_DB.")
+            return 2
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{settings.database}{suffix}").unlink(missing_ok=True)
+    new_database = not settings.database.exists()
     settings = demo_seed.with_demo_organizations(settings)
-    return _run_server(settings, demo_line=True, banner=True, prepare=demo_seed.accounts)
+    return _run_server(
+        settings,
+        demo_line=True,
+        banner=True,
+        prepare=demo_seed.accounts,
+        after_start=_sample_conversations if new_database else None,
+    )
+
+
+async def _sample_conversations(app: web.Application) -> None:
+    from bot.cli.demo_conversations import seed_conversations
+
+    await seed_conversations(app)
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -163,6 +185,7 @@ def _run_server(
     demo_line: bool = False,
     banner: bool = False,
     prepare: Callable[[Settings], list[str]] | None = None,
+    after_start: Callable[[web.Application], Awaitable[None]] | None = None,
 ) -> int:
     """Serve until stopped. `prepare` runs once the port is ours and before the service
     starts (the demo's staff accounts); the lines it returns join the banner."""
@@ -189,6 +212,8 @@ def _run_server(
     sys.setswitchinterval(0.0005)
     app = create_app(settings, demo_line=demo_line)
     app.on_startup.append(_freeze_startup_heap)
+    if after_start is not None:
+        app.on_startup.append(after_start)  # after the workers: it goes through them
     for warning in app[keys.CHANNELS].warnings():
         print(f"tobira: warning: {warning}", file=sys.stderr)
 

@@ -21,8 +21,20 @@ from bot.config.errors import ConfigError
 from bot.config.helplines import SafetySettings
 from bot.config.locate import line_of
 from bot.config.retention import RetentionPolicy
-from bot.config.settings import ConsoleSettings, LineSettings, Settings, handoff_settings
+from bot.config.settings import (
+    ConsoleSettings,
+    LineSettings,
+    Settings,
+    WebSettings,
+    handoff_settings,
+)
 from bot.config.values import Check
+
+
+def _secure_cookie(value: Any, key: str) -> str:
+    if value not in ("auto", "always"):
+        raise ConfigError(key, f'must be "auto" or "always", got {value!r}')
+    return str(value)
 
 
 def _mark_as_read(value: Any, key: str) -> str:
@@ -76,6 +88,14 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "lockout_after": ("console.lockout_after", values.positive_int),
         "lockout_for": ("console.lockout_for", values.duration),
         "trust_forwarded_proto": ("console.trust_forwarded_proto", values.boolean),
+    },
+    "web": {
+        "leave_url": ("web.leave_url", values.url),
+        "secure_cookie": ("web.secure_cookie", _secure_cookie),
+        "visitor_ttl": ("web.visitor_ttl", values.duration),
+        "max_chars": ("web.max_chars", values.positive_int),
+        "visitor_per_minute": ("web.visitor_per_minute", values.positive_int),
+        "address_per_minute": ("web.address_per_minute", values.positive_int),
     },
 }
 # Tables owned by later features; validated by their own modules, kept here as raw data.
@@ -144,10 +164,13 @@ def load_settings(
     console = ConsoleSettings(
         **{k.removeprefix("console."): v for k, v in found.items() if k.startswith("console.")}
     )
-    top = {k: v for k, v in found.items() if not k.startswith(("line.", "console."))}
+    web = WebSettings(
+        **{k.removeprefix("web."): v for k, v in found.items() if k.startswith("web.")}
+    )
+    top = {k: v for k, v in found.items() if not k.startswith(("line.", "console.", "web."))}
     if "handoff" in top:
         handoff = top.pop("handoff")
-    return Settings(**top, line=line, console=console, handoff=handoff)
+    return Settings(**top, line=line, console=console, web=web, handoff=handoff)
 
 
 def _english_defaults(found: dict[str, Any]) -> None:

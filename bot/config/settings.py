@@ -51,6 +51,23 @@ class ConsoleSettings:
     trust_forwarded_proto: bool = False
 
 
+@dataclass(frozen=True)
+class WebSettings:
+    """The web chat (`[web]`): the page at /chat for people without LINE."""
+
+    # Where "leave quickly" goes: a neutral page, only navigated to (never loaded by us).
+    leave_url: str = "https://www.google.co.jp/"
+    # "auto": the visitor's cookie is Secure over TLS (or, with [console]
+    # trust_forwarded_proto, when the proxy says https); "always": behind any TLS proxy.
+    secure_cookie: str = "auto"
+    # A visitor's token is forgotten after this long unused: the next visit starts afresh.
+    visitor_ttl: timedelta = timedelta(days=30)
+    max_chars: int = 2000
+    # Messages a visitor may send in a minute, and requests one address may make.
+    visitor_per_minute: int = 20
+    address_per_minute: int = 120
+
+
 def _default_organizations(service_name: str, service_name_en: str) -> tuple[Organization, ...]:
     # One window, weekdays 9 to 17, closed on Japan's public holidays.
     hours = {day: "09:00-17:00" for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -135,6 +152,7 @@ class Settings:
     flows_dir: Path | None = None
     line: LineSettings = field(default_factory=LineSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     handoff: HandoffSettings = field(
         default_factory=lambda: handoff_settings(
             {}, "ひきこもり相談窓口", "Hikikomori consultation service"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 
 from bot.runtime.clock import Clock
 from bot.runtime.priority import Priority
@@ -25,6 +26,13 @@ class Receiver:
         """Routes are added when the app is built; what they write to exists once it runs."""
         self._db = db
         self._kick = kick  # dispatcher.kick(channel, user_key)
+
+    def now(self) -> datetime:
+        return self._clock.now()
+
+    def database(self) -> Database:
+        assert self._db is not None, "the service has not started"
+        return self._db
 
     def foreground(self) -> AbstractContextManager[None]:
         return self._priority.foreground()

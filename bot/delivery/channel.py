@@ -20,6 +20,8 @@ from storage.events import NewEvent, StoredEvent
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from storage.database import Database
+
 InboundKind = Literal["follow", "unfollow", "text", "postback", "other"]
 
 
@@ -143,6 +145,15 @@ class Intake(Protocol):
     async def receive(self, events: Sequence[NewEvent]) -> int:
         """Commit the events (before the platform is answered) and wake their lanes.
         Returns how many were new."""
+        ...
+
+    def now(self) -> datetime:
+        """The service's clock (time is injected: tests move it)."""
+        ...
+
+    def database(self) -> Database:
+        """The service's database, once it runs: for a channel with rows of its own (the
+        web chat reads what a visitor's page shows)."""
         ...
 
 

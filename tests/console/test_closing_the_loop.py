@@ -239,10 +239,10 @@ async def test_the_demo_uses_tobira_db_and_seeds_staff_who_can_sign_in(tmp_path)
     assert f"database:         {database}" in stderr
     assert f"staff console:    {url}/console/" in stderr
     passwords = dict(re.findall(r"^\s+(\w+)\s+password (\S+)", stderr, re.MULTILINE))
-    assert set(passwords) == {"sato", "tanaka", "kimura"}
+    assert set(passwords) == {"sato", "suzuki", "tanaka", "yamamoto", "kimura"}
     assert not (tmp_path / "var" / "demo.db").exists()
 
-    # A second start keeps those accounts (and their passwords) and says so.
+    # A second start keeps those accounts and prints the same demo-only passwords.
     port = free_port()
     again = _start_demo(port, tmp_path, env)
     url = f"http://127.0.0.1:{port}"
@@ -260,4 +260,4 @@ async def test_the_demo_uses_tobira_db_and_seeds_staff_who_can_sign_in(tmp_path)
     finally:
         if again.poll() is None:
             again.kill()
-    assert "already there" in stderr
+    assert f"kimura    password {passwords['kimura']}" in stderr

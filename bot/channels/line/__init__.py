@@ -35,9 +35,15 @@ class LineChannel:
         secret = self._settings.channel_secret
         webhook.add_route(app, webhook.LineWebhook(secret) if secret else None, intake)
         if self._demo:
-            from bot.channels.line.demo import create_demo_line
+            from bot.channels.line.demo import DEMO_SECRET, SENT, create_demo_line
 
-            app.add_subapp("/demo-line", create_demo_line())
+            stand_in = create_demo_line()
+            app.add_subapp("/demo-line", stand_in)
+            if secret == DEMO_SECRET:
+                # The simulator signs with the demo's secret only: never a real channel's.
+                from bot.channels.line.simulator import create_simulator
+
+                app.add_subapp("/dev/line", create_simulator(stand_in[SENT], secret))
 
     def warnings(self) -> list[str]:
         """What is missing for LINE to work, one sentence each."""

@@ -14,6 +14,9 @@ from typing import Any
 from aiohttp import web
 
 DEMO_TOKEN = "tobira-demo-access-token"
+# The demo's own channel secret: demo mode signs with it (tobira chat, /dev/line); never
+# a real channel's.
+DEMO_SECRET = "tobira-demo-channel-secret"
 SENT = web.AppKey("demo_sent", dict)
 USED_TOKENS = web.AppKey("demo_used_tokens", set)
 

@@ -1,0 +1,244 @@
+// The web chat page: talks to /chat/api/ (JSON and server-sent events). Every text a
+// person wrote is put on the page with textContent, never as HTML.
+"use strict";
+
+(function () {
+  const body = document.body;
+  const lang = body.dataset.lang || "ja";
+  const leaveUrl = body.dataset.leaveUrl || "about:blank";
+  const texts = JSON.parse(document.getElementById("texts").textContent);
+  const log = document.getElementById("log");
+  const choices = document.getElementById("choices");
+  const statusLine = document.getElementById("status");
+  const errorLine = document.getElementById("error");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("text");
+  const sendButton = document.getElementById("send");
+  const shown = new Set();
+  let offered = [];
+  let cursor = 0;
+  let stream = null;
+  let restartTimer = null;
+
+  function api(path) {
+    const sep = path.includes("?") ? "&" : "?";
+    return "/chat/api/" + path + sep + "lang=" + lang;
+  }
+
+  async function post(path, payload) {
+    const response = await fetch(api(path), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(payload || {}),
+      credentials: "same-origin",
+    });
+    let data = {};
+    try {
+      data = await response.json();
+    } catch (_) {
+      data = {};
+    }
+    return { ok: response.ok, status: response.status, data: data };
+  }
+
+  function clientId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return String(Date.now()) + "-" + String(Math.random()).slice(2, 12);
+  }
+
+  function showStatus(text) {
+    statusLine.textContent = text || "";
+    statusLine.hidden = !text;
+  }
+
+  function showError(text) {
+    errorLine.textContent = text || "";
+    errorLine.hidden = !text;
+  }
+
+  function scrollDown() {
+    window.scrollTo(0, document.documentElement.scrollHeight);
+  }
+
+  function addItem(item) {
+    if (shown.has(item.id)) return;
+    shown.add(item.id);
+    const li = document.createElement("li");
+    li.className = "msg from-" + item.author;
+    li.dataset.id = item.id;
+    const who = document.createElement("span");
+    who.className = "visually-hidden";
+    who.textContent = (item.author === "visitor" ? texts.you : texts.us) + ": ";
+    li.appendChild(who);
+    if (item.counselor) {
+      // A person wrote this, not the bot: say who, as the bot promised.
+      const name = document.createElement("span");
+      name.className = "counselor";
+      name.textContent = texts.counselor.replace("{name}", item.counselor);
+      li.appendChild(name);
+    }
+    for (const part of item.parts) {
+      const bubble = document.createElement("p");
+      bubble.className = "bubble";
+      bubble.textContent = part.text;
+      li.appendChild(bubble);
+    }
+    log.appendChild(li);
+    if (item.author === "tobira") {
+      const last = item.parts[item.parts.length - 1];
+      showChoices(last && last.choices ? last.choices : []);
+      const n = parseInt(item.id.slice(1), 10);
+      if (n > cursor) cursor = n;
+    }
+    scrollDown();
+    return li;
+  }
+
+  function showChoices(list) {
+    offered = list;
+    choices.replaceChildren();
+    for (const choice of list) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "choice";
+      button.textContent = choice.label;
+      button.addEventListener("click", () => sendChoice(choice));
+      choices.appendChild(button);
+    }
+  }
+
+  function clearPage() {
+    shown.clear();
+    cursor = 0;
+    log.replaceChildren();
+    choices.replaceChildren();
+    showError("");
+  }
+
+  // Her words go on the page at once (our answer may arrive on the stream before the
+  // POST itself returns); if they were refused they come off again, with the reason.
+  async function send(payload, shownText) {
+    const id = clientId();
+    const before = offered;
+    const mine = { id: "c" + id, author: "visitor", parts: [{ text: shownText, choices: [] }] };
+    const li = addItem(mine);
+    showChoices([]);
+    sendButton.disabled = true;
+    try {
+      const result = await post("messages", Object.assign({ id: id }, payload));
+      if (!result.ok) {
+        li.remove();
+        shown.delete(mine.id);
+        showChoices(before);
+        showError(result.data.message || texts.reconnecting);
+        return false;
+      }
+      showError("");
+      if (result.data.new_visitor) {
+        // The old conversation could not be continued: this is a new one.
+        clearPage();
+        addItem(mine);
+        openStream();
+      }
+      return true;
+    } catch (_) {
+      li.remove();
+      shown.delete(mine.id);
+      showChoices(before);
+      showError(texts.reconnecting);
+      return false;
+    } finally {
+      sendButton.disabled = false;
+    }
+  }
+
+  function sendText(text) {
+    return send({ text: text }, text);
+  }
+
+  function sendChoice(choice) {
+    return send({ choice: choice.data }, choice.label);
+  }
+
+  function openStream() {
+    if (stream) stream.close();
+    stream = new EventSource(api("events?after=" + cursor));
+    stream.addEventListener("open", () => showStatus(""));
+    stream.addEventListener("message", (event) => {
+      addItem(JSON.parse(event.data));
+    });
+    stream.addEventListener("ended", () => {
+      stream.close();
+      begin();
+    });
+    stream.addEventListener("error", () => {
+      showStatus(texts.reconnecting);
+      if (stream.readyState === EventSource.CLOSED && !restartTimer) {
+        // Refused (no live visitor) or the service went away: begin again shortly.
+        restartTimer = setTimeout(() => {
+          restartTimer = null;
+          begin();
+        }, 2000);
+      }
+    });
+  }
+
+  async function begin() {
+    try {
+      const started = await post("start");
+      if (!started.ok) {
+        showError(started.data.message || texts.reconnecting);
+        restartTimer = setTimeout(() => {
+          restartTimer = null;
+          begin();
+        }, 5000);
+        return;
+      }
+      const response = await fetch(api("messages"), { credentials: "same-origin" });
+      const data = await response.json();
+      clearPage();
+      for (const item of data.messages) addItem(item);
+      if (data.cursor > cursor) cursor = data.cursor;
+      openStream();
+    } catch (_) {
+      showStatus(texts.reconnecting);
+      restartTimer = setTimeout(() => {
+        restartTimer = null;
+        begin();
+      }, 3000);
+    }
+  }
+
+  async function leave() {
+    // Clear what is on screen at once, then end the token, then go (Back cannot return).
+    if (stream) stream.close();
+    document.title = "";
+    body.replaceChildren();
+    const ended = fetch(api("leave"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{}",
+      credentials: "same-origin",
+      keepalive: true,
+    }).catch(() => null);
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 700))]);
+    window.location.replace(leaveUrl);
+  }
+
+  document.getElementById("leave").addEventListener("click", leave);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    if (await sendText(text)) input.value = "";
+    input.focus();
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  showStatus(texts.starting);
+  begin();
+})();
