@@ -126,3 +126,58 @@ async def test_a_clean_clone_demo_serves_three_pages_and_signs_in(tmp_path):
     assert await stop(process) == 0
     assert count(db, "SELECT count(*) FROM organizations WHERE id = 'marker'") == 0
     assert count(db, "SELECT count(*) FROM conversations") == 4
+
+
+async def test_make_run_itself_in_a_clean_clone(tmp_path):
+    """The README's first command, as written, on a clone with nothing installed: make
+    builds the clone's own .venv (a minute or two of pip), then serves the three doors."""
+    clone = clean_clone(tmp_path)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}
+    env.pop("PYTHONPATH", None)
+    env.pop("VIRTUAL_ENV", None)
+    env["TOBIRA_PORT"] = str(port)
+    process = await asyncio.create_subprocess_exec(
+        "make",
+        "run",
+        cwd=clone,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # Ctrl+C reaches make and tobira alike, as in a terminal
+    )
+    seen: list[str] = []
+
+    async def until_banner() -> None:
+        assert process.stderr is not None
+        while True:
+            line = (await process.stderr.readline()).decode()
+            assert line, "make run stopped before printing its addresses:\n" + "".join(seen)
+            seen.append(line)
+            if "Ctrl+C" in line:
+                return
+
+    try:
+        await asyncio.wait_for(until_banner(), 600)
+        banner = "".join(seen)
+        addresses = dict(
+            re.findall(r"^  (web chat|LINE simulator|staff console):\s+(\S+)", banner, re.M)
+        )
+        assert set(addresses) == {"web chat", "LINE simulator", "staff console"}, banner
+        login, password = re.search(r"^    (\w+)\s+password (\S+)", banner, re.M).groups()
+        async with aiohttp.ClientSession() as session:
+            for url in addresses.values():
+                async with session.get(url) as response:
+                    assert response.status == 200, url
+            base = addresses["staff console"].removesuffix("/console/")
+            async with session.post(
+                base + "/api/v1/login", json={"login": login, "password": password}
+            ) as response:
+                assert response.status == 200, await response.text()
+    finally:
+        if process.returncode is None:
+            os.killpg(process.pid, signal.SIGINT)
+            assert process.stderr is not None
+            await asyncio.wait_for(process.stderr.read(), 60)
+            await asyncio.wait_for(process.wait(), 60)
+    assert (clone / ".venv" / "bin" / "tobira").exists(), "make built the clone's own .venv"
