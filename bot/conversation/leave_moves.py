@@ -18,48 +18,14 @@ from datetime import datetime, timedelta
 
 from bot.conversation import notes as staff_notes
 from bot.conversation.context import TurnContext
-from bot.delivery.channel import Outgoing
+from bot.conversation.reassign import tell_client
 from bot.delivery.outcome import Outcome
-from bot.delivery.say import Said, say
 from bot.handoff import assignment as handoff
-from bot.handoff.assignment import Owner
 from bot.messages.language import conversation_language
-from bot.promises import acks
 from bot.runtime.events import Event
-from storage import audit, contacts, conversations, deadlines, staff
+from storage import audit, conversations, staff
 from storage import leave_moves as moves
-from storage.conversations import Conversation
-from storage.statuses import MessageKind
 from storage.tx import Tx
-
-
-def _tell(
-    conn: Tx,
-    ctx: TurnContext,
-    conversation: Conversation,
-    owner: Owner,
-    text: str,
-    now: datetime,
-    outcome: Outcome,
-) -> None:
-    contact = contacts.get(conn, conversation.contact_id)
-    assert contact is not None
-    outcome.contact_id = contact.id
-    outcome.outbox_ids += say(
-        conn,
-        ctx.channels,
-        contact=contact,
-        conversation_id=conversation.id,
-        said=[Said(Outgoing(text), MessageKind.HANDOFF)],
-        author="bot",
-        now=now,
-        events=outcome.events,
-    )
-    if conversation.waiting_since is not None:
-        deadlines.cancel_pending(conn, conversation.id)
-        outcome.deadlines += acks.start_burst(
-            conn, conversation.id, owner, ctx.handoff.acks, now, now
-        )
 
 
 def _note(
@@ -95,7 +61,7 @@ def run(conn: Tx, ctx: TurnContext, now: datetime) -> list[Outcome]:
             text = ctx.catalogue.text(
                 "cover", language, counselor=counselor.display_name, cover=cover.display_name
             )
-            _tell(conn, ctx, conversation, owner, text, now, outcome)
+            tell_client(conn, ctx, conversation, owner, text, now, outcome)
             set_by, extra = moves.leave_extra(conn, leave.id)
             until = f"{leave.ends_on.month}月{leave.ends_on.day}日"
             note = ctx.catalogue.text(
@@ -131,7 +97,7 @@ def run(conn: Tx, ctx: TurnContext, now: datetime) -> list[Outcome]:
             text = ctx.catalogue.text(
                 "responder_changed", language, counselor=counselor.display_name
             )
-            _tell(conn, ctx, conversation, owner, text, now, outcome)
+            tell_client(conn, ctx, conversation, owner, text, now, outcome)
             cover = staff.get(conn, cover_id)
             note = ctx.catalogue.text(
                 "leave_return_note",

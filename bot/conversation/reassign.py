@@ -56,6 +56,37 @@ def _reload(conn: Tx, conversation_id: int) -> Conversation:
     return found
 
 
+def tell_client(
+    conn: Tx,
+    ctx: TurnContext,
+    conversation: Conversation,
+    owner: Owner,
+    text: str,
+    now: datetime,
+    outcome: Outcome,
+) -> None:
+    """One line to the client about who answers them now; if they still wait, the promises
+    are the new responder's from now (a new burst and its deadlines)."""
+    contact = contacts.get(conn, conversation.contact_id)
+    assert contact is not None
+    outcome.contact_id = contact.id
+    outcome.outbox_ids += say(
+        conn,
+        ctx.channels,
+        contact=contact,
+        conversation_id=conversation.id,
+        said=[Said(Outgoing(text), MessageKind.HANDOFF)],
+        author="bot",
+        now=now,
+        events=outcome.events,
+    )
+    if conversation.waiting_since is not None:
+        deadlines.cancel_pending(conn, conversation.id)
+        outcome.deadlines += acks.start_burst(
+            conn, conversation.id, owner, ctx.handoff.acks, now, now
+        )
+
+
 def tell_if_responder_changed(
     conn: Tx,
     ctx: TurnContext,
@@ -70,27 +101,9 @@ def tell_if_responder_changed(
     responder = after.responder
     if responder is None or before.responder == responder:
         return after
-    contact = contacts.get(conn, conversation.contact_id)
-    assert contact is not None
     language = conversation_language(conversation, "ja")
     text = ctx.catalogue.text("responder_changed", language, counselor=responder.display_name)
-    outcome.contact_id = contact.id
-    outcome.outbox_ids += say(
-        conn,
-        ctx.channels,
-        contact=contact,
-        conversation_id=conversation.id,
-        said=[Said(Outgoing(text), MessageKind.HANDOFF)],
-        author="bot",
-        now=now,
-        events=outcome.events,
-    )
-    if conversation.waiting_since is not None:
-        # The client still waits: the promises are the new responder's from now.
-        deadlines.cancel_pending(conn, conversation.id)
-        outcome.deadlines += acks.start_burst(
-            conn, conversation.id, after, ctx.handoff.acks, now, now
-        )
+    tell_client(conn, ctx, conversation, after, text, now, outcome)
     return after
 
 

@@ -4,6 +4,7 @@ audited there); views are audited here or in staff_console/actions.py."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
 
 from aiohttp import web
@@ -167,6 +168,14 @@ def _desk_error(error: DeskError) -> ApiError:
     return ApiError(409, error.key, reason=str(error))
 
 
+async def _desk(action: Awaitable[object]) -> None:
+    """A staff action whose refusal (DeskError) is the client's 409 with its sentence."""
+    try:
+        await action
+    except DeskError as error:
+        raise _desk_error(error) from None
+
+
 async def post_message(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     body = await json_object(request)
@@ -228,36 +237,29 @@ async def accept(request: web.Request) -> web.Response:
     row = await _visible_row(request, conversation_id)
     if row.counselor is not None and not supervisor:
         raise ApiError(409, "already_taken")
-    try:
-        await request.config_dict[keys.DESK].accept(
+    await _desk(
+        request.config_dict[keys.DESK].accept(
             conversation_id, counselor_id, signed_in.staff.id, pair_id
         )
-    except DeskError as error:
-        raise _desk_error(error) from None
+    )
     return await _row_answer(request, conversation_id)
 
 
 async def resolve(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     await _visible_row(request, conversation_id)
-    try:
-        await request.config_dict[keys.DESK].resolve(
-            conversation_id, current_staff(request).staff.id
-        )
-    except DeskError as error:
-        raise _desk_error(error) from None
+    await _desk(
+        request.config_dict[keys.DESK].resolve(conversation_id, current_staff(request).staff.id)
+    )
     return await _row_answer(request, conversation_id)
 
 
 async def reopen(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     await _visible_row(request, conversation_id)
-    try:
-        await request.config_dict[keys.DESK].reopen(
-            conversation_id, current_staff(request).staff.id
-        )
-    except DeskError as error:
-        raise _desk_error(error) from None
+    await _desk(
+        request.config_dict[keys.DESK].reopen(conversation_id, current_staff(request).staff.id)
+    )
     return await _row_answer(request, conversation_id)
 
 
@@ -265,12 +267,11 @@ async def urgent(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     flag = bool_field(await json_object(request), "urgent")
     await _visible_row(request, conversation_id)
-    try:
-        await request.config_dict[keys.DESK].set_urgent(
+    await _desk(
+        request.config_dict[keys.DESK].set_urgent(
             conversation_id, current_staff(request).staff.id, flag
         )
-    except DeskError as error:
-        raise _desk_error(error) from None
+    )
     return await _row_answer(request, conversation_id)
 
 
