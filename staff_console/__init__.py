@@ -69,7 +69,7 @@ def setup_console(app: web.Application) -> None:
     after the service's own cleanup contexts: the console starts after the database and
     the workers, and stops before them."""
     from bot.app import keys
-    from staff_console.api import create_api, quota
+    from staff_console.api import create_api
     from staff_console.events import EventHub
     from staff_console.keys import HUB, PRESENCE, TASKS, TYPING
     from staff_console.pages_app import create_pages
@@ -79,7 +79,6 @@ def setup_console(app: web.Application) -> None:
     hub = app[HUB] = EventHub(app[keys.EVENTS], lambda: app[keys.DB])
     tasks = app[TASKS] = set()
     app[PRESENCE] = PresenceBook(app[keys.EVENTS].publish)
-    quota.setup(app)
     app[TYPING] = TypingRelay(
         app[keys.SETTINGS], lambda: app[keys.DB], lambda: app[keys.SENDER], tasks
     )

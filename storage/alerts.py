@@ -45,6 +45,16 @@ def for_conversation(conn: Tx, conversation_id: int) -> list[Alert]:
     return [Alert(*tuple(row)) for row in rows]
 
 
+def open_of_kind(conn: Tx, conversation_id: int, kind: str) -> bool:
+    """Whether an alert of this kind about the conversation is still unseen."""
+    row = conn.execute(
+        "SELECT 1 FROM staff_alerts WHERE conversation_id = ? AND kind = ? AND seen_at IS NULL"
+        " LIMIT 1",
+        (conversation_id, kind),
+    ).fetchone()
+    return row is not None
+
+
 def get(conn: Tx, alert_id: int) -> Alert | None:
     row = conn.execute(
         "SELECT id, staff_id, conversation_id, kind, created_at FROM staff_alerts WHERE id = ?",

@@ -91,6 +91,18 @@ def mark_retry(conn: Tx, row_id: int, error: str, maybe_sent: bool) -> None:
     )
 
 
+def note_held(conn: Tx, row_id: int, reason: str) -> None:
+    """A pending row kept back before any call (it stays pending, its attempts unchanged)."""
+    conn.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (reason, row_id))
+
+
+def forget_reply_token(conn: Tx, row_id: int) -> None:
+    """The platform refused the row's token: from now on it can only be pushed."""
+    conn.execute(
+        "UPDATE outbox SET reply_token = NULL, reply_deadline = NULL WHERE id = ?", (row_id,)
+    )
+
+
 def mark_failed(conn: Tx, row_id: int, error: str) -> None:
     conn.execute(
         f"UPDATE outbox SET status = '{OutboxStatus.FAILED}', last_error = ? WHERE id = ?",

@@ -34,6 +34,9 @@ class OutboxStatus(StrEnum):
 
 
 OUTBOX_OPEN = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+# The last_error of a pending row kept back because the month's push allowance is used up
+# (the sender's "not sent: " family: no call was made). The console shows such a row as held.
+OUTBOX_HELD_FOR_ALLOWANCE = "not sent: monthly push allowance used"
 
 
 class DeadlineStatus(StrEnum):
@@ -57,6 +60,8 @@ class AlertKind(StrEnum):
     HANDOVER = "handover"  # a handover note (申し送り) addressed to this staff member
     TRANSFERRED = "transferred"  # a colleague gave this staff member a case
     PAIRED = "paired"  # this staff member now works a case as the pair
+    # An answer waits: the month's push allowance is used up (bot/delivery/allowance.py).
+    PUSH_HELD = "push_held"
     # A message signalled danger (bot/safety), by level: a human must look now.
     DANGER_CRISIS = "danger_crisis"
     DANGER_VIOLENCE = "danger_violence"

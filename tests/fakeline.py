@@ -91,6 +91,8 @@ ERROR_MESSAGES: dict[int, str] = {
     504: "Gateway timeout",
 }
 INVALID_REPLY_TOKEN = "Invalid reply token"
+# LINE's answer to a push once the month's allowance is used (a 429, like the rate limit).
+MONTHLY_LIMIT = "You have reached your monthly limit."
 DELIVERY_ENDPOINTS = ("reply", "push")
 
 
@@ -413,6 +415,11 @@ class FakeLine:
 
     # -- inspection ----------------------------------------------------------------------
     @property
+    def sends(self) -> list[Call]:
+        """Reply/push calls, delivered or not (not the quota reads a push may bring)."""
+        return [c for c in self.calls if c.endpoint in DELIVERY_ENDPOINTS]
+
+    @property
     def delivered(self) -> list[Call]:
         """Reply/push calls that delivered messages (status 200), in order of handling."""
         return [c for c in self.calls if c.delivered]
@@ -534,6 +541,8 @@ class FakeLine:
                     {"message": ERROR_MESSAGES[409], "sentMessages": sent},
                     {"x-line-accepted-request-id": request_id},
                 )
+        if push and self.quota_limit is not None and self._pushes_this_month() >= self.quota_limit:
+            return self._finish(call, 429, _error(429, MONTHLY_LIMIT))
         if not push:
             token = parsed["replyToken"]
             if self.accept_unissued_tokens and token not in self._used_tokens:
@@ -642,11 +651,15 @@ class FakeLine:
             return self._finish(call, 400, _error(400, details=checker.details))
         return self._finish(call, 202, {})
 
-    # The month's push allowance (getMessageQuota: the free plan allows 200; None: no
-    # limit) and what was used before this fake started (getMessageQuotaConsumption adds
-    # every push it accepted).
-    quota_limit: int | None = 200
+    # The month's push allowance (getMessageQuota; None: no limit, as on a paid plan
+    # without a target; a test sets 200 for the free plan) and what was used before this
+    # fake started (getMessageQuotaConsumption adds every push it accepted). Over the
+    # allowance a push is refused with 429 MONTHLY_LIMIT, as LINE does.
+    quota_limit: int | None = None
     quota_used_before: int = 0
+
+    def _pushes_this_month(self) -> int:
+        return self.quota_used_before + len([c for c in self.calls_to("push") if c.delivered])
 
     async def _quota(self, request: web.Request) -> web.Response:
         """GET /v2/bot/message/quota: MessageQuotaResponse {"type": "none"|"limited",
@@ -670,8 +683,7 @@ class FakeLine:
         injected = self._injected("quota_consumption")
         if injected is not None:
             return self._finish(call, injected, _error(injected))
-        pushed = len([c for c in self.calls_to("push") if c.delivered])
-        return self._finish(call, 200, {"totalUsage": self.quota_used_before + pushed})
+        return self._finish(call, 200, {"totalUsage": self._pushes_this_month()})
 
     def loading_shown(self) -> list[tuple[str, int | None]]:
         """(chatId, loadingSeconds) of every accepted loading-animation call, in order."""

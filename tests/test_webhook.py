@@ -114,7 +114,7 @@ async def test_other_4xx_gives_up_and_keeps_the_reason(service, line):
     user = ev.new_user_id()
     line.fail_next("push", 403)
     await service.post_events(ev.text(user, "テスト", "x", ts_ms=ev.now_ms() - 600_000))
-    await line.wait_for(lambda fake: len(fake.calls) == 1)
+    await line.wait_for(lambda fake: len(fake.sends) == 1)
     await service.settle()
     row = await service.db.fetch_one("SELECT status, last_error, attempts FROM outbox")
     assert row[0] == "failed" and "403" in row[1] and row[2] == 1
@@ -124,7 +124,7 @@ async def test_unfollow_marks_unreachable_and_cancels_queued_messages(service, l
     user = ev.new_user_id()
     line.fail_next("push", 500, 500, 500, 500, 500, 500, 500, 500)
     await service.post_events(ev.text(user, "またね", "x", ts_ms=ev.now_ms() - 600_000))
-    await line.wait_for(lambda fake: len(fake.calls) >= 1)
+    await line.wait_for(lambda fake: len(fake.sends) >= 1)
     await service.post_events(ev.unfollow(user))
     await service.settle()
     contact = await service.db.read(contacts.find, "line", user)

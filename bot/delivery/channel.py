@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 from storage.events import NewEvent, StoredEvent
+from storage.statuses import OUTBOX_HELD_FOR_ALLOWANCE
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -57,6 +58,9 @@ SendOutcome = Literal["delivered", "retry", "invalid_token", "give_up"]
 RATE_LIMITED = "HTTP 429"
 # The start of a detail for a call that certainly never reached the platform.
 NOT_SENT = "not sent: "
+# The detail of a push the month's allowance does not allow: kept back by the sender, or
+# refused by the platform (LINE's 429 "You have reached your monthly limit").
+PUSH_ALLOWANCE_USED = OUTBOX_HELD_FOR_ALLOWANCE
 
 
 @dataclass(frozen=True)

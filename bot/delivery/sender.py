@@ -6,6 +6,12 @@ with the row's own retry key, so a retry after a timeout or 5xx cannot deliver t
 Retryable failures back off by the channel's own retry policy; the others give up with the
 reason kept on the row. A channel without a transport (not configured) leaves its rows
 waiting in the outbox.
+
+Pushes stay within the month's allowance where the platform counts them
+(bot/delivery/allowance.py): once it is used up, a push waits as held (no call, no attempt
+counted; the conversation's counselor is told once) and the person's lane looks again at
+the next reading. When they write again, their fresh reply token carries the oldest held
+row first, for free.
 """
 
 from __future__ import annotations
@@ -14,10 +20,13 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 
+from bot.delivery.allowance import PushAllowance
 from bot.delivery.channel import (
+    PUSH_ALLOWANCE_USED,
     Channels,
     PushQuota,
     QuotaReader,
@@ -44,6 +53,16 @@ log = logging.getLogger("tobira.sender")
 Delivered = tuple[int, datetime, str | None, int | None]
 
 
+@dataclass(frozen=True)
+class _Wait:
+    """The next row is a push that cannot be decided or sent now."""
+
+    channel: str
+    refresh: bool  # the allowance's reading is due: read it, then claim again
+    alert: tuple[int, int | None] | None = None  # (alert id, staff id) raised on holding
+    conversation_id: int | None = None
+
+
 class OutboxSender:
     def __init__(
         self,
@@ -61,6 +80,16 @@ class OutboxSender:
         self._transports = transports
         self._publish = publish
         self.lanes: Lanes[int] = Lanes(self._drain, "outbox")
+        # Optional for a transport (checked at run time, not by its type).
+        readers = {
+            name: transport
+            for name, transport in transports.items()
+            if isinstance(transport, QuotaReader)
+        }
+        self.allowance = PushAllowance(clock, readers, on_room=self._send_held)
+        # Whose lanes hold a push back, by channel: woken at once when there is room again
+        # (after a restart, recover() wakes every lane with open rows anyway).
+        self._holding: dict[str, set[int]] = {}
 
     def kick(self, contact_id: int) -> None:
         if self._transports:
@@ -91,12 +120,10 @@ class OutboxSender:
         return await transport.show_typing(address, seconds)
 
     async def push_quota(self, channel: str) -> PushQuota | None:
-        """The month's pushes on a channel that counts them; None when it does not.
-        Raises QuotaUnknown when the platform did not answer."""
-        transport: object = self._transports.get(channel)
-        if not isinstance(transport, QuotaReader):
-            return None
-        return await transport.push_quota()
+        """The month's pushes on a channel that counts them (the platform's last reading
+        and our pushes since); None when it does not. Raises QuotaUnknown when the
+        platform did not answer."""
+        return await self.allowance.quota(channel)
 
     async def _drain(self, contact_id: int) -> None:
         after_id, delivered = 0, None
@@ -120,8 +147,17 @@ class OutboxSender:
                     delivered = None
                     if claim is None:
                         return
+                    if isinstance(claim, _Wait):
+                        if claim.refresh:
+                            await self.allowance.refresh(claim.channel)
+                            continue
+                        self._held(contact_id, claim)
+                        return
                     row, method = claim
                     retry_after, delivered = await self._attempt(row, method)
+                if isinstance(retry_after, _Wait):
+                    self._held(contact_id, retry_after)
+                    return
                 if retry_after:
                     await asyncio.sleep(retry_after)
                 else:
@@ -132,6 +168,27 @@ class OutboxSender:
                 # tried again and the platform deduplicates (a spent reply token, a known
                 # retry key).
                 await self._db.write(lambda conn: outbox.mark_delivered(conn, *delivered[:3]))
+
+    def _held(self, contact_id: int, wait: _Wait) -> None:
+        if wait.alert is not None:
+            alert_id, staff_id = wait.alert
+            self._publish(
+                [
+                    Event(
+                        EventKind.ALERT_RAISED,
+                        wait.conversation_id,
+                        alert_id=alert_id,
+                        staff_id=staff_id,
+                    )
+                ]
+            )
+        # Look again at the next reading; sooner if they write (a new reply token).
+        self._holding.setdefault(wait.channel, set()).add(contact_id)
+        self.lanes.kick_later(contact_id, self.allowance.next_reading_in(wait.channel))
+
+    def _send_held(self, channel: str) -> None:
+        for contact_id in self._holding.pop(channel, set()):
+            self.kick(contact_id)
 
     def _sent(self, delivered: Delivered) -> None:
         outbox_id, _, _, conversation_id = delivered
@@ -145,8 +202,9 @@ class OutboxSender:
         delivered: Delivered | None,
         after_id: int,
         now: datetime,
-    ) -> tuple[OutboxRow, str] | None:
-        """Runs on the writer: mark the last row delivered, then claim the contact's next."""
+    ) -> tuple[OutboxRow, str] | _Wait | None:
+        """Runs on the writer: mark the last row delivered, then claim the contact's next
+        (unless it is a push the month's allowance does not allow)."""
         if delivered is not None:
             outbox.mark_delivered(conn, *delivered[:3])
         row = claims.next_outbox_row(conn, contact_id, after_id)
@@ -156,12 +214,23 @@ class OutboxSender:
             outbox.cancel_open_for_contact(conn, contact_id, "contact unreachable")
             return None
         method = self._method(row, row.method, row.attempts, now)
+        if method == "push" and self.allowance.counts(row.channel):
+            if not self.allowance.fresh(row.channel):
+                return _Wait(row.channel, refresh=True)
+            if self.allowance.spent(row.channel):
+                borrowed = None if row.maybe_sent else claims.borrow_reply_token(conn, row, now)
+                if borrowed is None:
+                    return _hold(conn, row, now)
+                row = replace(row, reply_token=borrowed[0], reply_deadline=borrowed[1])
+                method = "reply"
         claims.claim_outbox_row(conn, row.id, method)
         return row, method
 
-    async def _attempt(self, row: OutboxRow, method: str) -> tuple[float | None, Delivered | None]:
-        """One try at a claimed row: (seconds before the next try if one is due, the row's
-        delivery to record)."""
+    async def _attempt(
+        self, row: OutboxRow, method: str
+    ) -> tuple[float | _Wait | None, Delivered | None]:
+        """One try at a claimed row: (seconds before the next try if one is due, or the
+        wait of a row held for the month's allowance; the row's delivery to record)."""
         attempts = row.attempts + 1
         retry = self._channels[row.channel].retry
         # Read before this attempt's claim: no earlier attempt can have reached the platform
@@ -179,7 +248,15 @@ class OutboxSender:
                 # could answer twice; a spent single-use token is our receipt.
                 result = SendResult("delivered", "reply token spent by an earlier attempt")
                 break
-            # The token expired early at the platform and nothing was sent: push instead.
+            # The token expired early at the platform and nothing was sent: push instead,
+            # if the month's pushes allow.
+            if self.allowance.counts(row.channel):
+                await self.allowance.refresh(row.channel)
+            if self.allowance.spent(row.channel):
+                wait = await self._db.write(
+                    partial(_hold_refused_token, row=row, now=self._clock.now())
+                )
+                return wait, None
             method = "push"
             claimed = await self._db.write(
                 partial(claims.claim_outbox_row, row_id=row.id, method=method)
@@ -188,7 +265,18 @@ class OutboxSender:
                 return None, None  # cancelled (the person unfollowed): nothing more to send
             attempts += 1
         if result.outcome == "delivered":
+            if method == "push":
+                self.allowance.pushed(row.channel)
             return None, (row.id, self._clock.now(), result.detail or None, row.conversation_id)
+        if result.detail == PUSH_ALLOWANCE_USED:
+            # The platform counts differently from our estimate: nothing more this month
+            # until it says so. Not an attempt that brings a give-up nearer.
+            self.allowance.refused(row.channel)
+            maybe_sent = not unsent_before
+            wait = await self._db.write(
+                partial(_hold_after_refusal, row=row, maybe_sent=maybe_sent, now=self._clock.now())
+            )
+            return wait, None
         if result.outcome == "give_up" or attempts >= retry.max_attempts:
             alert_id = await self._db.write(
                 partial(_give_up, row=row, error=result.detail, now=self._clock.now())
@@ -254,10 +342,46 @@ class OutboxSender:
         )
 
 
+def _hold(conn: Tx, row: OutboxRow, now: datetime) -> _Wait:
+    """Keep a push back (no call, no attempt counted) and tell the conversation's
+    counselor (or whoever is on duty) that their answer waits, unless they have not yet
+    seen the last such alert."""
+    wait = _Wait(row.channel, refresh=False, conversation_id=row.conversation_id)
+    if row.last_error == PUSH_ALLOWANCE_USED:
+        return wait  # looked at again: already said
+    outbox.note_held(conn, row.id, PUSH_ALLOWANCE_USED)
+    if row.conversation_id is None or alerts.open_of_kind(
+        conn, row.conversation_id, AlertKind.PUSH_HELD
+    ):
+        return wait
+    return replace(wait, alert=_alert_counselor(conn, row, AlertKind.PUSH_HELD, now))
+
+
+def _hold_refused_token(conn: Tx, row: OutboxRow, now: datetime) -> _Wait:
+    """The platform refused the row's reply token and nothing went out; no push is allowed
+    now, so the row waits as a push."""
+    outbox.mark_retry(conn, row.id, PUSH_ALLOWANCE_USED, maybe_sent=False)
+    outbox.forget_reply_token(conn, row.id)
+    return _hold(conn, row, now)
+
+
+def _hold_after_refusal(conn: Tx, row: OutboxRow, maybe_sent: bool, now: datetime) -> _Wait:
+    outbox.mark_retry(conn, row.id, PUSH_ALLOWANCE_USED, maybe_sent=maybe_sent)
+    return _hold(conn, row, now)
+
+
 def _give_up(conn: Tx, row: OutboxRow, error: str, now: datetime) -> tuple[int, int | None] | None:
     """Mark the row failed and alert the conversation's counselor (or whoever is on duty):
     someone must know the client did not get it. Returns (alert id, staff id)."""
     outbox.mark_failed(conn, row.id, error)
+    return _alert_counselor(conn, row, AlertKind.DELIVERY_FAILED, now)
+
+
+def _alert_counselor(
+    conn: Tx, row: OutboxRow, kind: AlertKind, now: datetime
+) -> tuple[int, int | None] | None:
+    """Alert the row's conversation's counselor (or whoever is on duty, if none); returns
+    (alert id, staff id)."""
     if row.conversation_id is None:
         return None
     conversation = conversations.get(conn, row.conversation_id)
@@ -265,10 +389,6 @@ def _give_up(conn: Tx, row: OutboxRow, error: str, now: datetime) -> tuple[int, 
         return None
     staff_id = conversation.counselor_id
     alert_id = alerts.add(
-        conn,
-        staff_id=staff_id,
-        conversation_id=conversation.id,
-        kind=AlertKind.DELIVERY_FAILED,
-        at=now,
+        conn, staff_id=staff_id, conversation_id=conversation.id, kind=kind, at=now
     )
     return alert_id, staff_id

@@ -60,15 +60,20 @@ class Lanes(Generic[K]):
             if not self._running:
                 self._idle.set()
 
+    def kick_later(self, key: K, delay: float) -> None:
+        """Kick the key after `delay` seconds (replacing an earlier such wake-up); a kick
+        meanwhile runs it sooner."""
+        if self._closed:
+            return
+        if key in self._retries:
+            self._retries[key].cancel()
+        self._retries[key] = asyncio.get_running_loop().call_later(delay, self._retry, key)
+
     def _retry_later(self, key: K) -> None:
         if self._closed:
             return
         failures = self._failures[key] = self._failures.get(key, 0) + 1
-        delay = min(_RETRY_FIRST * 2 ** (failures - 1), _RETRY_MAX)
-        if key in self._retries:
-            self._retries[key].cancel()
-        loop = asyncio.get_running_loop()
-        self._retries[key] = loop.call_later(delay, self._retry, key)
+        self.kick_later(key, min(_RETRY_FIRST * 2 ** (failures - 1), _RETRY_MAX))
 
     def _retry(self, key: K) -> None:
         self._retries.pop(key, None)

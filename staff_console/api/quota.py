@@ -1,16 +1,16 @@
 """LINE's push allowance in the console: GET /quota (supervisors).
 
     {"channels": [{"channel": "line", "limit": 200, "used": 170, "ratio": 0.85,
-                   "warn": true}]}  or  {"channel": "line", "unknown": "reason"}
+                   "warn": true, "spent": false}]}  or  {"channel": "line", "unknown": "reason"}
 
-Read at most every CACHE_FOR (LINE limits how often these may be asked); `warn` from
-WARN_AT of the allowance. The sender already answers with the free reply token whenever
-one is still usable; pushes are what this counts.
+The figures are the sender's (bot/delivery/allowance.py): LINE's reading, asked at most
+every five minutes, plus the pushes sent since; `warn` from WARN_AT of the allowance. The
+sender answers with the free reply token whenever one is usable, and holds pushes back
+once the allowance is used up.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -21,8 +21,6 @@ from staff_console.access import require_role
 from staff_console.errors import json_answer
 
 WARN_AT = 0.8
-CACHE_FOR = timedelta(minutes=5)
-_CACHE = web.AppKey("console_quota_cache", dict[str, tuple[datetime, dict[str, Any]]])
 
 
 def shape(channel: str, quota: PushQuota) -> dict[str, Any]:
@@ -33,20 +31,15 @@ def shape(channel: str, quota: PushQuota) -> dict[str, Any]:
         "used": quota.used,
         "ratio": round(ratio, 3) if ratio is not None else None,
         "warn": ratio is not None and ratio >= WARN_AT,
+        "spent": quota.limit is not None and quota.used >= quota.limit,
     }
 
 
 @require_role("supervisor", "admin")
 async def get_quota(request: web.Request) -> web.Response:
     app = request.config_dict
-    now = app[keys.CLOCK].now()
-    cache = app[_CACHE]
     found = []
     for channel in [c.name for c in app[keys.CHANNELS]]:
-        cached = cache.get(channel)
-        if cached is not None and now - cached[0] < CACHE_FOR:
-            found.append(cached[1])
-            continue
         try:
             quota = await app[keys.SENDER].push_quota(channel)
         except QuotaUnknown as error:
@@ -54,15 +47,8 @@ async def get_quota(request: web.Request) -> web.Response:
             continue
         if quota is None:
             continue
-        shaped = shape(channel, quota)
-        cache[channel] = (now, shaped)
-        found.append(shaped)
+        found.append(shape(channel, quota))
     return json_answer({"channels": found, "warn_at": WARN_AT})
-
-
-def setup(app: web.Application) -> None:
-    """On the service's app (the cache lives as long as it)."""
-    app[_CACHE] = {}
 
 
 def add_routes(api: web.Application) -> None:

@@ -25,6 +25,8 @@ async def read_quota(base_url: str, access_token: str, timeout_seconds: float) -
             used_body = await _get(session, base_url + CONSUMPTION_PATH, headers)
     except (aiohttp.ClientError, TimeoutError) as error:
         raise QuotaUnknown(f"LINE did not answer ({type(error).__name__})") from None
+    except ValueError:  # not JSON
+        raise QuotaUnknown("LINE's answer could not be read") from None
     kind = limit_body.get("type")
     value = limit_body.get("value")
     used = used_body.get("totalUsage")

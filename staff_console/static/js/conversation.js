@@ -268,6 +268,8 @@ function followAnswer() {
   } else if (message.delivery === "failed" || message.delivery === "not_sent") {
     setReplyState("failed", t("reply.failed", { reason: deliveryWords(message) }));
     awaitedMessageId = null;
+  } else if (message.delivery === "held") {
+    setReplyState("held", t("reply.held")); // still followed: it may go out later
   } else {
     setReplyState("sending", t("reply.sending"));
   }

@@ -21,6 +21,9 @@ export async function showQuota() {
   } else if (line.limit === null) {
     box.dataset.state = "ok";
     box.textContent = t("quota.unlimited", { used: line.used });
+  } else if (line.spent) {
+    box.dataset.state = "spent";
+    box.textContent = t("quota.spent", { used: line.used, limit: line.limit });
   } else {
     box.dataset.state = line.warn ? "warn" : "ok";
     const words = { used: line.used, limit: line.limit, percent: Math.round(line.ratio * 100) };
