@@ -21,7 +21,7 @@ from storage.statuses import (
     OutboxStatus,
     sql_list,
 )
-from storage.timefmt import from_db, to_db
+from storage.timefmt import to_db
 from storage.tx import Tx
 
 _EVENT_COLUMNS = "id, channel, event_id, user_key, kind, occurred_at_ms, payload"
@@ -67,30 +67,16 @@ def claim_outbox_row(conn: Tx, row_id: int, method: str) -> bool:
     return cursor.rowcount == 1
 
 
-def borrow_reply_token(conn: Tx, row: OutboxRow, now: datetime) -> tuple[str, datetime] | None:
-    """Give `row` the young, untried reply token of a later row for the same person (which
-    then goes as a push): a reply is free and may carry any message to them, so what waits
-    longest goes first, in order. Returns the token and its deadline, or None."""
-    donor = conn.execute(
-        f"SELECT id, reply_token, reply_deadline FROM outbox WHERE contact_id = ? AND id > ?"
-        f" AND status IN {_OPEN} AND status = '{OutboxStatus.PENDING}' AND attempts = 0"
-        " AND reply_token IS NOT NULL"
-        " AND reply_deadline > ? ORDER BY id LIMIT 1",
-        (row.contact_id, row.id, to_db(now)),
+def next_young_reply(conn: Tx, contact_id: int, after_id: int, now: datetime) -> OutboxRow | None:
+    """The person's next row after `after_id` that can still go as a free reply: its token
+    young and never tried."""
+    row = conn.execute(
+        outbox.SELECT + f" WHERE o.contact_id = ? AND o.id > ? AND o.status IN {_OPEN}"
+        f" AND o.status = '{OutboxStatus.PENDING}' AND o.attempts = 0"
+        " AND o.reply_token IS NOT NULL AND o.reply_deadline > ? ORDER BY o.id LIMIT 1",
+        (contact_id, after_id, to_db(now)),
     ).fetchone()
-    if donor is None:
-        return None
-    donor_id, token, deadline = donor
-    conn.execute(
-        "UPDATE outbox SET reply_token = NULL, reply_deadline = NULL WHERE id = ?", (donor_id,)
-    )
-    conn.execute(
-        "UPDATE outbox SET reply_token = ?, reply_deadline = ? WHERE id = ?",
-        (token, deadline, row.id),
-    )
-    when = from_db(deadline)
-    assert when is not None
-    return token, when
+    return outbox.from_row(row) if row else None
 
 
 def claim_deadline(conn: Tx, deadline_id: int, now: datetime) -> Deadline | None:

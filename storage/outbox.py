@@ -91,9 +91,58 @@ def mark_retry(conn: Tx, row_id: int, error: str, maybe_sent: bool) -> None:
     )
 
 
-def note_held(conn: Tx, row_id: int, reason: str) -> None:
-    """A pending row kept back before any call (it stays pending, its attempts unchanged)."""
-    conn.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (reason, row_id))
+def hold_pushes(conn: Tx, contact_id: int, reason: str, now: datetime) -> int:
+    """Mark the person's open rows that can only be pushed as held for `reason` (no call is
+    made; attempts unchanged). Returns how many were newly marked."""
+    cursor = conn.execute(
+        f"UPDATE outbox SET last_error = ? WHERE contact_id = ? AND status IN {_OPEN}"
+        f" AND status = '{OutboxStatus.PENDING}'"
+        # what the sender would push: no token, a push already, or a token never tried and
+        # too old (a row that tried a reply stays a reply)
+        " AND (reply_token IS NULL OR method = 'push'"
+        "      OR (method IS NULL AND (reply_deadline IS NULL OR reply_deadline <= ?)))"
+        " AND (last_error IS NULL OR last_error <> ?)",
+        (reason, contact_id, to_db(now), reason),
+    )
+    return cursor.rowcount
+
+
+def held_before(conn: Tx, contact_id: int, before_id: int, reason: str) -> list[OutboxRow]:
+    """The person's rows held for `reason` ahead of `before_id`, oldest first, that no
+    earlier attempt can have reached the platform with (so sending them again is safe)."""
+    rows = _all(
+        conn,
+        SELECT + f" WHERE o.contact_id = ? AND o.id < ? AND o.status IN {_OPEN}"
+        f" AND o.status = '{OutboxStatus.PENDING}' AND o.last_error = ? AND o.maybe_sent = 0"
+        " ORDER BY o.id",
+        (contact_id, before_id, reason),
+    )
+    return [from_row(row) for row in rows]
+
+
+def merge_into(conn: Tx, carrier_id: int, carried: list[int], payload: str) -> None:
+    """One call now carries other rows' messages: it gets the combined payload, their
+    messages point at it (their delivery is its delivery), and they are closed."""
+    marks = ",".join("?" * len(carried))
+    conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (payload, carrier_id))
+    conn.execute(
+        f"UPDATE messages SET outbox_id = ? WHERE outbox_id IN ({marks})", (carrier_id, *carried)
+    )
+    conn.execute(
+        f"UPDATE outbox SET status = '{OutboxStatus.CANCELLED}', last_error = ?"
+        f" WHERE id IN ({marks})",
+        (f"carried by outbox row {carrier_id}", *carried),
+    )
+
+
+def unclaim_refused(conn: Tx, row_id: int, reason: str, maybe_sent: bool) -> None:
+    """The platform refused the call before sending anything, for a reason that is not the
+    row's fault (the month's pushes): pending again, the attempt not counted."""
+    conn.execute(
+        f"UPDATE outbox SET status = '{OutboxStatus.PENDING}', last_error = ?, maybe_sent = ?,"
+        " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END WHERE id = ?",
+        (reason, int(maybe_sent), row_id),
+    )
 
 
 def forget_reply_token(conn: Tx, row_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from bot.channels.line.render import render, split_text, utf16_units
+from bot.channels.line.render import combine, render, split_text, utf16_units
 from bot.delivery.channel import Outgoing
 
 
@@ -46,3 +46,13 @@ def test_a_counselors_words_are_not_kept_in_the_render_cache():
     assert _objects.cache_info().currsize == before
     render([Outgoing(f"どなたのことでのご相談ですか？ {uuid.uuid4()}")])  # new to the cache
     assert _objects.cache_info().currsize == before + 1
+
+
+def test_combine_joins_calls_only_while_they_fit_in_one():
+    one = render([Outgoing("ひとつめ")])[0]
+    question = render([Outgoing("どちらですか", (("はい", "yes"), ("いいえ", "no")))])[0]
+    assert json.loads(combine([one, one])) == json.loads(one) * 2
+    # Buttons stay under the last message, or the calls are not joined.
+    assert combine([one, question]) is not None
+    assert combine([question, one]) is None
+    assert combine([one] * 5) is not None and combine([one] * 6) is None

@@ -2,15 +2,17 @@
 
 LINE counts pushes (replies are free) against a monthly allowance: 200 on the free plan.
 The figure is the platform's own reading, asked at most every REFRESH_EVERY (one reading
-serves the sender and the console), plus the pushes sent since, so a burst between two
-readings cannot overshoot. A channel whose transport does not count pushes is never
-limited; nor is one whose platform did not answer (it refuses a push over the limit
-itself, and the sender notes that refusal here).
+serves the sender and the console), plus the pushes sent since and those under way (each
+reserved when the sender claims it, on its single writer), so lanes pushing at once
+between two readings cannot overshoot. A channel whose transport does not count pushes is
+never limited; nor is one whose platform did not answer (it refuses a push over the limit
+itself; the sender notes that refusal here, and it stands until a reading shows room).
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,6 +48,9 @@ class PushAllowance:
         self._refresh_every = refresh_every
         self._readings: dict[str, _Reading] = {}
         self._locks = {channel: asyncio.Lock() for channel in self._readers}
+        # Counters move on the writer's thread (reserve) and the event loop (the rest).
+        self._counting = threading.Lock()
+        self._under_way: dict[str, int] = {}
 
     def counts(self, channel: str) -> bool:
         """Whether the channel's platform counts pushes at all."""
@@ -66,12 +71,20 @@ class PushAllowance:
                 error = ""
             except QuotaUnknown as unknown:
                 quota, error = None, str(unknown)
-            self._readings[channel] = _Reading(self._clock.now(), quota, error)
-            if was_spent and not self.spent(channel):
+            with self._counting:
+                old = self._readings.get(channel)
+                # Not knowing is no news: a refusal stands until a reading says otherwise.
+                refused = quota is None and old is not None and old.refused
+                self._readings[channel] = _Reading(self._clock.now(), quota, error, 0, refused)
+            if was_spent and quota is not None and not self.spent(channel):
                 self._on_room(channel)
 
     def spent(self, channel: str) -> bool:
         """No push may go out now (as far as the last reading and our pushes since tell)."""
+        with self._counting:
+            return self._spent(channel)
+
+    def _spent(self, channel: str) -> bool:
         reading = self._readings.get(channel)
         if reading is None:
             return False
@@ -80,19 +93,34 @@ class PushAllowance:
         estimate = self._estimate(reading)
         if estimate is None or estimate.limit is None:
             return False
-        return estimate.used >= estimate.limit
+        return estimate.used + self._under_way.get(channel, 0) >= estimate.limit
 
-    def pushed(self, channel: str) -> None:
-        """A push went out: one fewer left until the next reading."""
-        reading = self._readings.get(channel)
-        if reading is not None:
-            reading.pushed_since += 1
+    def try_reserve(self, channel: str) -> bool:
+        """Count a push about to be claimed until it is settled; False (nothing counted) when
+        none is left. One check and count: two lanes never take the last push."""
+        with self._counting:
+            if self._spent(channel):
+                return False
+            self._under_way[channel] = self._under_way.get(channel, 0) + 1
+            return True
+
+    def settle(self, channel: str, *, pushed: bool) -> None:
+        """A reserved push ended: it went out (one fewer left until the next reading), or not."""
+        with self._counting:
+            self._under_way[channel] = max(self._under_way.get(channel, 0) - 1, 0)
+            reading = self._readings.get(channel)
+            if pushed and reading is not None:
+                reading.pushed_since += 1
 
     def refused(self, channel: str) -> None:
-        """The platform refused a push as over the monthly limit: none until it says otherwise."""
-        reading = self._readings.get(channel)
-        if reading is not None:
-            reading.refused = True
+        """The platform refused a push as over the monthly limit: none until a reading shows
+        room."""
+        with self._counting:
+            reading = self._readings.get(channel)
+            if reading is None:
+                self._readings[channel] = _Reading(self._clock.now(), None, "", 0, True)
+            else:
+                reading.refused = True
 
     def next_reading_in(self, channel: str) -> float:
         """Seconds until the next reading is due (at least one)."""

@@ -182,6 +182,14 @@ class Channel(Protocol):
 
 
 @runtime_checkable
+class Combines(Protocol):
+    """Optional for a channel: several rendered payloads sent as one call, when they fit
+    (None when they do not). Lets one free reply carry pushes that must wait."""
+
+    def combine(self, payloads: Sequence[str]) -> str | None: ...
+
+
+@runtime_checkable
 class Warns(Protocol):
     """Optional for a channel: what it cannot do as configured, as sentences an operator
     reads at start-up and in /healthz (e.g. a missing secret)."""

@@ -10,8 +10,9 @@ waiting in the outbox.
 Pushes stay within the month's allowance where the platform counts them
 (bot/delivery/allowance.py): once it is used up, a push waits as held (no call, no attempt
 counted; the conversation's counselor is told once) and the person's lane looks again at
-the next reading. When they write again, their fresh reply token carries the oldest held
-row first, for free.
+the next reading. A later row that can still go as a free reply (they wrote again) does
+not wait behind held pushes: it goes at once (a danger answer must), carrying as many of
+the held messages after its own as one call allows.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.delivery.allowance import PushAllowance
 from bot.delivery.channel import (
     PUSH_ALLOWANCE_USED,
     Channels,
+    Combines,
     PushQuota,
     QuotaReader,
     ReadMarker,
@@ -51,6 +53,8 @@ log = logging.getLogger("tobira.sender")
 
 # (outbox id, when, note, conversation id)
 Delivered = tuple[int, datetime, str | None, int | None]
+# (alert id, staff id) of an alert raised on the writer, to publish after the commit
+Raised = tuple[int, int | None]
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,25 @@ class _Wait:
 
     channel: str
     refresh: bool  # the allowance's reading is due: read it, then claim again
-    alert: tuple[int, int | None] | None = None  # (alert id, staff id) raised on holding
+    alert: Raised | None = None  # raised on holding
     conversation_id: int | None = None
+
+
+@dataclass
+class _Reservation:
+    """A push counted against the month's allowance while it is under way."""
+
+    channel: str
+    held: bool
+    went_out: bool = False
+
+
+@dataclass(frozen=True)
+class _Claim:
+    row: OutboxRow
+    method: str
+    reserved: bool = False  # a push counted against the month's allowance until settled
+    past_held: _Wait | None = None  # the row goes ahead of these held pushes
 
 
 class OutboxSender:
@@ -153,8 +174,10 @@ class OutboxSender:
                             continue
                         self._held(contact_id, claim)
                         return
-                    row, method = claim
-                    retry_after, delivered = await self._attempt(row, method)
+                    row = claim.row
+                    if claim.past_held is not None:
+                        self._held(contact_id, claim.past_held)  # they wait on
+                    retry_after, delivered = await self._attempt(claim)
                 if isinstance(retry_after, _Wait):
                     self._held(contact_id, retry_after)
                     return
@@ -169,19 +192,15 @@ class OutboxSender:
                 # retry key).
                 await self._db.write(lambda conn: outbox.mark_delivered(conn, *delivered[:3]))
 
+    def _alerted(self, conversation_id: int | None, raised: Raised) -> None:
+        alert_id, staff_id = raised
+        self._publish(
+            [Event(EventKind.ALERT_RAISED, conversation_id, alert_id=alert_id, staff_id=staff_id)]
+        )
+
     def _held(self, contact_id: int, wait: _Wait) -> None:
         if wait.alert is not None:
-            alert_id, staff_id = wait.alert
-            self._publish(
-                [
-                    Event(
-                        EventKind.ALERT_RAISED,
-                        wait.conversation_id,
-                        alert_id=alert_id,
-                        staff_id=staff_id,
-                    )
-                ]
-            )
+            self._alerted(wait.conversation_id, wait.alert)
         # Look again at the next reading; sooner if they write (a new reply token).
         self._holding.setdefault(wait.channel, set()).add(contact_id)
         self.lanes.kick_later(contact_id, self.allowance.next_reading_in(wait.channel))
@@ -202,7 +221,7 @@ class OutboxSender:
         delivered: Delivered | None,
         after_id: int,
         now: datetime,
-    ) -> tuple[OutboxRow, str] | _Wait | None:
+    ) -> _Claim | _Wait | None:
         """Runs on the writer: mark the last row delivered, then claim the contact's next
         (unless it is a push the month's allowance does not allow)."""
         if delivered is not None:
@@ -214,23 +233,51 @@ class OutboxSender:
             outbox.cancel_open_for_contact(conn, contact_id, "contact unreachable")
             return None
         method = self._method(row, row.method, row.attempts, now)
-        if method == "push" and self.allowance.counts(row.channel):
+        counted = method == "push" and self.allowance.counts(row.channel)
+        if counted:
             if not self.allowance.fresh(row.channel):
                 return _Wait(row.channel, refresh=True)
-            if self.allowance.spent(row.channel):
-                borrowed = None if row.maybe_sent else claims.borrow_reply_token(conn, row, now)
-                if borrowed is None:
-                    return _hold(conn, row, now)
-                row = replace(row, reply_token=borrowed[0], reply_deadline=borrowed[1])
-                method = "reply"
+            # Checked and counted at once: no two lanes take the last push.
+            if not self.allowance.try_reserve(row.channel):
+                return self._reply_past_held(conn, row, now)
         claims.claim_outbox_row(conn, row.id, method)
-        return row, method
+        return _Claim(row, method, reserved=counted)
 
-    async def _attempt(
-        self, row: OutboxRow, method: str
-    ) -> tuple[float | _Wait | None, Delivered | None]:
+    def _reply_past_held(self, conn: Tx, head: OutboxRow, now: datetime) -> _Claim | _Wait:
+        """No push may go now: hold the person's pushes; a later row that can still go as a
+        free reply goes at once, with as many held messages after its own as fit."""
+        wait = _hold(conn, head, now)
+        carrier = claims.next_young_reply(conn, head.contact_id, head.id, now)
+        if carrier is None:
+            return wait
+        channel = self._channels[head.channel]
+        payload, carried = carrier.payload, []
+        if isinstance(channel, Combines):
+            for held in outbox.held_before(conn, head.contact_id, carrier.id, PUSH_ALLOWANCE_USED):
+                combined = channel.combine([payload, held.payload])
+                if combined is None:
+                    break
+                payload = combined
+                carried.append(held.id)
+        if carried:
+            outbox.merge_into(conn, carrier.id, carried, payload)
+            carrier = replace(carrier, payload=payload)
+        claims.claim_outbox_row(conn, carrier.id, "reply")
+        return _Claim(carrier, "reply", past_held=wait)
+
+    async def _attempt(self, claim: _Claim) -> tuple[float | _Wait | None, Delivered | None]:
         """One try at a claimed row: (seconds before the next try if one is due, or the
         wait of a row held for the month's allowance; the row's delivery to record)."""
+        push = _Reservation(claim.row.channel, held=claim.reserved)
+        try:
+            return await self._try(claim.row, claim.method, push)
+        finally:
+            if push.held:
+                self.allowance.settle(push.channel, pushed=push.went_out)
+
+    async def _try(
+        self, row: OutboxRow, method: str, push: _Reservation
+    ) -> tuple[float | _Wait | None, Delivered | None]:
         attempts = row.attempts + 1
         retry = self._channels[row.channel].retry
         # Read before this attempt's claim: no earlier attempt can have reached the platform
@@ -252,11 +299,12 @@ class OutboxSender:
             # if the month's pushes allow.
             if self.allowance.counts(row.channel):
                 await self.allowance.refresh(row.channel)
-            if self.allowance.spent(row.channel):
-                wait = await self._db.write(
-                    partial(_hold_refused_token, row=row, now=self._clock.now())
-                )
-                return wait, None
+                if not self.allowance.try_reserve(row.channel):
+                    wait = await self._db.write(
+                        partial(_hold_refused_token, row=row, now=self._clock.now())
+                    )
+                    return wait, None
+                push.held = True
             method = "push"
             claimed = await self._db.write(
                 partial(claims.claim_outbox_row, row_id=row.id, method=method)
@@ -265,16 +313,16 @@ class OutboxSender:
                 return None, None  # cancelled (the person unfollowed): nothing more to send
             attempts += 1
         if result.outcome == "delivered":
-            if method == "push":
-                self.allowance.pushed(row.channel)
+            push.went_out = method == "push"
             return None, (row.id, self._clock.now(), result.detail or None, row.conversation_id)
         if result.detail == PUSH_ALLOWANCE_USED:
             # The platform counts differently from our estimate: nothing more this month
             # until it says so. Not an attempt that brings a give-up nearer.
             self.allowance.refused(row.channel)
-            maybe_sent = not unsent_before
             wait = await self._db.write(
-                partial(_hold_after_refusal, row=row, maybe_sent=maybe_sent, now=self._clock.now())
+                partial(
+                    _hold_after_refusal, row=row, maybe_sent=row.maybe_sent, now=self._clock.now()
+                )
             )
             return wait, None
         if result.outcome == "give_up" or attempts >= retry.max_attempts:
@@ -343,16 +391,14 @@ class OutboxSender:
 
 
 def _hold(conn: Tx, row: OutboxRow, now: datetime) -> _Wait:
-    """Keep a push back (no call, no attempt counted) and tell the conversation's
-    counselor (or whoever is on duty) that their answer waits, unless they have not yet
-    seen the last such alert."""
+    """Keep the person's pushes back (no call, no attempt counted) and tell the
+    conversation's counselor (or whoever is on duty) that answers wait, unless an earlier
+    such alert is still unseen."""
     wait = _Wait(row.channel, refresh=False, conversation_id=row.conversation_id)
-    if row.last_error == PUSH_ALLOWANCE_USED:
-        return wait  # looked at again: already said
-    outbox.note_held(conn, row.id, PUSH_ALLOWANCE_USED)
-    if row.conversation_id is None or alerts.open_of_kind(
-        conn, row.conversation_id, AlertKind.PUSH_HELD
-    ):
+    newly_held = outbox.hold_pushes(conn, row.contact_id, PUSH_ALLOWANCE_USED, now)
+    if not newly_held or row.conversation_id is None:
+        return wait
+    if alerts.open_of_kind(conn, row.conversation_id, AlertKind.PUSH_HELD):
         return wait
     return replace(wait, alert=_alert_counselor(conn, row, AlertKind.PUSH_HELD, now))
 
@@ -360,13 +406,14 @@ def _hold(conn: Tx, row: OutboxRow, now: datetime) -> _Wait:
 def _hold_refused_token(conn: Tx, row: OutboxRow, now: datetime) -> _Wait:
     """The platform refused the row's reply token and nothing went out; no push is allowed
     now, so the row waits as a push."""
-    outbox.mark_retry(conn, row.id, PUSH_ALLOWANCE_USED, maybe_sent=False)
+    outbox.unclaim_refused(conn, row.id, "invalid reply token", maybe_sent=False)
     outbox.forget_reply_token(conn, row.id)
     return _hold(conn, row, now)
 
 
 def _hold_after_refusal(conn: Tx, row: OutboxRow, maybe_sent: bool, now: datetime) -> _Wait:
-    outbox.mark_retry(conn, row.id, PUSH_ALLOWANCE_USED, maybe_sent=maybe_sent)
+    """The platform refused the push for the month's limit (sending nothing)."""
+    outbox.unclaim_refused(conn, row.id, "", maybe_sent=maybe_sent)
     return _hold(conn, row, now)
 
 

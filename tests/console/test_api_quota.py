@@ -85,7 +85,7 @@ async def test_at_200_of_200_the_page_says_the_answer_is_held_and_the_banner_is_
             await box.press("Control+Enter")
             state = page.locator("#reply-state")
             await expect(state).to_have_attribute("data-state", "held")
-            await expect(state).to_contain_text("次にメッセージを送ったときにお届けします")
+            await expect(state).to_contain_text("次にメッセージが来たときか")
             held = page.locator(".msg.from-counselor", has_text="木村です。")
             await expect(held.locator(".delivery")).to_have_attribute("data-state", "held")
             await expect(page.locator('.alert[data-kind="push_held"]')).to_contain_text(

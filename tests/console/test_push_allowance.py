@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from bot.app import keys
 from bot.channels.line.api import classify
 from bot.delivery.channel import PUSH_ALLOWANCE_USED, RATE_LIMITED
+from storage import outbox
 from tests.console.api_desk import ApiDesk
 from tests.fakeline import MONTHLY_LIMIT
 
@@ -38,7 +40,9 @@ def pushes(desk: ApiDesk) -> list:
     return desk.line.calls_to("push")
 
 
-async def test_at_200_of_200_an_answer_is_held_and_rides_on_the_clients_next_message(tmp_path):
+async def test_at_200_of_200_answers_are_held_and_ride_on_the_reply_to_the_next_message(
+    tmp_path,
+):
     async with ApiDesk.open(tmp_path) as desk:
         desk.line.quota_limit, desk.line.quota_used_before = 200, 200
         sato = await desk.sign_in(await desk.add_staff("sato", display="佐藤"))
@@ -58,19 +62,49 @@ async def test_at_200_of_200_an_answer_is_held_and_rides_on_the_clients_next_mes
         [alert] = await held_alerts(sato)
         assert alert["conversation_id"] == conversation_id
 
-        # A second answer waits behind it; the counselor is not told twice.
+        # A second answer waits behind it, held too; the counselor is not told twice.
         second = await answer(sato, conversation_id, SECOND)
         await desk.service.settle()
         assert pushes(desk) == [] and len(await held_alerts(sato)) == 1
+        assert await delivery_of(sato, conversation_id, second["id"]) == "held"
 
-        # The client writes again: their fresh reply token carries the oldest answer first.
+        # The client writes again: the answer to that goes at once, through its reply
+        # token, and carries what waited after it, in order, in the same free call.
         replies_before = len(desk.line.delivered)
         await desk.send(user, "まだですか")
-        new = desk.line.delivered[replies_before:]
-        assert [(c.endpoint, c.user_id, c.texts) for c in new] == [("reply", user, [ANSWER])]
+        [reply] = desk.line.delivered[replies_before:]
+        assert reply.endpoint == "reply" and reply.user_id == user
+        assert reply.texts[-2:] == [ANSWER, SECOND] and len(reply.texts) == 3
+        assert "受け取りました" in reply.texts[0]
         assert await delivery_of(sato, conversation_id, first["id"]) == "sent"
-        assert await delivery_of(sato, conversation_id, second["id"]) == "held"
+        assert await delivery_of(sato, conversation_id, second["id"]) == "sent"
         assert pushes(desk) == []
+        assert await desk.db.read(outbox.counts_by_status) == {"delivered": 3, "cancelled": 2}
+
+
+async def test_a_danger_answer_goes_first_past_held_answers(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        desk.line.quota_limit, desk.line.quota_used_before = 200, 200
+        sato = await desk.sign_in(await desk.add_staff("sato", display="佐藤"))
+        user = await desk.ask_for_a_person()
+        conversation_id = await desk.conversation_id(user)
+        for number in range(5):  # more than one call can carry
+            await answer(sato, conversation_id, f"{ANSWER}（{number + 1}）")
+        await desk.service.settle()
+
+        replies_before = len(desk.line.delivered)
+        await desk.send(user, "もう死にたい")
+        [reply] = desk.line.delivered[replies_before:]
+        assert reply.endpoint == "reply" and reply.user_id == user
+        assert "0120-279-338" in "".join(reply.texts)  # the helplines, at once
+        assert not any(ANSWER in text for text in reply.texts[:1])  # they come first
+        assert len(reply.messages) <= 5 and pushes(desk) == []
+        carried = [text for text in reply.texts if ANSWER in text]
+        assert carried == [f"{ANSWER}（{n + 1}）" for n in range(len(carried))]
+        # What did not fit still waits, held, in order.
+        _, detail = await sato.get(f"/api/v1/conversations/{conversation_id}")
+        states = [m["delivery"] for m in detail["messages"] if ANSWER in (m["text"] or "")]
+        assert states == ["sent"] * len(carried) + ["held"] * (5 - len(carried))
 
 
 async def test_the_last_push_of_the_month_goes_and_a_bigger_plan_sends_what_waited(tmp_path):
@@ -124,20 +158,26 @@ async def test_line_refusing_a_push_for_the_month_holds_it_rather_than_giving_up
         assert [(c.status, c.response.get("message")) for c in pushes(desk)] == [
             (429, MONTHLY_LIMIT)
         ]
-        # Retries back off from 20 ms in these tests: a retrying sender would have tried
-        # again many times by now. A held row waits for a reading or the client instead.
-        await asyncio.sleep(0.5)
-        await desk.service.settle()
-        assert len(pushes(desk)) == 1
+        # Held, not retrying: the lane has stopped (a back-off would keep it running), the
+        # refusal did not count as an attempt, and LINE sent nothing, so pushing later is safe.
+        assert desk.app[keys.SENDER].lanes.busy == 0
         assert await delivery_of(sato, conversation_id, first["id"]) == "held"
         row = await desk.db.fetch_one(
-            "SELECT status, maybe_sent FROM outbox ORDER BY id DESC LIMIT 1"
+            "SELECT status, attempts, maybe_sent FROM outbox ORDER BY id DESC LIMIT 1"
         )
-        assert tuple(row) == ("pending", 0)  # LINE sent nothing: safe to push later
+        assert tuple(row) == ("pending", 0, 0)
         assert len(await held_alerts(sato)) == 1
 
+        # Readings that keep failing change nothing: still held, no push tried again.
+        for _ in range(3):
+            desk.line.fail_next("quota", 500)
+            desk.clock.advance(timedelta(minutes=6))
+            await answer(sato, conversation_id, SECOND)
+            await desk.service.settle()
+        assert len(pushes(desk)) == 1
+
         await desk.send(user, "届いていますか")
-        assert [c.texts for c in desk.line.delivered if c.endpoint == "reply"][-1] == [ANSWER]
+        assert ANSWER in [c.texts for c in desk.line.delivered if c.endpoint == "reply"][-1]
 
 
 def test_line_says_which_429_it_is():
@@ -146,3 +186,24 @@ def test_line_says_which_429_it_is():
         RATE_LIMITED
     )
     assert classify(429, MONTHLY_LIMIT).outcome == "retry"
+
+
+async def test_lanes_pushing_at_once_take_only_the_pushes_left(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        desk.line.quota_limit, desk.line.quota_used_before = 200, 198
+        sato = await desk.sign_in(await desk.add_staff("sato", display="佐藤"))
+        users = [await desk.ask_for_a_person() for _ in range(5)]
+        conversations = [await desk.conversation_id(user) for user in users]
+        # Each push hangs a moment at LINE, so the five lanes are under way together.
+        for _ in users:
+            desk.line.delay_next("push", 0.3)
+        await asyncio.gather(*(answer(sato, c, ANSWER) for c in conversations))
+        await desk.service.settle()
+        assert [c.status for c in pushes(desk)] == [200, 200]  # never a refused one
+        states = [
+            m["delivery"]
+            for c in conversations
+            for m in (await sato.get(f"/api/v1/conversations/{c}"))[1]["messages"]
+            if m["text"] == ANSWER
+        ]
+        assert sorted(states) == ["held", "held", "held", "sent", "sent"]

@@ -68,6 +68,9 @@ class LineChannel:
     def render(self, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:
         return render.render(list(messages), reusable=reusable)
 
+    def combine(self, payloads: Sequence[str]) -> str | None:
+        return render.combine(payloads)
+
     async def open(self) -> Transport | None:
         settings = self._settings
         if not settings.channel_access_token:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -14,7 +15,7 @@ from flows.text import utf16_units
 
 # LINE's limits on text and labels are the flows' (flows/effects.py); one more is per call.
 MAX_MESSAGES_PER_CALL = 5
-__all__ = ["render", "split_text", "utf16_units"]
+__all__ = ["combine", "render", "split_text", "utf16_units"]
 
 
 def split_text(text: str, limit: int = MAX_TEXT_UTF16) -> list[str]:
@@ -82,6 +83,22 @@ def _quick_reply(label: str, data: str) -> dict[str, Any]:
         "type": "action",
         "action": {"type": "postback", "label": label, "data": data, "displayText": label},
     }
+
+
+def combine(payloads: Sequence[str]) -> str | None:
+    """Several rendered calls as one, if they fit: at most five messages, and answer
+    buttons only on the last one (LINE shows a quick reply only under the last message)."""
+    objects: list[Any] = []
+    for payload in payloads:
+        parsed = json.loads(payload)
+        if not isinstance(parsed, list):
+            return None
+        objects += parsed
+    if len(objects) > MAX_MESSAGES_PER_CALL:
+        return None
+    if any(isinstance(obj, dict) and "quickReply" in obj for obj in objects[:-1]):
+        return None
+    return json.dumps(objects, ensure_ascii=False)
 
 
 def checked(obj: dict[str, Any]) -> dict[str, Any]:
