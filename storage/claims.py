@@ -67,13 +67,15 @@ def claim_outbox_row(conn: Tx, row_id: int, method: str) -> bool:
     return cursor.rowcount == 1
 
 
-def next_young_reply(conn: Tx, contact_id: int, after_id: int, now: datetime) -> OutboxRow | None:
-    """The person's next row after `after_id` that can still go as a free reply: its token
-    young and never tried."""
+def next_reply(conn: Tx, contact_id: int, after_id: int, now: datetime) -> OutboxRow | None:
+    """The person's next row after `after_id` that the sender sends as a reply: one tried
+    as a reply already (it stays one, whatever its token's age), or one never tried whose
+    token is still young."""
     row = conn.execute(
         outbox.SELECT + f" WHERE o.contact_id = ? AND o.id > ? AND o.status IN {_OPEN}"
-        f" AND o.status = '{OutboxStatus.PENDING}' AND o.attempts = 0"
-        " AND o.reply_token IS NOT NULL AND o.reply_deadline > ? ORDER BY o.id LIMIT 1",
+        " AND o.reply_token IS NOT NULL AND ((o.method = 'reply' AND o.attempts > 0)"
+        "      OR (o.method IS NULL AND o.attempts = 0 AND o.reply_deadline > ?))"
+        " ORDER BY o.id LIMIT 1",
         (contact_id, after_id, to_db(now)),
     ).fetchone()
     return outbox.from_row(row) if row else None

@@ -108,16 +108,21 @@ def hold_pushes(conn: Tx, contact_id: int, reason: str, now: datetime) -> int:
 
 
 def held_before(conn: Tx, contact_id: int, before_id: int, reason: str) -> list[OutboxRow]:
-    """The person's rows held for `reason` ahead of `before_id`, oldest first, that no
-    earlier attempt can have reached the platform with (so sending them again is safe)."""
+    """The person's rows held for `reason` ahead of `before_id`, oldest first, up to the
+    first that an earlier attempt may have reached the platform with (sending those again
+    is not safe, and the ones after it must not pass it)."""
     rows = _all(
         conn,
         SELECT + f" WHERE o.contact_id = ? AND o.id < ? AND o.status IN {_OPEN}"
-        f" AND o.status = '{OutboxStatus.PENDING}' AND o.last_error = ? AND o.maybe_sent = 0"
-        " ORDER BY o.id",
+        f" AND o.status = '{OutboxStatus.PENDING}' AND o.last_error = ? ORDER BY o.id",
         (contact_id, before_id, reason),
     )
-    return [from_row(row) for row in rows]
+    held = []
+    for row in map(from_row, rows):
+        if row.maybe_sent:
+            break
+        held.append(row)
+    return held
 
 
 def merge_into(conn: Tx, carrier_id: int, carried: list[int], payload: str) -> None:

@@ -48,7 +48,8 @@ class PushAllowance:
         self._refresh_every = refresh_every
         self._readings: dict[str, _Reading] = {}
         self._locks = {channel: asyncio.Lock() for channel in self._readers}
-        # Counters move on the writer's thread (reserve) and the event loop (the rest).
+        # Writer jobs (the claims that reserve) run on the event loop today; the lock keeps the
+        # counts right should one ever run on the writer's thread.
         self._counting = threading.Lock()
         self._under_way: dict[str, int] = {}
 

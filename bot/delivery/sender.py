@@ -21,7 +21,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
@@ -69,10 +69,10 @@ class _Wait:
 
 @dataclass
 class _Reservation:
-    """A push counted against the month's allowance while it is under way."""
+    """A push counted against the month's allowance while it is under way (`channel` set
+    from the count until it is settled)."""
 
-    channel: str
-    held: bool
+    channel: str | None = None
     went_out: bool = False
 
 
@@ -80,7 +80,7 @@ class _Reservation:
 class _Claim:
     row: OutboxRow
     method: str
-    reserved: bool = False  # a push counted against the month's allowance until settled
+    push: _Reservation = field(default_factory=_Reservation)
     past_held: _Wait | None = None  # the row goes ahead of these held pushes
 
 
@@ -154,15 +154,22 @@ class OutboxSender:
                     # One writer job records the last row's delivery and claims the next: the
                     # claim must be committed before the call (a crash after it leaves a
                     # row that was tried, which never switches from reply to push).
-                    claim = await self._db.write(
-                        partial(
-                            self._claim_next,
-                            contact_id=contact_id,
-                            after_id=after_id,
-                            delivered=delivered,
-                            now=self._clock.now(),
+                    push = _Reservation()
+                    try:
+                        claim = await self._db.write(
+                            partial(
+                                self._claim_next,
+                                contact_id=contact_id,
+                                after_id=after_id,
+                                delivered=delivered,
+                                now=self._clock.now(),
+                                push=push,
+                            )
                         )
-                    )
+                    except BaseException:
+                        # The claim never landed: neither did the push it counted.
+                        self._settle(push)
+                        raise
                     if delivered is not None:
                         self._sent(delivered)
                     delivered = None
@@ -221,6 +228,7 @@ class OutboxSender:
         delivered: Delivered | None,
         after_id: int,
         now: datetime,
+        push: _Reservation,
     ) -> _Claim | _Wait | None:
         """Runs on the writer: mark the last row delivered, then claim the contact's next
         (unless it is a push the month's allowance does not allow)."""
@@ -240,19 +248,21 @@ class OutboxSender:
             # Checked and counted at once: no two lanes take the last push.
             if not self.allowance.try_reserve(row.channel):
                 return self._reply_past_held(conn, row, now)
+            push.channel = row.channel
         claims.claim_outbox_row(conn, row.id, method)
-        return _Claim(row, method, reserved=counted)
+        return _Claim(row, method, push)
 
     def _reply_past_held(self, conn: Tx, head: OutboxRow, now: datetime) -> _Claim | _Wait:
         """No push may go now: hold the person's pushes; a later row that can still go as a
         free reply goes at once, with as many held messages after its own as fit."""
         wait = _hold(conn, head, now)
-        carrier = claims.next_young_reply(conn, head.contact_id, head.id, now)
+        carrier = claims.next_reply(conn, head.contact_id, head.id, now)
         if carrier is None:
             return wait
         channel = self._channels[head.channel]
         payload, carried = carrier.payload, []
-        if isinstance(channel, Combines):
+        # Only a row never tried may take more: a retry must send what it may have sent.
+        if isinstance(channel, Combines) and carrier.attempts == 0 and not carrier.maybe_sent:
             for held in outbox.held_before(conn, head.contact_id, carrier.id, PUSH_ALLOWANCE_USED):
                 combined = channel.combine([payload, held.payload])
                 if combined is None:
@@ -268,12 +278,15 @@ class OutboxSender:
     async def _attempt(self, claim: _Claim) -> tuple[float | _Wait | None, Delivered | None]:
         """One try at a claimed row: (seconds before the next try if one is due, or the
         wait of a row held for the month's allowance; the row's delivery to record)."""
-        push = _Reservation(claim.row.channel, held=claim.reserved)
         try:
-            return await self._try(claim.row, claim.method, push)
+            return await self._try(claim.row, claim.method, claim.push)
         finally:
-            if push.held:
-                self.allowance.settle(push.channel, pushed=push.went_out)
+            self._settle(claim.push)
+
+    def _settle(self, push: _Reservation) -> None:
+        if push.channel is not None:
+            self.allowance.settle(push.channel, pushed=push.went_out)
+            push.channel = None
 
     async def _try(
         self, row: OutboxRow, method: str, push: _Reservation
@@ -304,7 +317,7 @@ class OutboxSender:
                         partial(_hold_refused_token, row=row, now=self._clock.now())
                     )
                     return wait, None
-                push.held = True
+                push.channel = row.channel
             method = "push"
             claimed = await self._db.write(
                 partial(claims.claim_outbox_row, row_id=row.id, method=method)

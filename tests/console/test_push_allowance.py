@@ -207,3 +207,26 @@ async def test_lanes_pushing_at_once_take_only_the_pushes_left(tmp_path):
             if m["text"] == ANSWER
         ]
         assert sorted(states) == ["held", "held", "held", "sent", "sent"]
+
+
+async def test_a_danger_answer_that_line_fails_once_is_retried_ahead_of_held_answers(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        desk.line.quota_limit, desk.line.quota_used_before = 200, 200
+        sato = await desk.sign_in(await desk.add_staff("sato", display="佐藤"))
+        user = await desk.ask_for_a_person()
+        conversation_id = await desk.conversation_id(user)
+        for number in range(5):
+            await answer(sato, conversation_id, f"{ANSWER}（{number + 1}）")
+        await desk.service.settle()
+
+        desk.line.fail_next("reply", 500)  # LINE fails the first try of the danger answer
+        await desk.send(user, "もう死にたい")
+        await desk.line.wait_for(
+            lambda fake: any("0120-279-338" in "".join(c.texts) for c in fake.delivered)
+        )
+        await desk.service.settle()
+        replies = [c for c in desk.line.sends if c.endpoint == "reply" and c.user_id == user]
+        failed, retried = replies[-2:]
+        assert failed.status == 500 and retried.status == 200
+        assert retried.texts == failed.texts  # the same call again: it may have gone through
+        assert "0120-279-338" in "".join(retried.texts) and pushes(desk) == []
