@@ -9,9 +9,14 @@ import subprocess
 import sys
 
 import aiohttp
+from aiohttp import web
 
+from bot.channels.line.api import LineApi
+from bot.channels.line.demo import DEMO_PUSH_ALLOWANCE, DEMO_TOKEN, PUSHES, create_demo_line
+from bot.channels.line.quota import read_quota
 from bot.cli.chat import ChatSession, render
 from bot.cli.main import DEMO_SECRET
+from bot.delivery.channel import PUSH_ALLOWANCE_USED
 from tests.processes import wait_healthy
 from tests.service import free_port
 
@@ -52,3 +57,30 @@ async def test_the_demo_answers_a_chat_in_the_terminal_without_line(tmp_path):
     assert banner.index('"deadlines armed"') < banner.index("nothing leaves this machine")
     assert banner.count("nothing leaves this machine") == 1
     assert (tmp_path / "var" / "demo.db").exists()
+
+
+async def test_the_demo_line_counts_pushes_against_the_free_plan_as_line_does():
+    runner = web.AppRunner(create_demo_line())
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    url = f"http://127.0.0.1:{port}"
+    api = LineApi(url, DEMO_TOKEN, 5)
+    try:
+        quota = await read_quota(url, DEMO_TOKEN, 5)
+        assert (quota.limit, quota.used) == (DEMO_PUSH_ALLOWANCE, 0)
+        user = "U" + "0" * 32
+        payload = '[{"type": "text", "text": "こんにちは"}]'
+        assert (await api.push(user, payload, "9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d")).outcome == (
+            "delivered"
+        )
+        assert (await read_quota(url, DEMO_TOKEN, 5)).used == 1
+        # Replies are free: not counted.
+        assert (await api.reply(f"demo:{user}:1", payload)).outcome == "delivered"
+        assert (await read_quota(url, DEMO_TOKEN, 5)).used == 1
+        runner.app[PUSHES][0] = DEMO_PUSH_ALLOWANCE  # as if the month's pushes were used
+        refused = await api.push(user, payload, "1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b")
+        assert refused.detail == PUSH_ALLOWANCE_USED
+    finally:
+        await api.close()
+        await runner.cleanup()

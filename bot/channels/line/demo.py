@@ -19,14 +19,20 @@ DEMO_TOKEN = "tobira-demo-access-token"
 DEMO_SECRET = "tobira-demo-channel-secret"
 SENT = web.AppKey("demo_sent", dict)
 USED_TOKENS = web.AppKey("demo_used_tokens", set)
+PUSHES = web.AppKey("demo_pushes", list)
+# The free plan's monthly push allowance, so the console's quota line shows real figures.
+DEMO_PUSH_ALLOWANCE = 200
 
 
 def create_demo_line() -> web.Application:
     app = web.Application()
     app[SENT] = defaultdict(list)
     app[USED_TOKENS] = set()
+    app[PUSHES] = [0]
     app.router.add_post("/v2/bot/message/reply", _reply)
     app.router.add_post("/v2/bot/message/push", _push)
+    app.router.add_get("/v2/bot/message/quota", _quota)
+    app.router.add_get("/v2/bot/message/quota/consumption", _consumption)
     app.router.add_get("/messages/{user}", _messages)
     return app
 
@@ -60,7 +66,24 @@ async def _reply(request: web.Request) -> web.Response:
 
 
 async def _push(request: web.Request) -> web.Response:
-    return await _record(request, lambda body: body.get("to"))
+    if request.app[PUSHES][0] >= DEMO_PUSH_ALLOWANCE:
+        return web.json_response({"message": "You have reached your monthly limit."}, status=429)
+    response = await _record(request, lambda body: body.get("to"))
+    if response.status == 200:
+        request.app[PUSHES][0] += 1
+    return response
+
+
+async def _quota(request: web.Request) -> web.Response:
+    if not _authorised(request):
+        return web.json_response({"message": "Authentication failed"}, status=401)
+    return web.json_response({"type": "limited", "value": DEMO_PUSH_ALLOWANCE})
+
+
+async def _consumption(request: web.Request) -> web.Response:
+    if not _authorised(request):
+        return web.json_response({"message": "Authentication failed"}, status=401)
+    return web.json_response({"totalUsage": request.app[PUSHES][0]})
 
 
 async def _messages(request: web.Request) -> web.Response:

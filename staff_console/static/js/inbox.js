@@ -15,7 +15,7 @@ import {
 } from "./common.js";
 import { refreshAlerts, startAlerts } from "./alerts.js";
 import { startLive } from "./live.js";
-import { showQuota } from "./quota.js";
+import { QUOTA_EVERY_MS, showQuota } from "./quota.js";
 
 const TICK_MS = 30 * 1000; // waits and colours move with the clock between fetches
 const RETRY_MS = 5000;
@@ -146,6 +146,9 @@ const refresh = coalesce(async () => {
 
 render();
 showQuota();
+// The sender reads LINE's figures at most every five minutes: look as often, so a warning
+// reaches a supervisor who keeps the inbox open all day.
+setInterval(showQuota, QUOTA_EVERY_MS);
 startAlerts();
 startLive(
   (kind) => {

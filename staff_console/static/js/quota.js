@@ -3,6 +3,8 @@
 
 import { PAGE, api, t } from "./common.js";
 
+export const QUOTA_EVERY_MS = 5 * 60 * 1000;
+
 export async function showQuota() {
   const box = document.getElementById("quota");
   if (!box || !["supervisor", "admin"].includes(PAGE.staff?.role)) return;
