@@ -34,6 +34,10 @@ WriteJob = Callable[[sqlite3.Connection], T]
 _MAX_BATCH = 512
 # A webhook's job is committed after at most this much more work joined its batch.
 _URGENT_COMMIT_WITHIN = 0.002  # seconds
+# Of which background work (turns, sends) may fill only this much: past it, only other
+# webhooks join, and the turns wait for the next batch. Filling the whole window with turns
+# put ~2 ms of them, and their pages, before every webhook's fsync while a backlog drained.
+_BACKGROUND_WITH_URGENT = 0.001  # seconds
 # Work between two chances for the event loop to take in new requests.
 _SLICE = 0.001  # seconds
 _RETRY_PAUSE = 0.1  # seconds after a failed batch before the writer tries again
@@ -263,7 +267,9 @@ class Database:
             if self._urgent:
                 pending = self._urgent.pop(0)
                 urgent_at = urgent_at or time.perf_counter()
-            elif self._queue:
+            elif self._queue and (
+                urgent_at is None or time.perf_counter() - urgent_at < _BACKGROUND_WITH_URGENT
+            ):
                 pending = self._queue.pop(0)
             else:
                 return

@@ -117,6 +117,43 @@ async def test_a_webhook_job_joins_the_open_batch_and_commits_without_waiting_fo
         await db.close()
 
 
+async def test_turns_fill_a_webhooks_batch_for_at_most_a_millisecond(tmp_path):
+    """Once a webhook's job is in a batch, background jobs join it only for 1 ms: its fsync
+    does not wait for a window full of turns (only other webhooks may still join)."""
+    db = await Database.open(tmp_path / "t.db")
+    loop = asyncio.get_running_loop()
+    ran: list[tuple[str, int]] = []  # (job, the batch it ran in)
+    urgent_task: list[asyncio.Task[None]] = []
+    try:
+
+        def background(i: int):
+            def job(conn: sqlite3.Connection) -> None:
+                ran.append((f"b{i}", db.commits))
+                time.sleep(0.001)  # a slow turn: one is already the whole allowance
+                conn.execute("INSERT INTO organizations (id, name) VALUES (?, 'n')", (f"b{i}",))
+                if i == 3:
+                    loop.call_soon(lambda: urgent_task.append(asyncio.create_task(webhook())))
+
+            return job
+
+        def urgent(conn: sqlite3.Connection) -> None:
+            ran.append(("webhook", db.commits))
+            conn.execute("INSERT INTO organizations (id, name) VALUES ('w', 'n')")
+
+        async def webhook() -> None:
+            await db.write(urgent, urgent=True)
+
+        await asyncio.gather(*(db.write(background(i)) for i in range(40)))
+        await urgent_task[0]
+        at = [job for job, _ in ran].index("webhook")
+        batch = ran[at][1]
+        after_in_batch = [job for job, commits in ran[at + 1 :] if commits == batch]
+        assert len(after_in_batch) <= 1
+        assert len(await db.fetch_all("SELECT id FROM organizations")) == 41
+    finally:
+        await db.close()
+
+
 async def test_a_heavy_job_runs_off_the_event_loop_and_a_failure_rolls_it_back(tmp_path):
     db = await Database.open(tmp_path / "t.db")
     try:
