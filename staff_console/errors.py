@@ -16,6 +16,8 @@ from importlib import resources
 
 from aiohttp import web
 
+from bot.conversation.desk import DeskError
+
 log = logging.getLogger("tobira.console")
 
 LANG_COOKIE = "tobira_lang"
@@ -86,3 +88,16 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except Exception:
         log.exception("console API failed", extra={"path": request.path})
         return error_response(request, 500, "server")
+
+
+def desk_refusal(error: DeskError) -> ApiError:
+    """A staff action that does not apply: the client's 409, with its sentence."""
+    return ApiError(409, error.key, reason=str(error))
+
+
+async def desk_call(action: Awaitable[object]) -> None:
+    """Await a staff action; its refusal (DeskError) becomes the client's 409."""
+    try:
+        await action
+    except DeskError as error:
+        raise desk_refusal(error) from None

@@ -20,6 +20,7 @@ import jinja2
 from aiohttp import web
 
 from bot.app import keys
+from bot.conversation.desk import SUPERVISING_ROLES
 from staff_console import actions
 from staff_console.access import (
     csrf_token,
@@ -192,7 +193,7 @@ async def saved_replies_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("saved_replies.html", request, context)
 
 
-@require_role("supervisor", "admin")
+@require_role(*SUPERVISING_ROLES)
 async def review_page(request: web.Request) -> web.Response:
     """The weekly review: new intakes, each accepted to a counselor (and a pair)."""
     data = await load_review(request)
@@ -205,14 +206,14 @@ async def review_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("review.html", request, context)
 
 
-@require_role("supervisor", "admin")
+@require_role(*SUPERVISING_ROLES)
 async def staff_page(request: web.Request) -> web.Response:
     """Supervisors: who works today, on leave or covering; leave is set here."""
     context = _signed_in_context(request, "staff", {})
     return aiohttp_jinja2.render_template("staff.html", request, context)
 
 
-@require_role("supervisor", "admin")
+@require_role(*SUPERVISING_ROLES)
 async def audit_page(request: web.Request) -> web.Response:
     """Supervisors: the audit log with filters and the alerts history (the API audits
     each look at the log)."""

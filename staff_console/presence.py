@@ -40,14 +40,13 @@ class PresenceBook:
         self._publish = publish
         self._by_conversation: dict[int, dict[int, Presence]] = {}
 
-    def _expire(self, conversation_id: int, now: datetime) -> bool:
+    def _expire(self, conversation_id: int, now: datetime) -> None:
         entries = self._by_conversation.get(conversation_id, {})
         gone = [sid for sid, entry in entries.items() if entry.viewing_until <= now]
         for staff_id in gone:
             del entries[staff_id]
         if not entries:
             self._by_conversation.pop(conversation_id, None)
-        return bool(gone)
 
     def _shape(self, conversation_id: int, now: datetime) -> tuple[tuple[int, bool], ...]:
         entries = self._by_conversation.get(conversation_id, {})
@@ -73,7 +72,8 @@ class PresenceBook:
             entry = entries.get(staff_id)
             if entry is None:
                 entry = entries[staff_id] = Presence(staff_id, display_name, now + VIEWING_FOR)
-            entry.viewing_until = now + VIEWING_FOR
+            else:
+                entry.viewing_until = now + VIEWING_FOR
             entry.typing_until = now + TYPING_FOR if state == "typing" else None
         if not entries:
             self._by_conversation.pop(conversation_id, None)

@@ -231,6 +231,6 @@ def set_people(
     """Who works an open conversation: its counselor and pair (a transfer, a pairing)."""
     conn.execute(
         "UPDATE conversations SET org_id = ?, counselor_id = ?, pair_counselor_id = ?,"
-        " status = 'assigned', updated_at = ? WHERE id = ?",
+        f" status = '{ConversationStatus.ASSIGNED}', updated_at = ? WHERE id = ?",
         (org_id, counselor_id, pair_counselor_id, to_db(at), conversation_id),
     )

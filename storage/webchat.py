@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.statuses import STAFF_AUTHOR_PREFIX
+from storage.statuses import STAFF_AUTHOR_PREFIX, OutboxStatus, sql_list
 from storage.timefmt import to_db
 from storage.tx import Tx
 from storage.tx import fetch_one as _one
 
 CHANNEL = "web"
 # A row being sent is already on its way to the page (the web transport only wakes it).
-_SHOWN = "('sending', 'delivered')"
+_SHOWN = sql_list((OutboxStatus.SENDING, OutboxStatus.DELIVERED))
 
 
 @dataclass(frozen=True)

@@ -496,6 +496,26 @@ class FakeLine:
         hdrs.update(headers or {})
         return web.json_response(body, status=status, headers=hdrs)
 
+    def _refused(self, call: Call, request: web.Request) -> web.Response | None:
+        """The answer for a call without the channel's token, or with a failure injected."""
+        if not self._auth_ok(request):
+            return self._finish(call, 401, _error(401))
+        injected = self._injected(call.endpoint)
+        if injected is not None:
+            return self._finish(call, injected, _error(injected))
+        return None
+
+    def _json_object(self, call: Call) -> dict[str, Any] | web.Response:
+        """The call's body as a JSON object (kept on the call), or LINE's 400 if it is not."""
+        try:
+            parsed = json.loads(call.raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            parsed = None
+        if not isinstance(parsed, dict):
+            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
+        call.body = parsed
+        return parsed
+
     def _injected(self, endpoint: str) -> int | None:
         queue = self._fail.get(endpoint)
         return queue.popleft() if queue else None
@@ -515,11 +535,9 @@ class FakeLine:
                 tok = parsed["replyToken"]
                 call.user_id = self._tokens.get(tok) or self._used_tokens.get(tok)
 
-        if not self._auth_ok(request):
-            return self._finish(call, 401, _error(401))
-        injected = self._injected(endpoint)
-        if injected is not None:
-            return self._finish(call, injected, _error(injected))
+        refused = self._refused(call, request)
+        if refused is not None:
+            return refused
         if not isinstance(parsed, dict):
             return self._finish(call, 400, _error(400, "The request body could not be parsed"))
 
@@ -579,11 +597,9 @@ class FakeLine:
         call = await self._begin("profile", request)
         user_id = request.match_info["userId"]
         call.user_id = user_id
-        if not self._auth_ok(request):
-            return self._finish(call, 401, _error(401))
-        injected = self._injected("profile")
-        if injected is not None:
-            return self._finish(call, injected, _error(injected))
+        refused = self._refused(call, request)
+        if refused is not None:
+            return refused
         if not USER_ID_RE.match(user_id):
             return self._finish(call, 404, _error(404))
         profile: dict[str, Any] = {
@@ -601,18 +617,12 @@ class FakeLine:
         MarkMessagesAsReadByTokenRequest, {"markAsReadToken": string} required; 200 with an
         empty body."""
         call = await self._begin("mark_read", request)
-        if not self._auth_ok(request):
-            return self._finish(call, 401, _error(401))
-        injected = self._injected("mark_read")
-        if injected is not None:
-            return self._finish(call, injected, _error(injected))
-        try:
-            parsed = json.loads(call.raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
-        if not isinstance(parsed, dict):
-            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
-        call.body = parsed
+        refused = self._refused(call, request)
+        if refused is not None:
+            return refused
+        parsed = self._json_object(call)
+        if isinstance(parsed, web.Response):
+            return parsed
         checker = _Checker()
         checker.string(parsed, "markAsReadToken", "", required=True, min_len=1)
         if checker.details:
@@ -624,18 +634,12 @@ class FakeLine:
         ShowLoadingAnimationRequest, {"chatId": string (required), "loadingSeconds": int32,
         5 to 60, a multiple of 5}; 202 with an empty object."""
         call = await self._begin("loading", request)
-        if not self._auth_ok(request):
-            return self._finish(call, 401, _error(401))
-        injected = self._injected("loading")
-        if injected is not None:
-            return self._finish(call, injected, _error(injected))
-        try:
-            parsed = json.loads(call.raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
-        if not isinstance(parsed, dict):
-            return self._finish(call, 400, _error(400, "The request body could not be parsed"))
-        call.body = parsed
+        refused = self._refused(call, request)
+        if refused is not None:
+            return refused
+        parsed = self._json_object(call)
+        if isinstance(parsed, web.Response):
+            return parsed
         checker = _Checker()
         checker.string(parsed, "chatId", "", required=True, min_len=1)
         chat_id = parsed.get("chatId")
@@ -665,11 +669,9 @@ class FakeLine:
         """GET /v2/bot/message/quota: MessageQuotaResponse {"type": "none"|"limited",
         "value": int64 when limited}."""
         call = await self._begin("quota", request)
-        if not self._auth_ok(request):
-            return self._finish(call, 401, _error(401))
-        injected = self._injected("quota")
-        if injected is not None:
-            return self._finish(call, injected, _error(injected))
+        refused = self._refused(call, request)
+        if refused is not None:
+            return refused
         if self.quota_limit is None:
             return self._finish(call, 200, {"type": "none"})
         return self._finish(call, 200, {"type": "limited", "value": self.quota_limit})
@@ -678,11 +680,9 @@ class FakeLine:
         """GET /v2/bot/message/quota/consumption: QuotaConsumptionResponse
         {"totalUsage": int64}, the pushes sent this month (replies are free)."""
         call = await self._begin("quota_consumption", request)
-        if not self._auth_ok(request):
-            return self._finish(call, 401, _error(401))
-        injected = self._injected("quota_consumption")
-        if injected is not None:
-            return self._finish(call, injected, _error(injected))
+        refused = self._refused(call, request)
+        if refused is not None:
+            return refused
         return self._finish(call, 200, {"totalUsage": self._pushes_this_month()})
 
     def loading_shown(self) -> list[tuple[str, int | None]]:
@@ -699,11 +699,9 @@ class FakeLine:
 
     async def _info(self, request: web.Request) -> web.Response:
         call = await self._begin("info", request)
-        if not self._auth_ok(request):
-            return self._finish(call, 401, _error(401))
-        injected = self._injected("info")
-        if injected is not None:
-            return self._finish(call, injected, _error(injected))
+        refused = self._refused(call, request)
+        if refused is not None:
+            return refused
         return self._finish(
             call,
             200,

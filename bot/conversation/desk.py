@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from bot.conversation import leave_moves, reassign
 from bot.conversation import notes as staff_notes
 from bot.conversation.context import TurnContext
+from bot.conversation.refusal import Refusal, active_member, open_conversation
 from bot.delivery.channel import Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said, say
@@ -26,20 +28,17 @@ from storage import leave_moves as leave_store
 from storage.conversations import Conversation
 from storage.database import Database
 from storage.staff import StaffMember
-from storage.statuses import HUMAN_OWNED, ConversationStatus, MessageKind, staff_author
+from storage.statuses import ConversationStatus, MessageKind, staff_author
 from storage.tx import Tx
+
+AnyOutcome = TypeVar("AnyOutcome", bound=Outcome)
 
 # Who may give a case to someone else, or take one that is already someone's.
 SUPERVISING_ROLES = ("supervisor", "admin")
 
 
-class DeskError(ValueError):
-    """The action does not apply (unknown staff, closed conversation...); safe to show.
-    `key` names the sentence the console shows (staff_console/errors.toml)."""
-
-    def __init__(self, message: str, key: str = "desk") -> None:
-        super().__init__(message)
-        self.key = key
+# The action does not apply (unknown staff, closed conversation...); safe to show.
+DeskError = Refusal
 
 
 @dataclass
@@ -118,21 +117,18 @@ class StaffDesk:
         """A private or handover note (never sent to the client); returns its id. Raises
         DeskError when it does not apply."""
         now = self._clock.now()
-        try:
-            note_id, outcome = await self._db.write(
-                lambda c: staff_notes.add_note(
-                    c,
-                    conversation_id=conversation_id,
-                    author_id=staff_id,
-                    kind=kind,
-                    text=text,
-                    to_staff_id=to_staff_id,
-                    now=now,
-                )
+        note_id, outcome = await self._db.write(
+            lambda c: staff_notes.add_note(
+                c,
+                conversation_id=conversation_id,
+                author_id=staff_id,
+                kind=kind,
+                text=text,
+                to_staff_id=to_staff_id,
+                now=now,
             )
-        except staff_notes.NoteError as error:
-            raise DeskError(str(error), error.key) from None
-        outcome.carry_out(self._kick, self._arm, self._publish)
+        )
+        self._after(outcome)
         return note_id
 
     async def transfer(
@@ -147,7 +143,7 @@ class StaffDesk:
         """Give an open case to a colleague (None: the least loaded at work); the client
         is told once when who answers them changes (bot/conversation/reassign.py)."""
         now = self._clock.now()
-        outcome = await self._reassign(
+        outcome = await self._db.write(
             lambda c: reassign.transfer(
                 c,
                 self._context,
@@ -159,14 +155,14 @@ class StaffDesk:
                 action=action,
             )
         )
-        outcome.carry_out(self._kick, self._arm, self._publish)
+        self._after(outcome)
 
     async def set_pair(
         self, conversation_id: int, pair_staff_id: int | None, by_staff_id: int
     ) -> None:
         """Pair the case with a counselor of the other organisation (None: unpair)."""
         now = self._clock.now()
-        outcome = await self._reassign(
+        outcome = await self._db.write(
             lambda c: reassign.set_pair(
                 c,
                 self._context,
@@ -176,13 +172,7 @@ class StaffDesk:
                 now=now,
             )
         )
-        outcome.carry_out(self._kick, self._arm, self._publish)
-
-    async def _reassign(self, job: Callable[[Tx], Outcome]) -> Outcome:
-        try:
-            return await self._db.write(job)
-        except (reassign.ReassignError, staff_notes.NoteError) as error:
-            raise DeskError(str(error), error.key) from None
+        self._after(outcome)
 
     async def set_leave(
         self,
@@ -226,7 +216,7 @@ class StaffDesk:
         now = self._clock.now()
         outcomes = await self._db.write(lambda c: leave_moves.run(c, now=now, ctx=self._context))
         for outcome in outcomes:
-            outcome.carry_out(self._kick, self._arm, self._publish)
+            self._after(outcome)
         return len(outcomes)
 
     async def offer_queued(self) -> int:
@@ -242,23 +232,9 @@ class StaffDesk:
             self._after(outcome)
         return len(outcomes)
 
-    def _after(self, outcome: DeskOutcome) -> DeskOutcome:
+    def _after(self, outcome: AnyOutcome) -> AnyOutcome:
         outcome.carry_out(self._kick, self._arm, self._publish)
         return outcome
-
-
-def _open_conversation(conn: Tx, conversation_id: int) -> Conversation:
-    conversation = conversations.get(conn, conversation_id)
-    if conversation is None or conversation.status not in HUMAN_OWNED:
-        raise DeskError("this conversation is not waiting for staff", "not_open")
-    return conversation
-
-
-def _member(conn: Tx, staff_id: int) -> StaffMember:
-    member = staff.get(conn, staff_id)
-    if member is None or not member.active:
-        raise DeskError("unknown or inactive staff member", "unknown_staff")
-    return member
 
 
 def _send(
@@ -296,8 +272,8 @@ def _answer(
 ) -> DeskOutcome:
     if not text.strip():
         raise DeskError("the answer is empty", "text_empty")
-    conversation = _open_conversation(conn, conversation_id)
-    member = _member(conn, staff_id)
+    conversation = open_conversation(conn, conversation_id)
+    member = active_member(conn, staff_id)
     took_it = conversation.counselor_id is None
     if took_it:
         # Answering a queued case takes it on.
@@ -322,14 +298,14 @@ def _accept(
     ctx: TurnContext,
     pair_id: int | None = None,
 ) -> DeskOutcome:
-    conversation = _open_conversation(conn, conversation_id)
-    counselor = _member(conn, counselor_id)
-    supervisor = _member(conn, by_staff_id)
+    conversation = open_conversation(conn, conversation_id)
+    counselor = active_member(conn, counselor_id)
+    supervisor = active_member(conn, by_staff_id)
     # Checked here, in the transaction: of two counselors taking a case at the same moment,
     # the second is told, not silently put in the first one's place.
     if conversation.counselor_id is not None and supervisor.role not in SUPERVISING_ROLES:
         raise DeskError("this conversation already has a counselor", "already_taken")
-    pair = _member(conn, pair_id) if pair_id is not None else None
+    pair = active_member(conn, pair_id) if pair_id is not None else None
     if pair is not None and (pair.role != "counselor" or pair.org_id == counselor.org_id):
         raise DeskError("the pair is a counselor of the other organisation", "pair_other_org")
     outcome = _give(conn, ctx, conversation, counselor, now)
@@ -397,8 +373,8 @@ def _give(
 
 
 def _resolve(conn: Tx, conversation_id: int, staff_id: int, now: datetime) -> DeskOutcome:
-    conversation = _open_conversation(conn, conversation_id)
-    member = _member(conn, staff_id)
+    conversation = open_conversation(conn, conversation_id)
+    member = active_member(conn, staff_id)
     deadlines.cancel_pending(conn, conversation.id)
     conversations.resolve(conn, conversation.id, now)
     audit.record(
@@ -412,7 +388,7 @@ def _reopen(conn: Tx, conversation_id: int, staff_id: int, now: datetime) -> Des
     conversation = conversations.get(conn, conversation_id)
     if conversation is None or conversation.status != ConversationStatus.RESOLVED:
         raise DeskError("only a resolved conversation can be reopened", "not_resolved")
-    member = _member(conn, staff_id)
+    member = active_member(conn, staff_id)
     if conversations.open_for(conn, conversation.contact_id) is not None:
         raise DeskError(
             "this client has written again since, in a newer conversation: continue there",
@@ -430,7 +406,7 @@ def _set_urgent(
     conversation = conversations.get(conn, conversation_id)
     if conversation is None:
         raise DeskError("no such conversation", "no_conversation")
-    member = _member(conn, staff_id)
+    member = active_member(conn, staff_id)
     conversations.set_urgent(conn, conversation.id, urgent, now)
     audit.record(
         conn,

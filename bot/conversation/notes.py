@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from bot.conversation.refusal import Refusal, active_member
 from bot.delivery.outcome import Outcome
 from bot.runtime.events import Event, EventKind
 from storage import alerts, audit, conversations, notes, staff
@@ -22,10 +23,7 @@ _MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 MAX_NOTE_CHARS = 5000
 
 
-class NoteError(ValueError):
-    def __init__(self, message: str, key: str) -> None:
-        super().__init__(message)
-        self.key = key
+NoteError = Refusal  # safe to show; `key` names the sentence
 
 
 def mentioned_logins(text: str) -> list[str]:
@@ -54,9 +52,7 @@ def add_note(
         raise NoteError("only a handover note is addressed to someone", "note_kind")
     if conversations.get(conn, conversation_id) is None:
         raise NoteError("no such conversation", "no_conversation")
-    author = staff.get(conn, author_id)
-    if author is None or not author.active:
-        raise NoteError("unknown or inactive staff member", "unknown_staff")
+    active_member(conn, author_id)  # refused if unknown or inactive
     if to_staff_id is not None:
         addressee = staff.get(conn, to_staff_id)
         if addressee is None or not addressee.active:

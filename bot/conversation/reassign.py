@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.conversation import notes as staff_notes
 from bot.conversation.context import TurnContext
+from bot.conversation.refusal import Refusal, active_member, open_conversation
 from bot.delivery.channel import Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said, say
@@ -21,33 +22,12 @@ from bot.handoff.assignment import Owner
 from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.runtime.events import Event, EventKind
-from storage import alerts, audit, contacts, conversations, deadlines, staff
+from storage import alerts, audit, contacts, conversations, deadlines
 from storage.conversations import Conversation
-from storage.staff import StaffMember
-from storage.statuses import HUMAN_OWNED, AlertKind, MessageKind
+from storage.statuses import AlertKind, MessageKind
 from storage.tx import Tx
 
-
-class ReassignError(ValueError):
-    """Safe to show; `key` names the sentence (staff_console/errors.toml)."""
-
-    def __init__(self, message: str, key: str) -> None:
-        super().__init__(message)
-        self.key = key
-
-
-def _open(conn: Tx, conversation_id: int) -> Conversation:
-    conversation = conversations.get(conn, conversation_id)
-    if conversation is None or conversation.status not in HUMAN_OWNED:
-        raise ReassignError("this conversation is not waiting for staff", "not_open")
-    return conversation
-
-
-def _active(conn: Tx, staff_id: int) -> StaffMember:
-    member = staff.get(conn, staff_id)
-    if member is None or not member.active:
-        raise ReassignError("unknown or inactive staff member", "unknown_staff")
-    return member
+ReassignError = Refusal  # safe to show; `key` names the sentence
 
 
 def _reload(conn: Tx, conversation_id: int) -> Conversation:
@@ -120,8 +100,8 @@ def transfer(
 ) -> Outcome:
     """The case goes to `to_staff_id` (None: the least loaded counselor at work, other
     than the current one). The pair stays, unless the new counselor was the pair."""
-    conversation = _open(conn, conversation_id)
-    by = _active(conn, by_staff_id)
+    conversation = open_conversation(conn, conversation_id)
+    by = active_member(conn, by_staff_id)
     before = handoff.owner_of(conn, ctx.handoff, conversation, now)
     if to_staff_id is None:
         exclude = frozenset(
@@ -132,7 +112,7 @@ def transfer(
             raise ReassignError("no other counselor is at work now", "nobody_available")
         target = found
     else:
-        target = _active(conn, to_staff_id)
+        target = active_member(conn, to_staff_id)
     if target.id == conversation.counselor_id:
         raise ReassignError("that counselor already has this conversation", "same_counselor")
     org = ctx.handoff.organization(target.org_id or conversation.org_id)
@@ -196,14 +176,14 @@ def set_pair(
     now: datetime,
 ) -> Outcome:
     """Pair the case with a counselor of another organisation (None: unpair)."""
-    conversation = _open(conn, conversation_id)
-    by = _active(conn, by_staff_id)
+    conversation = open_conversation(conn, conversation_id)
+    by = active_member(conn, by_staff_id)
     if conversation.counselor_id is None:
         raise ReassignError("a case needs a counselor before a pair", "no_counselor")
-    counselor = _active(conn, conversation.counselor_id)
+    counselor = active_member(conn, conversation.counselor_id)
     pair = None
     if pair_staff_id is not None:
-        pair = _active(conn, pair_staff_id)
+        pair = active_member(conn, pair_staff_id)
         if pair.role != "counselor" or pair.org_id == counselor.org_id:
             raise ReassignError(
                 "the pair is a counselor of the other organisation", "pair_other_org"

@@ -13,16 +13,16 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import DeskError
+from bot.conversation.desk import SUPERVISING_ROLES
 from bot.conversation.notes import MAX_NOTE_CHARS
 from staff_console.access import current_staff
 from staff_console.api import shapes
 from staff_console.api.body import json_object, positive_int
-from staff_console.errors import ApiError, json_answer
+from staff_console.errors import ApiError, desk_call, json_answer
 from storage import read_side
 from storage.read_side import InboxRow
 
-SUPERVISORS = ("supervisor", "admin")
+SUPERVISORS = SUPERVISING_ROLES
 
 
 async def _row(request: web.Request) -> InboxRow:
@@ -62,12 +62,11 @@ async def transfer(request: web.Request) -> web.Response:
         raise ApiError(400, "note_too_long", limit=MAX_NOTE_CHARS)
     if not _works_it(request, row):
         raise ApiError(403, "forbidden")
-    try:
-        await request.config_dict[keys.DESK].transfer(
+    await desk_call(
+        request.config_dict[keys.DESK].transfer(
             row.id, to_staff_id, current_staff(request).staff.id, note
         )
-    except DeskError as error:
-        raise ApiError(409, error.key, reason=str(error)) from None
+    )
     return await _answer(request, row.id)
 
 
@@ -77,10 +76,9 @@ async def take_over(request: web.Request) -> web.Response:
     if not _works_it(request, row):
         raise ApiError(403, "forbidden")
     me = current_staff(request).staff
-    try:
-        await request.config_dict[keys.DESK].transfer(row.id, me.id, me.id, action="take_over")
-    except DeskError as error:
-        raise ApiError(409, error.key, reason=str(error)) from None
+    await desk_call(
+        request.config_dict[keys.DESK].transfer(row.id, me.id, me.id, action="take_over")
+    )
     return await _answer(request, row.id)
 
 
@@ -93,12 +91,9 @@ async def pair(request: web.Request) -> web.Response:
     pair_id = None if raw is None else positive_int(raw, "pair")
     if not _works_it(request, row):
         raise ApiError(403, "forbidden")
-    try:
-        await request.config_dict[keys.DESK].set_pair(
-            row.id, pair_id, current_staff(request).staff.id
-        )
-    except DeskError as error:
-        raise ApiError(409, error.key, reason=str(error)) from None
+    await desk_call(
+        request.config_dict[keys.DESK].set_pair(row.id, pair_id, current_staff(request).staff.id)
+    )
     return await _answer(request, row.id)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import keys
+from bot.conversation.desk import SUPERVISING_ROLES
 from bot.delivery.channel import PushQuota, QuotaUnknown
 from staff_console.access import require_role
 from staff_console.errors import json_answer
@@ -35,7 +36,7 @@ def shape(channel: str, quota: PushQuota) -> dict[str, Any]:
     }
 
 
-@require_role("supervisor", "admin")
+@require_role(*SUPERVISING_ROLES)
 async def get_quota(request: web.Request) -> web.Response:
     app = request.config_dict
     found = []

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import keys
+from bot.conversation.desk import SUPERVISING_ROLES
 from staff_console.access import current_staff, require_role
 from staff_console.api import shapes
 from staff_console.errors import json_answer
@@ -24,7 +25,7 @@ from storage.read_side import ConversationView, Viewer
 from storage.reviews import Review
 from storage.tx import Tx
 
-SUPERVISORS = ("supervisor", "admin")
+SUPERVISORS = SUPERVISING_ROLES
 
 
 def waiting_intakes(conn: Tx, viewer: Viewer) -> tuple[Review | None, list[ConversationView], int]:

@@ -4,7 +4,6 @@ audited there); views are audited here or in staff_console/actions.py."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
 
 from aiohttp import web
@@ -25,7 +24,14 @@ from staff_console.access import (
 from staff_console.actions import open_conversation
 from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
-from staff_console.errors import ApiError, json_answer, language_of, sentence
+from staff_console.errors import (
+    ApiError,
+    desk_call,
+    desk_refusal,
+    json_answer,
+    language_of,
+    sentence,
+)
 from staff_console.keys import HUB, PRESENCE
 from staff_console.sessions import SignedIn
 from storage import alerts, audit, notes, read_side
@@ -164,18 +170,6 @@ async def _row_answer(request: web.Request, conversation_id: int) -> web.Respons
     return json_answer({"conversation": shapes.inbox_row(row, _now(request))})
 
 
-def _desk_error(error: DeskError) -> ApiError:
-    return ApiError(409, error.key, reason=str(error))
-
-
-async def _desk(action: Awaitable[object]) -> None:
-    """A staff action whose refusal (DeskError) is the client's 409 with its sentence."""
-    try:
-        await action
-    except DeskError as error:
-        raise _desk_error(error) from None
-
-
 async def post_message(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     body = await json_object(request)
@@ -210,7 +204,7 @@ async def post_message(request: web.Request) -> web.Response:
             conversation_id, signed_in.staff.id, text
         )
     except DeskError as error:
-        raise _desk_error(error) from None
+        raise desk_refusal(error) from None
     message_id = next(e.message_id for e in outcome.events if e.message_id is not None)
     message = await _db(request).read(read_side.message, message_id)
     assert message is not None
@@ -237,7 +231,7 @@ async def accept(request: web.Request) -> web.Response:
     row = await _visible_row(request, conversation_id)
     if row.counselor is not None and not supervisor:
         raise ApiError(409, "already_taken")
-    await _desk(
+    await desk_call(
         request.config_dict[keys.DESK].accept(
             conversation_id, counselor_id, signed_in.staff.id, pair_id
         )
@@ -248,7 +242,7 @@ async def accept(request: web.Request) -> web.Response:
 async def resolve(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     await _visible_row(request, conversation_id)
-    await _desk(
+    await desk_call(
         request.config_dict[keys.DESK].resolve(conversation_id, current_staff(request).staff.id)
     )
     return await _row_answer(request, conversation_id)
@@ -257,7 +251,7 @@ async def resolve(request: web.Request) -> web.Response:
 async def reopen(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     await _visible_row(request, conversation_id)
-    await _desk(
+    await desk_call(
         request.config_dict[keys.DESK].reopen(conversation_id, current_staff(request).staff.id)
     )
     return await _row_answer(request, conversation_id)
@@ -267,7 +261,7 @@ async def urgent(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     flag = bool_field(await json_object(request), "urgent")
     await _visible_row(request, conversation_id)
-    await _desk(
+    await desk_call(
         request.config_dict[keys.DESK].set_urgent(
             conversation_id, current_staff(request).staff.id, flag
         )
@@ -301,7 +295,7 @@ async def post_note(request: web.Request) -> web.Response:
             conversation_id, signed_in.staff.id, kind, text, to_staff_id
         )
     except DeskError as error:
-        raise _desk_error(error) from None
+        raise desk_refusal(error) from None
     note = await _db(request).read(notes.get, note_id)
     assert note is not None
     return json_answer({"note": shapes.note(note)}, status=201)

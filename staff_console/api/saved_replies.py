@@ -18,6 +18,7 @@ from aiohttp import web
 
 from bot.app import keys
 from bot.conversation import saved_replies as wording
+from bot.conversation.desk import SUPERVISING_ROLES
 from bot.messages.language import conversation_language
 from staff_console.access import current_staff
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
@@ -28,7 +29,7 @@ from storage import saved_replies as store
 from storage.saved_replies import SavedReply
 from storage.tx import Tx
 
-SUPERVISORS = ("supervisor", "admin")
+SUPERVISORS = SUPERVISING_ROLES
 
 
 def shape(reply: SavedReply, filled: str | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import keys
+from bot.conversation.desk import SUPERVISING_ROLES
 from bot.runtime.clock import TOKYO
 from staff_console.access import current_staff, require_role
 from staff_console.api import shapes
@@ -24,7 +25,7 @@ from storage import read_side, staff
 from storage.staff import StaffError
 from storage.tx import Tx
 
-SUPERVISORS = ("supervisor", "admin")
+SUPERVISORS = SUPERVISING_ROLES
 
 
 def statuses(conn: Tx, today: date) -> list[dict[str, Any]]:

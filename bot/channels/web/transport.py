@@ -46,10 +46,6 @@ class Doorbell:
             for bell in bells:
                 bell.set()
 
-    @property
-    def listeners(self) -> int:
-        return sum(len(bells) for bells in self._waiting.values())
-
 
 class WebTransport:
     def __init__(self, doorbell: Doorbell) -> None:
