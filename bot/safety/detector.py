@@ -53,6 +53,9 @@ class Detection:
     level: Level
     about_other: bool
     matched: str  # the phrase id from the data file, never the client's words
+    # False for a possible signal (a weak phrase, or a model in between): the client is asked
+    # how they are rather than given the full answer, and staff are told it is "possible".
+    certain: bool = True
 
 
 class PhraseFileError(ValueError):
@@ -70,6 +73,7 @@ class Phrase:
     id: str
     level: Level | None  # None: a harmless use, masked before matching
     patterns: tuple[Pattern, ...]
+    certain: bool = True  # False: a weak phrase, a possible signal only
 
 
 def compile_pattern(source: str, gap: int, normalise: Normaliser) -> Pattern:
@@ -161,6 +165,7 @@ class _Match:
     phrase_id: str
     start: int
     end: int
+    certain: bool
 
 
 class Detector:
@@ -174,7 +179,7 @@ class Detector:
         normalise: Normaliser,
     ) -> None:
         self._normalise = normalise
-        self._ids: dict[str, str] = {}
+        self._ids: dict[str, tuple[str, bool]] = {}
         by_level: dict[Level, list[Pattern]] = {level: [] for level in Level}
         harmless: list[Pattern] = []
         for phrase in phrases:
@@ -183,7 +188,7 @@ class Detector:
                     harmless.append(pattern)
                 else:
                     group = f"p{len(self._ids)}"
-                    self._ids[group] = phrase.id
+                    self._ids[group] = (phrase.id, phrase.certain)
                     by_level[phrase.level].append(
                         Pattern(f"(?P<{group}>{pattern.regex})", pattern.first)
                     )
@@ -244,12 +249,13 @@ class Detector:
             pattern = self._compiled.get(level)
             if pattern is None:
                 continue
-            if level is Level.CRISIS:
-                first = pattern.search(plain)
-                if first is not None:
-                    return self._detection(plain, self._match(level, first))
-                continue
-            matches = [self._match(level, m) for m in pattern.finditer(plain)]
+            # A certain phrase anywhere outranks a weak one before it.
+            matches = sorted(
+                (self._match(level, m) for m in pattern.finditer(plain)),
+                key=lambda match: not match.certain,
+            )
+            if matches and level is Level.CRISIS:
+                return self._detection(plain, matches[0])
             if matches:
                 found[level] = matches
         violence, child = found.get(Level.VIOLENCE, []), found.get(Level.CHILD, [])
@@ -265,10 +271,13 @@ class Detector:
     def _match(self, level: Level, match: re.Match[str]) -> _Match:
         group = match.lastgroup
         assert group is not None
-        return _Match(level, self._ids[group], match.start(group), match.end(group))
+        phrase_id, certain = self._ids[group]
+        return _Match(level, phrase_id, match.start(group), match.end(group), certain)
 
     def _detection(self, plain: str, match: _Match) -> Detection:
-        return Detection(match.level, self._about_other(plain, match), match.phrase_id)
+        return Detection(
+            match.level, self._about_other(plain, match), match.phrase_id, match.certain
+        )
 
     def _about_other(self, plain: str, match: _Match) -> bool:
         """Whether another person (息子, my son, 彼…) is the one the signal is about.
@@ -380,7 +389,7 @@ def _phrase(
 ) -> Phrase:
     if not isinstance(entry, dict):
         raise PhraseFileError(f"{where}: must be a table")
-    allowed = {"id", "patterns", "gap", "note"} | ({"level"} if has_level else set())
+    allowed = {"id", "patterns", "gap", "note"} | ({"level", "certain"} if has_level else set())
     if set(entry) - allowed:
         raise PhraseFileError(f"{where}: unknown keys {sorted(set(entry) - allowed)}")
     phrase_id = entry.get("id")
@@ -410,7 +419,10 @@ def _phrase(
         except (ValueError, re.error) as error:
             raise PhraseFileError(f"{where}: {error}") from error
         compiled.append(pattern)
-    return Phrase(phrase_id, level, tuple(compiled))
+    certain = entry.get("certain", True)
+    if not isinstance(certain, bool):
+        raise PhraseFileError(f"{where}: certain must be true or false")
+    return Phrase(phrase_id, level, tuple(compiled), certain)
 
 
 def default_phrase_files() -> list[Traversable]:
