@@ -192,3 +192,10 @@ def test_a_broken_staff_file_is_refused_with_its_name(
 
 def test_the_packaged_files_are_found() -> None:
     assert [item.name for item in default_phrase_files()] == ["en.toml", "ja.toml"]
+
+
+def test_a_weak_phrase_is_a_possible_signal_and_a_certain_one_outranks_it() -> None:
+    weak = detect("もう何もかも嫌になった")
+    assert weak is not None and weak.level is Level.CRISIS and not weak.certain
+    both = detect("もう何もかも嫌になった。死にたい")
+    assert both is not None and both.certain
