@@ -11,7 +11,7 @@ from flows.effects import (
     Send,
     StoreAnswer,
 )
-from flows.engine import step
+from flows.engine import open_question, step
 from flows.intake import SKIPPED, Intake, intake_from_answers
 from flows.loader import FlowError, Problem, load_flows
 from flows.model import FlowSet
@@ -36,5 +36,6 @@ __all__ = [
     "StoreAnswer",
     "intake_from_answers",
     "load_flows",
+    "open_question",
     "step",
 ]

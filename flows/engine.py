@@ -52,6 +52,20 @@ def step(
     return turn.finish()
 
 
+def open_question(flows: FlowSet, state: FlowState, now: datetime) -> OutMessage | None:
+    """The question the conversation rests on, worded and with buttons as `step` asks it;
+    None when none is open, the bot is paused or a human owns the conversation. For asking
+    again after the bot stepped aside (a safety check-in) without changing the state."""
+    if state.mode != "bot" or state.paused:
+        return None
+    turn = _Turn(flows, state, now)
+    current = turn._current()
+    if current is None:
+        return None
+    turn._ask(current)
+    return turn.messages[-1]
+
+
 @dataclass
 class _Turn:
     flows: FlowSet

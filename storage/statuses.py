@@ -66,10 +66,19 @@ class AlertKind(StrEnum):
     DANGER_CRISIS = "danger_crisis"
     DANGER_VIOLENCE = "danger_violence"
     DANGER_CHILD = "danger_child"
+    # A possible danger signal (a weak one): the bot asked the client how they are; a human
+    # should read it. A 「はい」 to the question raises the danger_* alert above.
+    POSSIBLE_CRISIS = "possible_crisis"
+    POSSIBLE_VIOLENCE = "possible_violence"
+    POSSIBLE_CHILD = "possible_child"
 
 
 def danger_alert(level: str) -> AlertKind:
     return AlertKind(f"danger_{level}")
+
+
+def possible_alert(level: str) -> AlertKind:
+    return AlertKind(f"possible_{level}")
 
 
 class MessageKind(StrEnum):
@@ -88,6 +97,29 @@ class MessageKind(StrEnum):
     # one for another such message within the hour. Both acknowledge the client's burst.
     SAFETY = "safety"
     SAFETY_SHORT = "safety_short"
+    # A possible danger signal: gentle words and the lines that always answer, then the
+    # check-in question (stored as checkin_kind(...): which level, about whom, is the state
+    # of the open question), then the warm answer to a 「いいえ」 or 「答えたくない」.
+    SAFETY_POSSIBLE = "safety_possible"
+    SAFETY_AFTER_CHECKIN = "safety_after_checkin"
+
+
+# The check-in question's kind carries what it asked about, so that a restart loses nothing.
+CHECKIN_PREFIX = "safety_checkin_"
+
+
+def checkin_kind(level: str, about_other: bool) -> str:
+    return f"{CHECKIN_PREFIX}{level}_{'other' if about_other else 'self'}"
+
+
+def checkin_of(kind: str) -> tuple[str, bool] | None:
+    """(level, about_other) of a check-in question's kind; None for any other kind."""
+    if not kind.startswith(CHECKIN_PREFIX):
+        return None
+    level, _, who = kind[len(CHECKIN_PREFIX) :].rpartition("_")
+    if not level or who not in ("self", "other"):
+        return None
+    return level, who == "other"
 
 
 STAFF_AUTHOR_PREFIX = "staff:"

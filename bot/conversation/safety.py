@@ -48,7 +48,7 @@ def answer_danger(
     result.events.append(
         Event(EventKind.DANGER_DETECTED, conversation.id, level=detection.level.value)
     )
-    for staff_id in _who_to_alert(conn, owner, now):
+    for staff_id in who_to_alert(conn, owner, now):
         alert_id = alerts.add(
             conn,
             staff_id=staff_id,
@@ -117,7 +117,7 @@ def _on_duty_supervisor(conn: Tx, owner: Owner, now: datetime) -> staff.StaffMem
     return on_duty[0] if on_duty else None
 
 
-def _who_to_alert(conn: Tx, owner: Owner, now: datetime) -> list[int | None]:
+def who_to_alert(conn: Tx, owner: Owner, now: datetime) -> list[int | None]:
     """Whoever answers today, the pair, and the supervisors at work; the shared queue (None)
     when nobody is."""
     people = [owner.responder, owner.pair, *_supervisors_at_work(conn, owner, now)]

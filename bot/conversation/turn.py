@@ -11,8 +11,8 @@ import json
 from datetime import datetime
 from typing import assert_never
 
+from bot.conversation.checkin import safety_turn
 from bot.conversation.context import TurnContext
-from bot.conversation.safety import answer_danger
 from bot.delivery.channel import Inbound, Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said, say
@@ -56,8 +56,12 @@ def run_turn(conn: Tx, inbound: Inbound, now: datetime, ctx: TurnContext) -> Out
     # Safety outranks the script: a danger signal is answered before any flow step, in
     # every mode.
     danger = detect(inbound.text) if inbound.kind == "text" and inbound.text else None
-    if danger is not None:
-        replies = answer_danger(conn, contact, conversation, inbound, danger, ctx, now, result)
+    # A certain signal gets the full answer, a possible one a check-in (conversation/checkin).
+    graded = safety_turn(conn, contact, conversation, inbound, danger, ctx, now, result)
+    if graded is not None:
+        replies = graded.said
+        if graded.acknowledge:  # the check-in was answered "no": who answers, and when
+            replies += _acknowledge(conn, conversation, inbound, contact.language, ctx, now, result)
     elif conversation.status in HUMAN_OWNED:
         replies = _acknowledge(conn, conversation, inbound, contact.language, ctx, now, result)
     else:

@@ -1,6 +1,10 @@
 """What a client is told at once when a message signals danger: warm words, the helplines
 for that level (open now first, never "24 hours" of a line that is not), and when a
-counselor answers. At most three messages (TONE rule 1), short ones on a repeat."""
+counselor answers. At most three messages (TONE rule 1), short ones on a repeat.
+
+A possible signal (a weak one) gets the check-in instead: gentle words with the lines that
+always answer, then one question with buttons; and a warm word for a 「いいえ」 or
+「答えたくない」."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from bot.config.helplines import Helpline, SafetySettings
 from bot.config.organizations import Organization
 from bot.promises.acks import Words
 from bot.promises.when_text import describe_next_opening, describe_until
-from bot.safety import Detection
+from bot.safety import Detection, Level
 
 # On a repeat within the hour: this many lines besides the emergency numbers.
 _SHORT_LINES = 2
@@ -84,3 +88,48 @@ def danger_answer(
             when = describe_next_opening(opening, now, words.language, tz=org.timezone)
             last = words.say("safety_window_closed", next_opening=when)
     return [intro, middle, last]
+
+
+# The check-in's answers: postback data, and the catalogue entry of each button's label.
+CHECKIN_ANSWERS = {"yes": "safety:yes", "no": "safety:no", "skip": "safety:skip"}
+
+
+def _always_open(safety: SafetySettings, level: Level) -> tuple[list[Helpline], list[Helpline]]:
+    """(emergency numbers, other lines) of the level that answer day and night: the only
+    ones a check-in names, so it can say 「24時間」 of each without looking at the clock."""
+    lines = [line for line in safety.lines_for(level) if line.hours == "always"]
+    return [line for line in lines if line.emergency], [
+        line for line in lines if not line.emergency
+    ]
+
+
+def checkin(
+    words: Words, detection: Detection, safety: SafetySettings, org: Organization, now: datetime
+) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """The gentle answer to a possible signal: (what we heard and the lines that always
+    answer, the question, its buttons as (label, postback data))."""
+    who = "other" if detection.about_other else "self"
+    level = detection.level.value
+    first = words.say(f"safety_possible_{level}_{who}")
+    emergency, others = _always_open(safety, detection.level)
+    if others:
+        listed = "\n".join(_line_text(words, line, now, org) for line in others)
+        first += "\n" + words.say("safety_possible_lines", lines=listed)
+    if emergency:
+        names = "・".join(line.display_name(words.language) for line in emergency)
+        first += "\n" + words.say("safety_emergency", emergency=names)
+    question = words.say(f"safety_checkin_question_{level}_{who}")
+    buttons = tuple(
+        (words.say(f"safety_checkin_{answer}"), data) for answer, data in CHECKIN_ANSWERS.items()
+    )
+    return first, question, buttons
+
+
+def after_checkin(words: Words, answer: str, safety: SafetySettings, level: Level) -> str:
+    """A warm word for 「いいえ」 (answer "no") or 「答えたくない」 ("skip"); it points back to
+    the lines only when the check-in listed some."""
+    text = words.say(f"safety_checkin_after_{answer}")
+    emergency, others = _always_open(safety, level)
+    if emergency or others:
+        text += words.say("safety_checkin_after_lines")
+    return text

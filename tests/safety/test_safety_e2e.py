@@ -7,13 +7,16 @@ import json
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from bot.app.alert_webhook import signature
+from bot.safety import detect
 from storage import alerts, messages
 from tests import line_events as ev
 from tests.console.api_desk import CONFIG, ApiDesk, jst
 from tests.console.test_api_conversations import read_until
+from tests.web.visitor import Visitor
 
 DANGER = "もう死にたい"
 YORISOI = "0120-279-338"
@@ -217,3 +220,90 @@ async def test_the_pair_is_alerted_too(tmp_path):
         raised = await desk.db.read(alerts.for_conversation, conversation_id)
         told = {alert.staff_id for alert in raised if alert.kind == "danger_crisis"}
         assert told == {sato.id, tanaka.id}
+
+
+# An overdose in progress, written three ways (none of them in the phrase lists' words).
+OVERDOSES = [
+    pytest.param(
+        "さっき睡眠薬を30錠ぐらい飲みました。ふらふらします",
+        id="pills-counted",
+        # The first detector misses it; the rebuilt one (issue 17) catches it. Strict: this
+        # test turns into a plain one, and must pass, as soon as detect() fires.
+        marks=pytest.mark.xfail(
+            detect("さっき睡眠薬を30錠ぐらい飲みました。ふらふらします") is None,
+            reason="the detector of round one misses it",
+            strict=True,
+        ),
+    ),
+    pytest.param("ODした。いま頭がぼーっとしてる", id="od"),
+    pytest.param("親の薬を全部のんじゃった", id="parents-pills"),
+]
+NIGHT = jst(2026, 11, 25, 23, 30)  # Wednesday: the window is closed
+MODES = ["flow", "counselor", "after_hours_flow", "after_hours_counselor"]
+
+
+async def in_mode(desk: ApiDesk, mode: str) -> str:
+    """A client in the given mode: mid-intake with a question open, or handed to 佐藤."""
+    await desk.add_staff("sato", display="佐藤")
+    if mode.endswith("flow"):
+        return await start_family_flow(desk)
+    user = await desk.ask_for_a_person()
+    await desk.move(timedelta(minutes=1))
+    return user
+
+
+@pytest.mark.parametrize("text", OVERDOSES)
+@pytest.mark.parametrize("mode", MODES)
+async def test_an_overdose_in_progress_gets_the_full_answer_in_every_mode(tmp_path, mode, text):
+    start = NIGHT if mode.startswith("after_hours") else jst(2026, 11, 25, 10, 0)
+    async with ApiDesk.open(tmp_path, start=start) as desk:
+        user = await in_mode(desk, mode)
+        before = len(calls_to(desk, user))
+
+        await desk.send(user, text)
+
+        calls = calls_to(desk, user)
+        assert len(calls) == before + 1, "one answer, no intake question or acknowledgement"
+        answer = calls[-1]
+        assert answer.endpoint == "reply", "through the reply token, at once"
+        said = texts(answer)
+        assert len(said) == 3, said
+        assert YORISOI in said[1] and "119" in said[1]
+        assert not buttons(answer), "the full answer asks nothing"
+        assert not any("命の危険を感じていますか" in t for t in said), "not the check-in"
+        if mode.startswith("after_hours"):
+            assert "相談員がいない時間です" in said[0]
+        conversation_id = await desk.conversation_id(user)
+        row = await desk.db.read(
+            lambda c: c.execute(
+                "SELECT status, urgent FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+        )
+        assert row[0] != "bot" and row[1] == 1, "taken out of the intake, urgent"
+        raised = await desk.db.read(alerts.for_conversation, conversation_id)
+        assert "danger_crisis" in [alert.kind for alert in raised]
+
+
+@pytest.mark.parametrize("text", OVERDOSES)
+@pytest.mark.parametrize("mode", ["flow", "counselor"])
+async def test_an_overdose_on_the_web_chat_gets_the_full_answer(tmp_path, mode, text):
+    async with ApiDesk.open(tmp_path) as desk, Visitor(desk.service) as visitor:
+        await desk.add_staff("sato", display="佐藤")
+        await visitor.start()
+        await visitor.choose("家族のこと")
+        if mode == "counselor":
+            await visitor.say("人と話したい")
+        before = len(await visitor.texts())
+        status, _ = await visitor.say(text)
+        assert status == 202
+        new = (await visitor.texts())[before + 1 :]  # after the client's own message
+        assert len(new) == 3, new
+        assert YORISOI in new[1] and "119" in new[1]
+        assert await visitor.buttons() == []
+        row = await desk.db.read(
+            lambda c: c.execute(
+                "SELECT v.urgent, v.status FROM conversations v JOIN contacts c"
+                " ON c.id = v.contact_id WHERE c.channel = 'web'"
+            ).fetchone()
+        )
+        assert row[0] == 1 and row[1] != "bot"

@@ -1,0 +1,265 @@
+"""A possible danger signal, through /webhooks/line (and the web chat), the fake LINE and the
+console: the check-in, and what each answer to it does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from storage import alerts, messages
+from tests import line_events as ev
+from tests.console.api_desk import ApiDesk, jst
+from tests.console.test_api_conversations import read_until
+from tests.safety.test_safety_e2e import YORISOI, buttons, calls_to, start_family_flow, texts
+from tests.web.visitor import Visitor
+
+# A weak phrase: the detector calls it a possible crisis (certain = False).
+POSSIBLE = "もう何もかも嫌になった"
+ANSWERS = ["はい", "いいえ", "答えたくない"]
+# What the family flow asks after 家族のこと (its next intake question).
+NIGHT = jst(2026, 11, 25, 23, 30)  # Wednesday: the window and Japan's Lifeline are closed
+
+
+async def tap(desk: ApiDesk, user: str, label: str) -> None:
+    """Tap one of the buttons under the last answer, as LINE sends it (a postback)."""
+    data = buttons(calls_to(desk, user)[-1])[label]
+    token = desk.line.issue_reply_token(user)
+    await desk.service.post_events(ev.postback(user, data, token, desk.ms()))
+    await desk.service.settle()
+
+
+async def alert_kinds(desk: ApiDesk, user: str) -> list[str]:
+    conversation_id = await desk.conversation_id(user)
+    return [a.kind for a in await desk.db.read(alerts.for_conversation, conversation_id)]
+
+
+async def state(desk: ApiDesk, user: str) -> tuple[str, bool]:
+    conversation_id = await desk.conversation_id(user)
+    row = await desk.db.read(
+        lambda c: c.execute(
+            "SELECT status, urgent FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+    )
+    return row[0], bool(row[1])
+
+
+async def check_in(desk: ApiDesk, user: str) -> list[str]:
+    """Write the uncertain message; the check-in comes back through the reply token."""
+    before = len(calls_to(desk, user))
+    await desk.send(user, POSSIBLE)
+    calls = calls_to(desk, user)
+    assert len(calls) == before + 1, "one answer"
+    assert calls[-1].endpoint == "reply", "through the reply token, at once"
+    return texts(calls[-1])
+
+
+async def test_an_uncertain_message_mid_flow_gets_the_check_in_not_the_next_question(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
+        stream = await boss.session.get(desk.service.url + "/api/v1/events")
+        user = await start_family_flow(desk)
+
+        said = await check_in(desk, user)
+
+        assert said == [
+            "とてもつらい気持ちでいらっしゃるのですね。書いてくださって、ありがとうございます。\n"
+            "いつでも電話で話せる相談先もあります。\n"
+            "・よりそいホットライン　0120-279-338（24時間）\n"
+            "命の危険があるときは、すぐに119（救急）に電話してください。",
+            "いま、命の危険を感じていますか？",
+        ]
+        assert list(buttons(calls_to(desk, user)[-1])) == ANSWERS
+        assert await state(desk, user) == ("bot", False), "asked, not yet handed over"
+        conversation_id = await desk.conversation_id(user)
+        await read_until(
+            stream,
+            lambda kind, data: (
+                kind == "alert_raised" and data["conversation_id"] == conversation_id
+            ),
+        )
+        _, listed = await boss.get("/api/v1/alerts")
+        assert [a["kind"] for a in listed["alerts"]] == ["possible_crisis"]
+
+
+async def test_yes_tapped_gets_the_full_answer_and_an_urgent_case(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
+        await desk.add_staff("sato", display="佐藤")
+        user = await start_family_flow(desk)
+        await check_in(desk, user)
+        stream = await boss.session.get(desk.service.url + "/api/v1/events")
+
+        await tap(desk, user, "はい")
+
+        answer = calls_to(desk, user)[-1]
+        assert answer.endpoint == "reply"
+        said = texts(answer)
+        assert len(said) == 3 and "つらい気持ち" in said[0]
+        assert YORISOI in said[1] and "119" in said[1]
+        assert "相談員にも、すぐに伝えました" in said[2]
+        assert not buttons(answer), "no intake question after it"
+        status, urgent = await state(desk, user)
+        assert urgent and status in ("assigned", "queued")
+        conversation_id = await desk.conversation_id(user)
+        seen = await read_until(
+            stream,
+            lambda kind, data: (
+                kind == "danger_detected" and data["conversation_id"] == conversation_id
+            ),
+        )
+        assert seen[-1][1]["level"] == "crisis"
+        assert "danger_crisis" in await alert_kinds(desk, user)
+        _, queue = await boss.get("/api/v1/conversations?queue=waiting")
+        assert queue["conversations"][0]["id"] == conversation_id, "first in line"
+
+
+async def test_yes_typed_after_a_restart_gets_the_full_answer(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        await desk.add_staff("kimura", role="supervisor")
+        user = await start_family_flow(desk)
+        await check_in(desk, user)
+    # A new process on the same database: the open question is in the database, not memory.
+    async with ApiDesk.open(tmp_path) as desk:
+        await desk.send(user, "はい。")
+        said = texts(calls_to(desk, user)[-1])
+        assert len(said) == 3 and YORISOI in said[1]
+        assert (await state(desk, user))[1] is True
+        assert await alert_kinds(desk, user) == ["possible_crisis", "danger_crisis"]
+
+
+async def test_no_gets_a_warm_word_and_the_flow_asks_its_question_again(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        await desk.add_staff("kimura", role="supervisor")
+        user = await start_family_flow(desk)
+        question = calls_to(desk, user)[-1]
+        await check_in(desk, user)
+
+        await tap(desk, user, "いいえ")
+
+        answer = calls_to(desk, user)[-1]
+        said = texts(answer)
+        assert answer.endpoint == "reply"
+        assert said[0] == (
+            "答えてくださって、ありがとうございます。つらいときは、いつでもここに書いてください。"
+            "上の電話の相談先にも、いつでも電話できます。"
+        )
+        assert said[1:] == texts(question)[-1:], "the intake question, as it was asked"
+        assert buttons(answer) == buttons(question), "with its buttons"
+        assert await state(desk, user) == ("bot", False)
+        assert await alert_kinds(desk, user) == ["possible_crisis"], "no second alert"
+        # The question was not lost: its buttons still answer it and the flow goes on.
+        first_choice = next(iter(buttons(question)))
+        await tap(desk, user, first_choice)
+        assert texts(calls_to(desk, user)[-1]) != said[1:], "the flow moved on"
+        kinds = [
+            m.kind
+            for m in await desk.db.read(messages.for_conversation, await desk.conversation_id(user))
+        ]
+        assert "safety" not in kinds
+
+
+async def test_rather_not_say_typed_is_respected(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        user = await start_family_flow(desk)
+        question = texts(calls_to(desk, user)[-1])[-1]
+        await check_in(desk, user)
+        await desk.send(user, "答えたくない")
+        said = texts(calls_to(desk, user)[-1])
+        assert said[0].startswith("わかりました。答えなくても大丈夫です。")
+        assert said[1] == question
+        assert await state(desk, user) == ("bot", False)
+
+
+async def test_anything_else_closes_the_check_in_and_the_flow_takes_it(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        user = await start_family_flow(desk)
+        await check_in(desk, user)
+        await desk.send(user, "母です")  # an answer to the flow's question, not to ours
+        said = texts(calls_to(desk, user)[-1])
+        assert not any("命の危険" in text for text in said)
+        assert await state(desk, user) == ("bot", False)
+        await desk.send(user, "はい")  # no longer an answer to the check-in
+        assert not any("つらい気持ち" in t for t in texts(calls_to(desk, user)[-1]))
+        assert (await state(desk, user))[1] is False
+
+
+async def test_a_second_uncertain_message_while_asked_gets_the_full_answer(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        user = await start_family_flow(desk)
+        await check_in(desk, user)
+        await desk.send(user, POSSIBLE)
+        said = texts(calls_to(desk, user)[-1])
+        assert len(said) == 3 and YORISOI in said[1]
+        assert (await state(desk, user))[1] is True
+
+
+async def test_with_a_counselor_yes_alerts_them_and_no_gets_the_usual_acknowledgement(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.add_staff("sato", display="佐藤")
+        user = await desk.ask_for_a_person()
+        await desk.move(timedelta(minutes=1))
+        said = await check_in(desk, user)
+        assert said[-1] == "いま、命の危険を感じていますか？"
+        raised = await desk.db.read(alerts.for_conversation, await desk.conversation_id(user))
+        assert [(a.kind, a.staff_id) for a in raised] == [("possible_crisis", sato.id)]
+
+        await tap(desk, user, "いいえ")
+        said = texts(calls_to(desk, user)[-1])
+        assert said[0].startswith("答えてくださって、ありがとうございます。")
+        assert any("担当の佐藤" in text for text in said[1:]), said
+        assert await state(desk, user) == ("assigned", False)
+
+        await desk.move(timedelta(minutes=5))
+        await check_in(desk, user)
+        await desk.send(user, "はい")
+        said = texts(calls_to(desk, user)[-1])
+        assert len(said) == 3 and YORISOI in said[1]
+        assert await state(desk, user) == ("assigned", True)
+        kinds = await alert_kinds(desk, user)
+        assert kinds == ["possible_crisis", "possible_crisis", "danger_crisis"]
+
+
+async def test_after_hours_the_check_in_names_only_lines_open_day_and_night(tmp_path):
+    async with ApiDesk.open(tmp_path, start=NIGHT) as desk:
+        user = ev.new_user_id()
+        said = await check_in(desk, user)
+        assert "0120-279-338（24時間）" in said[0]
+        assert "いのちの電話" not in said[0] and "いのちSOS" not in said[0]
+        await tap(desk, user, "はい")
+        said = texts(calls_to(desk, user)[-1])
+        assert calls_to(desk, user)[-1].endpoint == "reply"
+        assert "相談員がいない時間です" in said[0]
+        assert (await state(desk, user))[1] is True
+
+
+async def test_english_check_in(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        user = ev.new_user_id()
+        await desk.send(user, "English")
+        await desk.send(user, POSSIBLE)
+        said = texts(calls_to(desk, user)[-1])
+        assert said[-1] == "Do you feel your life is in danger right now?"
+        assert list(buttons(calls_to(desk, user)[-1])) == ["Yes", "No", "Rather not say"]
+        await desk.send(user, "no")
+        assert texts(calls_to(desk, user)[-1])[0].startswith("Thank you for answering.")
+
+
+async def test_on_the_web_chat_the_check_in_has_buttons_and_yes_hands_over(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk, Visitor(desk.service) as visitor:
+        await desk.add_staff("sato", display="佐藤")
+        await visitor.start()
+        await visitor.choose("家族のこと")
+        status, _ = await visitor.say(POSSIBLE)
+        assert status == 202
+        assert (await visitor.texts())[-1] == "いま、命の危険を感じていますか？"
+        assert [b["label"] for b in await visitor.buttons()] == ANSWERS
+        status, _ = await visitor.choose("はい")
+        assert status == 202
+        shown = await visitor.texts()
+        assert any("0120-279-338" in text for text in shown[-3:]), shown[-3:]
+        row = await desk.db.read(
+            lambda c: c.execute(
+                "SELECT v.urgent, v.status FROM conversations v JOIN contacts c"
+                " ON c.id = v.contact_id WHERE c.channel = 'web'"
+            ).fetchone()
+        )
+        assert row[0] == 1 and row[1] != "bot"
