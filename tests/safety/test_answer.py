@@ -12,9 +12,11 @@ from bot.config.helplines import SafetySettings
 from bot.config.loading import load_settings
 from bot.messages.catalogue import Catalogue
 from bot.promises.acks import Words
-from bot.promises.safety import danger_answer
+from bot.promises.safety import after_checkin, checkin, danger_answer
 from bot.runtime.clock import TOKYO
 from bot.safety import Detection, Level
+from flows import FlowEvent, FlowState, load_flows, open_question, step
+from tests.flows.conftest import VARIABLES
 
 CRISIS = Detection(Level.CRISIS, about_other=False, matched="test")
 FAMILY_CRISIS = Detection(Level.CRISIS, about_other=True, matched="test")
@@ -145,3 +147,86 @@ def test_a_level_without_a_line_is_refused(tmp_path):
             '[[safety.lines]]\nid = "a"\nname = "A"\nnumber = "1"\nhours = "always"\n'
             'levels = ["crisis", "violence"]\n',
         )
+
+
+# -- the check-in: the gentle answer to a possible signal --------------------------------
+
+POSSIBLE = Detection(Level.CRISIS, about_other=False, matched="test", certain=False)
+
+
+def ask(detection, at, window, language="ja", safety=None):
+    words = Words(Catalogue.load(), language)
+    return checkin(words, detection, safety or SafetySettings(), window, at)
+
+
+def test_the_check_in_asks_how_they_are_and_names_the_lines_that_always_answer(window):
+    first, question, choices = ask(POSSIBLE, TUESDAY_NIGHT, window)
+    assert first.startswith("とてもつらい気持ちでいらっしゃるのですね。")
+    assert "・よりそいホットライン　0120-279-338（24時間）" in first
+    assert "119（救急）" in first
+    assert question == "いま、命の危険を感じていますか？"
+    assert choices == (
+        ("はい", "safety:yes"),
+        ("いいえ", "safety:no"),
+        ("答えたくない", "safety:skip"),
+    )
+
+
+@pytest.mark.parametrize("at", [TUESDAY_NIGHT, TUESDAY_MORNING])
+@pytest.mark.parametrize("level", list(Level))
+def test_the_check_in_never_names_a_line_that_does_not_answer_day_and_night(window, at, level):
+    for about_other in (False, True):
+        detection = Detection(level, about_other, "test", certain=False)
+        first, _, _ = ask(detection, at, window)
+        for line in SafetySettings().lines_for(level):
+            assert (line.number in first) == (line.hours == "always"), (line.id, first)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("level", list(Level))
+def test_every_level_has_its_words_and_short_labels(window, language, level):
+    for about_other in (False, True):
+        detection = Detection(level, about_other, "test", certain=False)
+        first, question, choices = ask(detection, TUESDAY_MORNING, window, language)
+        assert first and question.endswith(("？", "?"))
+        assert all(len(label) <= 20 for label, _ in choices), "LINE: 20 characters at most"
+    assert "{" not in after_checkin(
+        Words(Catalogue.load(), language), "no", SafetySettings(), level
+    )
+
+
+def test_the_check_in_asks_a_relative_about_the_one_they_worry_for(window):
+    first, question, _ = ask(Detection(Level.CRISIS, True, "t", False), TUESDAY_MORNING, window)
+    assert "ご家族" in first and "その方の命" in question
+
+
+def test_english_check_in(window):
+    first, question, choices = ask(POSSIBLE, TUESDAY_NIGHT, window, language="en")
+    assert "Yorisoi Hotline (multilingual): 0120-279-338 (24 hours)" in first
+    assert question == "Do you feel your life is in danger right now?"
+    assert [label for label, _ in choices] == ["Yes", "No", "Rather not say"]
+
+
+def test_without_lines_open_day_and_night_nothing_points_to_them(tmp_path, window):
+    settings = config(
+        tmp_path,
+        '[[safety.lines]]\nid = "ward"\nname = "区の相談電話"\nnumber = "03-0000-0000"\n'
+        'levels = ["crisis", "violence", "child"]\n[safety.lines.hours]\nmon = "09:00-17:00"\n',
+    ).safety
+    first, _, _ = ask(POSSIBLE, TUESDAY_MORNING, window, safety=settings)
+    assert "03-0000-0000" not in first and "相談先" not in first
+    words = Words(Catalogue.load(), "ja")
+    assert "上の電話" not in after_checkin(words, "no", settings, Level.CRISIS)
+    assert "上の電話" in after_checkin(words, "no", SafetySettings(), Level.CRISIS)
+
+
+def test_the_open_question_is_asked_again_as_the_engine_asks_it():
+    flows = load_flows(variables=VARIABLES)
+    state, effects = step(
+        flows, FlowState.initial(), FlowEvent("text", "こんにちは"), TUESDAY_MORNING
+    )
+    asked = [e for e in effects if hasattr(e, "messages")][-1].messages[-1]
+    assert open_question(flows, state, TUESDAY_MORNING) == asked
+    paused, _ = step(flows, state, FlowEvent("text", "やめる"), TUESDAY_MORNING)
+    assert open_question(flows, paused, TUESDAY_MORNING) is None
+    assert open_question(flows, FlowState.initial(), TUESDAY_MORNING) is None

@@ -263,3 +263,37 @@ async def test_on_the_web_chat_the_check_in_has_buttons_and_yes_hands_over(tmp_p
             ).fetchone()
         )
         assert row[0] == 1 and row[1] != "bot"
+
+
+async def test_unanswered_the_check_in_still_reminds_the_counselor(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato_id = await desk.add_staff("sato", display="佐藤")
+        sato = await desk.sign_in(sato_id)
+        user = await desk.ask_for_a_person()
+        conversation_id = await desk.conversation_id(user)
+        status, _ = await sato.post(
+            f"/api/v1/conversations/{conversation_id}/messages", {"text": "佐藤です。"}
+        )
+        assert status in (200, 201, 202)
+        await desk.service.settle()
+        await desk.move(timedelta(hours=3))  # the answered burst is over: nothing pending
+        await check_in(desk, user)
+        await desk.move(timedelta(minutes=16))
+        assert "remind" in await alert_kinds(desk, user), "nobody is left waiting"
+
+
+async def test_a_counselor_writing_after_the_check_in_closes_it(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.sign_in(await desk.add_staff("sato", display="佐藤"))
+        user = await desk.ask_for_a_person()
+        conversation_id = await desk.conversation_id(user)
+        await check_in(desk, user)
+        status, _ = await sato.post(
+            f"/api/v1/conversations/{conversation_id}/messages",
+            {"text": "佐藤です。今日はごはんを食べられましたか？"},
+        )
+        assert status in (200, 201, 202)
+        await desk.service.settle()
+        await desk.send(user, "はい")  # an answer to the counselor, not to the check-in
+        assert (await state(desk, user))[1] is False
+        assert "danger_crisis" not in await alert_kinds(desk, user)
