@@ -35,3 +35,19 @@ async def test_a_danger_signal_jumps_the_queue_and_alerts_live(tmp_path):
             await expect(alert).to_be_visible()
             await expect(alert).to_contain_text("危険のサイン")
             await page.screenshot(path=str(SCREENSHOTS / "danger.png"))
+
+
+async def test_a_possible_signal_alerts_live_with_its_own_label(tmp_path):
+    async with Desk.open(tmp_path, jst(2026, 11, 25, 10, 0)) as desk:  # a Wednesday, open
+        await desk.add_staff("sato", "佐藤")
+        user = await desk.asks_for_a_person()
+        async with desk.browser(TABLET) as tab:
+            page = tab.page
+            await desk.sign_in(page, "sato")
+            await expect(page.locator("#rows tr")).to_have_count(1)
+            await desk.client_writes(user, "もう何もかも嫌になった")
+            alert = page.locator('.alert[data-kind="possible_crisis"]')
+            await expect(alert).to_be_visible()
+            await expect(alert).to_contain_text("危険かもしれないサイン（自殺・自傷）があります")
+            # Asked, not confirmed: the conversation is not marked urgent.
+            await expect(page.locator("#rows tr").first).not_to_contain_text("緊急")
