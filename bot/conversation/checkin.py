@@ -183,20 +183,30 @@ def _squeezed(text: str) -> str:
 def _typed(text: str, ctx: TurnContext) -> str | None:
     """The check-in answer a typed text means: a button's label in either language, one of
     the catalogue's `also` words, or (for "skip") the flows' own skip words."""
-    typed = _squeezed(text)
-    for answer in CHECKIN_ANSWERS:
-        if typed in _answer_words(ctx.catalogue, answer):
-            return answer
-    if ctx.flows.common.words.get(normalize(text)) == "skip":
+    answer = _answer_words(ctx.catalogue).get(_squeezed(text))
+    if answer is None and ctx.flows.common.words.get(normalize(text)) == "skip":
         return "skip"
-    return None
+    return answer
 
 
-def _answer_words(catalogue: Catalogue, answer: str) -> set[str]:
-    entry: Mapping[str, object] = catalogue.texts[f"safety_checkin_{answer}"]
-    also = entry.get("also")
-    words = [*(also if isinstance(also, list) else []), entry.get("ja"), entry.get("en")]
-    return {_squeezed(word) for word in words if isinstance(word, str) and word}
+# Built once per catalogue (it runs on every short text, on the database writer). The
+# catalogue is kept with its words so that its id is never reused while cached.
+_WORDS: dict[int, tuple[Catalogue, dict[str, str]]] = {}
+
+
+def _answer_words(catalogue: Catalogue) -> dict[str, str]:
+    cached = _WORDS.get(id(catalogue))
+    if cached is not None and cached[0] is catalogue:
+        return cached[1]
+    words: dict[str, str] = {}
+    for answer in CHECKIN_ANSWERS:
+        entry: Mapping[str, object] = catalogue.texts[f"safety_checkin_{answer}"]
+        also = entry.get("also")
+        for word in [*(also if isinstance(also, list) else []), entry.get("ja"), entry.get("en")]:
+            if isinstance(word, str) and word:
+                words.setdefault(_squeezed(word), answer)
+    _WORDS[id(catalogue)] = (catalogue, words)
+    return words
 
 
 def _open_question(conversation: Conversation, ctx: TurnContext, now: datetime) -> list[Said]:

@@ -5,6 +5,7 @@ words and the helplines for the level (bot/promises/safety.py); the conversation
 urgent, taken out of the bot's intake and handed off as a handoff would be (to an on-duty
 supervisor when no counselor is at work); every responsible staff member gets an alert.
 The full answer at most once per `full_answer_every`; later hits get a short one.
+A possible signal gets a check-in first (bot/conversation/checkin.py); 「はい」 to it comes here.
 """
 
 from __future__ import annotations
