@@ -45,11 +45,11 @@ async def test_a_counselor_marks_a_missed_danger_and_a_false_alarm(tmp_path):
             # "missed" (if this fails, the detector learnt SUBTLE: choose a subtler one).
             await expect(danger.locator(".fb-signal")).to_have_text("危険のサイン（自殺・自傷）")
             await expect(danger.get_by_role("button", name="誤検知")).to_be_visible()
-            await expect(danger.get_by_role("button", name="見逃し…")).to_have_count(0)
+            await expect(danger.get_by_role("button", name="危険の見逃し…")).to_have_count(0)
             await expect(subtle.locator(".fb-signal")).to_have_count(0)
             await expect(subtle.get_by_role("button", name="誤検知")).to_have_count(0)
 
-            missed = subtle.get_by_role("button", name="見逃し…")
+            missed = subtle.get_by_role("button", name="危険の見逃し…")
             await missed.click()
             await expect(missed).to_have_attribute("aria-expanded", "true")
             await expect(subtle.get_by_role("group", name="本来の危険の種類：")).to_be_visible()
@@ -93,7 +93,7 @@ async def test_a_counselor_marks_a_missed_danger_and_a_false_alarm(tmp_path):
             await desk.client_writes(mother, HOSTILE)
             hostile = sato.locator(".msg.from-client", has_text="太字ではない")
             await expect(hostile.locator(".text")).to_have_text(HOSTILE)
-            await expect(hostile.get_by_role("button", name="見逃し…")).to_be_visible()
+            await expect(hostile.get_by_role("button", name="危険の見逃し…")).to_be_visible()
             assert await hostile.locator("img, b").count() == 0
             assert await sato.title() != "pwned"
             assert sato_tab.dialogs == []
