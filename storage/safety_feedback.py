@@ -69,11 +69,13 @@ class FeedbackLine:
 
 _CLIENT_TEXT = (
     "SELECT m.id, m.conversation_id, m.created_at,"
-    # A safety answer of the bot before the client wrote again.
+    # A safety answer of the bot before the client wrote again (the scan stops at the
+    # client's next message, so a long conversation costs one short walk per message).
     " EXISTS (SELECT 1 FROM messages s WHERE s.conversation_id = m.conversation_id"
     "  AND s.id > m.id AND s.author = 'bot' AND s.kind LIKE 'safety%'"
-    "  AND NOT EXISTS (SELECT 1 FROM messages c WHERE c.conversation_id = m.conversation_id"
-    "   AND c.id > m.id AND c.id < s.id AND c.author = 'client')),"
+    "  AND s.id < COALESCE((SELECT c.id FROM messages c"
+    "   WHERE c.conversation_id = m.conversation_id AND c.id > m.id AND c.author = 'client'"
+    "   ORDER BY c.id LIMIT 1), 9223372036854775807)),"
     " (SELECT a.kind FROM staff_alerts a WHERE a.conversation_id = m.conversation_id"
     "  AND a.created_at = m.created_at AND a.kind LIKE 'danger!_%' ESCAPE '!'"
     "  ORDER BY a.id LIMIT 1)"
