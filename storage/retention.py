@@ -26,8 +26,18 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
         f"UPDATE audit_log SET conversation_id = NULL WHERE conversation_id IN ({old})", (cut,)
     )
     counts: dict[str, int] = {}
-    # Messages before the outbox rows they point at.
-    for table in ("staff_alerts", "staff_notes", "leave_moves", "deadlines", "messages", "outbox"):
+    # Staff marks on messages (safety feedback) before the messages; messages before the
+    # outbox rows they point at.
+    tables = (
+        "safety_feedback",
+        "staff_alerts",
+        "staff_notes",
+        "leave_moves",
+        "deadlines",
+        "messages",
+        "outbox",
+    )
+    for table in tables:
         counts[table] = conn.execute(
             f"DELETE FROM {table} WHERE conversation_id IN ({old})", (cut,)
         ).rowcount

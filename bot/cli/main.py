@@ -103,6 +103,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", help="e.g. tests/data/safety_eval.tsv")
     evaluate.set_defaults(run=_safety_eval)
 
+    from bot.cli import safety_feedback as feedback_cli
+
+    feedback_cli.register(safety_commands)
+
     from bot.cli import staff as staff_cli
 
     staff_cli.register(commands)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TypeVar
 
-from bot.conversation import leave_moves, reassign
+from bot.conversation import leave_moves, reassign, safety_feedback
 from bot.conversation import notes as staff_notes
 from bot.conversation.context import TurnContext
 from bot.conversation.refusal import Refusal, active_member, open_conversation
@@ -27,6 +27,7 @@ from storage import audit, contacts, conversations, deadlines, staff
 from storage import leave_moves as leave_store
 from storage.conversations import Conversation
 from storage.database import Database
+from storage.safety_feedback import Mark
 from storage.staff import StaffMember
 from storage.statuses import ConversationStatus, MessageKind, staff_author
 from storage.tx import Tx
@@ -130,6 +131,47 @@ class StaffDesk:
         )
         self._after(outcome)
         return note_id
+
+    async def mark_safety(
+        self,
+        conversation_id: int,
+        message_id: int,
+        staff_id: int,
+        kind: str,
+        level: str | None,
+    ) -> Mark:
+        """The staff member's "danger missed" / "false alarm" mark on a client's message,
+        replacing their earlier one (bot/conversation/safety_feedback.py)."""
+        now = self._clock.now()
+        found, outcome = await self._db.write(
+            lambda c: safety_feedback.mark(
+                c,
+                conversation_id=conversation_id,
+                message_id=message_id,
+                staff_id=staff_id,
+                kind=kind,
+                level=level,
+                now=now,
+            )
+        )
+        self._after(outcome)
+        return found
+
+    async def withdraw_safety_mark(
+        self, conversation_id: int, message_id: int, staff_id: int
+    ) -> bool:
+        now = self._clock.now()
+        withdrawn, outcome = await self._db.write(
+            lambda c: safety_feedback.withdraw(
+                c,
+                conversation_id=conversation_id,
+                message_id=message_id,
+                staff_id=staff_id,
+                now=now,
+            )
+        )
+        self._after(outcome)
+        return withdrawn
 
     async def transfer(
         self,

@@ -17,6 +17,8 @@
     GET/POST /conversations/{id}/presence (who is looking / typing)  (api/presence.py)
     GET  /review, POST /review/close (weekly review, supervisors)   (api/review.py)
     GET  /quota  LINE pushes this month against the plan (supervisors)  (api/quota.py)
+    GET  /conversations/{id}/safety-feedback, POST .../messages/{mid}/safety-feedback[/withdraw]
+         "danger missed" / "false alarm" marks for the detector   (api/safety_feedback.py)
     GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
     GET  /audit[?conversation=&staff=&action=&since=&until=]    (supervisors and admins)
     GET  /alerts/history[?kind=]        every alert, seen or not (supervisors and admins)
@@ -35,6 +37,7 @@ from staff_console.api import (
     quota,
     review,
     routes,
+    safety_feedback,
     saved_replies,
     staffing,
 )
@@ -52,4 +55,5 @@ def create_api() -> web.Application:
     review.add_routes(api)
     staffing.add_routes(api)
     quota.add_routes(api)
+    safety_feedback.add_routes(api)
     return api

@@ -49,12 +49,21 @@ ROUTES = [
     ("POST", "/api/v1/alerts/{alert_id}/seen"),
     ("GET", "/api/v1/audit"),
     ("GET", "/api/v1/alerts/history"),
+    ("GET", "/api/v1/conversations/{conversation_id}/safety-feedback"),
+    ("POST", "/api/v1/conversations/{conversation_id}/messages/{message_id}/safety-feedback"),
+    (
+        "POST",
+        "/api/v1/conversations/{conversation_id}/messages/{message_id}/safety-feedback/withdraw",
+    ),
 ]
 
 
 def reachable(path: str) -> str:
     return (
-        path.replace("{conversation_id}", "1").replace("{alert_id}", "1").replace("{reply_id}", "1")
+        path.replace("{conversation_id}", "1")
+        .replace("{alert_id}", "1")
+        .replace("{reply_id}", "1")
+        .replace("{message_id}", "1")
     )
 
 

@@ -1,0 +1,148 @@
+"""Staff teach the danger detector (issue 17): marks on a client's text messages.
+
+    GET  /conversations/{id}/safety-feedback
+         -> {"levels", "messages": [{"message_id", "signal": {"level"}|null,
+                                     "can_mark": "missed"|"false_alarm", "marks": [...]}]}
+    POST /conversations/{id}/messages/{message_id}/safety-feedback
+         {"kind": "missed", "level": "crisis"|"violence"|"child"} | {"kind": "false_alarm"}
+         -> {"mark", "message"}   (replaces the signed-in staff member's earlier mark)
+    POST /conversations/{id}/messages/{message_id}/safety-feedback/withdraw
+         -> {"withdrawn": bool, "message"}
+
+"danger missed" (見逃し) goes on a message that raised no signal, "false alarm" (誤検知) on
+one that did. Anyone who sees the conversation may mark (404 otherwise); writes are audited
+by the desk. The answers carry ids, kinds, levels, names and times: never the client's
+words, which the page already has. Reading the marks is not audited apart: it is part of
+the conversation page, whose view is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import keys
+from bot.conversation.desk import DeskError
+from staff_console.access import current_staff
+from staff_console.api.body import json_object, positive_int
+from staff_console.errors import ApiError, desk_refusal, json_answer
+from storage import read_side
+from storage import safety_feedback as store
+from storage.safety_feedback import LEVELS, ClientText, Mark
+from storage.tx import Tx
+
+
+def _shape_mark(mark: Mark, me: int) -> dict[str, Any]:
+    return {
+        "staff": {
+            "id": mark.staff_id,
+            "name": mark.staff_name,
+            "display_name": mark.staff_display_name,
+        },
+        "kind": mark.kind,
+        "level": mark.level,
+        "marked_at": mark.marked_at.isoformat(),
+        "mine": mark.staff_id == me,
+    }
+
+
+def _shape(message: ClientText, marks: list[Mark], me: int) -> dict[str, Any]:
+    return {
+        "message_id": message.id,
+        "signal": {"level": message.level} if message.signalled else None,
+        "can_mark": "false_alarm" if message.signalled else "missed",
+        "marks": [_shape_mark(m, me) for m in marks if m.message_id == message.id],
+    }
+
+
+def _ids(request: web.Request) -> tuple[int, int | None]:
+    conversation_id = positive_int(request.match_info["conversation_id"], "conversation_id")
+    raw = request.match_info.get("message_id")
+    return conversation_id, positive_int(raw, "message_id") if raw is not None else None
+
+
+async def _visible(request: web.Request, conversation_id: int) -> None:
+    viewer = current_staff(request).viewer
+    if (
+        await request.config_dict[keys.DB].read(read_side.inbox_row, viewer, conversation_id)
+        is None
+    ):
+        raise ApiError(404, "no_conversation")
+
+
+async def _entry(request: web.Request, conversation_id: int, message_id: int) -> dict[str, Any]:
+    me = current_staff(request).staff.id
+
+    def read(conn: Tx) -> dict[str, Any]:
+        message = store.client_text(conn, message_id)
+        assert message is not None and message.conversation_id == conversation_id
+        return _shape(message, store.for_conversation(conn, conversation_id), me)
+
+    entry: dict[str, Any] = await request.config_dict[keys.DB].read(read)
+    return entry
+
+
+def _refused(error: DeskError) -> ApiError:
+    if error.key == "feedback_message":
+        return ApiError(404, error.key)
+    return desk_refusal(error)
+
+
+async def list_marks(request: web.Request) -> web.Response:
+    conversation_id, _ = _ids(request)
+    await _visible(request, conversation_id)
+    me = current_staff(request).staff.id
+
+    def read(conn: Tx) -> list[dict[str, Any]]:
+        marks = store.for_conversation(conn, conversation_id)
+        return [_shape(m, marks, me) for m in store.client_texts(conn, conversation_id)]
+
+    shaped = await request.config_dict[keys.DB].read(read)
+    return json_answer({"levels": list(LEVELS), "messages": shaped})
+
+
+async def mark(request: web.Request) -> web.Response:
+    conversation_id, message_id = _ids(request)
+    assert message_id is not None
+    body = await json_object(request)
+    kind = body.get("kind")
+    if kind not in store.KINDS:
+        raise ApiError(400, "feedback_kind")
+    level = body.get("level")
+    if kind == "missed" and level not in LEVELS:
+        raise ApiError(400, "feedback_level")
+    if kind == "false_alarm" and level is not None:
+        raise ApiError(400, "feedback_level_not_wanted")
+    await _visible(request, conversation_id)
+    try:
+        found = await request.config_dict[keys.DESK].mark_safety(
+            conversation_id, message_id, current_staff(request).staff.id, kind, level
+        )
+    except DeskError as error:
+        raise _refused(error) from None
+    me = current_staff(request).staff.id
+    entry = await _entry(request, conversation_id, message_id)
+    return json_answer({"mark": _shape_mark(found, me), "message": entry})
+
+
+async def withdraw(request: web.Request) -> web.Response:
+    conversation_id, message_id = _ids(request)
+    assert message_id is not None
+    await _visible(request, conversation_id)
+    try:
+        withdrawn = await request.config_dict[keys.DESK].withdraw_safety_mark(
+            conversation_id, message_id, current_staff(request).staff.id
+        )
+    except DeskError as error:
+        raise _refused(error) from None
+    entry = await _entry(request, conversation_id, message_id)
+    return json_answer({"withdrawn": withdrawn, "message": entry})
+
+
+def add_routes(api: web.Application) -> None:
+    conversation = "/conversations/{conversation_id}"
+    message = conversation + "/messages/{message_id}/safety-feedback"
+    api.router.add_get(conversation + "/safety-feedback", list_marks)
+    api.router.add_post(message, mark)
+    api.router.add_post(message + "/withdraw", withdraw)
