@@ -77,7 +77,8 @@ _CLIENT_TEXT = (
     "   WHERE c.conversation_id = m.conversation_id AND c.id > m.id AND c.author = 'client'"
     "   ORDER BY c.id LIMIT 1), 9223372036854775807)),"
     " (SELECT a.kind FROM staff_alerts a WHERE a.conversation_id = m.conversation_id"
-    "  AND a.created_at = m.created_at AND a.kind LIKE 'danger!_%' ESCAPE '!'"
+    "  AND a.created_at = m.created_at"
+    "  AND (a.kind LIKE 'danger!_%' ESCAPE '!' OR a.kind LIKE 'possible!_%' ESCAPE '!')"
     "  ORDER BY a.id LIMIT 1)"
     " FROM messages m WHERE m.author = 'client' AND m.kind IN (?, ?)"
 )
@@ -86,8 +87,8 @@ _CLIENT_TEXT = (
 def _level_of(alert_kind: str | None) -> str | None:
     if alert_kind is None:
         return None
-    # danger_<level>, perhaps with a qualifier after it (danger_crisis_possible).
-    level = alert_kind.removeprefix("danger_").split("_")[0]
+    # danger_<level> for a certain signal, possible_<level> for one the bot asked about.
+    level = alert_kind.split("_")[1]
     return level if level in LEVELS else None
 
 

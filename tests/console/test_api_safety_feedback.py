@@ -258,3 +258,15 @@ async def test_a_mark_refreshes_colleagues_pages_live(tmp_path):
         # Ids only, as every event.
         assert set(seen[-1][1]) <= {"conversation_id", "staff_id"}
         stream.close()
+
+
+async def test_a_possible_signal_the_bot_asked_about_can_be_a_false_alarm(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.sign_in(await desk.add_staff("sato"))
+        user = await desk.ask_for_a_person(first=HOSTILE)
+        await desk.send(user, "もう何もかも嫌になった")
+        conversation_id = await desk.conversation_id(user)
+        possible = await client_message(sato, conversation_id, "もう何もかも嫌になった")
+        found = await entries(sato, conversation_id)
+        assert found[possible]["signal"] == {"level": "crisis"}
+        assert found[possible]["can_mark"] == "false_alarm"
