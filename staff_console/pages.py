@@ -95,6 +95,14 @@ def _base_context(request: web.Request, page: str) -> dict[str, Any]:
     }
 
 
+def organisation_names(request: web.Request, language: str) -> dict[str, str]:
+    """Each organisation's name from the configuration (staff read names, never ids)."""
+    return {
+        org.id: (org.name_en or org.name) if language == "en" else org.name
+        for org in request.config_dict[keys.SETTINGS].handoff.organizations
+    }
+
+
 def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) -> dict[str, Any]:
     signed = current_staff(request)
     context = _base_context(request, page)
@@ -108,6 +116,7 @@ def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) ->
             "lang": context["lang"],
             "staff": {"id": member.id, "display_name": member.display_name, "role": member.role},
             "now": request.config_dict[keys.CLOCK].now().isoformat(),
+            "organisations": organisation_names(request, context["lang"]),
             **data,
         },
     )

@@ -19,6 +19,17 @@ export function has(key) {
   return TEXTS[section]?.[name] !== undefined;
 }
 
+// A stored value (a status, a kind, an audit action) in words; the raw value only when a
+// label is missing (tests/console/test_labels.py keeps that from happening).
+export function label(section, value) {
+  return has(`${section}.${value}`) ? t(`${section}.${value}`) : String(value ?? "");
+}
+
+// An organisation by its name from the configuration, never its id.
+export function orgName(id) {
+  return (PAGE.organisations ?? {})[id] ?? (id ? String(id) : "—");
+}
+
 // el("p", {class: "x", dataset: {state: "sent"}}, "text", child) -> <p class="x">text…</p>
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
