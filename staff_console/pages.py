@@ -36,7 +36,7 @@ from staff_console.api.review import load_review
 from staff_console.api.routes import day_of, handover_day
 from staff_console.errors import ApiError
 from staff_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, fill, texts
-from staff_console.keys import PRESENCE
+from staff_console.keys import HUB, PRESENCE
 from storage import audit, read_side
 from storage.tx import Tx
 
@@ -287,8 +287,11 @@ def _render_login(
 
 async def logout(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther("/console/login?notice=signed_out")
-    member = current_staff(request).staff
+    signed = current_staff(request)
+    member = signed.staff
     await sign_out(request, response)
+    # Other tabs of this session go to the sign-in page at once, told they signed out.
+    request.config_dict[HUB].end_session(signed.session_id, "signed_out")
     # Signed out: no longer looking at anything (colleagues see it at once).
     request.config_dict[PRESENCE].leave_everywhere(member.id, request.config_dict[keys.CLOCK].now())
     raise response

@@ -97,7 +97,7 @@ async def logout(request: web.Request) -> web.Response:
     signed_in = current_staff(request)
     response = json_answer({"signed_out": True})
     await sign_out(request, response)
-    request.config_dict[HUB].end_session(signed_in.session_id)
+    request.config_dict[HUB].end_session(signed_in.session_id, "signed_out")
     # Signed out: no longer looking at anything (colleagues see it at once).
     request.config_dict[PRESENCE].leave_everywhere(signed_in.staff.id, _now(request))
     return response

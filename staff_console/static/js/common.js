@@ -140,6 +140,17 @@ export function signedOut(notice = "expired") {
   location.assign(`/console/login?notice=${notice}&next=${next}`);
 }
 
+// Signing out from this page: the session ends on the server before the form's redirect
+// arrives, and meanwhile a fetch answered 401 or the stream's signed_out (a colleague's
+// presence event, a timer) would send the page to "your session expired" instead. From
+// the moment the form is sent, whatever says "signed out" is this sign-out: only the
+// form's own redirect decides where the page goes.
+export const SIGNING_OUT = "tobira:signing-out";
+document.querySelector("form.signout")?.addEventListener("submit", () => {
+  leaving = true;
+  window.dispatchEvent(new Event(SIGNING_OUT));
+});
+
 // Many events in a burst, one fetch: run `task` once, a moment after the last call.
 export function coalesce(task, waitMs = 120) {
   let timer = null;
