@@ -24,6 +24,7 @@ from staff_console.access import (
 from staff_console.actions import open_conversation
 from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
+from staff_console.api.finding import filter_query, inbox_filter
 from staff_console.errors import (
     ApiError,
     desk_call,
@@ -113,21 +114,31 @@ async def me(request: web.Request) -> web.Response:
 # -- conversations -------------------------------------------------------------------------
 
 
-def _queue_view(
-    conn: Tx, viewer: read_side.Viewer, queue: str, limit: int
+def queue_view(
+    conn: Tx,
+    viewer: read_side.Viewer,
+    queue: str,
+    limit: int = read_side.DEFAULT_ROWS,
+    found: read_side.InboxFilter | None = None,
 ) -> tuple[list[InboxRow], dict[str, int]]:
-    return read_side.inbox(conn, viewer, queue, limit), read_side.queue_counts(conn, viewer)
+    # One read transaction: the rows and the tab counts show the same moment.
+    return (
+        read_side.inbox(conn, viewer, queue, limit, found),
+        read_side.queue_counts(conn, viewer),
+    )
 
 
 async def list_conversations(request: web.Request) -> web.Response:
+    """?queue=NAME and the filters of staff_console/api/finding.py."""
     queue = request.query.get("queue", "waiting")
     if queue not in QUEUES:
         raise ApiError(400, "unknown_queue", queue=queue[:40], queues=", ".join(QUEUES))
+    found = inbox_filter(request.query)
     signed_in, now, db = current_staff(request), _now(request), _db(request)
-    rows, counts = await db.read(_queue_view, signed_in.viewer, queue, _limit(request))
+    rows, counts = await db.read(queue_view, signed_in.viewer, queue, _limit(request), found)
     if not _background(request):
         # A person looked at the list (a page refreshing itself after an event is not
-        # another look).
+        # another look); what they looked for is part of the look.
         await db.write(
             lambda conn: audit.record(
                 conn,
@@ -135,13 +146,14 @@ async def list_conversations(request: web.Request) -> web.Response:
                 action="view_queue",
                 conversation_id=None,
                 at=now,
-                detail={"queue": queue},
+                detail={"queue": queue, **filter_query(request.query)},
             )
         )
     return json_answer(
         {
             "now": shapes.when(now),
             "queue": queue,
+            "filters": filter_query(request.query),
             "counts": counts,
             "conversations": [shapes.inbox_row(row, now) for row in rows],
         }

@@ -8,6 +8,7 @@ import {
   el,
   formatDuration,
   formatTime,
+  has,
   now,
   showProblem,
   syncClock,
@@ -55,6 +56,20 @@ function staffName(ref) {
   return ref?.display_name || ref?.name || "";
 }
 
+// The intake in a few words: 「母 · 40代 · 10年より長い」. A choice by its label; something
+// written instead of a choice stays text, cut short; skipped questions say nothing.
+const BRIEF = ["relationship", "age_band", "duration"];
+function intakeBrief(row) {
+  const intake = row.intake_brief ?? {};
+  return BRIEF.map((field) => intake[field])
+    .filter((value) => typeof value === "string" && value && value !== "_skip")
+    .map((value) => {
+      if (has(`intake_values.${value}`)) return t(`intake_values.${value}`);
+      return value.length > 16 ? `${value.slice(0, 15)}…` : value;
+    })
+    .join(" · ");
+}
+
 function renderRow(row) {
   const level = attention(row);
   const words = promiseWords(row, level);
@@ -91,14 +106,26 @@ function renderRow(row) {
     ),
     el("td", {}, badges, t(`status.${row.status}`)),
     el("td", {}, t(`channel.${row.channel}`)),
-    el("td", {}, t(`writer.${row.writer ?? "unknown"}`)),
+    el(
+      "td",
+      { class: "writer" },
+      t(`writer.${row.writer ?? "unknown"}`),
+      intakeBrief(row) ? el("span", { class: "brief" }, intakeBrief(row)) : null,
+    ),
     el(
       "td",
       {},
       row.counselor ? staffName(row.counselor) : el("span", { class: "muted" }, "—"),
       row.pair ? el("span", { class: "preview" }, t("wait.pair", { name: staffName(row.pair) })) : null,
     ),
-    el("td", {}, formatTime(row.last_message_at), el("span", { class: "muted" }, ` #${row.id}`)),
+    el(
+      "td",
+      { class: "last" },
+      formatTime(row.last_message_at),
+      el("span", { class: "muted" }, ` #${row.id}`),
+      // The client's own words, cut short by the server: text, never markup.
+      row.preview ? el("span", { class: "client-preview" }, row.preview) : null,
+    ),
   );
   // Tapping anywhere on a row opens it (tablets); the link inside is for the keyboard.
   tr.addEventListener("click", (event) => {
@@ -126,12 +153,10 @@ function render() {
 
 const refresh = coalesce(async () => {
   try {
-    const data = await api(
-      "GET",
-      `/api/v1/conversations?queue=${encodeURIComponent(PAGE.queue)}`,
-      undefined,
-      { background: true },
-    );
+    const query = new URLSearchParams({ queue: PAGE.queue, ...(PAGE.filters ?? {}) });
+    const data = await api("GET", `/api/v1/conversations?${query}`, undefined, {
+      background: true,
+    });
     syncClock(data.now);
     rows = data.conversations ?? [];
     if (data.counts) PAGE.counts = data.counts;
