@@ -75,14 +75,14 @@ def inbox_filter(query: Mapping[str, str]) -> InboxFilter | None:
     if not any(query.get(name) for name in PARAMETERS):
         return None
     number = None
-    if raw := query.get("number", "").strip():
-        number = positive_int(raw.removeprefix("#").strip(), "number")
+    if typed := query.get("number", "").strip():
+        number = positive_int(typed.removeprefix("#").strip(), "number")
     counselor_id, no_counselor = None, False
-    if raw := query.get("counselor"):
-        if raw == "none":
+    if counselor := query.get("counselor"):
+        if counselor == "none":
             no_counselor = True
         else:
-            counselor_id = positive_int(raw, "counselor")
+            counselor_id = positive_int(counselor, "counselor")
     urgent = None
     if raw := query.get("urgent"):
         if raw not in _TRUE + _FALSE:
