@@ -628,6 +628,17 @@ def alerts(
     ]
 
 
+def open_alerts_on(conn: Tx, viewer: Viewer, conversation_id: int) -> list[int]:
+    """The ids of one conversation's unseen alerts for this staff member: addressed to
+    them, or to whoever is on duty."""
+    rows = conn.execute(
+        "SELECT id FROM staff_alerts WHERE conversation_id = ? AND seen_at IS NULL"
+        " AND (staff_id = ? OR staff_id IS NULL) ORDER BY id",
+        (conversation_id, viewer.staff_id),
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
 def audit_entries(
     conn: Tx,
     conversation_id: int | None = None,

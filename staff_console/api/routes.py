@@ -21,7 +21,7 @@ from staff_console.access import (
     set_session_cookie,
     sign_out,
 )
-from staff_console.actions import open_conversation
+from staff_console.actions import open_conversation, see_alerts, see_conversation_alerts
 from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
 from staff_console.api.finding import filter_query, inbox_filter
@@ -35,7 +35,7 @@ from staff_console.errors import (
 )
 from staff_console.keys import HUB, PRESENCE
 from staff_console.sessions import SignedIn
-from storage import alerts, audit, notes, read_side
+from storage import audit, notes, read_side
 from storage.database import Database
 from storage.read_side import QUEUES, InboxRow
 from storage.tx import Tx
@@ -218,6 +218,13 @@ async def post_message(request: web.Request) -> web.Response:
     except DeskError as error:
         raise desk_refusal(error) from None
     message_id = next(e.message_id for e in outcome.events if e.message_id is not None)
+    # Answered: what this conversation's alerts asked for is done.
+    now = _now(request)
+    await _db(request).write(
+        lambda conn: see_conversation_alerts(
+            conn, signed_in.viewer, conversation_id, now, "answered"
+        )
+    )
     message = await _db(request).read(read_side.message, message_id)
     assert message is not None
     return json_answer(
@@ -370,24 +377,7 @@ async def alert_seen(request: web.Request) -> web.Response:
     signed_in, now = current_staff(request), _now(request)
 
     def job(conn: Tx) -> bool:
-        alert = alerts.get(conn, alert_id)
-        if alert is None:
-            return False
-        # A shared alert is cleared for everyone: only by someone who may see its case.
-        where = read_side.visibility(conn, [alert.conversation_id]).get(alert.conversation_id)
-        if where is None or not signed_in.viewer.can_see(*where):
-            return False
-        seen = alerts.mark_seen(conn, alert_id, signed_in.staff.id, now)
-        if seen:
-            audit.record(
-                conn,
-                staff_id=signed_in.staff.id,
-                action="alert_seen",
-                conversation_id=alert.conversation_id,
-                at=now,
-                detail={"alert_id": alert_id},
-            )
-        return seen
+        return bool(see_alerts(conn, signed_in.viewer, [alert_id], now))
 
     if not await _db(request).write(job):
         raise ApiError(404, "no_alert")
