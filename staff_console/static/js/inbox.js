@@ -8,13 +8,13 @@ import {
   el,
   formatDuration,
   formatTime,
-  has,
   now,
   showProblem,
   syncClock,
   t,
 } from "./common.js";
 import { refreshAlerts, startAlerts } from "./alerts.js";
+import { intakeBrief } from "./intake.js";
 import { startLive } from "./live.js";
 import { QUOTA_EVERY_MS, showQuota } from "./quota.js";
 
@@ -56,19 +56,8 @@ function staffName(ref) {
   return ref?.display_name || ref?.name || "";
 }
 
-// The intake in a few words: 「母 · 40代 · 10年より長い」. A choice by its label; something
-// written instead of a choice stays text, cut short; skipped questions say nothing.
-const BRIEF = ["relationship", "age_band", "duration"];
-function intakeBrief(row) {
-  const intake = row.intake_brief ?? {};
-  return BRIEF.map((field) => intake[field])
-    .filter((value) => typeof value === "string" && value && value !== "_skip")
-    .map((value) => {
-      if (has(`intake_values.${value}`)) return t(`intake_values.${value}`);
-      return value.length > 16 ? `${value.slice(0, 15)}…` : value;
-    })
-    .join(" · ");
-}
+// Who the row is about, in a few words: 「母 · 40代 · 10年より長い」.
+const intakeWords = (row) => intakeBrief(row.intake_brief, ["relationship", "age_band", "duration"]);
 
 function renderRow(row) {
   const level = attention(row);
@@ -110,7 +99,7 @@ function renderRow(row) {
       "td",
       { class: "writer" },
       t(`writer.${row.writer ?? "unknown"}`),
-      intakeBrief(row) ? el("span", { class: "brief" }, intakeBrief(row)) : null,
+      intakeWords(row) ? el("span", { class: "brief" }, intakeWords(row)) : null,
     ),
     el(
       "td",
