@@ -21,7 +21,7 @@ from staff_console.access import (
     set_session_cookie,
     sign_out,
 )
-from staff_console.actions import open_conversation, see_alerts, see_conversation_alerts
+from staff_console.actions import open_conversation, see_alerts
 from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
 from staff_console.api.finding import filter_query, inbox_filter
@@ -211,6 +211,9 @@ async def post_message(request: web.Request) -> web.Response:
                 },
                 status=409,
             )
+    # What the counselor's alerts on it asked for before this answer; one the answer itself
+    # raises (a push held for the month's allowance) is news, and stays.
+    pending = await _db(request).read(read_side.open_alerts_on, signed_in.viewer, conversation_id)
     try:
         outcome = await request.config_dict[keys.DESK].answer(
             conversation_id, signed_in.staff.id, text
@@ -218,13 +221,11 @@ async def post_message(request: web.Request) -> web.Response:
     except DeskError as error:
         raise desk_refusal(error) from None
     message_id = next(e.message_id for e in outcome.events if e.message_id is not None)
-    # Answered: what this conversation's alerts asked for is done.
-    now = _now(request)
-    await _db(request).write(
-        lambda conn: see_conversation_alerts(
-            conn, signed_in.viewer, conversation_id, now, "answered"
+    if pending:
+        now = _now(request)
+        await _db(request).write(
+            lambda conn: see_alerts(conn, signed_in.viewer, pending, now, "answered")
         )
-    )
     message = await _db(request).read(read_side.message, message_id)
     assert message is not None
     return json_answer(
