@@ -40,6 +40,9 @@ class Listener:
     viewer: Viewer
     session_id: int
     queue: asyncio.Queue[Event | None] = field(default_factory=lambda: asyncio.Queue(_QUEUE_SIZE))
+    # Why the session ended, when this process ended it: "signed_out" (the page says so
+    # rather than "expired").
+    ended: str | None = None
 
     def put(self, event: Event | None) -> None:
         if self.queue.full():
@@ -73,10 +76,12 @@ class EventHub:
     def leave(self, listener: Listener) -> None:
         self._listeners.discard(listener)
 
-    def end_session(self, session_id: int) -> None:
-        """A session ended in this process: its streams say so now, not at the next check."""
+    def end_session(self, session_id: int, notice: str = "expired") -> None:
+        """A session ended in this process: its streams say so now, not at the next check,
+        with the notice the sign-in page shows ("signed_out" or "expired")."""
         for listener in list(self._listeners):
             if listener.session_id == session_id:
+                listener.ended = notice
                 listener.put(None)
 
     def _start(self) -> None:
@@ -152,12 +157,13 @@ async def stream(
                     event = await asyncio.wait_for(listener.queue.get(), CHECK_EVERY)
                 except TimeoutError:
                     if not await still_open(session_id):
-                        await response.send("{}", event=SIGNED_OUT)
+                        await response.send('{"notice": "expired"}', event=SIGNED_OUT)
                         break
                     continue
                 if event is None:
                     if not await still_open(session_id):
-                        await response.send("{}", event=SIGNED_OUT)
+                        notice = json.dumps({"notice": listener.ended or "expired"})
+                        await response.send(notice, event=SIGNED_OUT)
                     break
                 await response.send(event_data(event), event=event.kind.value)
         return response

@@ -32,13 +32,21 @@ from staff_console.access import (
     sign_out,
 )
 from staff_console.api import shapes
+from staff_console.api.finding import (
+    AGE_BANDS,
+    CHANNELS,
+    RELATIONSHIPS,
+    STATUSES,
+    WRITER_CHOICES,
+    filter_query,
+    inbox_filter,
+)
 from staff_console.api.review import load_review
-from staff_console.api.routes import day_of, handover_day
-from staff_console.errors import ApiError
+from staff_console.api.routes import day_of, handover_day, queue_view
+from staff_console.errors import ApiError, sentence
 from staff_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, fill, texts
-from staff_console.keys import PRESENCE
+from staff_console.keys import HUB, PRESENCE
 from storage import audit, read_side
-from storage.tx import Tx
 
 _HERE = Path(__file__).parent
 LANGUAGE_COOKIE = "tobira_lang"
@@ -95,6 +103,14 @@ def _base_context(request: web.Request, page: str) -> dict[str, Any]:
     }
 
 
+def organisation_names(request: web.Request, language: str) -> dict[str, str]:
+    """Each organisation's name from the configuration (staff read names, never ids)."""
+    return {
+        org.id: (org.name_en or org.name) if language == "en" else org.name
+        for org in request.config_dict[keys.SETTINGS].handoff.organizations
+    }
+
+
 def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) -> dict[str, Any]:
     signed = current_staff(request)
     context = _base_context(request, page)
@@ -108,6 +124,7 @@ def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) ->
             "lang": context["lang"],
             "staff": {"id": member.id, "display_name": member.display_name, "role": member.role},
             "now": request.config_dict[keys.CLOCK].now().isoformat(),
+            "organisations": organisation_names(request, context["lang"]),
             **data,
         },
     )
@@ -115,13 +132,22 @@ def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) ->
 
 
 async def inbox(request: web.Request) -> web.Response:
+    """A queue, narrowed by the search form's filters (the API's query parameters)."""
     queue = request.query.get("queue", "waiting")
     if queue not in QUEUES:
         queue = "waiting"
+    problem = None
+    try:
+        found, filters = inbox_filter(request.query), filter_query(request.query)
+    except ApiError as error:
+        # A hand-edited address: the plain queue, and a sentence saying what was wrong.
+        found, filters = None, {}
+        problem = sentence(error.key, language_of(request), **error.values)
     signed = current_staff(request)
     now = request.config_dict[keys.CLOCK].now()
     db = request.config_dict[keys.DB]
-    rows, counts = await db.read(_inbox_and_counts, signed.viewer, queue)
+    rows, counts = await db.read(queue_view, signed.viewer, queue, read_side.DEFAULT_ROWS, found)
+    colleagues = await db.read(read_side.colleagues)
     # A person looked at this list: audited as the API audits it.
     await db.write(
         lambda conn: audit.record(
@@ -130,24 +156,31 @@ async def inbox(request: web.Request) -> web.Response:
             action="view_queue",
             conversation_id=None,
             at=now,
-            detail={"queue": queue},
+            detail={"queue": queue, **filters},
         )
     )
     data = {
         "queue": queue,
+        "filters": filters,
         "counts": counts,
         "conversations": [shapes.inbox_row(row, now) for row in rows],
     }
     context = _signed_in_context(request, "inbox", data)
-    context.update(queue=queue, queues=QUEUES)
+    context.update(
+        queue=queue,
+        queues=QUEUES,
+        filters=filters,
+        problem=problem,
+        choices={
+            "writer": WRITER_CHOICES,
+            "channel": CHANNELS,
+            "status": STATUSES,
+            "age_band": AGE_BANDS,
+            "relationship": RELATIONSHIPS,
+        },
+        counselors=[c for c in colleagues if c.role == "counselor" or c.id == signed.staff.id],
+    )
     return aiohttp_jinja2.render_template("inbox.html", request, context)
-
-
-def _inbox_and_counts(
-    conn: Tx, viewer: read_side.Viewer, queue: str
-) -> tuple[list[read_side.InboxRow], dict[str, int]]:
-    # One read transaction: the rows and the tab counts show the same moment.
-    return read_side.inbox(conn, viewer, queue), read_side.queue_counts(conn, viewer)
 
 
 async def conversation_page(request: web.Request) -> web.Response:
@@ -278,8 +311,11 @@ def _render_login(
 
 async def logout(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther("/console/login?notice=signed_out")
-    member = current_staff(request).staff
+    signed = current_staff(request)
+    member = signed.staff
     await sign_out(request, response)
+    # Other tabs of this session go to the sign-in page at once, told they signed out.
+    request.config_dict[HUB].end_session(signed.session_id, "signed_out")
     # Signed out: no longer looking at anything (colleagues see it at once).
     request.config_dict[PRESENCE].leave_everywhere(member.id, request.config_dict[keys.CLOCK].now())
     raise response

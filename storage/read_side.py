@@ -37,8 +37,13 @@ DEFAULT_ROWS = 100
 # The newest messages of a conversation shown at once.
 TRANSCRIPT_ROWS = 500
 WRITERS = ("self", "family", "supporter")
+# A row's preview of the client's last written message, in characters.
+PREVIEW_CHARS = 60
+# The intake answers a row shows in a few words.
+BRIEF_FIELDS = ("who", "relationship", "age_band", "duration")
 
 _OPEN = sql_list(HUMAN_OWNED)
+_WRITERS = "(" + ", ".join(f"'{writer}'" for writer in WRITERS) + ")"
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,73 @@ class InboxRow:
     remind_due: datetime | None
     escalate_due: datetime | None
     open_alerts: int
+    # What a row is about without opening it: the intake's answers by field (a choice id,
+    # free text as written, or "_skip"), and the start of the client's last written
+    # message (PREVIEW_CHARS at most, spaces folded; taps and stickers are not previews).
+    intake: dict[str, Any] = field(default_factory=dict)
+    preview: str | None = None
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What a counselor looks for (GET /api/v1/conversations's query): every given field
+    narrows the queue. Values are checked by the API; here they only become parameters."""
+
+    number: int | None = None  # the conversation's number (its id)
+    writer: str | None = None  # self / family / supporter / unknown
+    channel: str | None = None
+    counselor_id: int | None = None
+    no_counselor: bool = False
+    status: str | None = None
+    urgent: bool | None = None
+    opened_from: datetime | None = None  # the conversation began at or after
+    opened_before: datetime | None = None  # ... and before
+    age_band: str | None = None  # intake answers
+    relationship: str | None = None
+
+    def sql(self) -> tuple[list[str], dict[str, Any]]:
+        """Fixed SQL conditions with named parameters: nothing from the request is ever
+        spelled into the SQL itself."""
+        conditions: list[str] = []
+        params: dict[str, Any] = {}
+
+        def add(condition: str, **values: Any) -> None:
+            conditions.append(condition)
+            params.update(values)
+
+        if self.number is not None:
+            add("c.id = :f_number", f_number=self.number)
+        if self.writer == "unknown":
+            add(f"(c.topic IS NULL OR c.topic NOT IN {_WRITERS})")
+        elif self.writer is not None:
+            add("c.topic = :f_writer", f_writer=self.writer)
+        if self.channel is not None:
+            add("ct.channel = :f_channel", f_channel=self.channel)
+        if self.no_counselor:
+            add("c.counselor_id IS NULL")
+        elif self.counselor_id is not None:
+            add(
+                "(c.counselor_id = :f_counselor OR c.pair_counselor_id = :f_counselor)",
+                f_counselor=self.counselor_id,
+            )
+        if self.status is not None:
+            add("c.status = :f_status", f_status=self.status)
+        if self.urgent is not None:
+            add("c.urgent = :f_urgent", f_urgent=int(self.urgent))
+        if self.opened_from is not None:
+            add("c.opened_at >= :f_from", f_from=to_db(self.opened_from))
+        if self.opened_before is not None:
+            add("c.opened_at < :f_before", f_before=to_db(self.opened_before))
+        for name, value in (("age_band", self.age_band), ("relationship", self.relationship)):
+            if value is not None:
+                add(f"{_intake_field(name)} = :f_{name}", **{f"f_{name}": value})
+        return conditions, params
+
+
+def _intake_field(name: str) -> str:
+    # One of the intake's known field names (never request data); a row whose intake is
+    # not JSON simply has no answers.
+    return f"CASE WHEN json_valid(c.intake) THEN json_extract(c.intake, '$.{name}') END"
 
 
 @dataclass(frozen=True)
@@ -175,7 +247,13 @@ _ROW_SELECT = (
     f" {_deadline(DeadlineKind.FOLLOWUP)}, {_deadline(DeadlineKind.REMIND_STAFF)},"
     f" {_deadline(DeadlineKind.ESCALATE)},"
     " (SELECT COUNT(*) FROM staff_alerts a WHERE a.conversation_id = c.id"
-    "  AND a.seen_at IS NULL)"
+    "  AND a.seen_at IS NULL),"
+    " c.intake,"
+    # The client's last written message, cut short in SQL already (one more character
+    # than shown, to know it was cut): read from the same index as the last message.
+    f" (SELECT substr(m.body, 1, {PREVIEW_CHARS * 2}) FROM messages m"
+    "  WHERE m.conversation_id = c.id AND m.author = 'client' AND m.body IS NOT NULL"
+    "  AND m.kind != 'postback' ORDER BY m.id DESC LIMIT 1)"
     " FROM conversations c"
     " JOIN contacts ct ON ct.id = c.contact_id"
     " LEFT JOIN staff s1 ON s1.id = c.counselor_id"
@@ -240,17 +318,47 @@ def _inbox_row(row: Sequence[Any]) -> InboxRow:
         remind_due=from_db(row[17]),
         escalate_due=from_db(row[18]),
         open_alerts=int(row[19]),
+        intake=_brief(_intake(row[20])),
+        preview=_preview(row[21]),
     )
 
 
-def inbox(conn: Tx, viewer: Viewer, queue: str, limit: int = DEFAULT_ROWS) -> list[InboxRow]:
-    """One queue's rows, in the order a counselor works them."""
+def _brief(intake: dict[str, Any] | None) -> dict[str, Any]:
+    if not intake:
+        return {}
+    return {name: intake[name] for name in BRIEF_FIELDS if intake.get(name) is not None}
+
+
+def _preview(text: str | None) -> str | None:
+    """The start of a message on one line: spaces and line breaks folded, at most
+    PREVIEW_CHARS characters, an ellipsis when cut. Text, never markup: the page shows it
+    with textContent."""
+    if not text:
+        return None
+    folded = " ".join(text.split())
+    if len(folded) <= PREVIEW_CHARS:
+        return folded or None
+    return folded[: PREVIEW_CHARS - 1] + "…"
+
+
+def inbox(
+    conn: Tx,
+    viewer: Viewer,
+    queue: str,
+    limit: int = DEFAULT_ROWS,
+    found: InboxFilter | None = None,
+) -> list[InboxRow]:
+    """One queue's rows, in the order a counselor works them, narrowed by `found`."""
     if queue not in _QUEUE_SQL:
         raise ValueError(f"unknown queue {queue!r}; queues: {', '.join(QUEUES)}")
     condition, order = _QUEUE_SQL[queue]
     if not viewer.sees_all:
         condition = f"{condition} AND {_VISIBLE}"
     params = {"me": viewer.staff_id, "org": viewer.org_id, "limit": max(1, min(limit, MAX_ROWS))}
+    if found is not None:
+        extra, values = found.sql()
+        condition = " AND ".join([condition, *extra])
+        params.update(values)
     rows = conn.execute(
         f"{_ROW_SELECT} WHERE {condition} ORDER BY {order} LIMIT :limit", params
     ).fetchall()
@@ -518,6 +626,17 @@ def alerts(
         AlertView(row[0], row[1], row[2], row[3], from_db(row[4]), from_db(row[5]))  # type: ignore[arg-type]
         for row in rows
     ]
+
+
+def open_alerts_on(conn: Tx, viewer: Viewer, conversation_id: int) -> list[int]:
+    """The ids of one conversation's unseen alerts for this staff member: addressed to
+    them, or to whoever is on duty."""
+    rows = conn.execute(
+        "SELECT id FROM staff_alerts WHERE conversation_id = ? AND seen_at IS NULL"
+        " AND (staff_id = ? OR staff_id IS NULL) ORDER BY id",
+        (conversation_id, viewer.staff_id),
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def audit_entries(

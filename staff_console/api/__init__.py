@@ -3,7 +3,10 @@
     POST /login {"login","password"} -> {"csrf_token", "staff"} + session cookie
     POST /logout                        GET /me
     GET  /conversations?queue=waiting|unassigned|mine|urgent|all|resolved[&limit=N]
-    GET  /conversations/{id}            (audited; may mark the client's messages read)
+         [&number=&writer=&channel=&counselor=&status=&urgent=&since=&until=&age_band=
+          &relationship=]   (the filters: staff_console/api/finding.py)
+    GET  /conversations/{id}            (audited; may mark the client's messages read; a
+                                         person's look marks their alerts on it seen)
     POST /conversations/{id}/messages {"text"[, "confirmed"]} -> 202 {"message", "delivered"}
          409 code "colleague_just_answered": a colleague answered in the last minute
     POST /conversations/{id}/accept [{"counselor_id", "pair_id"} for supervisors]

@@ -21,9 +21,10 @@ from staff_console.access import (
     set_session_cookie,
     sign_out,
 )
-from staff_console.actions import open_conversation
+from staff_console.actions import open_conversation, see_alerts
 from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
+from staff_console.api.finding import filter_query, inbox_filter
 from staff_console.errors import (
     ApiError,
     desk_call,
@@ -34,7 +35,7 @@ from staff_console.errors import (
 )
 from staff_console.keys import HUB, PRESENCE
 from staff_console.sessions import SignedIn
-from storage import alerts, audit, notes, read_side
+from storage import audit, notes, read_side
 from storage.database import Database
 from storage.read_side import QUEUES, InboxRow
 from storage.tx import Tx
@@ -97,7 +98,7 @@ async def logout(request: web.Request) -> web.Response:
     signed_in = current_staff(request)
     response = json_answer({"signed_out": True})
     await sign_out(request, response)
-    request.config_dict[HUB].end_session(signed_in.session_id)
+    request.config_dict[HUB].end_session(signed_in.session_id, "signed_out")
     # Signed out: no longer looking at anything (colleagues see it at once).
     request.config_dict[PRESENCE].leave_everywhere(signed_in.staff.id, _now(request))
     return response
@@ -113,21 +114,31 @@ async def me(request: web.Request) -> web.Response:
 # -- conversations -------------------------------------------------------------------------
 
 
-def _queue_view(
-    conn: Tx, viewer: read_side.Viewer, queue: str, limit: int
+def queue_view(
+    conn: Tx,
+    viewer: read_side.Viewer,
+    queue: str,
+    limit: int = read_side.DEFAULT_ROWS,
+    found: read_side.InboxFilter | None = None,
 ) -> tuple[list[InboxRow], dict[str, int]]:
-    return read_side.inbox(conn, viewer, queue, limit), read_side.queue_counts(conn, viewer)
+    # One read transaction: the rows and the tab counts show the same moment.
+    return (
+        read_side.inbox(conn, viewer, queue, limit, found),
+        read_side.queue_counts(conn, viewer),
+    )
 
 
 async def list_conversations(request: web.Request) -> web.Response:
+    """?queue=NAME and the filters of staff_console/api/finding.py."""
     queue = request.query.get("queue", "waiting")
     if queue not in QUEUES:
         raise ApiError(400, "unknown_queue", queue=queue[:40], queues=", ".join(QUEUES))
+    found = inbox_filter(request.query)
     signed_in, now, db = current_staff(request), _now(request), _db(request)
-    rows, counts = await db.read(_queue_view, signed_in.viewer, queue, _limit(request))
+    rows, counts = await db.read(queue_view, signed_in.viewer, queue, _limit(request), found)
     if not _background(request):
         # A person looked at the list (a page refreshing itself after an event is not
-        # another look).
+        # another look); what they looked for is part of the look.
         await db.write(
             lambda conn: audit.record(
                 conn,
@@ -135,13 +146,14 @@ async def list_conversations(request: web.Request) -> web.Response:
                 action="view_queue",
                 conversation_id=None,
                 at=now,
-                detail={"queue": queue},
+                detail={"queue": queue, **filter_query(request.query)},
             )
         )
     return json_answer(
         {
             "now": shapes.when(now),
             "queue": queue,
+            "filters": filter_query(request.query),
             "counts": counts,
             "conversations": [shapes.inbox_row(row, now) for row in rows],
         }
@@ -199,6 +211,9 @@ async def post_message(request: web.Request) -> web.Response:
                 },
                 status=409,
             )
+    # What the counselor's alerts on it asked for before this answer; one the answer itself
+    # raises (a push held for the month's allowance) is news, and stays.
+    pending = await _db(request).read(read_side.open_alerts_on, signed_in.viewer, conversation_id)
     try:
         outcome = await request.config_dict[keys.DESK].answer(
             conversation_id, signed_in.staff.id, text
@@ -206,6 +221,11 @@ async def post_message(request: web.Request) -> web.Response:
     except DeskError as error:
         raise desk_refusal(error) from None
     message_id = next(e.message_id for e in outcome.events if e.message_id is not None)
+    if pending:
+        now = _now(request)
+        await _db(request).write(
+            lambda conn: see_alerts(conn, signed_in.viewer, pending, now, "answered")
+        )
     message = await _db(request).read(read_side.message, message_id)
     assert message is not None
     return json_answer(
@@ -358,24 +378,7 @@ async def alert_seen(request: web.Request) -> web.Response:
     signed_in, now = current_staff(request), _now(request)
 
     def job(conn: Tx) -> bool:
-        alert = alerts.get(conn, alert_id)
-        if alert is None:
-            return False
-        # A shared alert is cleared for everyone: only by someone who may see its case.
-        where = read_side.visibility(conn, [alert.conversation_id]).get(alert.conversation_id)
-        if where is None or not signed_in.viewer.can_see(*where):
-            return False
-        seen = alerts.mark_seen(conn, alert_id, signed_in.staff.id, now)
-        if seen:
-            audit.record(
-                conn,
-                staff_id=signed_in.staff.id,
-                action="alert_seen",
-                conversation_id=alert.conversation_id,
-                at=now,
-                detail={"alert_id": alert_id},
-            )
-        return seen
+        return bool(see_alerts(conn, signed_in.viewer, [alert_id], now))
 
     if not await _db(request).write(job):
         raise ApiError(404, "no_alert")

@@ -81,6 +81,10 @@ def inbox_row(row: InboxRow, now: datetime) -> dict[str, Any]:
         "escalate_due": when(row.escalate_due),
         "attention": attention(row, now),
         "open_alerts": row.open_alerts,
+        # The intake in a few words (choice ids: the page shows their labels) and the start
+        # of the client's last written message: text, to be shown with textContent only.
+        "intake_brief": row.intake,
+        "preview": row.preview,
     }
 
 

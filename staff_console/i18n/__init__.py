@@ -2,10 +2,17 @@
 
 Templates read them as `t.section.key`; the pages hand the same table to the browser as a
 JSON data block, so static/js draws rows and messages in the counselor's language too.
+
+Every value staff read is words: each stored kind or status (an enum of storage/statuses.py)
+has a label in the section `enum_section(EnumClass)` (the class name in snake_case, unless
+`ENUM_SECTIONS` says otherwise), and every audit action in `[audit_actions]`. A new enum
+member or audit action without a label in both languages fails
+tests/console/test_labels.py, which finds them in the code itself.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -16,6 +23,11 @@ DEFAULT_LANGUAGE = "ja"
 _HERE = Path(__file__).parent
 
 Texts = dict[str, dict[str, str]]
+
+# Enums whose labels live in a section named otherwise than the class (older sections the
+# pages already read).
+ENUM_SECTIONS = {"ConversationStatus": "status", "AlertKind": "alert_kinds"}
+AUDIT_ACTIONS = "audit_actions"
 
 
 @cache
@@ -36,3 +48,10 @@ def fill(template: str, **values: object) -> str:
 class _Keep(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def enum_section(enum_name: str) -> str:
+    """The section holding the labels of the enum class called `enum_name`."""
+    if enum_name in ENUM_SECTIONS:
+        return ENUM_SECTIONS[enum_name]
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", enum_name).lower()

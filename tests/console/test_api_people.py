@@ -32,11 +32,14 @@ async def test_a_transfer_tells_the_client_once_and_the_new_counselor_reads_the_
         await desk.service.settle()
         assert desk.line.delivered_texts(user)[before:] == ["これからは鈴木がお返事します。"]
 
+        _, alerts = await suzuki.get("/api/v1/alerts")
+        assert "handover" in [a["kind"] for a in alerts["alerts"]]
         _, detail = await suzuki.get(f"/api/v1/conversations/{conversation_id}")
         [note] = detail["notes"]
         assert note["kind"] == "handover" and note["to"]["id"] == suzuki_id.id
+        # Opened: the alert has done its work.
         _, alerts = await suzuki.get("/api/v1/alerts")
-        assert "handover" in [a["kind"] for a in alerts["alerts"]]
+        assert "handover" not in [a["kind"] for a in alerts["alerts"]]
         # The promise to the waiting client is the new counselor's now.
         assert detail["escalate_due"] is not None
 
@@ -81,9 +84,11 @@ async def test_pairing_with_the_other_organisation_and_unpairing(tmp_path):
         status, body = await boss.post(path, {"pair": tanaka_id.id})
         assert status == 200 and body["conversation"]["pair"]["display_name"] == "田中"
         # The pair sees the case now (another organisation's), and was told.
-        assert (await tanaka.get(f"/api/v1/conversations/{conversation_id}"))[0] == 200
         _, alerts = await tanaka.get("/api/v1/alerts")
         assert [a["kind"] for a in alerts["alerts"]] == ["paired"]
+        assert (await tanaka.get(f"/api/v1/conversations/{conversation_id}"))[0] == 200
+        _, alerts = await tanaka.get("/api/v1/alerts")
+        assert alerts["alerts"] == []  # opened: seen
         # The counselor still answers: the client is not told anything.
         await desk.service.settle()
         assert len(desk.line.delivered_texts(user)) == before

@@ -1,5 +1,6 @@
 """A counselor on a tablet: signs in, sees a mother's message arrive live, reads the intake,
-answers, and the answer reaches LINE once; then signs out. Screenshots go to docs/."""
+answers, and the answer reaches LINE once; then signs out. The sign-in screenshot goes to
+docs/ (the inbox and the conversation: tests/console/test_browser_tablet.py)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,6 @@ async def test_a_counselor_answers_a_mother_from_one_tab(tmp_path):
             # The longest wait first; it is red as its escalation nears.
             await expect(rows.first).to_have_class(re.compile("row-red"))
             assert await no_sideways_scroll(page)
-            await page.screenshot(path=str(SCREENSHOTS / "inbox.png"))
             # The morning's two reminders, read and put away: the server stops listing them.
             alerts = page.locator(".alert")
             await expect(alerts).to_have_count(2)
@@ -101,7 +101,6 @@ async def test_a_counselor_answers_a_mother_from_one_tab(tmp_path):
             followups = [status for kind, status, _ in states if kind == "followup"]
             assert followups and set(followups) == {"cancelled"}, states
             assert await no_sideways_scroll(page)
-            await page.screenshot(path=str(SCREENSHOTS / "conversation.png"))
 
             cookies = await tab.context.cookies()
             await page.get_by_role("button", name="サインアウト").click()

@@ -113,6 +113,12 @@ async def test_accept_urgent_resolve_and_reopen(tmp_path):
             await expect(page.locator("#facts .badge.urgent")).to_have_count(0)
 
             await page.get_by_role("button", name="対応済みにする").click()
+            # Asked once, in the page.
+            await (
+                page.locator("#resolve-confirm")
+                .get_by_role("button", name="対応済みにする")
+                .click()
+            )
             await expect(page.locator("#facts")).to_contain_text("対応済み")
             await expect(page.get_by_label("返信")).to_be_disabled()
             await expect(page.locator("#reply-state")).to_contain_text("対応を再開してください")

@@ -27,7 +27,10 @@ async def answer(client, conversation_id: int, text: str) -> dict:
 
 
 async def delivery_of(client, conversation_id: int, message_id: int) -> str:
-    _, detail = await client.get(f"/api/v1/conversations/{conversation_id}")
+    # Read as the open page refreshes itself (a person opening it would see the alert).
+    _, detail = await client.get(
+        f"/api/v1/conversations/{conversation_id}", headers={"X-Tobira-Background": "1"}
+    )
     return next(m["delivery"] for m in detail["messages"] if m["id"] == message_id)
 
 

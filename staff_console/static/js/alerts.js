@@ -1,12 +1,16 @@
 // Alerts for the signed-in counselor (reminder, escalation, failed turn, failed delivery):
-// shown live at the corner of every page, with a short chime the counselor can turn off.
-// The chime is made with the Web Audio API (no sound file), the choice kept in this browser.
+// shown live under the bar of every page, with a short chime the counselor can turn off.
+// One line however many there are: the newest alert and a count that opens the list over
+// the page (a tablet keeps its height for the work). The chime is made with the Web Audio
+// API (no sound file), the choice kept in this browser.
 
 import { PAGE, api, el, t, has } from "./common.js";
 
 const SOUND_KEY = "tobira.sound";
 
 const area = document.getElementById("alerts");
+const bar = document.getElementById("alert-bar");
+const toggle = document.getElementById("alerts-toggle");
 const soundButton = document.getElementById("sound");
 const shown = new Set();
 let audio = null;
@@ -56,9 +60,27 @@ async function dismiss(alert, node, close) {
   try {
     await api("POST", `/api/v1/alerts/${alert.id}/seen`);
     node.remove();
+    showCount();
   } catch {
     close.disabled = false;
   }
+}
+
+// The bar: hidden without alerts; the count, and the list folded to the newest one.
+function showCount() {
+  const count = area.querySelectorAll(".alert").length;
+  bar.hidden = count === 0;
+  if (count < 2) setOpen(false);
+  document.getElementById("alerts-count").textContent = t("alerts.count", { count });
+  document.getElementById("alerts-more").textContent =
+    count < 2 ? "" : bar.dataset.open === "true" ? t("alerts.collapse") : t("alerts.show_all");
+  toggle.disabled = count < 2;
+  bar.dataset.count = String(count);
+}
+
+function setOpen(open) {
+  bar.dataset.open = String(open);
+  toggle.setAttribute("aria-expanded", String(open));
 }
 
 function alertText(alert) {
@@ -111,15 +133,35 @@ export async function refreshAlerts({ live = false } = {}) {
   } catch {
     return;
   }
-  // Newest first, above the older ones.
+  // Newest first, above the older ones; an alert seen meanwhile (its conversation opened or
+  // answered, here or in another tab) goes away.
+  const listed = new Set((data?.alerts ?? []).map((alert) => alert.id));
+  for (const node of area.querySelectorAll(".alert")) {
+    if (!listed.has(Number(node.dataset.alertId))) node.remove();
+  }
   const fresh = (data?.alerts ?? []).filter((alert) => !shown.has(alert.id));
   fresh.forEach((alert) => shown.add(alert.id));
   area.prepend(...fresh.map(render));
+  // A life at risk is never folded behind a newer reminder: danger alerts lead the row.
+  area.prepend(...[...area.querySelectorAll(".alert")].filter((n) => n.dataset.kind.startsWith("danger")));
+  showCount();
   if (live && fresh.length > 0 && soundOn()) chime();
 }
 
 export function startAlerts() {
   showSound();
+  showCount();
+  toggle.addEventListener("click", () => {
+    setOpen(bar.dataset.open !== "true");
+    showCount();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && bar.dataset.open === "true") {
+      setOpen(false);
+      showCount();
+      toggle.focus();
+    }
+  });
   soundButton.addEventListener("click", () => {
     localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on");
     showSound();

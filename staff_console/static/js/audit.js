@@ -1,7 +1,7 @@
 // Supervisors: the audit log (who did or looked at what), with filters, and every alert
 // raised, seen or not. Everything drawn with textContent.
 
-import { api, el, formatTime, has, showProblem, t } from "./common.js";
+import { api, el, formatTime, label, showProblem, t } from "./common.js";
 import { refreshAlerts, startAlerts } from "./alerts.js";
 import { startLive } from "./live.js";
 
@@ -28,7 +28,7 @@ async function loadAudit() {
     const chosen = actions.value;
     actions.replaceChildren(
       el("option", { value: "" }, t("auditing.any_action")),
-      ...(data.actions ?? []).map((a) => el("option", { value: a }, a)),
+      ...(data.actions ?? []).map((a) => el("option", { value: a }, label("audit_actions", a))),
     );
     actions.value = chosen;
     node("audit-rows").replaceChildren(
@@ -38,7 +38,7 @@ async function loadAudit() {
           { dataset: { action: e.action } },
           el("td", {}, formatTime(e.at)),
           el("td", {}, e.staff?.display_name ?? t("auditing.system")),
-          el("td", {}, e.action),
+          el("td", {}, label("audit_actions", e.action)),
           el("td", {}, conversationLink(e.conversation_id)),
         ),
       ),
@@ -58,7 +58,7 @@ async function loadAlerts() {
           "tr",
           { dataset: { kind: a.kind } },
           el("td", {}, formatTime(a.created_at)),
-          el("td", {}, has(`alert_kinds.${a.kind}`) ? t(`alert_kinds.${a.kind}`) : a.kind),
+          el("td", {}, label("alert_kinds", a.kind)),
           el("td", {}, a.addressee?.display_name ?? t("auditing.on_duty")),
           el("td", {}, conversationLink(a.conversation_id)),
           el("td", {}, a.seen_at ? formatTime(a.seen_at) : t("auditing.not_seen")),

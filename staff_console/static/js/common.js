@@ -19,6 +19,17 @@ export function has(key) {
   return TEXTS[section]?.[name] !== undefined;
 }
 
+// A stored value (a status, a kind, an audit action) in words; the raw value only when a
+// label is missing (tests/console/test_labels.py keeps that from happening).
+export function label(section, value) {
+  return has(`${section}.${value}`) ? t(`${section}.${value}`) : String(value ?? "");
+}
+
+// An organisation by its name from the configuration, never its id.
+export function orgName(id) {
+  return (PAGE.organisations ?? {})[id] ?? (id ? String(id) : "—");
+}
+
 // el("p", {class: "x", dataset: {state: "sent"}}, "text", child) -> <p class="x">text…</p>
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -128,6 +139,17 @@ export function signedOut(notice = "expired") {
   const next = encodeURIComponent(location.pathname + location.search);
   location.assign(`/console/login?notice=${notice}&next=${next}`);
 }
+
+// Signing out from this page: the session ends on the server before the form's redirect
+// arrives, and meanwhile a fetch answered 401 or the stream's signed_out (a colleague's
+// presence event, a timer) would send the page to "your session expired" instead. From
+// the moment the form is sent, whatever says "signed out" is this sign-out: only the
+// form's own redirect decides where the page goes.
+export const SIGNING_OUT = "tobira:signing-out";
+document.querySelector("form.signout")?.addEventListener("submit", () => {
+  leaving = true;
+  window.dispatchEvent(new Event(SIGNING_OUT));
+});
 
 // Many events in a burst, one fetch: run `task` once, a moment after the last call.
 export function coalesce(task, waitMs = 120) {

@@ -2,22 +2,23 @@
 // reached the client), the intake and handoff summary, the reply box, and the actions.
 // Everything the client wrote is put on the page with textContent.
 
-import { PAGE, api, coalesce, el, formatTime, has, showProblem, syncClock, t } from "./common.js";
+import {
+  PAGE,
+  api,
+  coalesce,
+  el,
+  formatTime,
+  has,
+  orgName,
+  showProblem,
+  syncClock,
+  t,
+} from "./common.js";
 import { refreshAlerts, startAlerts } from "./alerts.js";
+import { INTAKE_FIELDS, intakeBrief, intakeValue } from "./intake.js";
 import { startLive } from "./live.js";
 
 const RETRY_MS = 5000;
-const INTAKE_FIELDS = [
-  "who",
-  "relationship",
-  "organisation",
-  "age_band",
-  "duration",
-  "wishes",
-  "contact_preference",
-  "contact_time",
-  "notes",
-];
 
 const node = (id) => document.getElementById(id);
 const messagesNode = node("messages");
@@ -192,12 +193,6 @@ node("pairing").addEventListener("submit", (event) => {
 });
 node("unpair").addEventListener("click", () => changePeople("pair", { pair: null }));
 
-function intakeValue(value) {
-  if (Array.isArray(value)) return value.map(intakeValue).join("、");
-  const key = `intake_values.${value}`;
-  return has(key) ? t(key) : String(value);
-}
-
 function renderIntake() {
   const intake = conversation.intake ?? {};
   const items = [];
@@ -213,6 +208,9 @@ function renderIntake() {
   );
   const summary = conversation.handoff_summary ?? conversation.summary_text ?? null;
   node("summary").textContent = summary || t("conversation.no_summary");
+  // One line that opens: the page keeps its height for the history.
+  node("intake-brief").textContent =
+    intakeBrief(conversation.intake) || t("conversation.no_intake_short");
 }
 
 function renderFacts() {
@@ -221,6 +219,7 @@ function renderFacts() {
     t(`channel.${c.channel}`),
     t(`writer.${c.writer ?? "unknown"}`),
     t(`status.${c.status}`),
+    ...(c.org_id ? [orgName(c.org_id)] : []),
     c.counselor
       ? t("conversation.counselor", { name: staffName(c.counselor) })
       : t("conversation.no_counselor"),
@@ -349,6 +348,7 @@ async function send({ confirmed = false } = {}) {
       render();
     }
     refresh();
+    refreshAlerts(); // answered: the server marked this conversation's alerts seen
   } catch (error) {
     if (error.code === "colleague_just_answered") {
       // Asked, not refused: the text stays, and one tap sends it anyway.
@@ -390,7 +390,18 @@ textArea.addEventListener("keydown", (event) => {
   }
 });
 buttons.accept.addEventListener("click", () => act("accept"));
-buttons.resolve.addEventListener("click", () => act("resolve"));
+// Resolving asks once, in the page (no browser dialog): a slip of the finger on a tablet
+// must not close a case.
+const resolveConfirm = node("resolve-confirm");
+buttons.resolve.addEventListener("click", () => {
+  resolveConfirm.showModal();
+  node("resolve-cancel").focus();
+});
+node("resolve-cancel").addEventListener("click", () => resolveConfirm.close());
+node("resolve-yes").addEventListener("click", () => {
+  resolveConfirm.close();
+  act("resolve");
+});
 buttons.reopen.addEventListener("click", () => act("reopen"));
 buttons.urgent.addEventListener("click", () => act("urgent", { urgent: !conversation.urgent }));
 

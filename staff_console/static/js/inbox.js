@@ -14,6 +14,7 @@ import {
   t,
 } from "./common.js";
 import { refreshAlerts, startAlerts } from "./alerts.js";
+import { intakeBrief } from "./intake.js";
 import { startLive } from "./live.js";
 import { QUOTA_EVERY_MS, showQuota } from "./quota.js";
 
@@ -55,6 +56,9 @@ function staffName(ref) {
   return ref?.display_name || ref?.name || "";
 }
 
+// Who the row is about, in a few words: 「母 · 40代 · 10年より長い」.
+const intakeWords = (row) => intakeBrief(row.intake_brief, ["relationship", "age_band", "duration"]);
+
 function renderRow(row) {
   const level = attention(row);
   const words = promiseWords(row, level);
@@ -91,14 +95,26 @@ function renderRow(row) {
     ),
     el("td", {}, badges, t(`status.${row.status}`)),
     el("td", {}, t(`channel.${row.channel}`)),
-    el("td", {}, t(`writer.${row.writer ?? "unknown"}`)),
+    el(
+      "td",
+      { class: "writer" },
+      t(`writer.${row.writer ?? "unknown"}`),
+      intakeWords(row) ? el("span", { class: "brief" }, intakeWords(row)) : null,
+    ),
     el(
       "td",
       {},
       row.counselor ? staffName(row.counselor) : el("span", { class: "muted" }, "—"),
       row.pair ? el("span", { class: "preview" }, t("wait.pair", { name: staffName(row.pair) })) : null,
     ),
-    el("td", {}, formatTime(row.last_message_at), el("span", { class: "muted" }, ` #${row.id}`)),
+    el(
+      "td",
+      { class: "last" },
+      formatTime(row.last_message_at),
+      el("span", { class: "muted" }, ` #${row.id}`),
+      // The client's own words, cut short by the server: text, never markup.
+      row.preview ? el("span", { class: "client-preview" }, row.preview) : null,
+    ),
   );
   // Tapping anywhere on a row opens it (tablets); the link inside is for the keyboard.
   tr.addEventListener("click", (event) => {
@@ -126,12 +142,10 @@ function render() {
 
 const refresh = coalesce(async () => {
   try {
-    const data = await api(
-      "GET",
-      `/api/v1/conversations?queue=${encodeURIComponent(PAGE.queue)}`,
-      undefined,
-      { background: true },
-    );
+    const query = new URLSearchParams({ queue: PAGE.queue, ...(PAGE.filters ?? {}) });
+    const data = await api("GET", `/api/v1/conversations?${query}`, undefined, {
+      background: true,
+    });
     syncClock(data.now);
     rows = data.conversations ?? [];
     if (data.counts) PAGE.counts = data.counts;

@@ -14,7 +14,7 @@ export const INTAKE_FIELDS = [
   "notes",
 ];
 
-function intakeValue(value) {
+export function intakeValue(value) {
   if (Array.isArray(value)) return value.map(intakeValue).join("、");
   const key = `intake_values.${value}`;
   return has(key) ? t(key) : String(value);
@@ -34,4 +34,19 @@ export function intakeList(intake) {
     { class: "intake" },
     ...(items.length ? items : [el("dd", { class: "muted" }, t("conversation.no_intake"))]),
   );
+}
+
+// The intake in a few words, for one line: 「家族のこと · 母 · 40代 · 10年より長い」. A choice
+// by its label; words written instead of a choice stay text, cut short; skips say nothing.
+export function intakeBrief(intake, fields = ["who", "relationship", "age_band", "duration", "wishes"]) {
+  const words = [];
+  for (const field of fields) {
+    const value = (intake ?? {})[field];
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (typeof item !== "string" || !item || item === "_skip") continue;
+      if (has(`intake_values.${item}`)) words.push(t(`intake_values.${item}`));
+      else words.push(item.length > 16 ? `${item.slice(0, 15)}…` : item);
+    }
+  }
+  return words.join(" · ");
 }

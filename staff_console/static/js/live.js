@@ -3,7 +3,7 @@
 // the server refused it (the session ended), it does not, so we look at /api/v1/me and
 // either go to the sign-in page or open a new one after a pause.
 
-import { api, signedOut, t } from "./common.js";
+import { SIGNING_OUT, api, signedOut, t } from "./common.js";
 
 export const KINDS = [
   "message_received",
@@ -55,24 +55,38 @@ export function startLive(onEvent, onReconnect) {
         onEvent(kind, data);
       });
     }
-    source.addEventListener("signed_out", () => {
+    source.addEventListener("signed_out", (message) => {
       source.close();
-      signedOut("expired");
+      // Signed out in another tab of this session, or gone idle / ended by an admin.
+      let reason = "expired";
+      try {
+        reason = JSON.parse(message.data || "{}").notice === "signed_out" ? "signed_out" : "expired";
+      } catch {
+        reason = "expired";
+      }
+      signedOut(reason);
     });
   };
 
+  let stopped = false;
   const retryLater = () => {
     source.close();
+    if (stopped) return;
     setTimeout(async () => {
       try {
         await api("GET", "/api/v1/me", undefined, { background: true });
       } catch {
         // 401 has already gone to the sign-in page; anything else: try again later.
       }
-      open();
+      if (!stopped) open();
     }, RETRY_MS);
   };
 
-  window.addEventListener("pagehide", () => source?.close());
+  const stop = () => {
+    stopped = true;
+    source?.close();
+  };
+  window.addEventListener("pagehide", stop);
+  window.addEventListener(SIGNING_OUT, stop);
   open();
 }

@@ -1,7 +1,7 @@
 // Supervisors' staff page: who is working, on leave or covering today, and setting leave
 // (the counselor's open conversations move to the cover, and back after).
 
-import { api, el, showProblem, t } from "./common.js";
+import { api, el, orgName, showProblem, t } from "./common.js";
 import { refreshAlerts, startAlerts } from "./alerts.js";
 import { startLive } from "./live.js";
 
@@ -27,7 +27,7 @@ function render() {
         "tr",
         { dataset: { staffId: String(m.id), status: m.status } },
         el("td", {}, m.display_name),
-        el("td", {}, m.org_id ?? "—"),
+        el("td", {}, orgName(m.org_id)),
         el("td", {}, t(`roles.${m.role}`)),
         el("td", { class: `status-${m.status}` }, statusWords(m)),
       ),
