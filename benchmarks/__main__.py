@@ -5,7 +5,16 @@ from __future__ import annotations
 import asyncio
 import platform
 
-from benchmarks import console, deadlines, flows_engine, replies, safety, webchat, webhook
+from benchmarks import (
+    console,
+    deadlines,
+    flows_engine,
+    free_text,
+    replies,
+    safety,
+    webchat,
+    webhook,
+)
 
 
 def main() -> None:
@@ -16,6 +25,8 @@ def main() -> None:
     flows_engine.main()
     print("\n== end-to-end replies through the webhook (issue 3) ==")
     asyncio.run(replies.run())
+    print("\n== end-to-end answers to free text, next to the SDK's echo example (issue 17) ==")
+    asyncio.run(free_text.run())
     print("\n== deadlines: 100,000 pending (issue 4) ==")
     asyncio.run(deadlines.run())
     print("\n== safety: the danger-signal detector per message (issue 11) ==")

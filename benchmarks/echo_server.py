@@ -1,10 +1,27 @@
-"""The baseline: line-bot-sdk's aiohttp echo pattern (parse, reply at once, then 200)."""
+"""The baseline: line-bot-sdk-python's own aiohttp echo example, run as it ships.
+
+It follows examples/aiohttp-echo/app.py of github.com/line/line-bot-sdk-python (read at
+commit e1fa9338, August 2026) line for line: the SDK's WebhookParser, a Handler whose `echo`
+parses, skips what is not a text message and awaits AsyncMessagingApi.reply_message before
+answering "OK", one POST route `/callback`, AppRunner + TCPSite, and logging.basicConfig at
+INFO (so aiohttp's access log writes a line per request, as the example's does). Two changes
+only, both needed to measure it: the API host points at the fake LINE (`--line-url`), and
+`--quiet` turns the access log off for a stricter baseline.
+
+    LINE_CHANNEL_SECRET=... LINE_CHANNEL_ACCESS_TOKEN=... \
+        python -m benchmarks.echo_server --line-url http://127.0.0.1:PORT --port 8000
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 import sys
+from argparse import ArgumentParser
 
 from aiohttp import web
+from aiohttp.web_runner import TCPSite
 from linebot.v3 import WebhookParser
 from linebot.v3.exceptions import InvalidSignatureError
 from linebot.v3.messaging import (
@@ -17,47 +34,65 @@ from linebot.v3.messaging import (
 from linebot.v3.webhooks import MessageEvent, TextMessageContent
 
 
-def make_app(secret: str, token: str, line_url: str) -> web.Application:
-    parser = WebhookParser(secret)
-    app = web.Application()
+class Handler:
+    def __init__(self, line_bot_api: AsyncMessagingApi, parser: WebhookParser) -> None:
+        self.line_bot_api = line_bot_api
+        self.parser = parser
 
-    async def api_ctx(app: web.Application):
-        client = AsyncApiClient(Configuration(host=line_url, access_token=token))
-        app["api"] = AsyncMessagingApi(client)
-        yield
-        await client.close()
-
-    async def webhook(request: web.Request) -> web.Response:
+    async def echo(self, request: web.Request) -> web.Response:
+        signature = request.headers["X-Line-Signature"]
         body = await request.text()
+
         try:
-            events = parser.parse(body, request.headers.get("X-Line-Signature", ""))
+            events = self.parser.parse(body, signature)
         except InvalidSignatureError:
-            return web.Response(status=400)
+            return web.Response(status=400, text="Invalid signature")
+
         for event in events:
-            if isinstance(event, MessageEvent) and isinstance(event.message, TextMessageContent):
-                await app["api"].reply_message(
-                    ReplyMessageRequest(
-                        reply_token=event.reply_token,
-                        messages=[TextMessage(text=event.message.text)],
-                    )
+            if not isinstance(event, MessageEvent):
+                continue
+            if not isinstance(event.message, TextMessageContent):
+                continue
+            await self.line_bot_api.reply_message(
+                ReplyMessageRequest(
+                    reply_token=event.reply_token,
+                    messages=[TextMessage(text=event.message.text)],
                 )
-        return web.Response(text="OK")
+            )
 
-    async def healthz(request: web.Request) -> web.Response:
-        return web.json_response({"status": "ok"})
+        return web.Response(text="OK\n")
 
-    app.cleanup_ctx.append(api_ctx)
-    app.router.add_post("/webhooks/line", webhook)
-    app.router.add_get("/healthz", healthz)
-    return app
+
+async def main(port: int, line_url: str, quiet: bool) -> None:
+    configuration = Configuration(
+        host=line_url, access_token=os.environ["LINE_CHANNEL_ACCESS_TOKEN"]
+    )
+    async_api_client = AsyncApiClient(configuration)
+    line_bot_api = AsyncMessagingApi(async_api_client)
+    parser = WebhookParser(os.environ["LINE_CHANNEL_SECRET"])
+
+    handler = Handler(line_bot_api, parser)
+
+    app = web.Application()
+    app.add_routes([web.post("/callback", handler.echo)])
+
+    runner = web.AppRunner(app, access_log=None) if quiet else web.AppRunner(app)
+    await runner.setup()
+    site = TCPSite(runner=runner, host="127.0.0.1", port=port)
+    await site.start()
+    await asyncio.Event().wait()  # forever (the example sleeps in a loop of hours)
 
 
 if __name__ == "__main__":
-    secret, token, line_url, port = sys.argv[1:5]
-    web.run_app(
-        make_app(secret, token, line_url),
-        host="127.0.0.1",
-        port=int(port),
-        access_log=None,
-        print=lambda _: None,
-    )
+    logging.basicConfig(format="%(levelname)s:%(message)s", level=logging.INFO)
+
+    arg_parser = ArgumentParser(usage="python -m benchmarks.echo_server [--port <port>]")
+    arg_parser.add_argument("-p", "--port", type=int, default=8000, help="port")
+    arg_parser.add_argument("--line-url", required=True, help="the (fake) LINE API")
+    arg_parser.add_argument("--quiet", action="store_true", help="no access log")
+    options = arg_parser.parse_args()
+    if not (os.getenv("LINE_CHANNEL_SECRET") and os.getenv("LINE_CHANNEL_ACCESS_TOKEN")):
+        print("Specify LINE_CHANNEL_SECRET and LINE_CHANNEL_ACCESS_TOKEN.", file=sys.stderr)
+        sys.exit(1)
+
+    asyncio.run(main(options.port, options.line_url, options.quiet))

@@ -1,4 +1,13 @@
-"""The dispatcher: after the webhook's 200, process each person's events in order, once."""
+"""The dispatcher: after the webhook's 200, process each person's events in order, once.
+
+What depends on an event alone (its reading into an `Inbound`, and the danger detector's
+verdict on its text) is computed in the person's lane before the write job, so that the one
+writer, which every webhook's commit waits for, never runs the detector. The write job takes
+the person's next event as before and uses what was computed only if it is for that very
+row; otherwise (another event came first, or another worker took it) it is discarded and
+the job computes its own. The row the job finds is the one it processes, so each event is
+still processed once, in order.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +19,7 @@ from datetime import datetime
 from functools import partial
 
 from bot.conversation.context import TurnContext
-from bot.conversation.turn import run_failed_turn, run_turn
+from bot.conversation.turn import run_failed_turn, run_turn, screen
 from bot.delivery.channel import Inbound
 from bot.delivery.outcome import Outcome
 from bot.runtime.clock import Clock
@@ -18,6 +27,7 @@ from bot.runtime.events import Event
 from bot.runtime.lanes import Lanes
 from bot.runtime.logs import user_ref
 from bot.runtime.priority import Priority
+from bot.safety import Detection
 from storage import claims, events
 from storage.database import Database, savepoint
 from storage.events import StoredEvent
@@ -29,13 +39,24 @@ LaneKey = tuple[str, str | None]
 
 
 @dataclass(frozen=True)
+class _Screened:
+    """An event as read before its write job: what the turn needs from the event alone."""
+
+    stored: StoredEvent
+    inbound: Inbound | None  # None: no user (kept, not answered) or unreadable
+    danger: Detection | None = None
+    unreadable: str | None = None  # the normaliser's error: the event is marked failed
+    failed: str | None = None  # the detector's error: the turn's fallback answers
+
+
+@dataclass(frozen=True)
 class _Taken:
-    """One event taken and processed on the writer, and whether the person has more."""
+    """One event taken and processed on the writer, and the person's next one, if any."""
 
     stored: StoredEvent
     kind: str
     result: Outcome
-    more: bool
+    following: StoredEvent | None
     ms: float
 
 
@@ -75,51 +96,79 @@ class Dispatcher:
         await self.lanes.close()
 
     async def _drain(self, key: LaneKey) -> None:
-        more = True
-        while more:
-            # Finding the event, the turn and marking it done are one job on the writer: no
-            # separate read, and no window in which two workers could take the same event.
+        # The next event, known from the last write job (which reads it anyway) or read here.
+        following: StoredEvent | None = None
+        while True:
             async with self._priority.background():
-                taken = await self._db.write(partial(self._take, key=key, now=self._clock.now()))
+                if following is None:
+                    following = await self._db.read(claims.next_event, *key)
+                    if following is None:
+                        return
+                screened = self._screen(following)
+                # Finding the event, the turn and marking it done are one job on the writer:
+                # no window in which two workers could take the same event.
+                taken = await self._db.write(
+                    partial(self._take, key=key, now=self._clock.now(), screened=screened)
+                )
             if taken is None:
                 return
             self._after(taken)
-            more = taken.more
+            following = taken.following
+            if following is None:
+                return
 
-    def _take(self, conn: Tx, key: LaneKey, now: datetime) -> _Taken | None:
+    def _screen(self, stored: StoredEvent) -> _Screened:
+        """Off the writer: the event read into an `Inbound`, and its danger signal."""
+        if stored.user_key is None:
+            return _Screened(stored, None)
+        try:
+            inbound = self._normalisers[stored.channel](stored)
+        except Exception as error:
+            log.exception("event unreadable", extra={"event_row": stored.id, "kind": stored.kind})
+            return _Screened(stored, None, unreadable=type(error).__name__)
+        try:
+            return _Screened(stored, inbound, screen(inbound))
+        except Exception as error:
+            log.exception("detector failed", extra={"event_row": stored.id, "kind": stored.kind})
+            return _Screened(stored, inbound, failed=type(error).__name__)
+
+    def _take(
+        self, conn: Tx, key: LaneKey, now: datetime, screened: _Screened | None
+    ) -> _Taken | None:
         """Runs on the writer: the person's next event, processed. A turn that raises is
-        rolled back alone and replaced by the fallback (「受け取りました」 and a staff alert)."""
+        rolled back alone and replaced by the fallback (「受け取りました」 and a staff alert).
+        `screened` is used only if it is for the event taken here; otherwise it is computed
+        now (rare: an earlier event arrived after the lane read, or another worker took it)."""
         stored = claims.next_event(conn, *key)
         if stored is None:
             return None
         started = time.perf_counter()
+        if screened is None or screened.stored.id != stored.id:
+            screened = self._screen(stored)
         result, kind = Outcome(), stored.kind
-        if stored.user_key is None:
+        if screened.unreadable is not None:
+            events.mark_failed(conn, stored.id, now, screened.unreadable)
+        elif screened.inbound is None:
             # Events from groups or rooms without a user: kept, not answered.
             events.mark_done(conn, stored.id, now)
         else:
-            inbound = self._inbound(conn, stored, now)
-            if inbound is not None:
-                kind = inbound.platform_type or inbound.kind
-                result = self._turn(conn, inbound, stored, now)
-        more = events.has_pending(conn, *key)
-        return _Taken(stored, kind, result, more, (time.perf_counter() - started) * 1000)
+            inbound = screened.inbound
+            kind = inbound.platform_type or inbound.kind
+            result = self._turn(conn, inbound, stored, now, screened)
+        following = claims.next_event(conn, *key)
+        return _Taken(stored, kind, result, following, (time.perf_counter() - started) * 1000)
 
-    def _inbound(self, conn: Tx, stored: StoredEvent, now: datetime) -> Inbound | None:
-        try:
-            return self._normalisers[stored.channel](stored)
-        except Exception as error:
-            log.exception("event unreadable", extra={"event_row": stored.id, "kind": stored.kind})
-            events.mark_failed(conn, stored.id, now, type(error).__name__)
-            return None
-
-    def _turn(self, conn: Tx, inbound: Inbound, stored: StoredEvent, now: datetime) -> Outcome:
-        try:
-            with savepoint(conn, "turn"):
-                return run_turn(conn, inbound, now, self._context)
-        except Exception as error:
-            log.exception("turn failed", extra={"event_row": stored.id, "kind": stored.kind})
-            failure = type(error).__name__
+    def _turn(
+        self, conn: Tx, inbound: Inbound, stored: StoredEvent, now: datetime, screened: _Screened
+    ) -> Outcome:
+        failure = screened.failed
+        if failure is None:
+            try:
+                with savepoint(conn, "turn"):
+                    return run_turn(conn, inbound, now, self._context, danger=screened.danger)
+            except Exception as error:
+                log.exception("turn failed", extra={"event_row": stored.id, "kind": stored.kind})
+                failure = type(error).__name__
         try:
             with savepoint(conn, "fallback"):
                 return run_failed_turn(conn, inbound, failure, now, self._context)

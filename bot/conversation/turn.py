@@ -20,7 +20,7 @@ from bot.handoff import assignment as handoff
 from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.runtime.events import Event, EventKind
-from bot.safety import detect
+from bot.safety import Detection, detect
 from flows import End, FlowEvent, FlowState, HandOff, Paused, Resumed, Send, StoreAnswer, step
 from flows.text import normalize
 from storage import alerts, contacts, conversations, deadlines, events, messages, outbox
@@ -36,7 +36,16 @@ from storage.statuses import (
 from storage.tx import Tx
 
 
-def run_turn(conn: Tx, inbound: Inbound, now: datetime, ctx: TurnContext) -> Outcome:
+def screen(inbound: Inbound) -> Detection | None:
+    """The danger signal in what the client wrote. It depends on the message alone, so the
+    dispatcher computes it before the turn, off the writer, and hands it to `run_turn`."""
+    return detect(inbound.text) if inbound.kind == "text" and inbound.text else None
+
+
+def run_turn(
+    conn: Tx, inbound: Inbound, now: datetime, ctx: TurnContext, *, danger: Detection | None
+) -> Outcome:
+    """`danger` is `screen(inbound)`, computed before the write job."""
     result = Outcome()
     if inbound.kind == "unfollow":
         contact = contacts.find(conn, inbound.channel, inbound.user_key)
@@ -55,7 +64,6 @@ def run_turn(conn: Tx, inbound: Inbound, now: datetime, ctx: TurnContext) -> Out
 
     # Safety outranks the script: a danger signal is answered before any flow step, in
     # every mode.
-    danger = detect(inbound.text) if inbound.kind == "text" and inbound.text else None
     # A certain signal gets the full answer, a possible one a check-in (conversation/checkin).
     graded = safety_turn(conn, contact, conversation, inbound, danger, ctx, now, result)
     if graded is not None:

@@ -1,0 +1,127 @@
+"""The danger detector runs in the person's lane, before the write job, never on the writer;
+the verdict a write job uses is the one for the event it processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from functools import partial
+
+import pytest
+
+import bot.conversation.turn
+from bot.app import keys
+from storage import claims, events
+from storage.events import NewEvent
+from tests import line_events as ev
+
+DANGER = "もう死にたい"
+
+
+async def _bot_kinds_after(service, client_text: str) -> list[str]:
+    """The kinds of what the bot said in answer to the client's message `client_text`."""
+    rows = await service.db.fetch_all("SELECT author, kind, body FROM messages ORDER BY id")
+    start = next(i for i, r in enumerate(rows) if r[0] == "client" and r[2] == client_text)
+    kinds = []
+    for author, kind, _ in rows[start + 1 :]:
+        if author == "client":
+            break
+        if author == "bot":
+            kinds.append(kind)
+    return kinds
+
+
+async def test_the_detector_runs_in_the_lane_not_in_the_writers_job(service, line, monkeypatch):
+    """The writer is what every webhook's commit waits for: the detector must not hold it."""
+    where: list[str] = []
+    detect = bot.conversation.turn.detect
+
+    def watched(text: str):
+        task = asyncio.current_task()
+        where.append(task.get_name() if task else "")
+        return detect(text)
+
+    monkeypatch.setattr(bot.conversation.turn, "detect", watched)
+    user = ev.new_user_id()
+    await service.post_events(ev.text(user, "こんにちは", line.issue_reply_token(user)))
+    await service.post_events(ev.text(user, DANGER, line.issue_reply_token(user)))
+    await service.settle()
+    assert where == ["events-lane", "events-lane"]
+    assert set(await _bot_kinds_after(service, DANGER)) == {"safety"}
+
+
+async def test_a_verdict_for_another_event_is_discarded(service, line):
+    """The lane looked at one event, but an earlier one of the same person came first (or
+    another worker took it): the write job processes the earlier one with its own verdict."""
+    db, dispatcher = service.db, service.app[keys.DISPATCHER]
+    user = ev.new_user_id()
+    now = ev.now_ms()
+    harmless = ev.text(user, "こんにちは", line.issue_reply_token(user), ts_ms=now - 1000)
+    danger = ev.text(user, DANGER, line.issue_reply_token(user), ts_ms=now)
+
+    def store(conn, event: dict) -> None:
+        # Committed as the webhook commits it (same row), without waking the lane: the test
+        # plays the lane's part itself. The lane read the danger message; then the earlier,
+        # harmless one arrived before the write job.
+        payload = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        new = NewEvent(
+            "line", event["webhookEventId"], user, "message", event["timestamp"], payload
+        )
+        events.insert_new(conn, [new], dispatcher._clock.now())
+
+    await db.write(partial(store, event=danger))
+    read_by_the_lane = await db.read(claims.next_event, "line", user)
+    await db.write(partial(store, event=harmless))
+    verdict = dispatcher._screen(read_by_the_lane)
+    assert verdict.danger is not None  # the lane's verdict: danger, for the later event
+
+    taken = await db.write(
+        partial(
+            dispatcher._take,
+            key=("line", user),
+            now=dispatcher._clock.now(),
+            screened=verdict,
+        )
+    )
+    assert taken is not None and taken.stored.event_id == harmless["webhookEventId"]
+    dispatcher._after(taken)
+    dispatcher.kick("line", user)  # the lane goes on with the danger message
+    await service.settle()
+    clients = await db.fetch_all("SELECT body FROM messages WHERE author = 'client' ORDER BY id")
+    assert [r[0] for r in clients] == ["こんにちは", DANGER]  # in the person's order
+    assert "safety" not in await _bot_kinds_after(service, "こんにちは")
+    assert set(await _bot_kinds_after(service, DANGER)) == {"safety"}
+    assert await db.read(events.counts_by_status) == {"done": 2}
+
+
+@pytest.mark.parametrize("which", [1, 2])
+async def test_a_detector_that_raises_gets_the_fallback_and_the_next_message_its_answer(
+    service, line, monkeypatch, which
+):
+    """As for any turn that raises: 「受け取りました」, the event marked failed, staff alerted,
+    and the person's next message answered (the lane is not stuck)."""
+    detect = bot.conversation.turn.detect
+    calls = 0
+
+    def broken_once(text: str):
+        nonlocal calls
+        calls += 1
+        if calls == which:
+            raise RuntimeError("a bug in the detector")
+        return detect(text)
+
+    monkeypatch.setattr(bot.conversation.turn, "detect", broken_once)
+    user = ev.new_user_id()
+    first = "こんにちは" if which == 2 else "はじめまして"
+    await service.post_events(ev.text(user, first, line.issue_reply_token(user)))
+    await service.settle()
+    await service.post_events(ev.text(user, DANGER, line.issue_reply_token(user)))
+    await service.settle()
+    statuses = await service.db.read(events.counts_by_status)
+    assert statuses == {"failed": 1, "done": 1}
+    alerts = [r[0] for r in await service.db.fetch_all("SELECT kind FROM staff_alerts")]
+    assert "turn_failed" in alerts
+    texts = [t for call in line.delivered for t in call.texts]
+    assert any("受け取りました" in t for t in texts)
+    if which == 1:  # the danger message after the failed one still gets the safety answer
+        assert set(await _bot_kinds_after(service, DANGER)) == {"safety"}
