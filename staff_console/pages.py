@@ -159,7 +159,9 @@ async def conversation_page(request: web.Request) -> web.Response:
     now = request.config_dict[keys.CLOCK].now()
     colleagues = await request.config_dict[keys.DB].read(read_side.colleagues)
     data = {
-        "conversation": shapes.conversation_detail(view, now),
+        "conversation": shapes.conversation_detail(
+            view, now, shapes.tap_reader(request.config_dict[keys.DESK].flows, view.language)
+        ),
         # Whom a handover note can be addressed to.
         "colleagues": [shapes.colleague(item) for item in colleagues],
     }

@@ -66,6 +66,8 @@ class AlertKind(StrEnum):
     DANGER_CRISIS = "danger_crisis"
     DANGER_VIOLENCE = "danger_violence"
     DANGER_CHILD = "danger_child"
+    # The client wrote soon after a resolution: the conversation is open again.
+    CONVERSATION_REOPENED = "conversation_reopened"
 
 
 def danger_alert(level: str) -> AlertKind:
@@ -85,9 +87,13 @@ class MessageKind(StrEnum):
     # the conversation: the counselor still has it.
     NOTICE = "notice"
     # The answer to a message that signalled danger: warm words and helplines, and the short
-    # one for another such message within the hour. Both acknowledge the client's burst.
+    # one for another such message within the hour. Like the handoff's announcement, they
+    # answer that message: the client's next one is acknowledged (who answers, and when).
     SAFETY = "safety"
     SAFETY_SHORT = "safety_short"
+    # For staff only: the client wrote soon after a resolution and the conversation opened
+    # again. Like a handoff, it starts a new burst: the next client message is acknowledged.
+    REOPENED = "reopened"
 
 
 STAFF_AUTHOR_PREFIX = "staff:"

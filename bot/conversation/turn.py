@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import assert_never
 
 from bot.conversation.context import TurnContext
+from bot.conversation.reopen import current_conversation
 from bot.conversation.safety import answer_danger
 from bot.delivery.channel import Inbound, Outgoing
 from bot.delivery.outcome import Outcome
@@ -48,7 +49,9 @@ def run_turn(conn: Tx, inbound: Inbound, now: datetime, ctx: TurnContext) -> Out
         return result
 
     contact = contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
-    conversation = conversations.open_for_contact(conn, contact.id, now)
+    conversation = current_conversation(
+        conn, contact, _is_client_message(inbound), ctx, now, result
+    )
     result.contact_id = contact.id
     if _record_inbound(conn, conversation.id, inbound, now, result):
         conversations.client_wrote(conn, conversation.id, now)
@@ -63,6 +66,7 @@ def run_turn(conn: Tx, inbound: Inbound, now: datetime, ctx: TurnContext) -> Out
     else:
         replies = _flow_turn(conn, contact, conversation, inbound, ctx, now, result)
 
+    replies = _promise_after_danger(conn, conversation.id, replies, contact, inbound, ctx, now)
     if replies:
         result.outbox_ids = say(
             conn,
@@ -78,6 +82,35 @@ def run_turn(conn: Tx, inbound: Inbound, now: datetime, ctx: TurnContext) -> Out
         )
     events.mark_done(conn, inbound.event_row_id, now)
     return result
+
+
+def _promise_after_danger(
+    conn: Tx,
+    conversation_id: int,
+    replies: list[Said],
+    contact: Contact,
+    inbound: Inbound,
+    ctx: TurnContext,
+    now: datetime,
+) -> list[Said]:
+    """A danger answer ends with who answers and when, as every other answer to a client
+    does: a person in danger is never left guessing whether anyone will write back."""
+    danger_kinds = (MessageKind.SAFETY, MessageKind.SAFETY_SHORT)
+    if not replies or replies[-1].kind not in danger_kinds:
+        return replies
+    current = conversations.get(conn, conversation_id)
+    assert current is not None
+    owner = handoff.owner_of(conn, ctx.handoff, current, now)
+    words = acks.Words(ctx.catalogue, conversation_language(current, contact.language))
+    when_said = replies[-1].kind == MessageKind.SAFETY and not owner.org.is_open(now)
+    promise = acks.danger_promise(
+        words, owner, ctx.handoff.acks, now, since=inbound.occurred_at, when_said=when_said
+    )
+    if not promise:
+        return replies
+    last = replies[-1]
+    told = Outgoing(f"{last.message.text}\n{promise}", last.message.choices)
+    return [*replies[:-1], Said(told, last.kind)]
 
 
 def _flow_event(inbound: Inbound) -> FlowEvent | None:

@@ -90,6 +90,31 @@ def announce_owner(
     return texts
 
 
+def danger_promise(
+    words: Words,
+    owner: Owner,
+    policy: AckPolicy,
+    now: datetime,
+    *,
+    since: datetime,
+    when_said: bool,
+) -> str:
+    """Who answers and when, said after a danger answer's helplines on every channel.
+    `when_said`: the answer already named the next opening (the full one, after hours)."""
+    open_now = owner.org.is_open(now)
+    values = _when(owner, policy, since, now, words.language)
+    if owner.responder is None:
+        if open_now:
+            return words.say("danger_who_queued", **values)
+        return "" if when_said else words.say("danger_who_queued_after_hours", **values)
+    name = _name(owner.responder)
+    if open_now:
+        return words.say("danger_who", counselor=name, **values)
+    if when_said:
+        return words.say("danger_who_named", counselor=name)
+    return words.say("danger_who_after_hours", counselor=name, **values)
+
+
 def start_burst(
     conn: Tx,
     conversation_id: int,
