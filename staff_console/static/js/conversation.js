@@ -62,6 +62,7 @@ function deliveryWords(message) {
       ? t("delivery.failed_reason", { reason: message.delivery_error })
       : t("delivery.failed");
   }
+  if (state === "not_sent" && conversation.channel === "web") return t("transcript.not_sent_web");
   return has(`delivery.${state}`) ? t(`delivery.${state}`) : state;
 }
 
