@@ -205,6 +205,8 @@ async def review_page(request: web.Request) -> web.Response:
         "review",
         {"review": data, "colleagues": [shapes.colleague(item) for item in colleagues]},
     )
+    # Said plainly: with automatic assignment, nothing waits here for a supervisor.
+    context.update(review_off=data["assignment"] != "review")
     return aiohttp_jinja2.render_template("review.html", request, context)
 
 
