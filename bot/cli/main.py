@@ -26,7 +26,6 @@ from flows import FlowError
 log = logging.getLogger("tobira")
 
 
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)

@@ -20,6 +20,7 @@ from bot.delivery.say import Said, say
 from bot.handoff import assignment as handoff
 from bot.messages.language import conversation_language
 from bot.promises import acks
+from bot.promises.windows import contact_time_of
 from bot.runtime.events import Event, EventKind
 from bot.safety import detect
 from flows import End, FlowEvent, FlowState, HandOff, Paused, Resumed, Send, StoreAnswer, step
@@ -188,14 +189,22 @@ def _flow_turn(
             conn, ctx.handoff, contact, conversation, handed_off.topic, now
         )
         words = acks.Words(ctx.catalogue, new_state.language)
+        # The time of day she chose for replies: the promise keeps to it.
+        contact_time = handed_off.intake.contact_time
         replies += [
             Said(Outgoing(text), MessageKind.HANDOFF)
             for text in acks.announce_owner(
-                words, owner, ctx.handoff.acks, now, ack=False, since=inbound.occurred_at
+                words,
+                owner,
+                ctx.handoff.acks,
+                now,
+                ack=False,
+                since=inbound.occurred_at,
+                contact_time=contact_time,
             )
         ]
         result.deadlines = acks.start_burst(
-            conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now
+            conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now, contact_time
         )
         kind = EventKind.CONVERSATION_ASSIGNED if owner.counselor else EventKind.CONVERSATION_QUEUED
         counselor_id = owner.counselor.id if owner.counselor else None
@@ -236,11 +245,18 @@ def _acknowledge(
     if not messages.acknowledgement_due(conn, conversation.id):
         return []
     owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
+    contact_time = contact_time_of(conversation.intake)
     texts = acks.announce_owner(
-        words, owner, ctx.handoff.acks, now, ack=True, since=inbound.occurred_at
+        words,
+        owner,
+        ctx.handoff.acks,
+        now,
+        ack=True,
+        since=inbound.occurred_at,
+        contact_time=contact_time,
     )
     result.deadlines = acks.start_burst(
-        conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now
+        conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now, contact_time
     )
     return [Said(Outgoing(text), MessageKind.ACK) for text in texts]
 
