@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 
 from storage import staff
-from tests.console.api_desk import ApiDesk
+from tests.console.api_desk import WEDNESDAY_10, ApiDesk
 from tests.console.test_api_conversations import read_until
 from tests.safety.test_safety_e2e import buttons, calls_to, texts
 
@@ -134,3 +134,46 @@ async def test_the_window_is_configured(tmp_path):
         await desk.move(timedelta(days=3))
         await desk.send(user, "こんにちは")
         assert await desk.conversation_id(user) != earlier_id
+
+
+async def test_the_conversation_page_lists_the_earlier_conversations(tmp_path):
+    from playwright.async_api import expect
+
+    from bot.app import keys
+    from tests import line_events as ev
+    from tests.console.browser import TABLET
+    from tests.web.browser import web_desk
+
+    async with web_desk(tmp_path, WEDNESDAY_10) as desk:
+        sato = await desk.add_staff("sato", "佐藤")
+        await desk.add_staff("kimura", "木村", role="supervisor")
+        user = ev.new_user_id()
+        for text in ("こんにちは", "人と話したい"):
+            token = desk.line.issue_reply_token(user)
+            ms = int(desk.clock.now().timestamp() * 1000)
+            await desk.service.post_events(ev.text(user, text, token, ms))
+            await desk.service.settle()
+        earlier_id = await desk.db.read(
+            lambda c: c.execute("SELECT id FROM conversations").fetchone()[0]
+        )
+        await desk.service.app[keys.DESK].resolve(earlier_id, sato)
+        desk.clock.advance(timedelta(days=40))
+        token = desk.line.issue_reply_token(user)
+        ms = int(desk.clock.now().timestamp() * 1000)
+        await desk.service.post_events(ev.text(user, "おひさしぶりです", token, ms))
+        await desk.service.settle()
+        latest = await desk.db.read(
+            lambda c: c.execute("SELECT MAX(id) FROM conversations").fetchone()[0]
+        )
+        assert latest != earlier_id
+        async with desk.browser(TABLET) as console:
+            await desk.sign_in(console.page, "kimura")
+            await console.page.goto(desk.url(f"/console/conversations/{latest}"))
+            box = console.page.locator("#earlier")
+            await expect(box).to_be_visible()
+            link = box.locator(f'a[href="/console/conversations/{earlier_id}"]')
+            await expect(link).to_contain_text(f"#{earlier_id}")
+            await expect(link).to_contain_text("佐藤")
+            await link.click()
+            await console.page.wait_for_url(f"**/console/conversations/{earlier_id}")
+            await expect(console.page.locator("#earlier")).to_be_hidden()
