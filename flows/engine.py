@@ -82,6 +82,7 @@ class _Turn:
     messages: list[OutMessage] = field(default_factory=list)
     final: list[Effect] = field(default_factory=list)  # HandOff / End
     ended: bool = False  # a path came to its end in this turn
+    tapped: bool = False  # this turn's event is a tap on a button (not typed words)
 
     def __post_init__(self) -> None:
         s = self.before
@@ -91,6 +92,7 @@ class _Turn:
     # ------------------------------------------------------------ deciding
 
     def handle(self, event: FlowEvent) -> None:
+        self.tapped = event.kind == "postback"
         text = event.text if event.kind == "text" else None
         word = self.flows.common.words.get(normalize(text)) if text else None
         current = self._current()
@@ -258,7 +260,7 @@ class _Turn:
         entry = self.flows.flows[self.flows.entry]
         question = entry.steps[entry.on_return or ""]
         self.flow, self.step = entry.name, question.name
-        self._ask(question, self.flows.common.texts["again"])
+        self._ask(question, self._common("again"))
 
     def _go(self, target: Target | None) -> None:
         for _ in range(_MAX_STEPS_PER_TURN):
@@ -385,8 +387,15 @@ class _Turn:
     def _send(self, text: Text) -> None:
         self.messages.append(OutMessage(self._text(text)))
 
+    def _common(self, name: str) -> Text:
+        # Wording by event kind: after a tap, a text's `<name>_after_tap` form when common.yaml
+        # has one (nobody "wrote" when they tapped a button).
+        texts = self.flows.common.texts
+        chosen = texts.get(f"{name}_after_tap") if self.tapped else None
+        return chosen or texts[name]
+
     def _say_common(self, name: str) -> None:
-        self._send(self.flows.common.texts[name])
+        self._send(self._common(name))
 
     def finish(self) -> tuple[FlowState, list[Effect]]:
         # Kept while nothing started since the end; cleared once a flow runs again.

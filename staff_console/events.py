@@ -149,6 +149,7 @@ async def stream(
 ) -> web.StreamResponse:
     """GET /api/v1/events: one stream until the page goes away or the session ends."""
     listener = hub.listen(viewer, session_id)
+    response: web.StreamResponse | None = None
     try:
         async with sse_response(request) as response:
             await response.send("{}", event="hello")
@@ -167,5 +168,10 @@ async def stream(
                     break
                 await response.send(event_data(event), event=event.kind.value)
         return response
+    except ConnectionResetError:
+        # The tab was closed (or the network dropped) while we wrote: an everyday event,
+        # not an error. The page reconnects if it is still there.
+        log.debug("event stream closed by the page")
+        return response if response is not None else web.Response(status=204)
     finally:
         hub.leave(listener)

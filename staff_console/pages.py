@@ -192,7 +192,9 @@ async def conversation_page(request: web.Request) -> web.Response:
     now = request.config_dict[keys.CLOCK].now()
     colleagues = await request.config_dict[keys.DB].read(read_side.colleagues)
     data = {
-        "conversation": shapes.conversation_detail(view, now),
+        "conversation": shapes.conversation_detail(
+            view, now, shapes.tap_reader(request.config_dict[keys.DESK].flows, view.language)
+        ),
         # Whom a handover note can be addressed to.
         "colleagues": [shapes.colleague(item) for item in colleagues],
     }
@@ -236,6 +238,8 @@ async def review_page(request: web.Request) -> web.Response:
         "review",
         {"review": data, "colleagues": [shapes.colleague(item) for item in colleagues]},
     )
+    # Said plainly: with automatic assignment, nothing waits here for a supervisor.
+    context.update(review_off=data["assignment"] != "review")
     return aiohttp_jinja2.render_template("review.html", request, context)
 
 

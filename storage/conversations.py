@@ -203,6 +203,30 @@ def reopen(conn: Tx, conversation_id: int, at: datetime) -> None:
     )
 
 
+def resolved_since(conn: Tx, contact_id: int, since: datetime) -> Conversation | None:
+    """The contact's most recent conversation resolved at or after `since`, if any."""
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM conversations WHERE contact_id = ?"
+        f" AND status = '{ConversationStatus.RESOLVED}' AND resolved_at >= ?"
+        " ORDER BY resolved_at DESC, id DESC LIMIT 1",
+        (contact_id, to_db(since)),
+    ).fetchone()
+    return _from_row(row) if row else None
+
+
+def reopen_by_client(conn: Tx, conversation_id: int, at: datetime) -> None:
+    """The client wrote again soon after a resolution: back to whoever had it (queued when
+    nobody did). A new wait begins: the time to a first human answer counts from now."""
+    conn.execute(
+        "UPDATE conversations SET resolved_at = NULL, updated_at = ?, handed_off_at = ?,"
+        " first_human_answer_at = NULL,"
+        f" status = CASE WHEN counselor_id IS NULL THEN '{ConversationStatus.QUEUED}'"
+        f" ELSE '{ConversationStatus.ASSIGNED}' END"
+        " WHERE id = ?",
+        (to_db(at), to_db(at), conversation_id),
+    )
+
+
 def queued_without_counselor(conn: Tx, limit: int = 100) -> list[Conversation]:
     """Handed-off cases nobody has taken yet, oldest first."""
     rows = conn.execute(

@@ -85,17 +85,20 @@ def acknowledgement_due(conn: Tx, conversation_id: int) -> bool:
 
     A staff answer answers the client; so does the handoff's announcement (who answers, by
     when), but it answers the flow's last step, not what the client writes after it: the
-    first message after an announcement gets its own acknowledgement.
+    first message after an announcement gets its own acknowledgement. The same holds for a
+    danger answer (it answers the message that signalled danger: the next one is
+    acknowledged, with who and when) and for a reopening.
     """
     row = conn.execute(
-        f"SELECT MAX(CASE WHEN author LIKE '{STAFF_AUTHOR_PREFIX}%' OR kind = ? THEN id END),"
-        " MAX(CASE WHEN kind IN (?, ?, ?) THEN id END)"
+        f"SELECT MAX(CASE WHEN author LIKE '{STAFF_AUTHOR_PREFIX}%' OR kind IN (?, ?, ?, ?)"
+        " THEN id END), MAX(CASE WHEN kind = ? THEN id END)"
         " FROM messages WHERE conversation_id = ?",
         (
             MessageKind.HANDOFF.value,
-            MessageKind.ACK.value,
             MessageKind.SAFETY.value,
             MessageKind.SAFETY_SHORT.value,
+            MessageKind.REOPENED.value,
+            MessageKind.ACK.value,
             conversation_id,
         ),
     ).fetchone()

@@ -212,6 +212,18 @@ class ConversationView:
     alerts: list[AlertView]
     # Staff notes (private and handover): for staff only, never part of the transcript.
     notes: list[Note] = field(default_factory=list)
+    # The same contact's older conversations, newest first.
+    earlier_conversations: list[EarlierConversation] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EarlierConversation:
+    """Another conversation of the same contact, for the counselor's picture of the case."""
+
+    id: int
+    opened_at: datetime
+    resolved_at: datetime | None
+    counselor: StaffRef | None
 
 
 @dataclass(frozen=True)
@@ -538,7 +550,29 @@ def conversation(conn: Tx, viewer: Viewer, conversation_id: int) -> Conversation
         earlier_messages=earlier,
         alerts=_alerts_where(conn, "a.conversation_id = ?", (conversation_id,), 100),
         notes=staff_notes.for_conversation(conn, conversation_id),
+        earlier_conversations=earlier_conversations(conn, row[0], conversation_id),
     )
+
+
+def earlier_conversations(
+    conn: Tx, contact_id: int, before_id: int, limit: int = 20
+) -> list[EarlierConversation]:
+    """The contact's conversations older than `before_id`, newest first."""
+    rows = conn.execute(
+        "SELECT c.id, c.opened_at, c.resolved_at, s.id, s.name, s.display_name"
+        " FROM conversations c LEFT JOIN staff s ON s.id = c.counselor_id"
+        " WHERE c.contact_id = ? AND c.id < ? ORDER BY c.id DESC LIMIT ?",
+        (contact_id, before_id, limit),
+    ).fetchall()
+    return [
+        EarlierConversation(
+            id=row[0],
+            opened_at=from_db(row[1]),  # type: ignore[arg-type]
+            resolved_at=from_db(row[2]),
+            counselor=_ref(row[3], row[4], row[5]),
+        )
+        for row in rows
+    ]
 
 
 def handover_notes(conn: Tx, viewer: Viewer, start: datetime, end: datetime) -> list[Note]:

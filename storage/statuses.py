@@ -71,6 +71,8 @@ class AlertKind(StrEnum):
     POSSIBLE_CRISIS = "possible_crisis"
     POSSIBLE_VIOLENCE = "possible_violence"
     POSSIBLE_CHILD = "possible_child"
+    # The client wrote soon after a resolution: the conversation is open again.
+    CONVERSATION_REOPENED = "conversation_reopened"
 
 
 def danger_alert(level: str) -> AlertKind:
@@ -94,7 +96,8 @@ class MessageKind(StrEnum):
     # the conversation: the counselor still has it.
     NOTICE = "notice"
     # The answer to a message that signalled danger: warm words and helplines, and the short
-    # one for another such message within the hour. Both acknowledge the client's burst.
+    # one for another such message within the hour. Like the handoff's announcement, they
+    # answer that message: the client's next one is acknowledged (who answers, and when).
     SAFETY = "safety"
     SAFETY_SHORT = "safety_short"
     # A possible danger signal: gentle words and the lines that always answer, then the
@@ -102,6 +105,9 @@ class MessageKind(StrEnum):
     # of the open question), then the warm answer to a 「いいえ」 or 「答えたくない」.
     SAFETY_POSSIBLE = "safety_possible"
     SAFETY_AFTER_CHECKIN = "safety_after_checkin"
+    # For staff only: the client wrote soon after a resolution and the conversation opened
+    # again. Like a handoff, it starts a new burst: the next client message is acknowledged.
+    REOPENED = "reopened"
 
 
 # The check-in question's kind carries what it asked about, so that a restart loses nothing.

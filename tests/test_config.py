@@ -49,6 +49,12 @@ def test_config_file_found_through_TOBIRA_CONFIG(tmp_path):
         ('[line]\napi_base_url = "ftp://x"\n', "line.api_base_url", 2),
         ('colour = "blue"\n', "colour", 1),
         ('[database]\nsynchronous = "sometimes"\n', "database.synchronous", 2),
+        (
+            "[web]\nmax_chars = 10\n\n[conversations]\nreopen_within = 30\n",
+            "conversations.reopen_within",
+            5,
+        ),
+        ('[conversations]\nreopen_within = "a month"\n', "conversations.reopen_within", 2),
     ],
 )
 def test_wrong_key_type_or_value_names_key_and_line(tmp_path, text, key, line):
@@ -261,3 +267,9 @@ def test_english_forms_of_the_words_clients_read(tmp_path):
     assert own.service_name_en == "Hikikomori consultation service"
     both = 'service_name = "北区の窓口"\nservice_name_en = "Kita Ward desk"\n'
     assert load_settings(write(tmp_path, both), env={}).service_name_en == "Kita Ward desk"
+
+
+def test_a_resolved_conversation_reopens_within_thirty_days_unless_told(tmp_path):
+    assert load_settings(write(tmp_path, ""), env={}).reopen_within == timedelta(days=30)
+    path = write(tmp_path, '[conversations]\nreopen_within = "7d"\n')
+    assert load_settings(path, env={}).reopen_within == timedelta(days=7)

@@ -93,3 +93,22 @@ async def test_english_readers_get_a_shipped_english_name_by_default(service, li
     seen = await english_hours(service, line)
     assert "Hikikomori consultation service is open on weekdays, 9:00 to 17:00." in "\n".join(seen)
     assert not any("ひきこもり相談窓口" in text for text in seen[3:])
+
+
+async def test_no_one_is_thanked_for_writing_after_a_button_tap(service, line):
+    """Wording by event kind (issue 19): 「書いてくださって」 only after typed words."""
+    user = ev.new_user_id()
+    await send(service, line, ev.follow(user, line.issue_reply_token(user)))
+    self_path = await tap(service, line, user, "自分のこと")
+    assert not any("書いてくださって" in text for text in self_path), self_path
+    assert "連絡してくださって" in self_path[0]
+
+    other = ev.new_user_id()
+    await send(service, line, ev.follow(other, line.issue_reply_token(other)))
+    older = buttons(line.delivered[-1])["まだ決めていない"]
+    await tap(service, line, other, "まだ決めていない")
+    await tap(service, line, other, "今はここまで")
+    # Soon after the path ended she taps an older button: she came back, she did not write.
+    again = await send(service, line, ev.postback(other, older, line.issue_reply_token(other)))
+    assert not any("書いてくださって" in text for text in again), again
+    assert again[0].startswith("また来てくださって")

@@ -351,8 +351,9 @@ async def test_a_returning_client_goes_back_to_their_counselor(window):
     boss = await window.add_staff("kimura", "木村", "welfare", role="supervisor")
     await window.desk.accept(first.id, takahashi, boss)
     await window.desk.resolve(first.id, takahashi)
-    # Weeks later the same person writes again: the bot is back, then 高橋 again.
-    await window.move_to(jst(2026, 12, 16, 11, 0))
+    # Seven weeks later (past `reopen_within`) the same person writes again: the bot is
+    # back, then 高橋 again.
+    await window.move_to(jst(2027, 1, 13, 11, 0))
     await window.send(user, "また相談したいです")
     again = await window.conversation(user)
     assert again.id != first.id and again.status == "bot"
@@ -370,7 +371,7 @@ async def test_after_a_resolution_a_returning_client_is_welcomed_back_in_their_l
     first = await window.conversation(user)
     assert first.status == "assigned"
     await window.desk.resolve(first.id, sato)
-    await window.move_to(jst(2026, 12, 16, 11, 0))
+    await window.move_to(jst(2027, 1, 13, 11, 0))  # past `reopen_within`: a new conversation
     await window.send(user, "Hello again")
     again = await window.conversation(user)
     assert again.id != first.id and again.status == "bot"

@@ -105,6 +105,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
         handoff=settings.handoff,
         channels=channels,
         safety=settings.safety,
+        reopen_within=settings.reopen_within,
     )
 
     async def fire(deadline_id: int) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.app.database import open_database
 from bot.config.settings import Settings, handoff_settings
@@ -67,6 +68,14 @@ def demo_password(login: str) -> str:
 class Seeded:
     member: DemoStaff
     password: str | None  # None: the account's password was changed from the demo's
+
+
+# The demo's own database (relative to where it runs), unless TOBIRA_DB says otherwise.
+DEMO_DB = Path("var/demo.db")
+
+
+def is_demo_database(path: Path) -> bool:
+    return path.resolve() == DEMO_DB.resolve()
 
 
 def with_demo_organizations(settings: Settings) -> Settings:

@@ -25,8 +25,6 @@ from flows import FlowError
 
 log = logging.getLogger("tobira")
 
-DEMO_DB = Path("var/demo.db")
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
@@ -140,13 +138,13 @@ def _demo(args: argparse.Namespace) -> int:
         "line.channel_access_token": DEMO_TOKEN,
         "line.api_base_url": f"http://127.0.0.1:{port}/demo-line",
     }
+    from bot.cli import demo_seed
+
     if not os.environ.get("TOBIRA_DB"):
         # The demo keeps its own file unless told otherwise, so a real database is never
         # filled with demo staff; with TOBIRA_DB, `tobira staff ...` and the demo agree.
-        overrides["database"] = DEMO_DB
+        overrides["database"] = demo_seed.DEMO_DB
     settings = load_settings(None, overrides=overrides)
-    from bot.cli import demo_seed
-
     if args.reset:
         if os.environ.get("TOBIRA_DB"):
             print("tobira: --reset deletes only the demo's own database; unset TOBIRA_DB.")
@@ -195,16 +193,25 @@ def _run_server(
     starts (the demo's staff accounts); the lines it returns join the banner."""
     from bot.app import keys
     from bot.app.factory import create_app
+    from bot.cli import db_lock
     from bot.cli.listen import bound_port, cannot_listen, listen
     from bot.conversation.flow_loading import load_configured_flows
 
     # Everything that can refuse to start is checked before any background work starts
-    # (the configuration was read before this): the flows, then the port.
+    # (the configuration was read before this): the flows, the port, the database's lock.
     load_configured_flows(settings)  # refuse to start on a broken flow, with file:line
     try:
         sockets = listen(settings.host, settings.port)
     except OSError as error:
         print(cannot_listen(settings.host, settings.port, error), file=sys.stderr)
+        return 2
+    # Then the database: one serving tobira per database file.
+    try:
+        lock = db_lock.hold(settings.database)  # held until the process ends
+    except db_lock.InUse as in_use:
+        for sock in sockets:
+            sock.close()
+        print(f"tobira: {in_use}", file=sys.stderr)
         return 2
     port = bound_port(sockets)
     prepared = prepare(settings) if prepare is not None else []
@@ -229,6 +236,7 @@ def _run_server(
             print(demo_banner(settings, port, DEMO_SECRET, prepared), file=sys.stderr)
 
     _serve_app(app, sockets, announce)
+    lock.close()
     return 0
 
 

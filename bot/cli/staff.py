@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from bot.app.database import open_database
+from bot.cli.demo_seed import is_demo_database, with_demo_organizations
 from bot.config.errors import ConfigError
 from bot.config.loading import add_config_argument, load_settings
 from bot.config.settings import Settings
@@ -115,6 +116,9 @@ def _read_password() -> str:
 
 def _add(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
+    if is_demo_database(settings.database):
+        # The demo's database: its organisations are the demo's (as `tobira demo` has them).
+        settings = with_demo_organizations(settings)
     known = [org.id for org in settings.handoff.organizations]
     if args.org not in known:
         raise _Refused(

@@ -89,6 +89,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "lockout_for": ("console.lockout_for", values.duration),
         "trust_forwarded_proto": ("console.trust_forwarded_proto", values.boolean),
     },
+    "conversations": {"reopen_within": ("reopen_within", values.duration)},
     "web": {
         "leave_url": ("web.leave_url", values.url),
         "secure_cookie": ("web.secure_cookie", _secure_cookie),

@@ -159,4 +159,6 @@ class Settings:
         )
     )
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    # A client who writes this soon after a resolution gets the same conversation back.
+    reopen_within: timedelta = timedelta(days=30)
     safety: SafetySettings = field(default_factory=SafetySettings)

@@ -20,3 +20,5 @@ class TurnContext:
     handoff: HandoffSettings
     channels: Channels
     safety: SafetySettings = field(default_factory=SafetySettings)
+    # A client who writes this soon after a resolution gets the same conversation back.
+    reopen_within: timedelta = timedelta(days=30)

@@ -59,11 +59,13 @@ def fire(conn: Tx, deadline_id: int, now: datetime, ctx: TurnContext) -> Outcome
             return outcome
         language = conversation_language(conversation, contact.language)
         promise = deadline.payload.get("promise")
+        promise_from = deadline.payload.get("promise_from")
         text = acks.followup_text(
             acks.Words(ctx.catalogue, language),
             owner,
             datetime.fromisoformat(promise) if promise else None,
             now,
+            datetime.fromisoformat(promise_from) if promise_from else None,
         )
         outcome.outbox_ids = say(
             conn,

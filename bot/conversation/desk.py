@@ -23,6 +23,7 @@ from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
+from flows import FlowSet
 from storage import audit, contacts, conversations, deadlines, staff
 from storage import leave_moves as leave_store
 from storage.conversations import Conversation
@@ -65,6 +66,11 @@ class StaffDesk:
         self._kick = kick  # sender.kick(contact_id)
         self._arm = arm  # alarm.arm(due)
         self._publish = publish  # events, once committed
+
+    @property
+    def flows(self) -> FlowSet:
+        """The flows the service runs: the console shows a tap as its button's label."""
+        return self._context.flows
 
     async def answer(self, conversation_id: int, staff_id: int, text: str) -> DeskOutcome:
         now = self._clock.now()

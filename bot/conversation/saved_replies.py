@@ -32,10 +32,9 @@ def fill(text: str, values: Mapping[str, str]) -> str:
 
 
 def next_opening_after_now(org: Organization, now: datetime) -> datetime | None:
-    """When the window next opens for someone who writes now: after the current open span
-    when it is open (a saved reply says when we will be back), else the next opening."""
-    closing = org.current_closing(now)
-    return org.next_opening(closing if closing is not None else now)
+    """When the window is open for someone who writes now: now while it is open (never
+    「明日9時以降」 while the office is open), else the next opening."""
+    return org.next_opening(now)
 
 
 def values_for(

@@ -13,12 +13,14 @@ from typing import assert_never
 
 from bot.conversation.checkin import safety_turn
 from bot.conversation.context import TurnContext
+from bot.conversation.reopen import current_conversation
 from bot.delivery.channel import Inbound, Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said, say
 from bot.handoff import assignment as handoff
 from bot.messages.language import conversation_language
 from bot.promises import acks
+from bot.promises.windows import contact_time_of
 from bot.runtime.events import Event, EventKind
 from bot.safety import Detection, detect
 from flows import End, FlowEvent, FlowState, HandOff, Paused, Resumed, Send, StoreAnswer, step
@@ -57,7 +59,9 @@ def run_turn(
         return result
 
     contact = contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
-    conversation = conversations.open_for_contact(conn, contact.id, now)
+    conversation = current_conversation(
+        conn, contact, _is_client_message(inbound), ctx, now, result
+    )
     result.contact_id = contact.id
     if _record_inbound(conn, conversation.id, inbound, now, result):
         conversations.client_wrote(conn, conversation.id, now)
@@ -75,6 +79,7 @@ def run_turn(
     else:
         replies = _flow_turn(conn, contact, conversation, inbound, ctx, now, result)
 
+    replies = _promise_after_danger(conn, conversation.id, replies, contact, inbound, ctx, now)
     if replies:
         result.outbox_ids = say(
             conn,
@@ -90,6 +95,35 @@ def run_turn(
         )
     events.mark_done(conn, inbound.event_row_id, now)
     return result
+
+
+def _promise_after_danger(
+    conn: Tx,
+    conversation_id: int,
+    replies: list[Said],
+    contact: Contact,
+    inbound: Inbound,
+    ctx: TurnContext,
+    now: datetime,
+) -> list[Said]:
+    """A danger answer ends with who answers and when, as every other answer to a client
+    does: a person in danger is never left guessing whether anyone will write back."""
+    danger_kinds = (MessageKind.SAFETY, MessageKind.SAFETY_SHORT)
+    if not replies or replies[-1].kind not in danger_kinds:
+        return replies
+    current = conversations.get(conn, conversation_id)
+    assert current is not None
+    owner = handoff.owner_of(conn, ctx.handoff, current, now)
+    words = acks.Words(ctx.catalogue, conversation_language(current, contact.language))
+    when_said = replies[-1].kind == MessageKind.SAFETY and not owner.org.is_open(now)
+    promise = acks.danger_promise(
+        words, owner, ctx.handoff.acks, now, since=inbound.occurred_at, when_said=when_said
+    )
+    if not promise:
+        return replies
+    last = replies[-1]
+    told = Outgoing(f"{last.message.text}\n{promise}", last.message.choices)
+    return [*replies[:-1], Said(told, last.kind)]
 
 
 def _flow_event(inbound: Inbound) -> FlowEvent | None:
@@ -167,14 +201,22 @@ def _flow_turn(
             conn, ctx.handoff, contact, conversation, handed_off.topic, now
         )
         words = acks.Words(ctx.catalogue, new_state.language)
+        # The time of day she chose for replies: the promise keeps to it.
+        contact_time = handed_off.intake.contact_time
         replies += [
             Said(Outgoing(text), MessageKind.HANDOFF)
             for text in acks.announce_owner(
-                words, owner, ctx.handoff.acks, now, ack=False, since=inbound.occurred_at
+                words,
+                owner,
+                ctx.handoff.acks,
+                now,
+                ack=False,
+                since=inbound.occurred_at,
+                contact_time=contact_time,
             )
         ]
         result.deadlines = acks.start_burst(
-            conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now
+            conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now, contact_time
         )
         kind = EventKind.CONVERSATION_ASSIGNED if owner.counselor else EventKind.CONVERSATION_QUEUED
         counselor_id = owner.counselor.id if owner.counselor else None
@@ -215,11 +257,18 @@ def _acknowledge(
     if not messages.acknowledgement_due(conn, conversation.id):
         return []
     owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
+    contact_time = contact_time_of(conversation.intake)
     texts = acks.announce_owner(
-        words, owner, ctx.handoff.acks, now, ack=True, since=inbound.occurred_at
+        words,
+        owner,
+        ctx.handoff.acks,
+        now,
+        ack=True,
+        since=inbound.occurred_at,
+        contact_time=contact_time,
     )
     result.deadlines = acks.start_burst(
-        conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now
+        conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now, contact_time
     )
     return [Said(Outgoing(text), MessageKind.ACK) for text in texts]
 

@@ -190,6 +190,15 @@ class Combines(Protocol):
 
 
 @runtime_checkable
+class Rewords(Protocol):
+    """Optional for a channel: its own words for a neutral text (the web chat thanks a
+    visitor for opening the page, not for a LINE follow). The transcript keeps what the
+    client read."""
+
+    def shown(self, text: str) -> str: ...
+
+
+@runtime_checkable
 class Warns(Protocol):
     """Optional for a channel: what it cannot do as configured, as sentences an operator
     reads at start-up and in /healthz (e.g. a missing secret)."""
@@ -215,6 +224,11 @@ class Channels:
 
     def render(self, channel: str, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:
         return self._by_name[channel].render(messages, reusable=reusable)
+
+    def shown(self, channel: str, text: str) -> str:
+        """The text as the client of `channel` reads it."""
+        found = self._by_name.get(channel)
+        return found.shown(text) if isinstance(found, Rewords) else text
 
     def normalisers(self) -> dict[str, Callable[[StoredEvent], Inbound]]:
         return {name: channel.to_inbound for name, channel in self._by_name.items()}

@@ -65,7 +65,8 @@ def say(
             direction="out",
             author=author,
             kind=item.kind,
-            body=item.message.text,
+            # What the client read, in their channel's words.
+            body=channels.shown(contact.channel, item.message.text),
             at=now,
             outbox_id=carrier,
         )

@@ -165,7 +165,8 @@ async def get_conversation(request: web.Request) -> web.Response:
     view = await open_conversation(request, conversation_id)
     if view is None:
         raise ApiError(404, "no_conversation")
-    return json_answer(shapes.conversation_detail(view, _now(request)))
+    taps = shapes.tap_reader(request.config_dict[keys.DESK].flows, view.language)
+    return json_answer(shapes.conversation_detail(view, _now(request), taps))
 
 
 async def _visible_row(request: web.Request, conversation_id: int) -> InboxRow:

@@ -6,15 +6,19 @@ is the page's job to show it as text (never as HTML).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from flows import FlowSet
+from flows.taps import describe_tap
 from storage.notes import Note
 from storage.read_side import (
     AlertView,
     AuditEntry,
     Colleague,
     ConversationView,
+    EarlierConversation,
     InboxRow,
     StaffRef,
     TranscriptMessage,
@@ -88,8 +92,22 @@ def inbox_row(row: InboxRow, now: datetime) -> dict[str, Any]:
     }
 
 
-def message(item: TranscriptMessage) -> dict[str, Any]:
+# A tap's postback data -> (the button's label, the question it answered), when known.
+TapReader = Callable[[str], "tuple[str, str] | None"]
+
+
+def tap_reader(flows: FlowSet, language: str) -> TapReader:
+    """Taps read in the conversation's language, from the flows the service runs."""
+    return lambda data: describe_tap(flows, data, language)
+
+
+def message(item: TranscriptMessage, taps: TapReader | None = None) -> dict[str, Any]:
+    """`display_text` is what the client saw or did: for a tap on an answer button, the
+    button's label (`question`: the question it answered); else the text itself."""
+    tap = taps(item.text) if taps and item.kind == "postback" and item.text else None
     return {
+        "display_text": tap[0] if tap else item.text,
+        "question": tap[1] if tap else None,
         "id": item.id,
         "direction": item.direction,
         "author_kind": item.author_kind,
@@ -116,7 +134,9 @@ def alert(item: AlertView) -> dict[str, Any]:
     }
 
 
-def conversation_detail(view: ConversationView, now: datetime) -> dict[str, Any]:
+def conversation_detail(
+    view: ConversationView, now: datetime, taps: TapReader | None = None
+) -> dict[str, Any]:
     return {
         **inbox_row(view.summary, now),
         "language": view.language,
@@ -126,10 +146,21 @@ def conversation_detail(view: ConversationView, now: datetime) -> dict[str, Any]
         "first_human_answer_at": when(view.first_human_answer_at),
         "intake": view.intake,
         "handoff_summary": view.handoff_summary,
-        "messages": [message(item) for item in view.messages],
+        "messages": [message(item, taps) for item in view.messages],
         "earlier_messages": view.earlier_messages,
         "alerts": [alert(item) for item in view.alerts],
         "notes": [note(item) for item in view.notes],
+        "earlier_conversations": [earlier(item) for item in view.earlier_conversations],
+    }
+
+
+def earlier(item: EarlierConversation) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "number": item.id,  # what staff read and search by: the conversation's number
+        "opened_at": when(item.opened_at),
+        "resolved_at": when(item.resolved_at),
+        "counselor": staff_ref(item.counselor),
     }
 
 

@@ -171,7 +171,9 @@ async def test_accept_resolve_reopen_and_urgent(tmp_path):
     config_review = 'assignment = "review"\n'
     from tests.console.api_desk import CONFIG
 
-    async with ApiDesk.open(tmp_path, config=config_review + CONFIG) as desk:
+    # A client's message reopens a conversation resolved within a minute (tests/test_reopen.py).
+    reopen = '\n[conversations]\nreopen_within = "1m"\n'
+    async with ApiDesk.open(tmp_path, config=config_review + CONFIG + reopen) as desk:
         sato = await desk.sign_in(await desk.add_staff("sato", display="佐藤"))
         suzuki = await desk.sign_in(await desk.add_staff("suzuki"))
         boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
@@ -223,8 +225,10 @@ async def test_accept_resolve_reopen_and_urgent(tmp_path):
         status, again = await sato.post(f"/api/v1/conversations/{conversation_id}/reopen")
         assert status == 409 and "解決済み" in again["error"]
 
-        # Resolved, then the client writes again: a new conversation, the old one stays shut.
+        # Resolved, then the client writes again after `reopen_within`: a new conversation,
+        # the old one stays shut.
         await sato.post(f"/api/v1/conversations/{conversation_id}/resolve")
+        await desk.move(timedelta(minutes=2))
         await desk.send(user, "また相談したいです")
         status, newer = await sato.post(f"/api/v1/conversations/{conversation_id}/reopen")
         assert status == 409 and "あたらしい相談" in newer["error"]

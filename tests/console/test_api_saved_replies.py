@@ -52,6 +52,8 @@ async def test_supervisors_share_replies_and_counselors_keep_their_own(tmp_path)
 
 async def test_placeholders_are_filled_for_the_conversation_after_hours(tmp_path):
     # Wednesday 16:50: the welfare centre closes at 17:00 and opens again Thursday 9:00.
+    from datetime import timedelta
+
     async with ApiDesk.open(tmp_path, start=jst(2026, 11, 25, 16, 50)) as desk:
         sato = await desk.sign_in(await desk.add_staff("sato", display="佐藤"))
         boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
@@ -64,6 +66,13 @@ async def test_placeholders_are_filled_for_the_conversation_after_hours(tmp_path
         [reply] = listed["saved_replies"]
         assert reply["text"] == AFTER_HOURS  # as stored, for editing
         assert reply["filled"] == (
+            "佐藤です。ひきこもり相談窓口は、今日（11月25日）16時50分以降にまたお返事します。"
+        ), "open until 17:00: not 「明日9時以降」 while the office is open"
+        # Once closed, the next opening.
+        await desk.move(timedelta(minutes=15))
+        sato = await desk.sign_in(await desk.add_staff("sato2", display="佐藤"))
+        _, listed = await sato.get(f"/api/v1/saved-replies?conversation={conversation_id}")
+        assert listed["saved_replies"][0]["filled"] == (
             "佐藤です。ひきこもり相談窓口は、明日（11月26日）9時以降にまたお返事します。"
         )
         # A conversation the counselor cannot see is not filled in for them.

@@ -59,7 +59,10 @@ async def test_a_counselor_inserts_a_shared_reply_edits_it_and_sends_it(tmp_path
             assert await no_sideways_scroll(sato)
             await sato.get_by_label("しぼりこむ").press("Enter")
             await expect(picker).to_be_hidden()
-            filled = "佐藤です。ひきこもり相談窓口は明日（11月26日）9時以降にまたお返事します。"
+            # 16:40, open until 17:00: "from now", never 「明日9時以降」 while open.
+            filled = (
+                "佐藤です。ひきこもり相談窓口は今日（11月25日）16時40分以降にまたお返事します。"
+            )
             await expect(box).to_have_value(filled)
             assert await sato.title() != "pwned" and await boss.title() != "pwned"
 

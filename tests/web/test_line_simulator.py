@@ -155,3 +155,19 @@ async def test_the_simulator_signs_what_our_webhook_accepts(tmp_path):
             ).fetchone()
         )
         assert count[0] == 2
+
+
+async def test_the_simulator_keeps_the_person_played_across_a_reload(tmp_path):
+    async with demo_desk(tmp_path) as desk, desk.browser(PHONE) as sim:
+        page = sim.page
+        await page.goto(desk.url("/dev/line"))
+        await add_person(page, "母")
+        await add_person(page, "息子")  # the second person: not what a fresh page shows
+        await page.get_by_placeholder("メッセージを入力").fill("息子のことばです")
+        await page.get_by_role("button", name="送信").click()
+        await expect(page.locator("#talk")).to_contain_text("息子のことばです")
+
+        await page.reload()
+
+        await expect(page.locator("#person option:checked")).to_have_text("息子")
+        await expect(page.locator("#talk")).to_contain_text("息子のことばです")

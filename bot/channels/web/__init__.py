@@ -114,5 +114,8 @@ class WebChannel:
     def render(self, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:
         return render.render(messages)
 
+    def shown(self, text: str) -> str:
+        return render.worded(text)
+
     async def open(self) -> Transport:
         return WebTransport(self.doorbell)

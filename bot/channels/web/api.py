@@ -276,9 +276,10 @@ class ChatApi:
                             break
             return response
         except ConnectionResetError:
-            # The page went away mid-write (a lost network): it reconnects with its last id.
-            assert response is not None
-            return response
+            # The page went away mid-write (a lost network, a closed tab): an everyday event,
+            # not an error. A page still there reconnects with its last id.
+            log.debug("web chat stream closed by the page")
+            return response if response is not None else web.Response(status=204)
         finally:
             self._doorbell.leave(visitor, bell)
 

@@ -9,7 +9,8 @@ from bot.channels.web.texts import texts
 from bot.delivery.channel import Outgoing
 
 
-def _worded(text: str) -> str:
+def worded(text: str) -> str:
+    """A neutral text in the web chat's own words (texts/*.toml, [reworded])."""
     for line, instead in texts("ja").get("reworded", {}).items():
         text = text.replace(line, instead)
     return text
@@ -20,7 +21,7 @@ def render(messages: Sequence[Outgoing]) -> list[str]:
     if not messages:
         return []
     parts = [
-        {"text": _worded(m.text), "choices": [list(choice) for choice in m.choices]}
+        {"text": worded(m.text), "choices": [list(choice) for choice in m.choices]}
         for m in messages
     ]
     return [json.dumps(parts, ensure_ascii=False, separators=(",", ":"))]

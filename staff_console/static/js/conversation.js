@@ -17,6 +17,7 @@ import {
 import { refreshAlerts, startAlerts } from "./alerts.js";
 import { INTAKE_FIELDS, intakeBrief, intakeValue } from "./intake.js";
 import { startLive } from "./live.js";
+import { renderEarlier } from "./earlier.js";
 
 const RETRY_MS = 5000;
 
@@ -62,6 +63,7 @@ function deliveryWords(message) {
       ? t("delivery.failed_reason", { reason: message.delivery_error })
       : t("delivery.failed");
   }
+  if (state === "not_sent" && conversation.channel === "web") return t("transcript.not_sent_web");
   return has(`delivery.${state}`) ? t(`delivery.${state}`) : state;
 }
 
@@ -81,7 +83,10 @@ function renderMessage(message) {
         : null,
       message.read_at ? el("span", { class: "read" }, t("delivery.read")) : null,
     ),
-    el("p", { class: "text" }, textOf(message)),
+    el("p", { class: "text" }, message.display_text ?? textOf(message)),
+    message.question
+      ? el("p", { class: "question" }, t("transcript.tap_question", { question: message.question }))
+      : null,
   );
 }
 
@@ -231,7 +236,9 @@ function renderFacts() {
   node("facts").replaceChildren(
     parts.join(" · "),
     c.urgent ? el("span", { class: "badge urgent" }, t("conversation.urgent_badge")) : "",
-    c.reachable === false ? el("strong", { class: "unreachable" }, t("conversation.unreachable")) : "",
+    c.reachable === false
+      ? el("strong", { class: "unreachable" }, t(c.channel === "web" ? "transcript.unreachable_web" : "conversation.unreachable"))
+      : "",
   );
 }
 
@@ -307,6 +314,7 @@ function render() {
   renderIntake();
   renderHandoverFirst();
   renderPeople();
+  renderEarlier(conversation);
   followAnswer();
   if (keepToBottom) toBottom(); // last: the header above may have changed the box's height
 }

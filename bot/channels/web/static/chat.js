@@ -15,6 +15,15 @@
   const input = document.getElementById("text");
   const sendButton = document.getElementById("send");
   const shown = new Set();
+  const pageTitle = document.title;
+  // Helpline numbers in our own messages: 0120-279-338, 0570-783-556, 119... Only digits
+  // and hyphens are matched, so what goes into the tel: link is never anything else.
+  const PHONE = /0\d{1,4}-\d{1,4}-\d{3,4}|(?<![\d-])(?:110|119|189)(?![\d-])/g;
+  const clock = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "ja-JP", {
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone: "Asia/Tokyo",
+  });
   let offered = [];
   let cursor = 0;
   let stream = null;
@@ -60,6 +69,40 @@
     window.scrollTo(0, document.documentElement.scrollHeight);
   }
 
+  // Our text, with phone numbers as tel: links built node by node (never as HTML).
+  function fillWithPhones(bubble, text) {
+    let from = 0;
+    for (const match of text.matchAll(PHONE)) {
+      bubble.append(document.createTextNode(text.slice(from, match.index)));
+      const link = document.createElement("a");
+      link.className = "tel";
+      link.href = "tel:" + match[0].replace(/[^0-9]/g, "");
+      link.textContent = match[0];
+      bubble.append(link);
+      from = match.index + match[0].length;
+    }
+    bubble.append(document.createTextNode(text.slice(from)));
+  }
+
+  function timeOf(item) {
+    const at = Date.parse(item.at || "");
+    const time = document.createElement("time");
+    time.className = "at";
+    const when = Number.isNaN(at) ? new Date() : new Date(at);
+    time.dateTime = when.toISOString();
+    time.textContent = clock.format(when);
+    return time;
+  }
+
+  // An answer that arrives while the tab is in the background: the title says only that
+  // something is new, nothing of what (someone else may see the tab).
+  function markNew() {
+    if (document.hidden) document.title = texts.new_mark + pageTitle;
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) document.title = pageTitle;
+  });
+
   function addItem(item) {
     if (shown.has(item.id)) return;
     shown.add(item.id);
@@ -80,9 +123,11 @@
     for (const part of item.parts) {
       const bubble = document.createElement("p");
       bubble.className = "bubble";
-      bubble.textContent = part.text;
+      if (item.author === "tobira") fillWithPhones(bubble, part.text);
+      else bubble.textContent = part.text;
       li.appendChild(bubble);
     }
+    li.appendChild(timeOf(item));
     log.appendChild(li);
     if (item.author === "tobira") {
       const last = item.parts[item.parts.length - 1];
@@ -165,7 +210,9 @@
     stream = new EventSource(api("events?after=" + cursor));
     stream.addEventListener("open", () => showStatus(""));
     stream.addEventListener("message", (event) => {
-      addItem(JSON.parse(event.data));
+      const item = JSON.parse(event.data);
+      if (item.author === "tobira" && !shown.has(item.id)) markNew();
+      addItem(item);
     });
     stream.addEventListener("ended", () => {
       stream.close();

@@ -8,6 +8,24 @@
   const talk = document.getElementById("talk");
   const replies = document.getElementById("replies");
   let shownKey = "";
+  // The person being played is kept across a reload (demo only: nothing personal).
+  const CHOSEN = "tobira-simulator-person";
+
+  function remember() {
+    try {
+      localStorage.setItem(CHOSEN, select.value);
+    } catch (_) {
+      // Storage may be off (a private window): the first person is shown after a reload.
+    }
+  }
+
+  function remembered() {
+    try {
+      return localStorage.getItem(CHOSEN) || "";
+    } catch (_) {
+      return "";
+    }
+  }
 
   async function call(method, path, payload) {
     const response = await fetch("/dev/line/api/" + path, {
@@ -27,7 +45,9 @@
       option.textContent = person.name;
       select.appendChild(option);
     }
-    if (selectId) select.value = selectId;
+    const wanted = selectId || remembered();
+    if (wanted && data.people.some((person) => person.id === wanted)) select.value = wanted;
+    remember();
     shownKey = "";
     await refresh();
   }
@@ -103,6 +123,7 @@
     await send({ type: "text", text: text });
   });
   select.addEventListener("change", () => {
+    remember();
     shownKey = "";
     refresh();
   });
