@@ -51,6 +51,9 @@ async def test_writing_within_the_window_reopens_the_same_conversation(tmp_path)
         assert len(said) == 1 and "佐藤" in said[0], "the same counselor, named"
         assert "メッセージを受け取りました" in said[0] and "以降" in said[0], "and when"
         assert await desk.conversation_id(user) == conversation_id, "the same conversation"
+        # Read before opening the conversation, which marks its alerts seen.
+        _, alerts = await sato.get("/api/v1/alerts")
+        assert [a["kind"] for a in alerts["alerts"]] == ["conversation_reopened"]
         _, detail = await sato.get(f"/api/v1/conversations/{conversation_id}")
         assert detail["status"] == "assigned" and detail["counselor"]["id"] == sato_id.id
         assert detail["resolved_at"] is None
@@ -63,8 +66,6 @@ async def test_writing_within_the_window_reopens_the_same_conversation(tmp_path)
             ),
         )
         assert seen[-1][1]["staff_id"] == sato_id.id
-        _, alerts = await sato.get("/api/v1/alerts")
-        assert [a["kind"] for a in alerts["alerts"]] == ["conversation_reopened"]
         kinds = [m["kind"] for m in detail["messages"]]
         assert kinds[-3:] == ["reopened", "message/text", "ack"]
 
