@@ -22,7 +22,7 @@ from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.promises.safety import danger_answer
 from bot.runtime.events import Event, EventKind
-from bot.safety import Detection
+from bot.safety import Detection, Level
 from storage import alerts, conversations, messages, staff
 from storage.contacts import Contact
 from storage.conversations import Conversation
@@ -44,7 +44,7 @@ def answer_danger(
     if conversation.status in HUMAN_OWNED:
         owner = handoff.owner_of(conn, settings, conversation, now)
     else:
-        owner = _take_out_of_intake(conn, contact, conversation, detection, ctx, now, result)
+        owner = take_out_of_intake(conn, contact, conversation, detection.level, ctx, now, result)
     conversations.set_urgent(conn, conversation.id, True, now)
     result.events.append(
         Event(EventKind.DANGER_DETECTED, conversation.id, level=detection.level.value)
@@ -74,24 +74,25 @@ def answer_danger(
     return [Said(Outgoing(text), kind) for text in texts]
 
 
-def _take_out_of_intake(
+def take_out_of_intake(
     conn: Tx,
     contact: Contact,
     conversation: Conversation,
-    detection: Detection,
+    level: Level,
     ctx: TurnContext,
     now: datetime,
     result: Outcome,
 ) -> Owner:
     """The bot stops asking: the conversation goes to a person at once, as a handoff would
-    (to an on-duty supervisor when no counselor can take it)."""
+    (to an on-duty supervisor when no counselor can take it). Also for a check-in answered
+    neither yes nor no (bot/conversation/checkin.py)."""
     messages.add(
         conn,
         conversation.id,
         direction="in",
         author="system",
         kind=MessageKind.HANDOFF_SUMMARY,
-        body=ctx.catalogue.text(f"safety_summary_{detection.level.value}"),
+        body=ctx.catalogue.text(f"safety_summary_{level.value}"),
         at=now,
     )
     owner = handoff.assign_on_handoff(
