@@ -115,7 +115,7 @@ async def test_a_false_alarm_goes_only_on_a_signalled_message_and_missed_only_el
         danger = await client_message(sato, conversation_id, DANGER)
 
         found = await entries(sato, conversation_id)
-        # How the transcript knows: a safety answer followed it, and the alert's level.
+        # Recorded by the turn that detected it (safety_signals), with its level.
         assert found[danger]["signal"] == {"level": "crisis"}
         assert found[danger]["can_mark"] == "false_alarm"
         # "人と話したい" raised nothing either; the bot's own messages are not listed.
