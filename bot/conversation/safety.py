@@ -60,10 +60,12 @@ def answer_danger(
         result.events.append(
             Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=staff_id)
         )
-    # The client now waits for a human: remind and escalate as for any unanswered message.
-    result.deadlines = acks.start_burst(
-        conn, conversation.id, owner, settings.acks, inbound.occurred_at, now
-    )
+    # The client now waits for a human: remind and escalate as for any unanswered message,
+    # counted from the first one nobody answered (a 「はい」 to a check-in that already
+    # started the wait must not push the counselor's reminder later).
+    waiting = conversation.waiting_since
+    first = min(waiting, inbound.occurred_at) if waiting is not None else inbound.occurred_at
+    result.deadlines = acks.start_burst(conn, conversation.id, owner, settings.acks, first, now)
     since = messages.last_of_kind_at(conn, conversation.id, MessageKind.SAFETY)
     full = since is None or now - since >= ctx.safety.full_answer_every
     language = conversation_language(conversation, contact.language)

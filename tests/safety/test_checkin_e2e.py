@@ -319,7 +319,8 @@ async def test_with_a_counselor_the_check_in_says_who_answers_and_yes_alerts_the
         ]
 
 
-async def test_the_answer_to_the_check_in_keeps_the_counselors_reminder_on_time(tmp_path):
+@pytest.mark.parametrize("answer", ["いいえ", "はい"])
+async def test_the_answer_to_the_check_in_keeps_the_counselors_reminder_on_time(tmp_path, answer):
     async with ApiDesk.open(tmp_path) as desk:
         sato = await desk.sign_in(await desk.add_staff("sato", display="佐藤"))
         user = await desk.ask_for_a_person()
@@ -332,7 +333,7 @@ async def test_the_answer_to_the_check_in_keeps_the_counselors_reminder_on_time(
         await desk.move(timedelta(hours=3))  # the answered burst is over: nothing pending
         await check_in(desk, user)  # T: the client waits from now
         await desk.move(timedelta(minutes=12))
-        await tap(desk, user, "いいえ")  # T+12: not a new wait
+        await tap(desk, user, answer)  # T+12: not a new wait
         await desk.move(timedelta(minutes=4))  # T+16: past the reminder counted from T
         assert "remind" in await alert_kinds(desk, user), "the reminder was not pushed later"
 
