@@ -26,10 +26,11 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
         f"UPDATE audit_log SET conversation_id = NULL WHERE conversation_id IN ({old})", (cut,)
     )
     counts: dict[str, int] = {}
-    # Staff marks on messages (safety feedback) before the messages; messages before the
-    # outbox rows they point at.
+    # Staff marks on messages (safety feedback) and the signals the detector raised on them
+    # before the messages; messages before the outbox rows they point at.
     tables = (
         "safety_feedback",
+        "safety_signals",
         "staff_alerts",
         "staff_notes",
         "leave_moves",

@@ -6,12 +6,9 @@ One mark per message per staff member; marking again replaces it. The marks hold
 kind, a level and a time: never the words. The export reads the words from `messages`
 (where they will be sealed like every other text once encryption lands).
 
-How the transcript knows a message raised a signal: the turn that detects danger stores
-the client's message, then the bot's safety answer (message kinds starting with "safety":
-today `safety` and `safety_short`) before the client writes again, and raises one
-`danger_<level>` alert per person told, all at the turn's instant. So a client message is
-"signalled" when a safety answer follows it before the next client message, and its level
-is the one of a danger alert of the same conversation at the message's instant.
+Whether a message raised a signal, and its level, is what the turn that detected it
+recorded (storage/safety_signals.py): certain and possible signals alike, never a typed
+answer to the check-in.
 """
 
 from __future__ import annotations
@@ -68,34 +65,17 @@ class FeedbackLine:
 
 
 _CLIENT_TEXT = (
-    "SELECT m.id, m.conversation_id, m.created_at,"
-    # A safety answer of the bot before the client wrote again (the scan stops at the
-    # client's next message, so a long conversation costs one short walk per message).
-    " EXISTS (SELECT 1 FROM messages s WHERE s.conversation_id = m.conversation_id"
-    "  AND s.id > m.id AND s.author = 'bot' AND s.kind LIKE 'safety%'"
-    "  AND s.id < COALESCE((SELECT c.id FROM messages c"
-    "   WHERE c.conversation_id = m.conversation_id AND c.id > m.id AND c.author = 'client'"
-    "   ORDER BY c.id LIMIT 1), 9223372036854775807)),"
-    " (SELECT a.kind FROM staff_alerts a WHERE a.conversation_id = m.conversation_id"
-    "  AND a.created_at = m.created_at"
-    "  AND (a.kind LIKE 'danger!_%' ESCAPE '!' OR a.kind LIKE 'possible!_%' ESCAPE '!')"
-    "  ORDER BY a.id LIMIT 1)"
-    " FROM messages m WHERE m.author = 'client' AND m.kind IN (?, ?)"
+    "SELECT m.id, m.conversation_id, m.created_at, g.message_id IS NOT NULL, g.level"
+    " FROM messages m LEFT JOIN safety_signals g ON g.message_id = m.id"
+    " WHERE m.author = 'client' AND m.kind IN (?, ?)"
 )
-
-
-def _level_of(alert_kind: str | None) -> str | None:
-    if alert_kind is None:
-        return None
-    # danger_<level> for a certain signal, possible_<level> for one the bot asked about.
-    level = alert_kind.split("_")[1]
-    return level if level in LEVELS else None
 
 
 def _client_text(row: Sequence[Any]) -> ClientText:
     created_at = from_db(row[2])
     assert created_at is not None
-    return ClientText(row[0], row[1], created_at, bool(row[3]), _level_of(row[4]))
+    level = row[4] if row[4] in LEVELS else None  # a level this version no longer knows
+    return ClientText(row[0], row[1], created_at, bool(row[3]), level)
 
 
 def client_texts(conn: Tx, conversation_id: int) -> list[ClientText]:
@@ -135,11 +115,9 @@ def mark(
     level: str | None,
     at: datetime,
 ) -> int:
-    """Store the staff member's mark on the message, replacing their earlier one."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown feedback kind {kind!r}; kinds: {', '.join(KINDS)}")
-    if (kind == "missed") != (level in LEVELS):
-        raise ValueError("a missed danger has a level, a false alarm none")
+    """Store the staff member's mark on the message, replacing their earlier one. The kind
+    and level are checked by the desk (bot/conversation/safety_feedback.py), the one place
+    that refuses them with a sentence; the table's CHECKs are the last guard."""
     row = conn.execute(
         "INSERT INTO safety_feedback (message_id, conversation_id, staff_id, kind, level,"
         " marked_at) VALUES (?, ?, ?, ?, ?, ?)"

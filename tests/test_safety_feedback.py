@@ -98,15 +98,21 @@ async def test_export_feedback_writes_training_lines_once_and_audited(tmp_path):
     assert again.returncode == 2 and "exists; nothing was written" in again.stderr
     assert out.read_text(encoding="utf-8").splitlines() == lines
 
-    # --since: marks made on or after that day (Japan time), to standard output.
-    since = export(tmp_path, "--since", "2026-11-26")
+    # Client text never goes to the terminal by a forgotten option: --out is required...
+    forgot = export(tmp_path, "--since", "2026-11-26")
+    assert forgot.returncode == 2 and "--out" in forgot.stderr
+    assert forgot.stdout == ""
+    # ...and standard output is written only when asked for by name (--out -).
+    # --since: marks made on or after that day (Japan time).
+    since = export(tmp_path, "--since", "2026-11-26", "--out", "-")
     assert since.returncode == 0, since.stderr
     assert since.stdout.splitlines() == [
         "label\tabout\ttext\twriter",
         f"crisis\tunknown\t{LATER}\tfeedback",
     ]
-    wrong = export(tmp_path, "--since", "26/11/2026")
-    assert wrong.returncode == 2 and "is not a day YYYY-MM-DD" in wrong.stderr
+    wrong = export(tmp_path, "--since", "26/11/2026", "--out", str(tmp_path / "w.tsv"))
+    assert wrong.returncode == 2 and "--since '26/11/2026' is not a date YYYY-MM-DD" in wrong.stderr
+    assert not (tmp_path / "w.tsv").exists()
     missing = export(tmp_path, "--out", str(tmp_path / "no-such-dir" / "x.tsv"))
     assert missing.returncode == 2 and "cannot create" in missing.stderr
 
@@ -136,6 +142,7 @@ async def test_retention_takes_the_marks_with_their_conversation(tmp_path):
         staff_desk = desk.app[keys.DESK]
         old_user = await desk.ask_for_a_person(first=SUBTLE)
         old = await desk.conversation_id(old_user)
+        await desk.send(old_user, DANGER)  # a signal, recorded with its message
         await staff_desk.mark_safety(
             old, await message_id(desk, old, SUBTLE), sato.id, "missed", "crisis"
         )
@@ -151,6 +158,9 @@ async def test_retention_takes_the_marks_with_their_conversation(tmp_path):
         await desk.move(jst(2029, 11, 26, 10, 0) - desk.clock.now())
         counts = await desk.app[keys.RETENTION].run()
         assert counts["conversations"] == 1 and counts["safety_feedback"] == 1
+        # The detector's signals go with their conversation too.
+        assert counts["safety_signals"] == 1
+        assert await desk.db.fetch_all("SELECT * FROM safety_signals") == []
         left = await desk.db.fetch_all("SELECT conversation_id, level FROM safety_feedback")
         assert [tuple(row) for row in left] == [(recent, "child")]
         # The audit log keeps who marked, without the link to the deleted conversation.

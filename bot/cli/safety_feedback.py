@@ -1,4 +1,4 @@
-"""`tobira safety export-feedback [--out FILE] [--since DATE]`: what staff marked in the
+"""`tobira safety export-feedback --out FILE [--since DATE]`: what staff marked in the
 console ("danger missed" / "false alarm", issue 17) as lines for the next training run.
 
 The format is the training data's (`label<TAB>about<TAB>text<TAB>writer`, with a header):
@@ -10,26 +10,30 @@ breaks inside a message become spaces (the format is one message a line).
 
 The file holds what clients wrote: special-care personal data. It is created readable by
 its owner only, never over an existing file, and the export is recorded in the audit log
-(without the words). The database is the one the staff commands use: TOBIRA_DB when set,
-else `[database] path` of the configuration (--config or TOBIRA_CONFIG), else var/tobira.db.
+(without the words). `--out` is required: the words go to standard output only when asked
+for by name (`--out -`), never by forgetting an option. The database is the one the staff
+commands use: TOBIRA_DB when set, else `[database] path` of the configuration (--config or
+TOBIRA_CONFIG), else var/tobira.db.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import re
 import sys
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.app.database import open_database
+from bot.cli.operator import Refused, guarded, with_db
+from bot.config.errors import ConfigError
 from bot.config.loading import add_config_argument, load_settings
+from bot.config.values import parse_date
 from bot.runtime.clock import TOKYO
 from storage import audit
 from storage import safety_feedback as store
+from storage.database import Database
 from storage.safety_feedback import FeedbackLine
 from storage.tx import Tx
 
@@ -45,19 +49,15 @@ HELP = (
 )
 
 
-class _Refused(Exception):
-    """One line for the operator, exit code 2."""
-
-
 def register(safety_commands: Any) -> None:
     """Add `export-feedback` to `tobira safety`'s subcommands."""
     export = safety_commands.add_parser("export-feedback", help=HELP, description=HELP)
     export.add_argument(
         "--out",
-        type=Path,
+        required=True,
         metavar="FILE",
         help="the file to create (readable by you only; an existing file is never"
-        " overwritten); default: standard output",
+        " overwritten); `-` for standard output, when you mean it",
     )
     export.add_argument(
         "--since",
@@ -65,7 +65,7 @@ def register(safety_commands: Any) -> None:
         help="only marks made on or after this day (YYYY-MM-DD, Japan time)",
     )
     add_config_argument(export)
-    export.set_defaults(run=_run)
+    export.set_defaults(run=guarded(_export))
 
 
 def line_of(found: FeedbackLine) -> str:
@@ -78,11 +78,9 @@ def _since(text: str | None) -> datetime | None:
     if text is None:
         return None
     try:
-        day = date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise _Refused(f"--since {text!r} is not a day YYYY-MM-DD; nothing was written")
+        day = parse_date(text, "--since", "nothing was written")
+    except ConfigError as error:
+        raise Refused(f"--since {error.message}") from None
     return datetime.combine(day, time(0), TOKYO)
 
 
@@ -91,26 +89,18 @@ def _create(path: Path) -> TextIO:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise _Refused(
+        raise Refused(
             f"{path} exists; nothing was written (choose another name, or remove it first)"
         ) from None
     except OSError as error:
-        raise _Refused(f"cannot create {path}: {error.strerror}; nothing was written") from None
+        raise Refused(f"cannot create {path}: {error.strerror}; nothing was written") from None
     return os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-
-
-def _run(args: argparse.Namespace) -> int:
-    try:
-        return _export(args)
-    except _Refused as error:
-        print(f"tobira: {error}", file=sys.stderr)
-        return 2
 
 
 def _export(args: argparse.Namespace) -> int:
     since = _since(args.since)
     settings = load_settings(args.config)
-    out: Path | None = args.out
+    out = None if args.out == "-" else Path(args.out)
     # Create the file first: a path that cannot be written is refused before anything is
     # read or audited.
     file = _create(out) if out is not None else None
@@ -133,15 +123,11 @@ def _export(args: argparse.Namespace) -> int:
         )
         return lines
 
-    async def read() -> list[FeedbackLine]:
-        db = await open_database(settings)
-        try:
-            return await db.write(job)
-        finally:
-            await db.close()
+    async def work(db: Database) -> list[FeedbackLine]:
+        return await db.write(job)
 
     try:
-        lines = asyncio.run(read())
+        lines = with_db(settings, work)
         target = file if file is not None else sys.stdout
         target.write(HEADER + "\n")
         for found in lines:

@@ -8,19 +8,17 @@ uses var/demo.db unless TOBIRA_DB is set: set it for both to work on the same fi
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from bot.app.database import open_database
 from bot.cli.demo_seed import is_demo_database, with_demo_organizations
+from bot.cli.operator import Refused, guarded, with_db
 from bot.config.errors import ConfigError
 from bot.config.loading import add_config_argument, load_settings
-from bot.config.settings import Settings
 from bot.config.values import parse_date
 from bot.handoff.assignment import local_day
 from bot.handoff.passwords import hash_password, too_short
@@ -31,10 +29,6 @@ from storage.staff import ROLES, StaffError
 from storage.tx import Tx
 
 T = TypeVar("T")
-
-
-class _Refused(Exception):
-    """One line for the operator, exit code 2."""
 
 
 def register(commands: Any) -> None:
@@ -82,32 +76,14 @@ def register(commands: Any) -> None:
 
 
 def _guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except (_Refused, StaffError) as error:
-            print(f"tobira: {error}", file=sys.stderr)
-            return 2
-
-    return run
-
-
-def _with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
-    async def run() -> T:
-        db = await open_database(settings)
-        try:
-            return await work(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
+    return guarded(command, StaffError)
 
 
 def _read_password() -> str:
     plain = sys.stdin.read().rstrip("\r\n")
     problem = too_short(plain)
     if problem:
-        raise _Refused(f"{problem}; nothing was changed")
+        raise Refused(f"{problem}; nothing was changed")
     return plain
 
 
@@ -121,7 +97,7 @@ def _add(args: argparse.Namespace) -> int:
         settings = with_demo_organizations(settings)
     known = [org.id for org in settings.handoff.organizations]
     if args.org not in known:
-        raise _Refused(
+        raise Refused(
             f"unknown organisation {args.org!r}; the configured ones are {', '.join(known)}"
         )
     # Hash before opening the database: argon2 takes a moment and needs no transaction.
@@ -141,7 +117,7 @@ def _add(args: argparse.Namespace) -> int:
             )
         )
 
-    staff_id = _with_db(settings, work)
+    staff_id = with_db(settings, work)
     print(
         json.dumps(
             {
@@ -171,7 +147,7 @@ def _password(args: argparse.Namespace) -> int:
         staff_store.set_password_hash(conn, member.id, password_hash)
         return member.id
 
-    staff_id = _with_db(settings, lambda db: db.write(job))
+    staff_id = with_db(settings, lambda db: db.write(job))
     print(json.dumps({"id": staff_id, "login": args.login, "password_set": True}))
     return 0
 
@@ -198,7 +174,7 @@ def _logout_all(args: argparse.Namespace) -> int:
         )
         return member.id, ended
 
-    staff_id, ended = _with_db(settings, lambda db: db.write(job))
+    staff_id, ended = with_db(settings, lambda db: db.write(job))
     print(json.dumps({"id": staff_id, "login": args.login, "sessions_ended": ended}))
     return 0
 
@@ -213,11 +189,11 @@ def parse_days(text: str) -> tuple[date, date]:
         starts = parse_date(first.strip(), "dates")
         ends = parse_date(last.strip(), "dates") if sep else starts
     except ConfigError:
-        raise _Refused(
+        raise Refused(
             f"leave dates must be YYYY-MM-DD..YYYY-MM-DD (or one day YYYY-MM-DD), got {text!r}"
         ) from None
     if ends < starts:
-        raise _Refused(f"the leave ends ({ends}) before it starts ({starts})")
+        raise Refused(f"the leave ends ({ends}) before it starts ({starts})")
     return starts, ends
 
 
@@ -225,7 +201,7 @@ def _leave(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     starts, ends = parse_days(args.dates)
     if args.cover is not None and args.cover == args.login:
-        raise _Refused(f"{args.login!r} cannot cover their own leave; name someone else")
+        raise Refused(f"{args.login!r} cannot cover their own leave; name someone else")
 
     def job(conn: Tx) -> int:
         member = staff_store.by_login(conn, args.login)
@@ -239,7 +215,7 @@ def _leave(args: argparse.Namespace) -> int:
             cover_id = cover.id
         return staff_store.add_leave(conn, member.id, starts, ends, cover_id, datetime.now(UTC))
 
-    leave_id = _with_db(settings, lambda db: db.write(job))
+    leave_id = with_db(settings, lambda db: db.write(job))
     print(
         json.dumps(
             {
@@ -294,7 +270,7 @@ def _list(args: argparse.Namespace) -> int:
             )
         return rows
 
-    rows = _with_db(settings, work)
+    rows = with_db(settings, work)
     if args.json:
         for row in rows:
             print(json.dumps(row, ensure_ascii=False))

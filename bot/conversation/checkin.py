@@ -5,41 +5,48 @@ phrase or an unsure model: `Detection.certain` is False) gets a gentle check-in 
 we heard, the lines that always answer, one question with buttons (はい / いいえ / 答えたくない),
 and a "possible" alert to staff. The flow is not stepped: its open question waits. Then:
 
-- 「はい」, tapped or typed: the full answer and an urgent case, exactly as a certain signal.
+- 「はい」, tapped or typed, or an unsure reply (わからない, たぶん, 少し...: the catalogue's
+  `unsure` words): the full answer and an urgent case, exactly as a certain signal. Someone
+  not sure their life is safe is treated as someone whose life may not be.
 - 「いいえ」 or 「答えたくない」: a warm word, and the conversation goes on where it was: the
   bot's open question again, or, when a human owns it, the usual acknowledgement.
-- anything else: the check-in closes unanswered and the message is handled as usual (an
-  answer to the flow's question, words for the counselor); staff already have the alert.
+- anything else typed while the question is open: not an answer to the flow's question
+  (we asked about their life; we cannot tell "母です" from a reply to us). The safest
+  course short of an alarm: a warm word, and a person takes the conversation (a handoff
+  without the urgent mark; staff already have the "possible" alert), so nobody answers a
+  person who may be in danger with the next intake question.
 - another possible signal while the check-in is open, or within `full_answer_every` of a
-  full answer: the danger answer (two weak signals in a row make a strong one).
+  full answer or of an earlier signal (a check-in, a possible alert): the danger answer (two
+  weak signals in a row make a strong one).
 
 The check-in's state is the transcript (storage/safety_checkins.py), so it survives a
 restart: typed answers count while the question is the last thing said to the client; a
-tap on one of its buttons counts even later.
+tap on one of its buttons counts even later, once, and only on the latest check-in (the
+button's data names the client message it asked about), so a 「いいえ」 tapped after a
+「はい」 never takes the urgency back. Each signal is recorded with the client's message
+(storage/safety_signals.py) for the staff marks and the figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.conversation.context import TurnContext
-from bot.conversation.safety import answer_danger, who_to_alert
+from bot.conversation.safety import answer_danger, take_out_of_intake, who_to_alert
 from bot.delivery.channel import Inbound, Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said
 from bot.handoff import assignment as handoff
 from bot.handoff.assignment import Owner
-from bot.messages.catalogue import Catalogue
 from bot.messages.language import conversation_language
 from bot.promises import acks
-from bot.promises.safety import CHECKIN_ANSWERS, after_checkin, checkin
+from bot.promises.safety import after_checkin, checkin, checkin_tap, squeezed
 from bot.runtime.events import Event, EventKind
 from bot.safety import Detection, Level
 from flows import FlowState, open_question
 from flows.text import normalize
-from storage import alerts, messages, safety_checkins
+from storage import alerts, messages, safety_checkins, safety_signals
 from storage.contacts import Contact
 from storage.conversations import Conversation
 from storage.statuses import HUMAN_OWNED, MessageKind, checkin_kind, possible_alert
@@ -67,18 +74,49 @@ def safety_turn(
     ctx: TurnContext,
     now: datetime,
     result: Outcome,
+    *,
+    message_id: int | None,
 ) -> SafetyTurn | None:
-    """What safety says in this turn; None when the turn goes on as usual."""
+    """What safety says in this turn; None when the turn goes on as usual. `message_id` is
+    the client's message just stored (None for platform signals)."""
     if danger is not None:
-        if danger.certain or _already_alarmed(conn, conversation, ctx, now):
+        alarmed = _already_alarmed(conn, conversation, ctx, now, message_id)
+        if message_id is not None:
+            safety_signals.record(
+                conn,
+                message_id=message_id,
+                conversation_id=conversation.id,
+                level=danger.level.value,
+                certain=danger.certain,
+                matched=danger.matched,
+                at=now,
+            )
+        if danger.certain or alarmed:
             return SafetyTurn(
                 answer_danger(conn, contact, conversation, inbound, danger, ctx, now, result)
             )
-        return SafetyTurn(_ask(conn, contact, conversation, inbound, danger, ctx, now, result))
-    answered = _answer(conn, conversation, inbound, ctx)
-    if answered is None:
+        return SafetyTurn(
+            _ask(conn, contact, conversation, inbound, danger, ctx, now, result, message_id)
+        )
+    human = conversation.status in HUMAN_OWNED
+    if inbound.kind == "postback":
+        tap = checkin_tap(inbound.postback_data or "")
+        if tap is None:
+            return None  # not one of ours: a flow's button
+        level = safety_checkins.tapped_checkin(conn, conversation.id, tap[1])
+        if level is None:
+            # A stale tap: answered already, or an older check-in. Ignored, so a 「いいえ」
+            # after a 「はい」 never takes the urgency back; a human owner's usual words.
+            return SafetyTurn([], acknowledge=human)
+        answer = tap[0]
+    elif inbound.kind == "text" and inbound.text:
+        level = safety_checkins.open_checkin(conn, conversation.id)
+        if level is None:
+            return None
+        answer = _typed(inbound.text, ctx)
+    else:
         return None
-    answer, asked = answered
+    asked = _asked(level)
     if answer == "yes":
         confirmed = Detection(asked.level, asked.about_other, CONFIRMED, certain=True)
         return SafetyTurn(
@@ -92,16 +130,27 @@ def safety_turn(
             MessageKind.SAFETY_AFTER_CHECKIN,
         )
     ]
-    if conversation.status in HUMAN_OWNED:
+    if human:
         return SafetyTurn(said, acknowledge=True)
+    if answer == "other":
+        return SafetyTurn(
+            said + _hand_over(conn, contact, conversation, inbound, asked, ctx, now, result)
+        )
     return SafetyTurn(said + _open_question(conversation, ctx, now))
 
 
-def _already_alarmed(conn: Tx, conversation: Conversation, ctx: TurnContext, now: datetime) -> bool:
+def _already_alarmed(
+    conn: Tx, conversation: Conversation, ctx: TurnContext, now: datetime, message_id: int | None
+) -> bool:
     if safety_checkins.open_checkin(conn, conversation.id) is not None:
         return True
+    window = ctx.safety.full_answer_every
     since = messages.last_of_kind_at(conn, conversation.id, MessageKind.SAFETY)
-    return since is not None and now - since < ctx.safety.full_answer_every
+    if since is not None and now - since < window:
+        return True
+    # An earlier signal, certain or possible (a check-in asked, answered or not).
+    signal = safety_signals.last_at(conn, conversation.id, before_message_id=message_id)
+    return signal is not None and now - signal < window
 
 
 def _ask(
@@ -113,6 +162,7 @@ def _ask(
     ctx: TurnContext,
     now: datetime,
     result: Outcome,
+    message_id: int | None,
 ) -> list[Said]:
     """The check-in, and a "possible" alert to whoever would be alerted of a danger."""
     human = conversation.status in HUMAN_OWNED
@@ -131,19 +181,54 @@ def _ask(
         result.events.append(
             Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=staff_id)
         )
+    language = conversation_language(conversation, contact.language)
+    words = acks.Words(ctx.catalogue, language)
+    first, question, buttons = checkin(words, danger, ctx.safety, owner.org, now, message_id)
+    said = [Said(Outgoing(first), MessageKind.SAFETY_POSSIBLE)]
     if human and messages.acknowledgement_due(conn, conversation.id):
-        # The client waits for a human: remind and escalate as for any unanswered message.
+        # The client waits for a human: remind and escalate as for any unanswered message,
+        # and say who answers, as the acknowledgement would: the burst and its
+        # acknowledgement go together, so the answer to the check-in does not start the
+        # burst again (which would push the counselor's reminder later).
         result.deadlines = acks.start_burst(
             conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now
         )
-    language = conversation_language(conversation, contact.language)
-    first, question, buttons = checkin(
-        acks.Words(ctx.catalogue, language), danger, ctx.safety, owner.org, now
+        texts = acks.announce_owner(
+            words, owner, ctx.handoff.acks, now, ack=True, since=inbound.occurred_at
+        )
+        said.append(Said(Outgoing("\n".join(texts)), MessageKind.ACK))
+    # The question last: its buttons go under the last message.
+    kind = checkin_kind(danger.level.value, danger.about_other)
+    return [*said, Said(Outgoing(question, buttons), kind)]
+
+
+def _hand_over(
+    conn: Tx,
+    contact: Contact,
+    conversation: Conversation,
+    inbound: Inbound,
+    asked: _Asked,
+    ctx: TurnContext,
+    now: datetime,
+    result: Outcome,
+) -> list[Said]:
+    """The check-in got neither a yes nor a no: a person takes the conversation from the
+    bot (not marked urgent: nobody said their life is in danger), and the client hears who
+    answers and when, as after any handoff."""
+    owner = take_out_of_intake(conn, contact, conversation, asked.level, ctx, now, result)
+    result.deadlines = acks.start_burst(
+        conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now
     )
-    return [
-        Said(Outgoing(first), MessageKind.SAFETY_POSSIBLE),
-        Said(Outgoing(question, buttons), checkin_kind(danger.level.value, danger.about_other)),
-    ]
+    language = conversation_language(conversation, contact.language)
+    texts = acks.announce_owner(
+        acks.Words(ctx.catalogue, language),
+        owner,
+        ctx.handoff.acks,
+        now,
+        ack=False,
+        since=inbound.occurred_at,
+    )
+    return [Said(Outgoing(text), MessageKind.HANDOFF) for text in texts]
 
 
 @dataclass(frozen=True)
@@ -152,61 +237,31 @@ class _Asked:
     about_other: bool
 
 
-def _answer(
-    conn: Tx, conversation: Conversation, inbound: Inbound, ctx: TurnContext
-) -> tuple[str, _Asked] | None:
-    """("yes" | "no" | "skip", what was asked) when this message answers a check-in."""
-    if inbound.kind == "postback":
-        answer = _BY_DATA.get(inbound.postback_data or "")
-        asked = safety_checkins.last_checkin(conn, conversation.id) if answer else None
-    elif inbound.kind == "text" and inbound.text and len(inbound.text) <= _MAX_TYPED:
-        answer = _typed(inbound.text, ctx)
-        asked = safety_checkins.open_checkin(conn, conversation.id) if answer else None
-    else:
-        return None
-    if answer is None or asked is None:
-        return None
-    level, about_other = asked
+def _asked(found: tuple[str, bool]) -> _Asked:
+    level, about_other = found
     try:
-        return answer, _Asked(Level(level), about_other)
+        return _Asked(Level(level), about_other)
     except ValueError:  # a level this version no longer knows: the most serious one
-        return answer, _Asked(Level.CRISIS, about_other)
+        return _Asked(Level.CRISIS, about_other)
 
 
-_BY_DATA = {data: answer for answer, data in CHECKIN_ANSWERS.items()}
-
-
-def _squeezed(text: str) -> str:
-    return normalize(text).replace(" ", "")
-
-
-def _typed(text: str, ctx: TurnContext) -> str | None:
-    """The check-in answer a typed text means: a button's label in either language, one of
-    the catalogue's `also` words, or (for "skip") the flows' own skip words."""
-    answer = _answer_words(ctx.catalogue).get(_squeezed(text))
-    if answer is None and ctx.flows.common.words.get(normalize(text)) == "skip":
+def _typed(text: str, ctx: TurnContext) -> str:
+    """What a typed reply to the open check-in means: "yes", "no", "skip" (a button's label
+    in either language, the catalogue's `also` words, the flows' own skip words), "yes" for
+    an unsure reply, else "other". Only short replies are read for answers: a longer text
+    is not a yes or a no, so it is "other"."""
+    if len(text) > _MAX_TYPED:
+        return "other"
+    answers, unsure = ctx.checkin_words
+    squeezed_text = squeezed(text)
+    answer = answers.get(squeezed_text)
+    if answer is not None:
+        return answer
+    if ctx.flows.common.words.get(normalize(text)) == "skip":
         return "skip"
-    return answer
-
-
-# Built once per catalogue (it runs on every short text, on the database writer). The
-# catalogue is kept with its words so that its id is never reused while cached.
-_WORDS: dict[int, tuple[Catalogue, dict[str, str]]] = {}
-
-
-def _answer_words(catalogue: Catalogue) -> dict[str, str]:
-    cached = _WORDS.get(id(catalogue))
-    if cached is not None and cached[0] is catalogue:
-        return cached[1]
-    words: dict[str, str] = {}
-    for answer in CHECKIN_ANSWERS:
-        entry: Mapping[str, object] = catalogue.texts[f"safety_checkin_{answer}"]
-        also = entry.get("also")
-        for word in [*(also if isinstance(also, list) else []), entry.get("ja"), entry.get("en")]:
-            if isinstance(word, str) and word:
-                words.setdefault(_squeezed(word), answer)
-    _WORDS[id(catalogue)] = (catalogue, words)
-    return words
+    if any(word in squeezed_text for word in unsure):
+        return "yes"
+    return "other"
 
 
 def _open_question(conversation: Conversation, ctx: TurnContext, now: datetime) -> list[Said]:

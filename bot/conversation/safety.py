@@ -22,7 +22,7 @@ from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.promises.safety import danger_answer
 from bot.runtime.events import Event, EventKind
-from bot.safety import Detection
+from bot.safety import Detection, Level
 from storage import alerts, conversations, messages, staff
 from storage.contacts import Contact
 from storage.conversations import Conversation
@@ -44,7 +44,7 @@ def answer_danger(
     if conversation.status in HUMAN_OWNED:
         owner = handoff.owner_of(conn, settings, conversation, now)
     else:
-        owner = _take_out_of_intake(conn, contact, conversation, detection, ctx, now, result)
+        owner = take_out_of_intake(conn, contact, conversation, detection.level, ctx, now, result)
     conversations.set_urgent(conn, conversation.id, True, now)
     result.events.append(
         Event(EventKind.DANGER_DETECTED, conversation.id, level=detection.level.value)
@@ -60,10 +60,12 @@ def answer_danger(
         result.events.append(
             Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=staff_id)
         )
-    # The client now waits for a human: remind and escalate as for any unanswered message.
-    result.deadlines = acks.start_burst(
-        conn, conversation.id, owner, settings.acks, inbound.occurred_at, now
-    )
+    # The client now waits for a human: remind and escalate as for any unanswered message,
+    # counted from the first one nobody answered (a 「はい」 to a check-in that already
+    # started the wait must not push the counselor's reminder later).
+    waiting = conversation.waiting_since
+    first = min(waiting, inbound.occurred_at) if waiting is not None else inbound.occurred_at
+    result.deadlines = acks.start_burst(conn, conversation.id, owner, settings.acks, first, now)
     since = messages.last_of_kind_at(conn, conversation.id, MessageKind.SAFETY)
     full = since is None or now - since >= ctx.safety.full_answer_every
     language = conversation_language(conversation, contact.language)
@@ -74,24 +76,25 @@ def answer_danger(
     return [Said(Outgoing(text), kind) for text in texts]
 
 
-def _take_out_of_intake(
+def take_out_of_intake(
     conn: Tx,
     contact: Contact,
     conversation: Conversation,
-    detection: Detection,
+    level: Level,
     ctx: TurnContext,
     now: datetime,
     result: Outcome,
 ) -> Owner:
     """The bot stops asking: the conversation goes to a person at once, as a handoff would
-    (to an on-duty supervisor when no counselor can take it)."""
+    (to an on-duty supervisor when no counselor can take it). Also for a check-in answered
+    neither yes nor no (bot/conversation/checkin.py)."""
     messages.add(
         conn,
         conversation.id,
         direction="in",
         author="system",
         kind=MessageKind.HANDOFF_SUMMARY,
-        body=ctx.catalogue.text(f"safety_summary_{detection.level.value}"),
+        body=ctx.catalogue.text(f"safety_summary_{level.value}"),
         at=now,
     )
     owner = handoff.assign_on_handoff(

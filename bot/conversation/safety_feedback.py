@@ -40,12 +40,13 @@ def mark(
     level: str | None,
     now: datetime,
 ) -> tuple[Mark, Outcome]:
+    # The one place the kind and level are checked (the console and storage rely on it).
     if kind not in KINDS:
         raise FeedbackError(f"unknown feedback kind {kind!r}", "feedback_kind")
     if kind == "missed" and level not in LEVELS:
         raise FeedbackError("a missed danger needs its level", "feedback_level")
-    if kind == "false_alarm":
-        level = None
+    if kind == "false_alarm" and level is not None:
+        raise FeedbackError("a false alarm has no level", "feedback_level_not_wanted")
     active_member(conn, staff_id)
     message = _message(conn, conversation_id, message_id)
     if kind == "false_alarm" and not message.signalled:

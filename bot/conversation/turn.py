@@ -63,13 +63,16 @@ def run_turn(
         conn, contact, _is_client_message(inbound), ctx, now, result
     )
     result.contact_id = contact.id
-    if _record_inbound(conn, conversation.id, inbound, now, result):
+    message_id = _record_inbound(conn, conversation.id, inbound, now, result)
+    if message_id is not None:
         conversations.client_wrote(conn, conversation.id, now)
 
     # Safety outranks the script: a danger signal is answered before any flow step, in
     # every mode.
     # A certain signal gets the full answer, a possible one a check-in (conversation/checkin).
-    graded = safety_turn(conn, contact, conversation, inbound, danger, ctx, now, result)
+    graded = safety_turn(
+        conn, contact, conversation, inbound, danger, ctx, now, result, message_id=message_id
+    )
     if graded is not None:
         replies = graded.said
         if graded.acknowledge:  # the check-in was answered "no": who answers, and when
@@ -284,11 +287,12 @@ def _is_client_message(inbound: Inbound) -> bool:
 
 def _record_inbound(
     conn: Tx, conversation_id: int, inbound: Inbound, now: datetime, result: Outcome
-) -> bool:
-    """Keep what the client sent in the transcript. False for platform signals."""
+) -> int | None:
+    """Keep what the client sent in the transcript: its message id; None for platform
+    signals."""
     body = inbound.text if inbound.kind == "text" else inbound.postback_data
     if not _is_client_message(inbound):
-        return False  # follow, unsend, read receipts...: kept as events only
+        return None  # follow, unsend, read receipts...: kept as events only
     message_id = messages.add(
         conn,
         conversation_id,
@@ -301,7 +305,7 @@ def _record_inbound(
         read_token=inbound.read_token,
     )
     result.events.append(Event(EventKind.MESSAGE_RECEIVED, conversation_id, message_id=message_id))
-    return True
+    return message_id
 
 
 def run_failed_turn(

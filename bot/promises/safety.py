@@ -8,13 +8,16 @@ always answer, then one question with buttons; and a warm word for a 「いい�
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from bot.config.helplines import Helpline, SafetySettings
 from bot.config.organizations import Organization
+from bot.messages.catalogue import Catalogue
 from bot.promises.acks import Words
 from bot.promises.when_text import describe_next_opening, describe_until
 from bot.safety import Detection, Level
+from flows.text import normalize
 
 # On a repeat within the hour: this many lines besides the emergency numbers.
 _SHORT_LINES = 2
@@ -47,6 +50,12 @@ def _line_text(words: Words, line: Helpline, now: datetime, org: Organization) -
     return words.say("safety_line_closed", opens=text, **values)
 
 
+def _emergency_line(words: Words, emergency: list[Helpline]) -> str:
+    """「命の危険があるときは、すぐに119…」 naming the level's emergency numbers."""
+    names = "・".join(line.display_name(words.language) for line in emergency)
+    return words.say("safety_emergency", emergency=names)
+
+
 def danger_answer(
     words: Words,
     detection: Detection,
@@ -66,8 +75,7 @@ def danger_answer(
         listed = "\n".join(_line_text(words, line, now, org) for line in chosen)
         texts = [words.say("safety_short", lines=listed)]
         if emergency:
-            names = "・".join(line.display_name(words.language) for line in emergency)
-            texts[0] += "\n" + words.say("safety_emergency", emergency=names)
+            texts[0] += "\n" + _emergency_line(words, emergency)
         return texts
     who = "other" if detection.about_other else "self"
     intro = words.say(f"safety_intro_{detection.level.value}_{who}")
@@ -76,8 +84,7 @@ def danger_answer(
     listed = "\n".join(_line_text(words, line, now, org) for line in others)
     middle = words.say("safety_lines", lines=listed)
     if emergency:
-        names = "・".join(line.display_name(words.language) for line in emergency)
-        middle = words.say("safety_emergency", emergency=names) + "\n" + middle
+        middle = _emergency_line(words, emergency) + "\n" + middle
     if open_now:
         last = words.say("safety_window_open")
     else:
@@ -90,8 +97,45 @@ def danger_answer(
     return [intro, middle, last]
 
 
-# The check-in's answers: postback data, and the catalogue entry of each button's label.
+# The check-in's answers: postback data (followed by `:<id>`, the id of the client's message
+# the check-in asked about, so a tap answers that check-in and no other), and the catalogue
+# entry of each button's label.
 CHECKIN_ANSWERS = {"yes": "safety:yes", "no": "safety:no", "skip": "safety:skip"}
+
+
+def checkin_tap(data: str) -> tuple[str, int | None] | None:
+    """(answer, the signalled message's id) of a check-in button's postback data; the id is
+    None for buttons sent before taps carried one."""
+    head, _, tail = data.rpartition(":")
+    for answer, prefix in CHECKIN_ANSWERS.items():
+        if data == prefix:
+            return answer, None
+        if head == prefix and tail.isascii() and tail.isdigit():
+            return answer, int(tail)
+    return None
+
+
+def checkin_words(catalogue: Catalogue) -> tuple[dict[str, str], tuple[str, ...]]:
+    """What typed words answer the check-in: ({squeezed word: answer}, unsure words).
+
+    A button's label in either language and the catalogue's `also` words are answers; the
+    `unsure` words (わからない, たぶん...) found anywhere in a reply count as 「はい」."""
+    words: dict[str, str] = {}
+    for answer in CHECKIN_ANSWERS:
+        entry: Mapping[str, object] = catalogue.texts[f"safety_checkin_{answer}"]
+        also = entry.get("also")
+        for word in [*(also if isinstance(also, list) else []), entry.get("ja"), entry.get("en")]:
+            if isinstance(word, str) and word:
+                words.setdefault(squeezed(word), answer)
+    yes: Mapping[str, object] = catalogue.texts["safety_checkin_yes"]
+    unsure = yes.get("unsure")
+    listed = unsure if isinstance(unsure, list) else []
+    return words, tuple(squeezed(word) for word in listed if isinstance(word, str) and word)
+
+
+def squeezed(text: str) -> str:
+    """Typed words compared without spaces, width or case differences."""
+    return normalize(text).replace(" ", "")
 
 
 def _always_open(safety: SafetySettings, level: Level) -> tuple[list[Helpline], list[Helpline]]:
@@ -104,7 +148,12 @@ def _always_open(safety: SafetySettings, level: Level) -> tuple[list[Helpline], 
 
 
 def checkin(
-    words: Words, detection: Detection, safety: SafetySettings, org: Organization, now: datetime
+    words: Words,
+    detection: Detection,
+    safety: SafetySettings,
+    org: Organization,
+    now: datetime,
+    signalled: int | None,
 ) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """The gentle answer to a possible signal: (what we heard and the lines that always
     answer, the question, its buttons as (label, postback data))."""
@@ -116,18 +165,19 @@ def checkin(
         listed = "\n".join(_line_text(words, line, now, org) for line in others)
         first += "\n" + words.say("safety_possible_lines", lines=listed)
     if emergency:
-        names = "・".join(line.display_name(words.language) for line in emergency)
-        first += "\n" + words.say("safety_emergency", emergency=names)
+        first += "\n" + _emergency_line(words, emergency)
     question = words.say(f"safety_checkin_question_{level}_{who}")
+    tail = f":{signalled}" if signalled is not None else ""
     buttons = tuple(
-        (words.say(f"safety_checkin_{answer}"), data) for answer, data in CHECKIN_ANSWERS.items()
+        (words.say(f"safety_checkin_{answer}"), data + tail)
+        for answer, data in CHECKIN_ANSWERS.items()
     )
     return first, question, buttons
 
 
 def after_checkin(words: Words, answer: str, safety: SafetySettings, level: Level) -> str:
-    """A warm word for 「いいえ」 (answer "no") or 「答えたくない」 ("skip"); it points back to
-    the lines only when the check-in listed some."""
+    """A warm word for 「いいえ」 (answer "no"), 「答えたくない」 ("skip") or a reply that is
+    neither ("other"); it points back to the lines only when the check-in listed some."""
     text = words.say(f"safety_checkin_after_{answer}")
     emergency, others = _always_open(safety, level)
     if emergency or others:

@@ -17,6 +17,7 @@ from aiohttp import web
 from bot.app import keys
 from staff_console.access import current_staff
 from staff_console.api.body import json_object, positive_int
+from staff_console.api.visible import visible_row
 from staff_console.errors import ApiError, json_answer
 from staff_console.keys import PRESENCE, TYPING
 from staff_console.presence import HEARTBEAT, STATES, Presence
@@ -25,12 +26,7 @@ from storage import read_side
 
 async def _visible(request: web.Request) -> read_side.InboxRow:
     conversation_id = positive_int(request.match_info["conversation_id"], "conversation_id")
-    row = await request.config_dict[keys.DB].read(
-        read_side.inbox_row, current_staff(request).viewer, conversation_id
-    )
-    if row is None:
-        raise ApiError(404, "no_conversation")
-    return row
+    return await visible_row(request, conversation_id)
 
 
 def _answer(present: list[Presence], now: datetime) -> web.Response:

@@ -25,6 +25,7 @@ from staff_console.actions import open_conversation, see_alerts
 from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
 from staff_console.api.finding import filter_query, inbox_filter
+from staff_console.api.visible import visible_row
 from staff_console.errors import (
     ApiError,
     desk_call,
@@ -169,17 +170,8 @@ async def get_conversation(request: web.Request) -> web.Response:
     return json_answer(shapes.conversation_detail(view, _now(request), taps))
 
 
-async def _visible_row(request: web.Request, conversation_id: int) -> InboxRow:
-    row = await _db(request).read(
-        read_side.inbox_row, current_staff(request).viewer, conversation_id
-    )
-    if row is None:
-        raise ApiError(404, "no_conversation")
-    return row
-
-
 async def _row_answer(request: web.Request, conversation_id: int) -> web.Response:
-    row = await _visible_row(request, conversation_id)
+    row = await visible_row(request, conversation_id)
     return json_answer({"conversation": shapes.inbox_row(row, _now(request))})
 
 
@@ -192,7 +184,7 @@ async def post_message(request: web.Request) -> web.Response:
     if len(text) > MAX_ANSWER_CHARS:
         raise ApiError(400, "text_too_long", limit=MAX_ANSWER_CHARS)
     signed_in = current_staff(request)
-    await _visible_row(request, conversation_id)
+    await visible_row(request, conversation_id)
     if body.get("confirmed") is not True:
         # Two counselors answering the same client at once reads as a crowd: the second
         # one is asked to confirm (the page asks, then sends again with "confirmed").
@@ -249,7 +241,7 @@ async def accept(request: web.Request) -> web.Response:
         pair_id = positive_int(body["pair_id"], "pair_id")
         if not supervisor:
             raise ApiError(403, "forbidden")
-    row = await _visible_row(request, conversation_id)
+    row = await visible_row(request, conversation_id)
     if row.counselor is not None and not supervisor:
         raise ApiError(409, "already_taken")
     await desk_call(
@@ -262,7 +254,7 @@ async def accept(request: web.Request) -> web.Response:
 
 async def resolve(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
-    await _visible_row(request, conversation_id)
+    await visible_row(request, conversation_id)
     await desk_call(
         request.config_dict[keys.DESK].resolve(conversation_id, current_staff(request).staff.id)
     )
@@ -271,7 +263,7 @@ async def resolve(request: web.Request) -> web.Response:
 
 async def reopen(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
-    await _visible_row(request, conversation_id)
+    await visible_row(request, conversation_id)
     await desk_call(
         request.config_dict[keys.DESK].reopen(conversation_id, current_staff(request).staff.id)
     )
@@ -281,7 +273,7 @@ async def reopen(request: web.Request) -> web.Response:
 async def urgent(request: web.Request) -> web.Response:
     conversation_id = _conversation_id(request)
     flag = bool_field(await json_object(request), "urgent")
-    await _visible_row(request, conversation_id)
+    await visible_row(request, conversation_id)
     await desk_call(
         request.config_dict[keys.DESK].set_urgent(
             conversation_id, current_staff(request).staff.id, flag
@@ -310,7 +302,7 @@ async def post_note(request: web.Request) -> web.Response:
     if to_staff_id is not None and kind != "handover":
         raise ApiError(400, "note_kind")
     signed_in = current_staff(request)
-    await _visible_row(request, conversation_id)
+    await visible_row(request, conversation_id)
     try:
         note_id = await request.config_dict[keys.DESK].add_note(
             conversation_id, signed_in.staff.id, kind, text, to_staff_id

@@ -26,8 +26,8 @@ from bot.app import keys
 from bot.conversation.desk import DeskError
 from staff_console.access import current_staff
 from staff_console.api.body import json_object, positive_int
+from staff_console.api.visible import visible_row
 from staff_console.errors import ApiError, desk_refusal, json_answer
-from storage import read_side
 from storage import safety_feedback as store
 from storage.safety_feedback import LEVELS, ClientText, Mark
 from storage.tx import Tx
@@ -56,42 +56,46 @@ def _shape(message: ClientText, marks: list[Mark], me: int) -> dict[str, Any]:
     }
 
 
-def _ids(request: web.Request) -> tuple[int, int | None]:
-    conversation_id = positive_int(request.match_info["conversation_id"], "conversation_id")
-    raw = request.match_info.get("message_id")
-    return conversation_id, positive_int(raw, "message_id") if raw is not None else None
+def _conversation_id(request: web.Request) -> int:
+    return positive_int(request.match_info["conversation_id"], "conversation_id")
 
 
-async def _visible(request: web.Request, conversation_id: int) -> None:
-    viewer = current_staff(request).viewer
-    if (
-        await request.config_dict[keys.DB].read(read_side.inbox_row, viewer, conversation_id)
-        is None
-    ):
-        raise ApiError(404, "no_conversation")
+def _ids(request: web.Request) -> tuple[int, int]:
+    """(conversation id, message id) of a message's route."""
+    message_id = positive_int(request.match_info["message_id"], "message_id")
+    return _conversation_id(request), message_id
 
 
 async def _entry(request: web.Request, conversation_id: int, message_id: int) -> dict[str, Any]:
     me = current_staff(request).staff.id
 
-    def read(conn: Tx) -> dict[str, Any]:
+    def read(conn: Tx) -> dict[str, Any] | None:
         message = store.client_text(conn, message_id)
-        assert message is not None and message.conversation_id == conversation_id
+        if message is None or message.conversation_id != conversation_id:
+            return None  # gone meanwhile (the retention's purge): as if it never was
         return _shape(message, store.for_conversation(conn, conversation_id), me)
 
-    entry: dict[str, Any] = await request.config_dict[keys.DB].read(read)
+    entry: dict[str, Any] | None = await request.config_dict[keys.DB].read(read)
+    if entry is None:
+        raise ApiError(404, "feedback_message")
     return entry
+
+
+# What the desk refuses as a malformed request rather than a state that does not allow it.
+_BAD_REQUEST = ("feedback_kind", "feedback_level", "feedback_level_not_wanted")
 
 
 def _refused(error: DeskError) -> ApiError:
     if error.key == "feedback_message":
         return ApiError(404, error.key)
+    if error.key in _BAD_REQUEST:
+        return ApiError(400, error.key)
     return desk_refusal(error)
 
 
 async def list_marks(request: web.Request) -> web.Response:
-    conversation_id, _ = _ids(request)
-    await _visible(request, conversation_id)
+    conversation_id = _conversation_id(request)
+    await visible_row(request, conversation_id)
     me = current_staff(request).staff.id
 
     def read(conn: Tx) -> list[dict[str, Any]]:
@@ -104,20 +108,16 @@ async def list_marks(request: web.Request) -> web.Response:
 
 async def mark(request: web.Request) -> web.Response:
     conversation_id, message_id = _ids(request)
-    assert message_id is not None
     body = await json_object(request)
-    kind = body.get("kind")
-    if kind not in store.KINDS:
-        raise ApiError(400, "feedback_kind")
-    level = body.get("level")
-    if kind == "missed" and level not in LEVELS:
-        raise ApiError(400, "feedback_level")
-    if kind == "false_alarm" and level is not None:
-        raise ApiError(400, "feedback_level_not_wanted")
-    await _visible(request, conversation_id)
+    await visible_row(request, conversation_id)
     try:
         found = await request.config_dict[keys.DESK].mark_safety(
-            conversation_id, message_id, current_staff(request).staff.id, kind, level
+            conversation_id,
+            message_id,
+            current_staff(request).staff.id,
+            # Checked by the desk, the one place (a refusal names what is wrong).
+            str(body.get("kind")),
+            None if body.get("level") is None else str(body.get("level")),
         )
     except DeskError as error:
         raise _refused(error) from None
@@ -128,8 +128,7 @@ async def mark(request: web.Request) -> web.Response:
 
 async def withdraw(request: web.Request) -> web.Response:
     conversation_id, message_id = _ids(request)
-    assert message_id is not None
-    await _visible(request, conversation_id)
+    await visible_row(request, conversation_id)
     try:
         withdrawn = await request.config_dict[keys.DESK].withdraw_safety_mark(
             conversation_id, message_id, current_staff(request).staff.id

@@ -115,7 +115,7 @@ async def test_a_false_alarm_goes_only_on_a_signalled_message_and_missed_only_el
         danger = await client_message(sato, conversation_id, DANGER)
 
         found = await entries(sato, conversation_id)
-        # How the transcript knows: a safety answer followed it, and the alert's level.
+        # Recorded by the turn that detected it (safety_signals), with its level.
         assert found[danger]["signal"] == {"level": "crisis"}
         assert found[danger]["can_mark"] == "false_alarm"
         # "人と話したい" raised nothing either; the bot's own messages are not listed.
@@ -270,3 +270,34 @@ async def test_a_possible_signal_the_bot_asked_about_can_be_a_false_alarm(tmp_pa
         found = await entries(sato, conversation_id)
         assert found[possible]["signal"] == {"level": "crisis"}
         assert found[possible]["can_mark"] == "false_alarm"
+
+
+async def test_signalled_is_what_the_detector_raised_never_a_typed_answer(tmp_path):
+    # The turn records which message raised a signal: a typed 「はい」 to the check-in (the
+    # bot's full answer follows it, with danger alerts at its instant) raised none.
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.sign_in(await desk.add_staff("sato"))
+        user = await desk.ask_for_a_person(first=HOSTILE)
+        await desk.send(user, "もう何もかも嫌になった")
+        await desk.send(user, "はい")
+        conversation_id = await desk.conversation_id(user)
+        possible = await client_message(sato, conversation_id, "もう何もかも嫌になった")
+        yes = await client_message(sato, conversation_id, "はい")
+
+        found = await entries(sato, conversation_id)
+        assert found[possible]["signal"] == {"level": "crisis"}
+        assert found[yes]["signal"] is None and found[yes]["can_mark"] == "missed"
+
+        # Recorded with its message in the turn: the level, certain or not, the phrase id
+        # (never the words).
+        rows = await desk.db.fetch_all(
+            "SELECT message_id, level, certain, matched FROM safety_signals"
+        )
+        assert [tuple(row[:3]) for row in rows] == [(possible, "crisis", 0)]
+        assert rows[0][3] and "嫌" not in rows[0][3]
+        await desk.send(user, DANGER)
+        danger = await client_message(sato, conversation_id, DANGER)
+        rows = await desk.db.fetch_all(
+            "SELECT level, certain FROM safety_signals WHERE message_id = ?", (danger,)
+        )
+        assert [tuple(row) for row in rows] == [("crisis", 1)]

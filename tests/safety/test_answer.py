@@ -156,7 +156,7 @@ POSSIBLE = Detection(Level.CRISIS, about_other=False, matched="test", certain=Fa
 
 def ask(detection, at, window, language="ja", safety=None):
     words = Words(Catalogue.load(), language)
-    return checkin(words, detection, safety or SafetySettings(), window, at)
+    return checkin(words, detection, safety or SafetySettings(), window, at, 41)
 
 
 def test_the_check_in_asks_how_they_are_and_names_the_lines_that_always_answer(window):
@@ -165,10 +165,11 @@ def test_the_check_in_asks_how_they_are_and_names_the_lines_that_always_answer(w
     assert "・よりそいホットライン　0120-279-338（24時間）" in first
     assert "119（救急）" in first
     assert question == "いま、命の危険を感じていますか？"
+    # The data names the client's message asked about (41): a tap answers that check-in only.
     assert choices == (
-        ("はい", "safety:yes"),
-        ("いいえ", "safety:no"),
-        ("答えたくない", "safety:skip"),
+        ("はい", "safety:yes:41"),
+        ("いいえ", "safety:no:41"),
+        ("答えたくない", "safety:skip:41"),
     )
 
 
@@ -190,14 +191,16 @@ def test_every_level_has_its_words_and_short_labels(window, language, level):
         first, question, choices = ask(detection, TUESDAY_MORNING, window, language)
         assert first and question.endswith(("？", "?"))
         assert all(len(label) <= 20 for label, _ in choices), "LINE: 20 characters at most"
-    assert "{" not in after_checkin(
-        Words(Catalogue.load(), language), "no", SafetySettings(), level
-    )
+    for answer in ("no", "skip", "other"):
+        assert "{" not in after_checkin(
+            Words(Catalogue.load(), language), answer, SafetySettings(), level
+        )
 
 
 def test_the_check_in_asks_a_relative_about_the_one_they_worry_for(window):
     first, question, _ = ask(Detection(Level.CRISIS, True, "t", False), TUESDAY_MORNING, window)
-    assert "ご家族" in first and "その方の命" in question
+    # Supporters write too, not only families.
+    assert "大切な方のことで" in first and "その方の命" in question
 
 
 def test_english_check_in(window):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from storage import alerts, messages
 from tests import line_events as ev
 from tests.console.api_desk import ApiDesk, jst
@@ -139,7 +141,7 @@ async def test_no_gets_a_warm_word_and_the_flow_asks_its_question_again(tmp_path
         said = texts(answer)
         assert answer.endpoint == "reply"
         assert said[0] == (
-            "答えてくださって、ありがとうございます。つらいときは、いつでもここに書いてください。"
+            "答えてくださって、ありがとうございます。つらいときは、またここに書いてください。"
             "上の電話の相談先にも、いつでも電話できます。"
         )
         assert said[1:] == texts(question)[-1:], "the intake question, as it was asked"
@@ -169,17 +171,108 @@ async def test_rather_not_say_typed_is_respected(tmp_path):
         assert await state(desk, user) == ("bot", False)
 
 
-async def test_anything_else_closes_the_check_in_and_the_flow_takes_it(tmp_path):
+AGE_QUESTION = "ご本人は、いま何歳くらいですか？"
+
+
+async def flow_state(desk: ApiDesk, user: str) -> str | None:
+    conversation_id = await desk.conversation_id(user)
+    row = await desk.db.read(
+        lambda c: c.execute(
+            "SELECT flow_state FROM conversations WHERE id = ?", (conversation_id,)
+        ).fetchone()
+    )
+    return row[0]
+
+
+@pytest.mark.parametrize("unsure", ["わからない", "たぶん", "少し", "ちょっと怖いかも", "maybe"])
+async def test_an_unsure_reply_is_a_yes_never_an_answer_to_the_intake(tmp_path, unsure):
+    # Someone not sure their life is safe: the full answer and a person, on the safe side.
     async with ApiDesk.open(tmp_path) as desk:
+        await desk.add_staff("kimura", role="supervisor")
         user = await start_family_flow(desk)
         await check_in(desk, user)
-        await desk.send(user, "母です")  # an answer to the flow's question, not to ours
+        before = await flow_state(desk, user)
+
+        await desk.send(user, unsure)
+
         said = texts(calls_to(desk, user)[-1])
-        assert not any("命の危険" in text for text in said)
-        assert await state(desk, user) == ("bot", False)
-        await desk.send(user, "はい")  # no longer an answer to the check-in
-        assert not any("つらい気持ち" in t for t in texts(calls_to(desk, user)[-1]))
+        assert len(said) == 3 and YORISOI in said[1], said
+        assert AGE_QUESTION not in desk.line.delivered_texts(user), "the flow did not step"
+        assert await flow_state(desk, user) == before, "not stored as an intake answer"
+        status, urgent = await state(desk, user)
+        assert urgent and status in ("assigned", "queued")
+        assert "danger_crisis" in await alert_kinds(desk, user)
+
+
+@pytest.mark.parametrize("other", ["母です", "いや"])
+async def test_any_other_reply_keeps_the_intake_still_and_hands_over(tmp_path, other):
+    # Neither yes nor no (「いや」 may mean 嫌: not a 「いいえ」): the bot cannot tell whether
+    # they are safe, so it asks nothing more and a person takes the conversation.
+    async with ApiDesk.open(tmp_path) as desk:
+        await desk.add_staff("sato", display="佐藤")
+        user = await start_family_flow(desk)
+        await check_in(desk, user)
+        before = await flow_state(desk, user)
+
+        await desk.send(user, other)
+
+        said = texts(calls_to(desk, user)[-1])
+        assert said[0].startswith("書いてくださって、ありがとうございます。相談員にも、このことを")
+        assert any("佐藤" in text for text in said[1:]), said
+        assert not buttons(calls_to(desk, user)[-1]), "no intake question"
+        assert AGE_QUESTION not in desk.line.delivered_texts(user)
+        assert await flow_state(desk, user) == before, "not stored as an intake answer"
+        assert await state(desk, user) == ("assigned", False), "a person, not an alarm"
+        assert await alert_kinds(desk, user) == ["possible_crisis"]
+        await desk.send(user, "はい")  # the check-in was answered: no longer a 「はい」 to it
         assert (await state(desk, user))[1] is False
+
+
+async def test_a_check_ins_buttons_answer_it_once_and_no_never_takes_back_yes(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        await desk.add_staff("kimura", role="supervisor")
+        user = await start_family_flow(desk)
+        await check_in(desk, user)
+        asked = buttons(calls_to(desk, user)[-1])
+
+        async def press(label: str) -> None:
+            # The same buttons each time, as a client scrolling back up would tap them.
+            token = desk.line.issue_reply_token(user)
+            await desk.service.post_events(ev.postback(user, asked[label], token, desk.ms()))
+            await desk.service.settle()
+
+        await press("はい")
+        assert len(texts(calls_to(desk, user)[-1])) == 3
+        alerted = await alert_kinds(desk, user)
+        sent = len(desk.line.delivered_texts(user))
+
+        await press("いいえ")
+        await press("はい")
+
+        assert len(desk.line.delivered_texts(user)) == sent, "both taps ignored"
+        assert (await state(desk, user))[1] is True, "the urgency stays"
+        assert await alert_kinds(desk, user) == alerted
+        kinds = [
+            m.kind
+            for m in await desk.db.read(messages.for_conversation, await desk.conversation_id(user))
+        ]
+        assert kinds.count("safety") == 3 and "safety_after_checkin" not in kinds
+
+
+async def test_weak_signals_in_a_row_make_a_strong_one_even_after_a_no(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        await desk.add_staff("kimura", role="supervisor")
+        user = await start_family_flow(desk)
+        await check_in(desk, user)
+        await tap(desk, user, "いいえ")
+        await desk.move(timedelta(minutes=20))
+
+        await desk.send(user, POSSIBLE)
+
+        said = texts(calls_to(desk, user)[-1])
+        assert len(said) == 3 and YORISOI in said[1], "the full answer, not a second check-in"
+        assert (await state(desk, user))[1] is True
+        assert await alert_kinds(desk, user) == ["possible_crisis", "danger_crisis"]
 
 
 async def test_a_second_uncertain_message_while_asked_gets_the_full_answer(tmp_path):
@@ -192,30 +285,57 @@ async def test_a_second_uncertain_message_while_asked_gets_the_full_answer(tmp_p
         assert (await state(desk, user))[1] is True
 
 
-async def test_with_a_counselor_yes_alerts_them_and_no_gets_the_usual_acknowledgement(tmp_path):
+async def test_with_a_counselor_the_check_in_says_who_answers_and_yes_alerts_them(tmp_path):
     async with ApiDesk.open(tmp_path) as desk:
         sato = await desk.add_staff("sato", display="佐藤")
         user = await desk.ask_for_a_person()
         await desk.move(timedelta(minutes=1))
         said = await check_in(desk, user)
         assert said[-1] == "いま、命の危険を感じていますか？"
+        # The client waits for 佐藤: who answers, and when, as any acknowledgement says it.
+        assert len(said) == 3 and "担当の佐藤" in said[1], said
         raised = await desk.db.read(alerts.for_conversation, await desk.conversation_id(user))
         assert [(a.kind, a.staff_id) for a in raised] == [("possible_crisis", sato.id)]
 
         await tap(desk, user, "いいえ")
         said = texts(calls_to(desk, user)[-1])
-        assert said[0].startswith("答えてくださって、ありがとうございます。")
-        assert any("担当の佐藤" in text for text in said[1:]), said
+        assert said == [
+            "答えてくださって、ありがとうございます。つらいときは、またここに書いてください。"
+            "上の電話の相談先にも、いつでも電話できます。"
+        ], "said once already: not again"
         assert await state(desk, user) == ("assigned", False)
 
-        await desk.move(timedelta(minutes=5))
+        await desk.move(timedelta(hours=2))  # past full_answer_every: a fresh check-in
         await check_in(desk, user)
         await desk.send(user, "はい")
         said = texts(calls_to(desk, user)[-1])
         assert len(said) == 3 and YORISOI in said[1]
         assert await state(desk, user) == ("assigned", True)
         kinds = await alert_kinds(desk, user)
-        assert kinds == ["possible_crisis", "possible_crisis", "danger_crisis"]
+        assert [k for k in kinds if k != "remind" and k != "escalate"] == [
+            "possible_crisis",
+            "possible_crisis",
+            "danger_crisis",
+        ]
+
+
+@pytest.mark.parametrize("answer", ["いいえ", "はい"])
+async def test_the_answer_to_the_check_in_keeps_the_counselors_reminder_on_time(tmp_path, answer):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.sign_in(await desk.add_staff("sato", display="佐藤"))
+        user = await desk.ask_for_a_person()
+        conversation_id = await desk.conversation_id(user)
+        status, _ = await sato.post(
+            f"/api/v1/conversations/{conversation_id}/messages", {"text": "佐藤です。"}
+        )
+        assert status in (200, 201, 202)
+        await desk.service.settle()
+        await desk.move(timedelta(hours=3))  # the answered burst is over: nothing pending
+        await check_in(desk, user)  # T: the client waits from now
+        await desk.move(timedelta(minutes=12))
+        await tap(desk, user, answer)  # T+12: not a new wait
+        await desk.move(timedelta(minutes=4))  # T+16: past the reminder counted from T
+        assert "remind" in await alert_kinds(desk, user), "the reminder was not pushed later"
 
 
 async def test_after_hours_the_check_in_names_only_lines_open_day_and_night(tmp_path):
