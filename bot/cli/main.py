@@ -98,9 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     safety = commands.add_parser("safety", help="the danger-signal detector")
     safety_commands = safety.add_subparsers(title="safety")
     evaluate = safety_commands.add_parser(
-        "eval", help="recall and precision on a labelled file (label<TAB>text)"
+        "eval", help="recall and precision on a labelled file (label<TAB>[about<TAB>]text)"
     )
-    evaluate.add_argument("file", help="e.g. tests/data/safety_eval.tsv")
+    evaluate.add_argument("file", help="e.g. tests/data/safety_dev.tsv")
+    evaluate.add_argument("--summary", action="store_true", help="figures only, no sentences")
     evaluate.set_defaults(run=_safety_eval)
 
     from bot.cli import staff as staff_cli
@@ -290,7 +291,7 @@ def _backup(args: argparse.Namespace) -> int:
 def _safety_eval(args: argparse.Namespace) -> int:
     from bot.safety import evaluate
 
-    return evaluate.main([args.file])
+    return evaluate.main([args.file, *(["--summary"] if args.summary else [])])
 
 
 def _flows_check(args: argparse.Namespace) -> int:
