@@ -103,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file", help="e.g. tests/data/safety_dev.tsv")
     evaluate.add_argument("--summary", action="store_true", help="figures only, no sentences")
     evaluate.set_defaults(run=_safety_eval)
+    train = safety_commands.add_parser(
+        "train", help="learn the danger model from labelled files (needs the train extra)"
+    )
+    train.add_argument("files", nargs="*", help="default: the shipped training data")
+    train.add_argument("--out", help="default: the packaged bot/safety/model.json.gz")
+    train.set_defaults(run=_safety_train)
 
     from bot.cli import staff as staff_cli
 
@@ -292,6 +298,12 @@ def _safety_eval(args: argparse.Namespace) -> int:
     from bot.safety import evaluate
 
     return evaluate.main([args.file, *(["--summary"] if args.summary else [])])
+
+
+def _safety_train(args: argparse.Namespace) -> int:
+    from bot.safety import training
+
+    return training.main([*args.files, *(["--out", args.out] if args.out else [])])
 
 
 def _flows_check(args: argparse.Namespace) -> int:

@@ -22,6 +22,7 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from bot.safety.model import MODEL_ID, Model, default_model
 from bot.safety.normalise import (
     SENTENCE_BREAK,
     Normaliser,
@@ -32,6 +33,7 @@ from bot.safety.normalise import (
 NEAR = 6  # a violence phrase this close to a child phrase is about the child
 MASK = "\x00"  # what a harmless use is replaced with; no phrase and no gap crosses it
 DEFAULT_GAP = 6
+_JAPANESE = re.compile("[\u3041-\u30ff\u3400-\u9fff]")  # kana or kanji
 
 # A phrase that starts (or ends) with an ASCII letter or digit must not start (or end) inside an
 # ASCII word; one that starts with kana or kanji may touch anything. The same lookaround says both.
@@ -177,8 +179,10 @@ class Detector:
         others: Sequence[Pattern],
         selves: Sequence[Pattern],
         normalise: Normaliser,
+        model: Model | None = None,
     ) -> None:
         self._normalise = normalise
+        self._model = model
         self._ids: dict[str, tuple[str, bool]] = {}
         by_level: dict[Level, list[Pattern]] = {level: [] for level in Level}
         harmless: list[Pattern] = []
@@ -204,10 +208,12 @@ class Detector:
         cls,
         paths: Iterable[str | Path | Traversable],
         spellings: str | Path | Traversable | None = None,
+        model: Model | None = None,
     ) -> Detector:
         """A detector from phrase files (the packaged ones, staff's own, or both).
 
-        `spellings` is a spellings TOML file; the packaged ``spellings.toml`` when None.
+        `spellings` is a spellings TOML file; the packaged ``spellings.toml`` when None. `model`
+        is the learned model beside the phrases (`default_model()`); None: phrases only.
         """
         if spellings is None:
             normalise = default_normaliser()
@@ -233,17 +239,42 @@ class Detector:
             raise PhraseFileError(
                 "no danger phrases in " + ", ".join(seen.values() or ["any file"])
             )
-        return cls(phrases, others, selves, normalise)
+        return cls(phrases, others, selves, normalise, model)
 
     def normalised(self, text: str) -> str:
         """The form `detect` matches in, harmless uses masked (for staff checking a phrase)."""
-        plain = self._normalise(text)
-        if self._harmless is not None:
-            plain = self._harmless.sub(MASK, plain)
-        return plain
+        return self._mask(self._normalise(text))
 
     def detect(self, text: str) -> Detection | None:
-        plain = self.normalised(text)
+        """A phrase (certain, or weak: possible); else the model, certain when confident,
+        possible in between. The model reads the message (harmless uses masked, as it was
+        trained) only when no phrase matched."""
+        masked = self.normalised(text)
+        hit = self._phrases(masked)
+        if hit is not None or self._model is None:
+            return hit  # a weak phrase stays possible: staff wrote it so
+        if _JAPANESE.search(masked) is None:
+            return None  # the model learnt Japanese only; other text is the phrases' to judge
+        score = self._model.score(masked)
+        if score.probability >= self._model.certain:
+            return self._model_detection(masked, score.level, certain=True)
+        if score.probability >= self._model.possible:
+            return self._model_detection(masked, score.level, certain=False)
+        return None
+
+    def detect_phrases(self, text: str) -> Detection | None:
+        """The phrase lists alone, without the model (for training and for staff)."""
+        return self._phrases(self.normalised(text))
+
+    def _mask(self, plain: str) -> str:
+        return plain if self._harmless is None else self._harmless.sub(MASK, plain)
+
+    def _model_detection(self, masked: str, level: str, certain: bool) -> Detection:
+        # The whole message is the signal: whoever was named last, with no "I" after them.
+        end = _Match(Level(level), MODEL_ID, len(masked), len(masked), certain)
+        return Detection(Level(level), self._about_other(masked, end), MODEL_ID, certain)
+
+    def _phrases(self, plain: str) -> Detection | None:
         found: dict[Level, list[_Match]] = {}
         for level in SEVERITY:
             pattern = self._compiled.get(level)
@@ -436,9 +467,15 @@ def default_phrase_files() -> list[Traversable]:
 
 @cache
 def default_detector() -> Detector:
+    return Detector.from_files(default_phrase_files(), model=default_model())
+
+
+@cache
+def phrase_detector() -> Detector:
+    """The packaged phrase lists without the model."""
     return Detector.from_files(default_phrase_files())
 
 
 def detect(text: str) -> Detection | None:
-    """The danger signal in `text` by the packaged phrase lists, or None."""
+    """The danger signal in `text` by the packaged phrase lists and model, or None."""
     return default_detector().detect(text)
