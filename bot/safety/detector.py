@@ -29,6 +29,7 @@ from bot.safety.normalise import (
     default_normaliser,
     load_spellings,
 )
+from bot.safety.rules import Rules, default_rule_files
 
 NEAR = 6  # a violence phrase this close to a child phrase is about the child
 MASK = "\x00"  # what a harmless use is replaced with; no phrase and no gap crosses it
@@ -180,9 +181,11 @@ class Detector:
         selves: Sequence[Pattern],
         normalise: Normaliser,
         model: Model | None = None,
+        rules: Rules | None = None,
     ) -> None:
         self._normalise = normalise
         self._model = model
+        self._rules = rules
         self._ids: dict[str, tuple[str, bool]] = {}
         by_level: dict[Level, list[Pattern]] = {level: [] for level in Level}
         harmless: list[Pattern] = []
@@ -209,11 +212,13 @@ class Detector:
         paths: Iterable[str | Path | Traversable],
         spellings: str | Path | Traversable | None = None,
         model: Model | None = None,
+        rules: Rules | None = None,
     ) -> Detector:
         """A detector from phrase files (the packaged ones, staff's own, or both).
 
         `spellings` is a spellings TOML file; the packaged ``spellings.toml`` when None. `model`
-        is the learned model beside the phrases (`default_model()`); None: phrases only.
+        is the learned model beside the phrases (`default_model()`), `rules` the word
+        combinations (`default_rules()`); None: without them.
         """
         if spellings is None:
             normalise = default_normaliser()
@@ -239,27 +244,37 @@ class Detector:
             raise PhraseFileError(
                 "no danger phrases in " + ", ".join(seen.values() or ["any file"])
             )
-        return cls(phrases, others, selves, normalise, model)
+        return cls(phrases, others, selves, normalise, model, rules)
 
     def normalised(self, text: str) -> str:
         """The form `detect` matches in, harmless uses masked (for staff checking a phrase)."""
         return self._mask(self._normalise(text))
 
     def detect(self, text: str) -> Detection | None:
-        """A phrase (certain, or weak: possible); else the model, certain when confident,
-        possible in between. The model reads the message (harmless uses masked, as it was
-        trained) only when no phrase matched."""
+        """A certain phrase, then a certain rule, then a weak phrase or rule (possible); else
+        the model, certain when confident, possible in between (in Japanese only). Rules read
+        only Japanese; rules and model read only when no certain phrase matched. The model
+        reads harmless uses masked, as it was trained."""
         masked = self.normalised(text)
         hit = self._phrases(masked)
-        if hit is not None or self._model is None:
+        if hit is not None and hit.certain:
+            return hit
+        japanese = _JAPANESE.search(masked) is not None
+        rule = self._rules.match(text) if self._rules is not None and japanese else None
+        if rule is not None and rule.certain:
+            return self._whole(masked, Level(rule.level), rule.id, certain=True)
+        if hit is not None:
             return hit  # a weak phrase stays possible: staff wrote it so
-        if _JAPANESE.search(masked) is None:
-            return None  # the model learnt Japanese only; other text is the phrases' to judge
+        if rule is not None:
+            return self._whole(masked, Level(rule.level), rule.id, certain=False)
+        if self._model is None:
+            return None
         score = self._model.score(masked)
         if score.probability >= self._model.certain:
-            return self._model_detection(masked, score.level, certain=True)
-        if score.probability >= self._model.possible:
-            return self._model_detection(masked, score.level, certain=False)
+            return self._whole(masked, Level(score.level), MODEL_ID, certain=True)
+        # The model learnt from few English messages: in between, it only judges Japanese.
+        if japanese and score.probability >= self._model.possible:
+            return self._whole(masked, Level(score.level), MODEL_ID, certain=False)
         return None
 
     def detect_phrases(self, text: str) -> Detection | None:
@@ -269,10 +284,10 @@ class Detector:
     def _mask(self, plain: str) -> str:
         return plain if self._harmless is None else self._harmless.sub(MASK, plain)
 
-    def _model_detection(self, masked: str, level: str, certain: bool) -> Detection:
+    def _whole(self, masked: str, level: Level, matched: str, certain: bool) -> Detection:
         # The whole message is the signal: whoever was named last, with no "I" after them.
-        end = _Match(Level(level), MODEL_ID, len(masked), len(masked), certain)
-        return Detection(Level(level), self._about_other(masked, end), MODEL_ID, certain)
+        end = _Match(level, matched, len(masked), len(masked), certain)
+        return Detection(level, self._about_other(masked, end), matched, certain)
 
     def _phrases(self, plain: str) -> Detection | None:
         found: dict[Level, list[_Match]] = {}
@@ -467,7 +482,12 @@ def default_phrase_files() -> list[Traversable]:
 
 @cache
 def default_detector() -> Detector:
-    return Detector.from_files(default_phrase_files(), model=default_model())
+    return Detector.from_files(default_phrase_files(), model=default_model(), rules=default_rules())
+
+
+@cache
+def default_rules() -> Rules:
+    return Rules.from_files(default_rule_files())
 
 
 @cache

@@ -10,6 +10,7 @@ import pytest
 
 from bot.safety import Detection, Detector, Level, default_phrase_files, detect
 from bot.safety.model import (
+    Model,
     ModelFileError,
     default_model,
     features,
@@ -25,17 +26,23 @@ def test_features_are_the_n_grams_once_with_length_one() -> None:
     assert features("") == pytest.approx({"\n": 0.5**0.5, "\n\n": 0.5**0.5})
 
 
+def with_model(model: Model | None) -> Detector:
+    """The packaged phrases and `model`, without the rules: the model's part alone."""
+    return Detector.from_files(default_phrase_files(), model=model)
+
+
 def test_the_model_catches_what_no_phrase_says() -> None:
     # A method just bought: no phrase names it; the model reads it as crisis, in between.
     text = "ロープを買ってきた"
-    phrases_only = Detector.from_files(default_phrase_files())
-    assert phrases_only.detect(text) is None
-    found = detect(text)
-    assert found is not None and found.level is Level.CRISIS and found.matched == "model"
+    assert with_model(None).detect(text) is None
+    assert with_model(default_model()).detect(text) == Detection(
+        Level.CRISIS, False, "model", False
+    )
 
 
 def test_a_confident_model_is_certain_and_names_no_words() -> None:
-    assert detect("今までありがとう。さようなら") == Detection(Level.CRISIS, False, "model", True)
+    found = with_model(default_model()).detect("今までありがとう。さようなら")
+    assert found == Detection(Level.CRISIS, False, "model", True)
 
 
 def test_the_model_leaves_ordinary_messages_alone() -> None:
