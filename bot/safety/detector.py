@@ -257,9 +257,15 @@ class Detector:
         reads harmless uses masked, as it was trained."""
         masked = self.normalised(text)
         hit = self._phrases(masked)
-        if hit is not None and hit.certain:
-            return hit
         japanese = _JAPANESE.search(masked) is not None
+        if hit is not None and hit.certain:
+            if hit.level is not Level.VIOLENCE or self._rules is None or not japanese:
+                return hit
+            # Violence against a child is child: a certain child rule outranks the phrase.
+            rule = self._rules.match(text)
+            if rule is not None and rule.certain and rule.level == Level.CHILD.value:
+                return self._whole(masked, Level.CHILD, rule.id, certain=True)
+            return hit
         rule = self._rules.match(text) if self._rules is not None and japanese else None
         if rule is not None and rule.certain:
             return self._whole(masked, Level(rule.level), rule.id, certain=True)
