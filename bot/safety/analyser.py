@@ -23,6 +23,7 @@ MANY_PILLS = "多量の錠剤"
 _SENTENCE_END = re.compile(r"[。!?\r\n]+")
 _PILL_COUNTERS = frozenset({"錠", "粒", "シート", "箱"})
 _MANY = re.compile(r"^(?:[1-9][0-9]+|[一二三四五六七八九数何]?[十百][一二三四五六七八九]?)$")
+_LEMMA = 7
 _local = threading.local()
 
 
@@ -57,7 +58,10 @@ def sentences(text: str) -> list[list[str]]:
             surface = node.surface
             if surface in _PILL_COUNTERS and _MANY.match(previous):
                 words.append(MANY_PILLS)
-            words.append(lemma(surface, node.feature.lemma))
+            # The raw feature string, not node.feature: a third faster. Field 7 is UniDic's
+            # lemma; an unknown word has fewer fields and keeps its surface.
+            fields = node.feature_raw.split(",")
+            words.append(lemma(surface, fields[7] if len(fields) > _LEMMA else None))
             previous = surface
         found.append(words)
     return found

@@ -63,12 +63,16 @@ class Model:
     possible: float
 
     def probabilities(self, plain: str) -> dict[str, float]:
+        grams = features(plain)
+        # Every feature of a message has the same value, so each level's score is its
+        # intercept plus that value times the sum of the message's weights for the level.
+        get = self.weights.get
+        rows = [row for gram in grams if (row := get(gram)) is not None]
+        value = next(iter(grams.values()), 0.0)
         scores = list(self.intercepts)
-        for gram, value in features(plain).items():
-            row = self.weights.get(gram)
-            if row is not None:
-                for index, weight in enumerate(row):
-                    scores[index] += weight * value
+        if rows:
+            columns = zip(*rows, strict=True)
+            scores = [b + value * sum(c) for b, c in zip(scores, columns, strict=True)]
         top = max(scores)
         exps = [math.exp(score - top) for score in scores]
         total = sum(exps)
