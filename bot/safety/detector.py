@@ -1,4 +1,6 @@
-"""The detector: phrase lists compiled once into regexes, matched on normalised text.
+"""The detector: phrase lists compiled once into regexes, matched on normalised text, then the
+word rules (`bot.safety.rules`) and the learned model (`bot.safety.model`); see `Detector.detect`
+for the order and what makes a signal certain.
 
 A message is normalised (`bot.safety.normalise`), harmless uses ("死ぬほど眠い", "kill the
 process") are masked out, then each level's phrases are searched. The most severe level wins
