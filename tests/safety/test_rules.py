@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety import analyser, detect
+from bot.safety import Level, analyser, detect
 from bot.safety.rules import RuleFileError, Rules, default_rule_files
 
 
@@ -75,3 +75,12 @@ def test_a_broken_rule_file_is_refused_with_its_name(tmp_path: Path) -> None:
     broken.write_text('[[rule]]\nid = "x"\nlevel = "crisis"\n', encoding="utf-8")
     with pytest.raises(RuleFileError, match="needs all"):
         Rules.from_files([broken])
+
+
+def test_violence_against_a_child_named_by_a_child_word_is_child() -> None:
+    text = "中学生の甥が父親に叩かれていると打ち明けてくれた"
+    found = detect(text)
+    assert found is not None and found.level is Level.CHILD
+    assert found.matched == "ja.child.rule.marks_and_hitting"
+    found = detect("夫に殴られる。子どもを家に置いて逃げてきた")  # the child is not the one hit
+    assert found is not None and found.level is Level.VIOLENCE
