@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.safety import Detection, Detector, Level, default_phrase_files, detect
 from bot.safety.model import (
@@ -81,3 +82,26 @@ def test_train_reproduces_the_shipped_model(tmp_path: Path) -> None:
     out = tmp_path / "model.json.gz"
     assert training.main(["--out", str(out)]) == 0
     assert out.read_bytes() == packaged_model_file().read_bytes()
+
+
+def _labels(node: object) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["label"]["ja"]] if isinstance(node.get("label"), dict) else []
+        return found + [label for value in node.values() for label in _labels(value)]
+    if isinstance(node, list):
+        return [label for value in node for label in _labels(value)]
+    return []
+
+
+def test_the_bots_own_quick_replies_and_short_answers_never_fire() -> None:
+    """A character model reads much into a few characters: the buttons we offer must not."""
+    folder = Path(__file__).resolve().parents[2] / "flows"
+    labels = {
+        label
+        for path in folder.glob("*.yaml")
+        for label in _labels(yaml.safe_load(path.read_text(encoding="utf-8")))
+    }
+    assert len(labels) > 30
+    short = ["もうひとつ", "それから", "答えたくない", "はい", "いいえ", "やめる", "はじめから"]
+    fired = {text: found for text in sorted(labels) + short if (found := detect(text))}
+    assert fired == {}
