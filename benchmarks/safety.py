@@ -1,8 +1,11 @@
-"""Danger-signal detection per message, against the cost of NFKC alone (issue: safety).
+"""Danger-signal detection per message, against the cost of NFKC alone (issues 11 and 17).
 
-Runs `bot.safety.detect` over the sentences of the evaluation set, repeated to 20,000 messages,
+Runs `bot.safety.detect` (normalise, phrases, the analyser and rules, the learned model) over
+the sentences of our evaluation set and the independent dev set, repeated to 20,000 messages,
 timing each call, and in the same process times ``unicodedata.normalize("NFKC", text)`` on the
-same messages as the baseline. Target: the detector adds under 0.2 ms per message at p99.
+same messages as the baseline. It also prints the start-up each part adds: compiling the
+phrase lists, loading the analyser's dictionary with the rules, and loading the model file.
+Target: the whole detect under 1 ms per message at p99.
 """
 
 from __future__ import annotations
@@ -17,16 +20,22 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.safety import default_detector
+from bot.safety import Detector, default_phrase_files
 from bot.safety.evaluate import read_examples
+from bot.safety.model import load_model, packaged_model_file
+from bot.safety.rules import Rules, default_rule_files
 
-EVAL_SET = Path(__file__).resolve().parents[1] / "tests" / "data" / "safety_eval.tsv"
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
+SETS = (DATA / "safety_eval.tsv", DATA / "safety_dev.tsv")
 MESSAGES = 20_000
-TARGET_P99_ADDED_US = 200.0
+TARGET_P99_US = 1000.0
 
 
-def _timings(function: Callable[[str], object], texts: list[str]) -> list[float]:
-    clock = time.perf_counter_ns
+def _timings(
+    function: Callable[[str], object],
+    texts: list[str],
+    clock: Callable[[], int] = time.perf_counter_ns,
+) -> list[float]:
     timings: list[float] = []
     for text in texts:
         start = clock()
@@ -40,12 +49,21 @@ def _percentile(sorted_values: list[float], fraction: float) -> float:
 
 
 def main() -> None:
-    sentences = [example.text for example in read_examples(EVAL_SET)]
+    sentences = [example.text for path in SETS for example in read_examples(path)]
     texts = (sentences * (MESSAGES // len(sentences) + 1))[:MESSAGES]
     started = time.perf_counter()
-    detector = default_detector()
+    Detector.from_files(default_phrase_files())
+    phrases_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    rules = Rules.from_files(default_rule_files())  # imports fugashi, loads the dictionary
+    rules_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    model = load_model(packaged_model_file())
+    model_ms = (time.perf_counter() - started) * 1000
+    detector = Detector.from_files(default_phrase_files(), model=model, rules=rules)
     print(
-        f"loading and compiling the phrase lists: {(time.perf_counter() - started) * 1000:.1f} ms"
+        f"start-up: phrase lists {phrases_ms:.1f} ms, analyser and rules {rules_ms:.1f} ms,"
+        f" model ({len(model.weights):,} n-grams) {model_ms:.1f} ms"
     )
     detect = detector.detect
     nfkc: Callable[[str], object] = lambda text: unicodedata.normalize("NFKC", text)  # noqa: E731
@@ -53,23 +71,28 @@ def main() -> None:
     _timings(nfkc, texts[:1000])
     base = sorted(_timings(nfkc, texts))
     full = sorted(_timings(detect, texts))
-    print(f"{len(texts):,} messages ({len(sentences)} distinct sentences from the eval set)")
+    print(f"{len(texts):,} messages ({len(sentences)} sentences: our eval set and the dev set)")
     print(f"{'':<28}{'p50 µs':>9}{'p99 µs':>9}{'max µs':>10}{'mean µs':>9}")
-    rows = (("NFKC only (baseline)", base), ("detect", full))
+    # On a shared machine the wall clock counts the time other processes hold the core; the
+    # thread's CPU time counts only our work.
+    cpu = sorted(_timings(detect, texts, time.thread_time_ns))
+    rows = (
+        ("NFKC only (baseline)", base),
+        ("detect (all of it)", full),
+        ("detect, thread CPU time", cpu),
+    )
     for name, values in rows:
         print(
             f"{name:<28}{_percentile(values, 0.5):>9.1f}{_percentile(values, 0.99):>9.1f}"
             f"{values[-1]:>10.1f}{statistics.fmean(values):>9.1f}"
         )
-    p50_ratio = _percentile(full, 0.5) / max(_percentile(base, 0.5), 1e-9)
-    p99_ratio = _percentile(full, 0.99) / max(_percentile(base, 0.99), 1e-9)
-    added_p99 = _percentile(full, 0.99) - _percentile(base, 0.99)
-    print(f"ratio detect / NFKC: p50 {p50_ratio:.0f}x, p99 {p99_ratio:.0f}x")
-    verdict = "ok" if added_p99 < TARGET_P99_ADDED_US else "OVER TARGET"
-    print(
-        f"added by the detector at p99: {added_p99:.1f} µs"
-        f" (target < {TARGET_P99_ADDED_US:.0f} µs, {verdict})"
-    )
+    for name, values in (("wall clock", full), ("thread CPU time", cpu)):
+        p99 = _percentile(values, 0.99)
+        verdict = "ok" if p99 < TARGET_P99_US else "OVER TARGET"
+        print(
+            f"detect per message at p99, {name}: {p99:.1f} µs"
+            f" (target < {TARGET_P99_US:.0f} µs, {verdict})"
+        )
 
 
 if __name__ == "__main__":

@@ -17,9 +17,9 @@ from pathlib import Path
 from bot.app import keys
 from tests.console.api_desk import ApiDesk, jst
 
-SUBTLE = "息子が\t最近、\n持ち物を人にあげています"
+SUBTLE = "息子が\t最近、\n急に穏やかになって、昔の写真を整理しています"
 DANGER = "息子が「もう死にたい」と言っています"
-LATER = "夜中に出かけて、帰ってきません"
+LATER = "弟が夜中に出かけたまま、連絡がつきません"
 
 
 async def message_id(desk: ApiDesk, conversation_id: int, text: str) -> int:
@@ -83,7 +83,7 @@ async def test_export_feedback_writes_training_lines_once_and_audited(tmp_path):
     assert lines == [
         "label\tabout\ttext\twriter",
         # Tabs and line breaks inside a message would break the format: spaces instead.
-        "crisis\tunknown\t息子が 最近、 持ち物を人にあげています\tfeedback",
+        "crisis\tunknown\t息子が 最近、 急に穏やかになって、昔の写真を整理しています\tfeedback",
         # Marked at the same instant: by label.
         "child\tunknown\t人と話したい\tfeedback",
         "violence\tunknown\t人と話したい\tfeedback",

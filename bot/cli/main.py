@@ -96,10 +96,17 @@ def _parser() -> argparse.ArgumentParser:
     safety = commands.add_parser("safety", help="the danger-signal detector")
     safety_commands = safety.add_subparsers(title="safety")
     evaluate = safety_commands.add_parser(
-        "eval", help="recall and precision on a labelled file (label<TAB>text)"
+        "eval", help="recall and precision on a labelled file (label<TAB>[about<TAB>]text)"
     )
-    evaluate.add_argument("file", help="e.g. tests/data/safety_eval.tsv")
+    evaluate.add_argument("file", help="e.g. tests/data/safety_dev.tsv")
+    evaluate.add_argument("--summary", action="store_true", help="figures only, no sentences")
     evaluate.set_defaults(run=_safety_eval)
+    train = safety_commands.add_parser(
+        "train", help="learn the danger model from labelled files (needs the train extra)"
+    )
+    train.add_argument("files", nargs="*", help="default: the shipped training data")
+    train.add_argument("--out", help="default: the packaged bot/safety/model.json.gz")
+    train.set_defaults(run=_safety_train)
 
     from bot.cli import safety_feedback as feedback_cli
 
@@ -302,7 +309,13 @@ def _backup(args: argparse.Namespace) -> int:
 def _safety_eval(args: argparse.Namespace) -> int:
     from bot.safety import evaluate
 
-    return evaluate.main([args.file])
+    return evaluate.main([args.file, *(["--summary"] if args.summary else [])])
+
+
+def _safety_train(args: argparse.Namespace) -> int:
+    from bot.safety import training
+
+    return training.main([*args.files, *(["--out", args.out] if args.out else [])])
 
 
 def _flows_check(args: argparse.Namespace) -> int:

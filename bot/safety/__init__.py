@@ -2,12 +2,17 @@
 
 This package owns one question: does a message say that someone may be in danger, and is it
 about the writer or about someone else? ``detect(text)`` answers with a `Detection` (the level,
-whether the message is about another person, and the id of the phrase that matched, never the
-client's words) or ``None``.
+whether the message is about another person, the id of the phrase, rule or model that matched,
+never the client's words, and whether the signal is certain or only possible) or ``None``.
 
-It is pure: no I/O except reading its own data files (the phrase lists in ``phrases/`` and the net
-spellings in ``spellings.toml``) through ``importlib.resources``, no clock, no logging. It imports
-nothing of the project but itself: the standard library and jaconv only.
+Three readers, in order: the phrase lists (``phrases/``, regexes on normalised text), rules
+combining words by their lemmas (``rules/``, `analyser` with fugashi and unidic-lite), and a
+learned model (``model.json.gz``, `model`) trained by `training` (scikit-learn, only there).
+
+It is pure: no I/O except reading its own data files (phrase lists, rules, the net spellings in
+``spellings.toml`` and the model) through ``importlib.resources``, no clock, no logging. It
+imports nothing of the project but itself; at run time the standard library, jaconv, fugashi
+and unidic-lite (the dictionary inside the package, never fetched).
 """
 
 from __future__ import annotations

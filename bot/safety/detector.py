@@ -1,4 +1,6 @@
-"""The detector: phrase lists compiled once into regexes, matched on normalised text.
+"""The detector: phrase lists compiled once into regexes, matched on normalised text, then the
+word rules (`bot.safety.rules`) and the learned model (`bot.safety.model`); see `Detector.detect`
+for the order and what makes a signal certain.
 
 A message is normalised (`bot.safety.normalise`), harmless uses ("死ぬほど眠い", "kill the
 process") are masked out, then each level's phrases are searched. The most severe level wins
@@ -22,16 +24,19 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from bot.safety.model import MODEL_ID, Model, default_model
 from bot.safety.normalise import (
     SENTENCE_BREAK,
     Normaliser,
     default_normaliser,
     load_spellings,
 )
+from bot.safety.rules import Rules, default_rule_files
 
 NEAR = 6  # a violence phrase this close to a child phrase is about the child
 MASK = "\x00"  # what a harmless use is replaced with; no phrase and no gap crosses it
 DEFAULT_GAP = 6
+_JAPANESE = re.compile("[\u3041-\u30ff\u3400-\u9fff]")  # kana or kanji
 
 # A phrase that starts (or ends) with an ASCII letter or digit must not start (or end) inside an
 # ASCII word; one that starts with kana or kanji may touch anything. The same lookaround says both.
@@ -177,8 +182,12 @@ class Detector:
         others: Sequence[Pattern],
         selves: Sequence[Pattern],
         normalise: Normaliser,
+        model: Model | None = None,
+        rules: Rules | None = None,
     ) -> None:
         self._normalise = normalise
+        self._model = model
+        self._rules = rules
         self._ids: dict[str, tuple[str, bool]] = {}
         by_level: dict[Level, list[Pattern]] = {level: [] for level in Level}
         harmless: list[Pattern] = []
@@ -204,10 +213,14 @@ class Detector:
         cls,
         paths: Iterable[str | Path | Traversable],
         spellings: str | Path | Traversable | None = None,
+        model: Model | None = None,
+        rules: Rules | None = None,
     ) -> Detector:
         """A detector from phrase files (the packaged ones, staff's own, or both).
 
-        `spellings` is a spellings TOML file; the packaged ``spellings.toml`` when None.
+        `spellings` is a spellings TOML file; the packaged ``spellings.toml`` when None. `model`
+        is the learned model beside the phrases (`default_model()`), `rules` the word
+        combinations (`default_rules()`); None: without them.
         """
         if spellings is None:
             normalise = default_normaliser()
@@ -233,17 +246,58 @@ class Detector:
             raise PhraseFileError(
                 "no danger phrases in " + ", ".join(seen.values() or ["any file"])
             )
-        return cls(phrases, others, selves, normalise)
+        return cls(phrases, others, selves, normalise, model, rules)
 
     def normalised(self, text: str) -> str:
         """The form `detect` matches in, harmless uses masked (for staff checking a phrase)."""
-        plain = self._normalise(text)
-        if self._harmless is not None:
-            plain = self._harmless.sub(MASK, plain)
-        return plain
+        return self._mask(self._normalise(text))
 
     def detect(self, text: str) -> Detection | None:
-        plain = self.normalised(text)
+        """A certain phrase, then a certain rule, then a weak phrase or rule (possible); else
+        the model, certain when confident, possible in between (in Japanese only). Rules read
+        only Japanese; rules and model read only when no certain phrase matched. The model
+        reads harmless uses masked, as it was trained."""
+        masked = self.normalised(text)
+        hit = self._phrases(masked)
+        japanese = _JAPANESE.search(masked) is not None
+        if hit is not None and hit.certain:
+            if hit.level is not Level.VIOLENCE or self._rules is None or not japanese:
+                return hit
+            # Violence against a child is child: a certain child rule outranks the phrase.
+            rule = self._rules.match(text)
+            if rule is not None and rule.certain and rule.level == Level.CHILD.value:
+                return self._whole(masked, Level.CHILD, rule.id, certain=True)
+            return hit
+        rule = self._rules.match(text) if self._rules is not None and japanese else None
+        if rule is not None and rule.certain:
+            return self._whole(masked, Level(rule.level), rule.id, certain=True)
+        if hit is not None:
+            return hit  # a weak phrase stays possible: staff wrote it so
+        if rule is not None:
+            return self._whole(masked, Level(rule.level), rule.id, certain=False)
+        if self._model is None:
+            return None
+        score = self._model.score(masked)
+        if score.probability >= self._model.certain:
+            return self._whole(masked, Level(score.level), MODEL_ID, certain=True)
+        # The model learnt from few English messages: in between, it only judges Japanese.
+        if japanese and score.probability >= self._model.possible:
+            return self._whole(masked, Level(score.level), MODEL_ID, certain=False)
+        return None
+
+    def detect_phrases(self, text: str) -> Detection | None:
+        """The phrase lists alone, without the model (for training and for staff)."""
+        return self._phrases(self.normalised(text))
+
+    def _mask(self, plain: str) -> str:
+        return plain if self._harmless is None else self._harmless.sub(MASK, plain)
+
+    def _whole(self, masked: str, level: Level, matched: str, certain: bool) -> Detection:
+        # The whole message is the signal: whoever was named last, with no "I" after them.
+        end = _Match(level, matched, len(masked), len(masked), certain)
+        return Detection(level, self._about_other(masked, end), matched, certain)
+
+    def _phrases(self, plain: str) -> Detection | None:
         found: dict[Level, list[_Match]] = {}
         for level in SEVERITY:
             pattern = self._compiled.get(level)
@@ -436,9 +490,20 @@ def default_phrase_files() -> list[Traversable]:
 
 @cache
 def default_detector() -> Detector:
+    return Detector.from_files(default_phrase_files(), model=default_model(), rules=default_rules())
+
+
+@cache
+def default_rules() -> Rules:
+    return Rules.from_files(default_rule_files())
+
+
+@cache
+def phrase_detector() -> Detector:
+    """The packaged phrase lists without the model."""
     return Detector.from_files(default_phrase_files())
 
 
 def detect(text: str) -> Detection | None:
-    """The danger signal in `text` by the packaged phrase lists, or None."""
+    """The danger signal in `text` by the packaged phrase lists and model, or None."""
     return default_detector().detect(text)

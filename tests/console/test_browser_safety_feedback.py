@@ -15,7 +15,7 @@ pytestmark = needs_browser
 UPRIGHT_TABLET = {"width": 834, "height": 1194}
 
 # Giving away one's belongings: a warning sign no phrase names (the detector misses it).
-SUBTLE = "息子が最近、持ち物を人にあげています"
+SUBTLE = "息子が最近、急に穏やかになって、昔の写真を整理しています"
 DANGER = "息子が「もう死にたい」と言って部屋にこもっています"
 HOSTILE = "<img src=x onerror=\"document.title='pwned'\"><b>太字ではない</b>"
 

@@ -158,7 +158,7 @@ def test_a_staff_phrase_file_adds_a_hit(tmp_path: Path) -> None:
     extra = tmp_path / "staff.toml"
     extra.write_text(STAFF_FILE, encoding="utf-8")
     text = "どこか遠くへ、もう行ってしまいたい"
-    assert detect(text) is None
+    assert Detector.from_files(default_phrase_files()).detect(text) is None  # no packaged phrase
     detector = Detector.from_files([*default_phrase_files(), extra])
     assert detector.detect(text) == Detection(Level.CRISIS, False, "staff.crisis.gone_for_good")
     assert detector.detect("旅行で遠くへ行ってしまいたい") is None  # its harmless entry
@@ -199,3 +199,24 @@ def test_a_weak_phrase_is_a_possible_signal_and_a_certain_one_outranks_it() -> N
     assert weak is not None and weak.level is Level.CRISIS and not weak.certain
     both = detect("もう何もかも嫌になった。死にたい")
     assert both is not None and both.certain
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "さっき睡眠薬を30錠ぐらい飲みました。ふらふらします",
+        "ODした。いま頭がぼーっとしてる",
+        "親の薬を全部のんじゃった",
+    ],
+)
+def test_an_overdose_in_progress_is_a_certain_crisis(text: str) -> None:
+    """Other engineers' end-to-end tests rely on these three being certain."""
+    found = detect(text)
+    assert found is not None and found.level is Level.CRISIS and found.certain
+    assert found.matched.startswith("ja.crisis.")  # a phrase, readable by staff
+
+
+def test_being_fed_up_with_everything_is_a_possible_crisis() -> None:
+    """Other engineers' end-to-end tests rely on this one being possible, not certain."""
+    found = detect("もう何もかも嫌になった")
+    assert found is not None and found.level is Level.CRISIS and not found.certain

@@ -8,6 +8,8 @@ import pytest
 
 from bot.safety import Level
 from bot.safety.evaluate import (
+    INDEPENDENT,
+    OWN,
     TARGET_PRECISION,
     TARGET_RECALL,
     EvalFileError,
@@ -125,3 +127,60 @@ def test_the_tobira_command_runs_the_evaluation_and_says_whether_targets_are_met
     )
     assert run.returncode == 2
     assert f"{broken}:2:" in run.stderr
+
+
+INDEPENDENT_SET = "label\tabout\ttext\twriter\n" + "\n".join(
+    [
+        "crisis\tself\t死にたい\tw",
+        "crisis\tother\t息子が死にたいと言っています\tw",
+        "crisis\tself\t空が青い\tw",
+        "child\tother\t子どもを叩いてしまった\tw",
+        "none\t-\t晴れ\tw",
+        "none\t-\t夫に殴られる",
+    ]
+)
+
+
+def test_an_independent_set_is_read_with_about_and_held_to_issue_17s_targets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, INDEPENDENT_SET + "\n")
+    examples = read_examples(path)
+    assert [e.about for e in examples] == ["self", "other", "self", "other", None, None]
+    report = evaluate(path)
+    assert report.targets is INDEPENDENT
+    assert report.recall[Level.CRISIS] == pytest.approx(2 / 3)
+    assert report.certain_only.recall[Level.CRISIS] <= report.recall[Level.CRISIS]
+    assert main([str(path), "--summary"]) == 1
+    out = capsys.readouterr().out
+    assert "6 sentences" in out and "6 unique" in out
+    assert "targets for an independent set" in out and "(target 0.95, BELOW TARGET)" in out
+    assert "self   crisis 0.500 | 0.500 (2)" in out
+    assert "other  crisis 1.000 | 1.000 (1)" in out
+    assert "空が青い" not in out  # --summary: figures only
+
+
+def test_staff_marks_exported_for_training_read_back_with_about_unknown(tmp_path: Path) -> None:
+    # `tobira safety export-feedback` cannot know who a missed signal was about.
+    text = "label\tabout\ttext\twriter\ncrisis\tunknown\t持ち物を人にあげています\tfeedback\n"
+    (example,) = read_examples(write(tmp_path, text))
+    assert (example.label, example.about, example.text) == ("crisis", None, "持ち物を人にあげています")
+
+
+def test_our_own_set_keeps_its_own_targets() -> None:
+    assert evaluate(EVAL_SET).targets is OWN
+
+
+@pytest.mark.parametrize(
+    ("text", "complaint"),
+    [
+        ("label\tabout\ttext\ncrisis\tme\t死にたい\n", "about must be self, other or unknown"),
+        ("label\tabout\ttext\nnone\tself\t晴れ\n", "about must be '-' for none"),
+        ("label\tabout\ttext\ncrisis\tself\n", "found 2 columns"),
+    ],
+)
+def test_a_malformed_independent_line_is_one_clear_error(
+    tmp_path: Path, text: str, complaint: str
+) -> None:
+    with pytest.raises(EvalFileError, match=complaint):
+        read_examples(write(tmp_path, text))

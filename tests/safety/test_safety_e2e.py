@@ -224,17 +224,7 @@ async def test_the_pair_is_alerted_too(tmp_path):
 
 # An overdose in progress, written three ways (none of them in the phrase lists' words).
 OVERDOSES = [
-    pytest.param(
-        "さっき睡眠薬を30錠ぐらい飲みました。ふらふらします",
-        id="pills-counted",
-        # The first detector misses it; the rebuilt one (issue 17) catches it. Strict: this
-        # test turns into a plain one, and must pass, as soon as detect() fires.
-        marks=pytest.mark.xfail(
-            detect("さっき睡眠薬を30錠ぐらい飲みました。ふらふらします") is None,
-            reason="the detector of round one misses it",
-            strict=True,
-        ),
-    ),
+    pytest.param("さっき睡眠薬を30錠ぐらい飲みました。ふらふらします", id="pills-counted"),
     pytest.param("ODした。いま頭がぼーっとしてる", id="od"),
     pytest.param("親の薬を全部のんじゃった", id="parents-pills"),
 ]
