@@ -195,8 +195,7 @@ def _independent_line(path: Path, number: int, line: str) -> Example:
         raise EvalFileError(f"{path}:{number}: about must be '-' for none, not {about[:20]!r}")
     if label != NONE and about not in (*ABOUTS, UNKNOWN_ABOUT):
         raise EvalFileError(
-            f"{path}:{number}: about must be self, other or {UNKNOWN_ABOUT},"
-            f" not {about[:20]!r}"
+            f"{path}:{number}: about must be self, other or {UNKNOWN_ABOUT}, not {about[:20]!r}"
         )
     if not text.strip():
         raise EvalFileError(f"{path}:{number}: the text is empty")

@@ -164,7 +164,11 @@ def test_staff_marks_exported_for_training_read_back_with_about_unknown(tmp_path
     # `tobira safety export-feedback` cannot know who a missed signal was about.
     text = "label\tabout\ttext\twriter\ncrisis\tunknown\t持ち物を人にあげています\tfeedback\n"
     (example,) = read_examples(write(tmp_path, text))
-    assert (example.label, example.about, example.text) == ("crisis", None, "持ち物を人にあげています")
+    assert (example.label, example.about, example.text) == (
+        "crisis",
+        None,
+        "持ち物を人にあげています",
+    )
 
 
 def test_our_own_set_keeps_its_own_targets() -> None:

@@ -11,7 +11,6 @@ import pytest
 from aiohttp import web
 
 from bot.app.alert_webhook import signature
-from bot.safety import detect
 from storage import alerts, messages
 from tests import line_events as ev
 from tests.console.api_desk import CONFIG, ApiDesk, jst
