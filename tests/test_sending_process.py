@@ -26,6 +26,8 @@ from tests.service import SECRET, RunningService, free_port, settings_for
 async def service(tmp_path, line):
     settings = settings_for(tmp_path / "t.db", line, **{"line.sending_process": True})
     async with RunningService(settings) as running:
+        # What these tests watch starts after the SDK's import (seconds on a busy machine).
+        assert await sending_process(running).wait_ready() is not None
         yield running
 
 
@@ -95,9 +97,8 @@ async def test_a_stuck_sending_process_is_replaced_and_the_reply_still_goes_out_
     )
     async with RunningService(settings) as service:
         process = sending_process(service)
-        stuck = process.pid
+        stuck = await process.wait_ready()  # so that the stop lands on a live one
         assert stuck is not None
-        await asyncio.sleep(1.5)  # started and ready, so that the stop lands on a live one
         os.kill(stuck, signal.SIGSTOP)
         user = ev.new_user_id()
         await service.post_events(ev.follow(user, line.issue_reply_token(user)))
@@ -106,6 +107,29 @@ async def test_a_stuck_sending_process_is_replaced_and_the_reply_still_goes_out_
         assert process.pid not in (None, stuck)
         assert not _alive(stuck)
         assert [c.endpoint for c in line.calls] == ["reply"]  # the stuck one sent nothing
+        assert await service.db.read(outbox.counts_by_status) == {"delivered": 1}
+
+
+async def test_a_slow_start_is_waited_for_not_taken_for_a_stuck_process(tmp_path, line):
+    """Importing the SDK takes seconds on a busy machine. A process still starting when the
+    first reply is due is waited for, not replaced again and again (each new one as slow)."""
+    settings = settings_for(
+        tmp_path / "t.db",
+        line,
+        **{"line.sending_process": True, "line.request_timeout": timedelta(seconds=0.5)},
+    )
+    async with RunningService(settings) as service:
+        process = sending_process(service)
+        starting = process.pid
+        assert starting is not None
+        os.kill(starting, signal.SIGSTOP)  # held mid-import: Python alone takes longer to start
+        user = ev.new_user_id()
+        await service.post_events(ev.follow(user, line.issue_reply_token(user)))
+        await asyncio.sleep(3)  # well past a call's answer limit (0.5 s * 1.5 + 1 s)
+        os.kill(starting, signal.SIGCONT)
+        await line.wait_for(lambda fake: len(fake.delivered) == 1, timeout=20)
+        await service.settle(timeout=15)
+        assert process.pid == starting, "the slow starter was replaced"
         assert await service.db.read(outbox.counts_by_status) == {"delivered": 1}
 
 

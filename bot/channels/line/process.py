@@ -24,6 +24,10 @@ from bot.delivery.channel import NOT_SENT, PushQuota, SendResult
 log = logging.getLogger("tobira.line_process")
 
 _RESTART_PAUSE = 1.0  # seconds between two starts, so a process that cannot start won't spin
+# A start that takes longer than this (importing the SDK: about a second when idle, several
+# on a loaded machine) is a process that will not start: replaced.
+_READY_WITHIN = 60.0
+READY_LINE = b'{"ready":true}\n'  # what the process says once it can take calls
 
 
 @dataclass
@@ -31,6 +35,7 @@ class _Child:
     process: asyncio.subprocess.Process
     waiting: dict[int, asyncio.Future[SendResult]] = field(default_factory=dict)
     given_up: bool = False  # killed by us: not to be used even before it is reaped
+    ready: asyncio.Event = field(default_factory=asyncio.Event)  # said so, or ended
 
     @property
     def usable(self) -> bool:
@@ -108,6 +113,9 @@ class LineProcess:
         assert child.process.stdout is not None
         try:
             while line := await child.process.stdout.readline():
+                if line == READY_LINE:
+                    child.ready.set()
+                    continue
                 try:
                     answer = json.loads(line)
                     future = child.waiting.pop(answer["id"], None)
@@ -125,6 +133,7 @@ class LineProcess:
                     future.set_result(SendResult("retry", "sending process ended"))
             child.waiting.clear()
             child.give_up()
+            child.ready.set()  # whoever waits for it learns that it ended
             if not self._closed:
                 log.error("line sending process ended", extra={"pid": child.process.pid})
 
@@ -151,6 +160,21 @@ class LineProcess:
         body = json.dumps({"chatId": address, "loadingSeconds": seconds})
         return await self._ask(LOADING_PATH, body, None)
 
+    async def wait_ready(self) -> int | None:
+        """Wait until the process now in use can take calls; its pid (for tests)."""
+        child = await self._usable_child()
+        return child.process.pid if await self._ready(child) else None
+
+    async def _ready(self, child: _Child) -> bool:
+        """Whether `child` finished starting and still runs; one that takes too long is
+        replaced. The answer clock of a call starts only after this."""
+        try:
+            await asyncio.wait_for(child.ready.wait(), _READY_WITHIN)
+        except TimeoutError:
+            log.error("line sending process did not start in time; replacing it")
+            child.give_up()
+        return child.usable
+
     async def _ask(self, path: str, body: str, retry_key: str | None) -> SendResult:
         if self._closed:
             return SendResult("retry", NOT_SENT + "the service is stopping")
@@ -159,6 +183,8 @@ class LineProcess:
         except OSError as error:
             log.error("line sending process cannot start", extra={"error": type(error).__name__})
             return SendResult("retry", NOT_SENT + "the sending process cannot start")
+        if not await self._ready(child):
+            return SendResult("retry", NOT_SENT + "the sending process did not start")
         stdin = child.process.stdin
         assert stdin is not None
         request_id = next(self._ids)

@@ -9,7 +9,8 @@ It speaks JSON lines on stdin/stdout. The first line configures it
 (``{"base_url", "access_token", "timeout"}``: the token never appears in a process
 listing); then each request ``{"id", "path", "retry_key", "body"}`` (body: LINE's request
 body, ready) gets one answer ``{"id", "outcome", "detail"}``. It ends when its input closes:
-when the main process stops, or dies.
+when the main process stops, or dies. Once configured and its imports done, it says
+``{"ready": true}`` before any answer.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import sys
 from typing import Any
 
 from bot.channels.line.api import LineApi
+from bot.channels.line.process import READY_LINE
 from bot.delivery.channel import SendResult
 from bot.runtime import logs
 from bot.runtime.gc_tuning import freeze_startup_heap
@@ -36,6 +38,9 @@ async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     config = json.loads(await reader.readline())
     api = LineApi(config["base_url"], config["access_token"], config["timeout"])
     freeze_startup_heap()
+    # Importing the SDK takes seconds on a busy machine: the main process starts timing a
+    # call only once we say we are ready, so a slow start is not taken for a stuck process.
+    writer.write(READY_LINE)
     calls: set[asyncio.Task[None]] = set()
 
     async def answer(request: dict[str, Any]) -> None:
