@@ -40,9 +40,8 @@ def rules() -> Rules:
         ("子どもの腕にあざがある", "ja.child.rule.marks_and_hitting", True),
         ("中1です。帰ると兄に蹴られる", "ja.child.rule.a_minor_is_hit", True),
         ("冷蔵庫に食べ物がないです。妹もおなかがすいてる", "ja.child.rule.no_food_at_home", True),
-        ("2歳の子を車に残して買い物に何時間も", "ja.child.rule.young_child_alone", False),
-        ("また自分の腕にタバコを押しつけた", "ja.crisis.rule.burning_oneself", True),
-        ("決行は土曜日と決めた", "ja.crisis.rule.the_day_decided", False),
+        ("2歳の子がまた夜に一人で泣いている", "ja.child.rule.young_child_alone", False),
+        ("決行は明日と決めた", "ja.crisis.rule.the_day_decided", False),
         ("除草剤を買ってある", "ja.crisis.rule.method_prepared", True),
     ],
 )
