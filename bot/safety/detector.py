@@ -17,14 +17,23 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from bot.safety.model import MODEL_ID, Model, default_model
+from bot.safety import analyser
+from bot.safety.model import (
+    CHILD_OVER_VIOLENCE,
+    MODEL_ID,
+    NONE,
+    VETO,
+    Model,
+    default_model,
+    top_danger,
+)
 from bot.safety.normalise import (
     SENTENCE_BREAK,
     Normaliser,
@@ -255,34 +264,58 @@ class Detector:
     def detect(self, text: str) -> Detection | None:
         """A certain phrase, then a certain rule, then a weak phrase or rule (possible); else
         the model, certain when confident, possible in between (in Japanese only). Rules read
-        only Japanese; rules and model read only when no certain phrase matched. The model
-        reads harmless uses masked, as it was trained."""
+        only Japanese. The model reads harmless uses masked, as it was trained, and the lemmas
+        of a Japanese message; beside a hit in Japanese it may say the message is ordinary
+        (`VETO`) or about a child (`CHILD_OVER_VIOLENCE`)."""
+        masked, sentences = self.model_input(text)
+        japanese = bool(sentences)
+        found = self._hit(text, masked, sentences)
+        if self._model is None:
+            return found
+        probabilities = self._model.probabilities(masked, sentences)
+        if found is not None:
+            if not japanese:
+                return found
+            if probabilities[NONE] >= VETO:
+                return None
+            child = probabilities.get(Level.CHILD.value, 0.0)
+            if found.level is Level.VIOLENCE and child >= CHILD_OVER_VIOLENCE:
+                return replace(found, level=Level.CHILD)
+            return found
+        score = top_danger(probabilities)
+        if score.probability >= self._model.certain:
+            return self._whole(masked, Level(score.level), MODEL_ID, certain=True)
+        # The model learnt from few English messages: in between, it only judges Japanese.
+        if japanese and score.probability >= self._model.possible:
+            return self._whole(masked, Level(score.level), MODEL_ID, certain=False)
+        return None
+
+    def model_input(self, text: str) -> tuple[str, list[list[str]]]:
+        """What the model reads: the normalised text, harmless uses masked, and the lemmas of
+        each sentence (none for a message without kana or kanji)."""
         masked = self.normalised(text)
+        if _JAPANESE.search(masked) is None:
+            return masked, []
+        return masked, analyser.sentences(text)
+
+    def _hit(self, text: str, masked: str, sentences: list[list[str]]) -> Detection | None:
         hit = self._phrases(masked)
-        japanese = _JAPANESE.search(masked) is not None
+        japanese = bool(sentences)
         if hit is not None and hit.certain:
             if hit.level is not Level.VIOLENCE or self._rules is None or not japanese:
                 return hit
             # Violence against a child is child: a certain child rule outranks the phrase.
-            rule = self._rules.match(text)
+            rule = self._rules.match(text, sentences)
             if rule is not None and rule.certain and rule.level == Level.CHILD.value:
                 return self._whole(masked, Level.CHILD, rule.id, certain=True)
             return hit
-        rule = self._rules.match(text) if self._rules is not None and japanese else None
+        rule = self._rules.match(text, sentences) if self._rules is not None and japanese else None
         if rule is not None and rule.certain:
             return self._whole(masked, Level(rule.level), rule.id, certain=True)
         if hit is not None:
             return hit  # a weak phrase stays possible: staff wrote it so
         if rule is not None:
             return self._whole(masked, Level(rule.level), rule.id, certain=False)
-        if self._model is None:
-            return None
-        score = self._model.score(masked)
-        if score.probability >= self._model.certain:
-            return self._whole(masked, Level(score.level), MODEL_ID, certain=True)
-        # The model learnt from few English messages: in between, it only judges Japanese.
-        if japanese and score.probability >= self._model.possible:
-            return self._whole(masked, Level(score.level), MODEL_ID, certain=False)
         return None
 
     def detect_phrases(self, text: str) -> Detection | None:

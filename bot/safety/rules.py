@@ -69,9 +69,13 @@ class Rules:
     def __len__(self) -> int:
         return len(self._rules)
 
-    def match(self, text: str) -> RuleHit | None:
-        """The first certain rule that matches, else the first possible one, else None."""
-        sentences = analyser.sentences(text)
+    def match(self, text: str, sentences: Sequence[Sequence[str]] | None = None) -> RuleHit | None:
+        """The first certain rule that matches, else the first possible one, else None.
+
+        `sentences`: the lemmas of `text` (`analyser.sentences`), when the caller has them.
+        """
+        if sentences is None:
+            sentences = analyser.sentences(text)
         whole = [word for sentence in sentences for word in sentence]
         present = set(whole)
         weak: RuleHit | None = None

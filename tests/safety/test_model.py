@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import yaml
 
 from bot.safety import Detection, Detector, Level, default_phrase_files, detect
 from bot.safety.model import (
+    LEMMA,
     Model,
     ModelFileError,
     default_model,
@@ -27,6 +29,46 @@ def test_features_are_the_n_grams_once_with_length_one() -> None:
     assert features("") == pytest.approx({"\n": 0.5**0.5, "\n\n": 0.5**0.5})
 
 
+def test_lemma_features_are_marked_and_weigh_like_the_characters() -> None:
+    grams = features("のんだ", [["飲む", "た"]])
+    lemmas = {gram: value for gram, value in grams.items() if gram.startswith(LEMMA)}
+    assert set(lemmas) == {
+        LEMMA + "飲む",
+        LEMMA + "た",
+        LEMMA + "\n 飲む",
+        LEMMA + "飲む た",
+        LEMMA + "た \n",
+    }
+    assert sum(value * value for value in lemmas.values()) == pytest.approx(1.0)
+    assert sum(v * v for g, v in grams.items() if g not in lemmas) == pytest.approx(1.0)
+
+
+def leaning(level: str) -> Model:
+    """A model with no weights that reads every message as `level` with probability 0.97."""
+    levels = ("child", "crisis", "none", "violence")
+    bias = math.log(0.97 / 0.01)
+    intercepts = tuple(bias if name == level else 0.0 for name in levels)
+    return Model(levels, intercepts, {}, certain=0.99, possible=0.98)
+
+
+def test_a_model_sure_the_message_is_ordinary_silences_a_hit_in_japanese() -> None:
+    # 「昔は死にたいと思った」: the phrase fires; a model sure of "none" has the last word.
+    text = "昔は死にたいと思ったこともあった"
+    assert with_model(leaning("crisis")).detect(text) is not None
+    assert with_model(leaning("none")).detect(text) is None
+    # In English the model learnt too little to overrule a phrase.
+    assert with_model(leaning("none")).detect("I want to die") is not None
+
+
+def test_a_violence_hit_the_model_reads_as_about_a_child_is_child() -> None:
+    text = "毎日殴られる"
+    assert with_model(leaning("crisis")).detect(text) == Detection(
+        Level.VIOLENCE, False, "ja.violence.hit", True
+    )
+    found = with_model(leaning("child")).detect(text)
+    assert found is not None and found.level is Level.CHILD and found.certain
+
+
 def with_model(model: Model | None) -> Detector:
     """The packaged phrases and `model`, without the rules: the model's part alone."""
     return Detector.from_files(default_phrase_files(), model=model)
@@ -34,7 +76,7 @@ def with_model(model: Model | None) -> Detector:
 
 def test_the_model_catches_what_no_phrase_says() -> None:
     # A method just bought: no phrase names it; the model reads it as crisis, in between.
-    text = "ロープを買ってきた"
+    text = "紐を買ってきた"
     assert with_model(None).detect(text) is None
     assert with_model(default_model()).detect(text) == Detection(
         Level.CRISIS, False, "model", False

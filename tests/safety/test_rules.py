@@ -38,6 +38,11 @@ def rules() -> Rules:
         ("ロープを買ってきた", "ja.crisis.rule.rope_prepared", False),
         ("子どもにもう三日ご飯をあげていない", "ja.child.rule.unfed_for_days", True),
         ("子どもの腕にあざがある", "ja.child.rule.marks_and_hitting", True),
+        ("中1です。帰ると兄に蹴られる", "ja.child.rule.a_minor_is_hit", True),
+        ("冷蔵庫に食べ物がないです。妹もおなかがすいてる", "ja.child.rule.no_food_at_home", True),
+        ("2歳の子がまた夜に一人で泣いている", "ja.child.rule.young_child_alone", False),
+        ("決行は明日と決めた", "ja.crisis.rule.the_day_decided", False),
+        ("除草剤を買ってある", "ja.crisis.rule.method_prepared", True),
     ],
 )
 def test_a_combination_matches(rules: Rules, text: str, rule: str, certain: bool) -> None:
@@ -55,6 +60,11 @@ def test_a_combination_matches(rules: Rules, text: str, rule: str, certain: bool
         "研修で希死念慮について学びました",
         "練炭",  # one word of a combination is not enough
         "子どもが転んでひざにあざができた",
+        "中2の息子に殴られるのが怖いです",  # a parent hit by a child: violence, not child
+        "中学の部活で先輩に叩かれたことがある",
+        "息子は35歳で、ずっと一人で部屋にいます",
+        "子どもがダイエット中で食べ物がないと文句を言う",
+        "運動会は雨天決行です",
     ],
 )
 def test_no_rule_for_a_harmless_message(rules: Rules, text: str) -> None:
