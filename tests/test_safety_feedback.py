@@ -19,7 +19,7 @@ from tests.console.api_desk import ApiDesk, jst
 
 SUBTLE = "息子が\t最近、\n急に穏やかになって、昔の写真を整理しています"
 DANGER = "息子が「もう死にたい」と言っています"
-LATER = "弟が夜中に出かけたまま、連絡がつきません"
+LATER = "娘が急に部屋の荷物を全部まとめています"
 
 
 async def message_id(desk: ApiDesk, conversation_id: int, text: str) -> int:
