@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from flows.effects import MAX_CHOICES, MAX_DATA_CHARS, MAX_LABEL_CHARS, MAX_TEXT_UTF16
+from flows.limits import NO_LIMITS, FlowLimits
 from flows.model import (
     ACTIONS,
     COMMON_TEXTS,
@@ -80,10 +80,15 @@ class FlowError(Exception):
 
 
 def load_flows(
-    directory: Path | str | None = None, variables: Mapping[str, str] | None = None
+    directory: Path | str | None = None,
+    variables: Mapping[str, str] | None = None,
+    limits: FlowLimits = NO_LIMITS,
 ) -> FlowSet:
-    """Load and check flows; configuration values fill placeholders such as {opening_hours}."""
-    flowset, problems = load_with_problems(directory, variables or {}, require_values=True)
+    """Load and check flows; configuration values fill placeholders such as {opening_hours};
+    every message must fit `limits` (the registered channels' strictest)."""
+    flowset, problems = load_with_problems(
+        directory, variables or {}, require_values=True, limits=limits
+    )
     if problems or flowset is None:
         raise FlowError(problems)
     return flowset
@@ -94,6 +99,7 @@ def load_with_problems(
     variables: Mapping[str, str] | None = None,
     *,
     require_values: bool = False,
+    limits: FlowLimits = NO_LIMITS,
 ) -> tuple[FlowSet | None, list[Problem]]:
     """A directory of flows, or one flow file checked alone against the shipped common.yaml."""
     path = Path(path) if path is not None else SHIPPED_DIR
@@ -107,7 +113,7 @@ def load_with_problems(
         files, common_file, need_entry = [path], SHIPPED_DIR / COMMON_FILE, False
     else:
         return None, [Problem(str(path), 0, "no such file or folder")]
-    builder = _Builder(dict(variables or {}), require_values)
+    builder = _Builder(dict(variables or {}), require_values, limits)
     builder.read_common(common_file)
     for file in files:
         builder.read_flow_file(file)
@@ -224,6 +230,7 @@ class _RawFlow:
 class _Builder:
     variables: dict[str, str]
     require_values: bool
+    limits: FlowLimits
     problems: list[Problem] = field(default_factory=list)
     common: Common | None = None
     raw: dict[str, _RawFlow] = field(default_factory=dict)
@@ -259,11 +266,12 @@ class _Builder:
             if raw is None:
                 continue
             filled[lang] = self._fill(r, value_node, raw, lang)
-            if utf16_units(filled[lang]) > MAX_TEXT_UTF16:
+            most = self.limits.text_units
+            if most is not None and utf16_units(filled[lang]) > most.most:
                 r.problem(
                     value_node,
-                    f"the {lang} text of {what} is too long for LINE"
-                    f" ({MAX_TEXT_UTF16} units at most): shorten it",
+                    f"the {lang} text of {what} is too long for {most.channel}"
+                    f" ({most.most} units at most): shorten it",
                 )
         if "ja" not in filled:
             return None
@@ -414,12 +422,13 @@ class _Builder:
         return words
 
     def _check_label(self, r: _Reader, node: Node, label: Text, what: str) -> None:
+        most = self.limits.label_chars
         for lang, value in (("ja", label.ja), ("en", label.en)):
-            if value is not None and len(value) > MAX_LABEL_CHARS:
+            if most is not None and value is not None and len(value) > most.most:
                 r.problem(
                     node,
-                    f"{what} '{value}' ({lang}) has {len(value)} characters; LINE"
-                    f" buttons show at most {MAX_LABEL_CHARS}: shorten it",
+                    f"{what} '{value}' ({lang}) has {len(value)} characters; {most.channel}"
+                    f" buttons show at most {most.most}: shorten it",
                 )
 
     # -- flow files, first pass: names, starts and step nodes
@@ -657,11 +666,12 @@ class _Builder:
                     " 'next:': say where this answer leads",
                 )
             data = choice_data(flow.name, name, cid)
-            if len(data) > MAX_DATA_CHARS:
+            most = self.limits.data_chars
+            if most is not None and len(data) > most.most:
                 r.problem(
                     c["id"][1],
                     f"the button data '{data[:40]}…' is {len(data)} characters"
-                    f" (LINE allows {MAX_DATA_CHARS}): shorten the step or"
+                    f" ({most.channel} allows {most.most}): shorten the step or"
                     " choice name",
                 )
             if label is not None and nxt is not None:
@@ -673,11 +683,12 @@ class _Builder:
                 self._check_label(r, s["skip_label"][1], skip_label, "skip_label")
         offer = r.flag(s["offer_language"][1], "offer_language") if "offer_language" in s else False
         buttons = len(choice_nodes or []) + 1 + int(offer)
-        if buttons > MAX_CHOICES:
+        most = self.limits.choices
+        if most is not None and buttons > most.most:
             r.problem(
                 s["choices"][0],
                 f"{where} would show {buttons} buttons (its choices plus"
-                f" the skip button); LINE shows at most {MAX_CHOICES}:"
+                f" the skip button); {most.channel} shows at most {most.most}:"
                 " remove some choices",
             )
         summary = r.scalar(s["summary"][1], "summary") if "summary" in s else None

@@ -27,16 +27,16 @@ from functools import partial
 
 from bot.delivery.allowance import PushAllowance
 from bot.delivery.channel import (
-    PUSH_ALLOWANCE_USED,
     Channels,
     Combines,
     PushQuota,
     QuotaReader,
     ReadMarker,
+    Replier,
     SendResult,
     Transport,
     TypingShower,
-    known_unsent,
+    Unsent,
 )
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
@@ -102,6 +102,11 @@ class OutboxSender:
         self._publish = publish
         self.lanes: Lanes[int] = Lanes(self._drain, "outbox")
         # Optional for a transport (checked at run time, not by its type).
+        self._repliers = {
+            name: transport
+            for name, transport in transports.items()
+            if isinstance(transport, Replier)
+        }
         readers = {
             name: transport
             for name, transport in transports.items()
@@ -263,7 +268,7 @@ class OutboxSender:
         payload, carried = carrier.payload, []
         # Only a row never tried may take more: a retry must send what it may have sent.
         if isinstance(channel, Combines) and carrier.attempts == 0 and not carrier.maybe_sent:
-            for held in outbox.held_before(conn, head.contact_id, carrier.id, PUSH_ALLOWANCE_USED):
+            for held in outbox.held_before(conn, head.contact_id, carrier.id):
                 combined = channel.combine([payload, held.payload])
                 if combined is None:
                     break
@@ -328,7 +333,7 @@ class OutboxSender:
         if result.outcome == "delivered":
             push.went_out = method == "push"
             return None, (row.id, self._clock.now(), result.detail or None, row.conversation_id)
-        if result.detail == PUSH_ALLOWANCE_USED:
+        if result.unsent is Unsent.ALLOWANCE_USED:
             # The platform counts differently from our estimate: nothing more this month
             # until it says so. Not an attempt that brings a give-up nearer.
             self.allowance.refused(row.channel)
@@ -358,7 +363,7 @@ class OutboxSender:
                 )
             self._publish(events)
             return None, None
-        maybe_sent = not (unsent_before and known_unsent(result.detail))
+        maybe_sent = not (unsent_before and result.unsent is not None)
         await self._db.write(
             partial(outbox.mark_retry, row_id=row.id, error=result.detail, maybe_sent=maybe_sent)
         )
@@ -367,7 +372,7 @@ class OutboxSender:
     def _method(self, row: OutboxRow, method: str | None, attempts: int, now: datetime) -> str:
         """Reply while the token is young; once a reply was tried, only the token can tell
         whether it went through, so never switch that row to push (it could answer twice)."""
-        if row.reply_token is None or method == "push":
+        if row.reply_token is None or method == "push" or row.channel not in self._repliers:
             return "push"
         if method == "reply" and attempts > 0:
             return "reply"
@@ -375,10 +380,10 @@ class OutboxSender:
         return "reply" if young else "push"
 
     async def _call(self, row: OutboxRow, method: str) -> SendResult:
-        transport = self._transports[row.channel]
         if method == "reply":
             assert row.reply_token is not None
-            return await transport.reply(row.reply_token, row.payload)
+            return await self._repliers[row.channel].reply(row.reply_token, row.payload)
+        transport = self._transports[row.channel]
         return await transport.push(row.platform_user_id, row.payload, row.retry_key)
 
     def _log(self, row: OutboxRow, method: str, result: SendResult, started: float) -> None:
@@ -408,7 +413,7 @@ def _hold(conn: Tx, row: OutboxRow, now: datetime) -> _Wait:
     conversation's counselor (or whoever is on duty) that answers wait, unless an earlier
     such alert is still unseen."""
     wait = _Wait(row.channel, refresh=False, conversation_id=row.conversation_id)
-    newly_held = outbox.hold_pushes(conn, row.contact_id, PUSH_ALLOWANCE_USED, now)
+    newly_held = outbox.hold_pushes(conn, row.contact_id, now)
     if not newly_held or row.conversation_id is None:
         return wait
     if alerts.open_of_kind(conn, row.conversation_id, AlertKind.PUSH_HELD):
