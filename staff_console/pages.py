@@ -125,6 +125,8 @@ def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) ->
             "staff": {"id": member.id, "display_name": member.display_name, "role": member.role},
             "now": request.config_dict[keys.CLOCK].now().isoformat(),
             "organisations": organisation_names(request, context["lang"]),
+            # The longest answer the channels take (the strictest channel's message).
+            "answer_max_chars": request.config_dict[keys.CHANNELS].answer_max_chars,
             **data,
         },
     )
