@@ -6,11 +6,6 @@ from dataclasses import dataclass
 
 from flows.intake import Intake
 
-# LINE limits the engine keeps (quick replies, labels, postback data, message text).
-MAX_CHOICES = 13
-MAX_LABEL_CHARS = 20
-MAX_DATA_CHARS = 300
-MAX_TEXT_UTF16 = 5000
 # TONE.md rule 1: never more than three messages in one turn.
 MAX_MESSAGES_PER_TURN = 3
 

@@ -136,6 +136,8 @@ def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) ->
             "organisations": organisation_names(request, context["lang"]),
             # The intake record's fields, in order: the scripts keep no list of their own.
             "intake_fields": [field.name for field in dataclasses.fields(Intake)],
+            # The longest answer the channels take (the strictest channel's message).
+            "answer_max_chars": request.config_dict[keys.CHANNELS].answer_max_chars,
             **data,
         },
     )

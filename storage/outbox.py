@@ -91,31 +91,30 @@ def mark_retry(conn: Tx, row_id: int, error: str, maybe_sent: bool) -> None:
     )
 
 
-def hold_pushes(conn: Tx, contact_id: int, reason: str, now: datetime) -> int:
-    """Mark the person's open rows that can only be pushed as held for `reason` (no call is
-    made; attempts unchanged). Returns how many were newly marked."""
+def hold_pushes(conn: Tx, contact_id: int, now: datetime) -> int:
+    """Hold the person's pending rows that can only be pushed (no call is made; attempts
+    unchanged). Returns how many were newly held."""
     cursor = conn.execute(
-        f"UPDATE outbox SET last_error = ? WHERE contact_id = ? AND status IN {_OPEN}"
-        f" AND status = '{OutboxStatus.PENDING}'"
+        f"UPDATE outbox SET status = '{OutboxStatus.HELD}' WHERE contact_id = ?"
+        f" AND status IN {_OPEN} AND status = '{OutboxStatus.PENDING}'"
         # what the sender would push: no token, a push already, or a token never tried and
         # too old (a row that tried a reply stays a reply)
         " AND (reply_token IS NULL OR method = 'push'"
-        "      OR (method IS NULL AND (reply_deadline IS NULL OR reply_deadline <= ?)))"
-        " AND (last_error IS NULL OR last_error <> ?)",
-        (reason, contact_id, to_db(now), reason),
+        "      OR (method IS NULL AND (reply_deadline IS NULL OR reply_deadline <= ?)))",
+        (contact_id, to_db(now)),
     )
     return cursor.rowcount
 
 
-def held_before(conn: Tx, contact_id: int, before_id: int, reason: str) -> list[OutboxRow]:
-    """The person's rows held for `reason` ahead of `before_id`, oldest first, up to the
-    first that an earlier attempt may have reached the platform with (sending those again
-    is not safe, and the ones after it must not pass it)."""
+def held_before(conn: Tx, contact_id: int, before_id: int) -> list[OutboxRow]:
+    """The person's held rows ahead of `before_id`, oldest first, up to the first that an
+    earlier attempt may have reached the platform with (sending those again is not safe,
+    and the ones after it must not pass it)."""
     rows = _all(
         conn,
         SELECT + f" WHERE o.contact_id = ? AND o.id < ? AND o.status IN {_OPEN}"
-        f" AND o.status = '{OutboxStatus.PENDING}' AND o.last_error = ? ORDER BY o.id",
-        (contact_id, before_id, reason),
+        f" AND o.status = '{OutboxStatus.HELD}' ORDER BY o.id",
+        (contact_id, before_id),
     )
     held = []
     for row in map(from_row, rows):

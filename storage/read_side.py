@@ -20,7 +20,6 @@ from storage import notes as staff_notes
 from storage.notes import Note
 from storage.statuses import (
     HUMAN_OWNED,
-    OUTBOX_HELD_FOR_ALLOWANCE,
     STAFF_AUTHOR_PREFIX,
     ConversationStatus,
     DeadlineKind,
@@ -422,6 +421,7 @@ def visibility(conn: Tx, conversation_ids: Iterable[int]) -> dict[int, tuple[Any
 _DELIVERY = {
     "pending": "pending",
     "sending": "sending",
+    "held": "held",  # waits for the month's push allowance (or a reply token)
     "delivered": "sent",
     "failed": "failed",
     "cancelled": "cancelled",
@@ -487,8 +487,6 @@ def transcript(
         delivery = None
         if direction == "out":
             delivery = _DELIVERY.get(row[7], "pending") if outbox_id is not None else "not_sent"
-            if delivery == "pending" and row[8] == OUTBOX_HELD_FOR_ALLOWANCE:
-                delivery = "held"  # waits for the month's push allowance (or a reply token)
         staff_id = _staff_id(author)
         messages.append(
             TranscriptMessage(

@@ -57,6 +57,8 @@ class MemoryTransport:
 class MemoryChannel:
     name = NAME
     retry = RetryPolicy()
+    limits = None
+    reply_window = None
 
     def __init__(self) -> None:
         self.transport = MemoryTransport()

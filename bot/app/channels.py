@@ -6,7 +6,8 @@ from __future__ import annotations
 from bot.channels.line import LineChannel
 from bot.channels.web import WebChannel
 from bot.config.settings import Settings
-from bot.delivery.channel import Channel
+from bot.delivery.channel import Channel, Channels
+from flows.limits import FlowLimits
 
 
 def registered(settings: Settings, *, demo: bool = False) -> list[Channel]:
@@ -14,3 +15,9 @@ def registered(settings: Settings, *, demo: bool = False) -> list[Channel]:
         LineChannel(settings.line, settings.log_level, demo=demo),
         WebChannel(settings),
     ]
+
+
+def flow_limits(settings: Settings | None = None) -> FlowLimits:
+    """What every flow message must fit: the strictest of the registered channels' limits
+    (which do not depend on the configuration)."""
+    return Channels(registered(settings or Settings())).flow_limits()

@@ -100,8 +100,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     default_detector()
     context = TurnContext(
         catalogue=Catalogue.load(),
-        flows=load_configured_flows(settings),
-        reply_token_max_age=settings.line.reply_token_max_age,
+        flows=load_configured_flows(settings, channels.flow_limits()),
         handoff=settings.handoff,
         channels=channels,
         safety=settings.safety,

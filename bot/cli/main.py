@@ -199,6 +199,7 @@ def _run_server(
     """Serve until stopped. `prepare` runs once the port is ours and before the service
     starts (the demo's staff accounts); the lines it returns join the banner."""
     from bot.app import keys
+    from bot.app.channels import flow_limits
     from bot.app.factory import create_app
     from bot.cli import db_lock
     from bot.cli.listen import bound_port, cannot_listen, listen
@@ -206,7 +207,9 @@ def _run_server(
 
     # Everything that can refuse to start is checked before any background work starts
     # (the configuration was read before this): the flows, the port, the database's lock.
-    load_configured_flows(settings)  # refuse to start on a broken flow, with file:line
+    load_configured_flows(
+        settings, flow_limits(settings)
+    )  # refuse to start on a broken flow, with file:line
     try:
         sockets = listen(settings.host, settings.port)
     except OSError as error:
@@ -319,16 +322,19 @@ def _safety_train(args: argparse.Namespace) -> int:
 
 
 def _flows_check(args: argparse.Namespace) -> int:
+    from bot.app.channels import flow_limits
     from flows import check
 
-    return check.main([str(args.path)] if args.path else [])
+    return check.main([str(args.path)] if args.path else [], flow_limits())
 
 
 def _flows_graph(args: argparse.Namespace) -> int:
+    from bot.app.channels import flow_limits
     from bot.conversation.flow_loading import load_configured_flows
     from flows.graph import to_mermaid
 
-    flowset = load_configured_flows(_settings(args))
+    settings = _settings(args)
+    flowset = load_configured_flows(settings, flow_limits(settings))
     try:
         print(to_mermaid(flowset, args.name))
     except KeyError:

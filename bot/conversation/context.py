@@ -18,7 +18,6 @@ from flows import FlowSet
 class TurnContext:
     catalogue: Catalogue
     flows: FlowSet
-    reply_token_max_age: timedelta
     handoff: HandoffSettings
     channels: Channels
     safety: SafetySettings = field(default_factory=SafetySettings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.config.settings import Settings
 from flows import FlowSet, load_flows
+from flows.limits import FlowLimits
 
 
 def flow_variables(settings: Settings) -> dict[str, str]:
@@ -18,6 +19,7 @@ def flow_variables(settings: Settings) -> dict[str, str]:
     }
 
 
-def load_configured_flows(settings: Settings) -> FlowSet:
-    """Raises flows.FlowError (every problem with file:line) when a flow is broken."""
-    return load_flows(settings.flows_dir, flow_variables(settings))
+def load_configured_flows(settings: Settings, limits: FlowLimits) -> FlowSet:
+    """Raises flows.FlowError (every problem with file:line) when a flow is broken or a
+    message would not fit `limits` (the registered channels' strictest)."""
+    return load_flows(settings.flows_dir, flow_variables(settings), limits)

@@ -94,7 +94,7 @@ def run_turn(
             now=now,
             events=result.events,
             reply_token=inbound.reply_token,
-            reply_deadline=inbound.occurred_at + ctx.reply_token_max_age,
+            reply_deadline=ctx.channels.reply_deadline(inbound),
         )
     events.mark_done(conn, inbound.event_row_id, now)
     return result
@@ -336,7 +336,7 @@ def run_failed_turn(
         now=now,
         events=result.events,
         reply_token=inbound.reply_token,
-        reply_deadline=inbound.occurred_at + ctx.reply_token_max_age,
+        reply_deadline=ctx.channels.reply_deadline(inbound),
     )
     alert_id = alerts.add(
         conn,

@@ -3,8 +3,11 @@
 A channel (LINE, the web chat, a test double) is four things: its inbound routes, a
 normaliser from its stored events to the neutral `Inbound`, a renderer from neutral
 `Outgoing` messages to its wire form (what an outbox row keeps), and a transport with its
-own retry rules. The core (dispatcher, turns, say, the sender) only ever sees this module;
-channels are registered in one map in the composition root (bot/app/channels.py).
+own retry rules. It also owns its rules: what one message may hold (`limits`, which the
+flows are checked against) and how long an event's reply token lives (`reply_window`).
+What only some transports can do (reply, mark as read, typing, a push quota) is an optional
+protocol, checked at run time. The core (dispatcher, turns, say, the sender) only ever sees
+this module; channels are registered in one map in the composition root (bot/app/channels.py).
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
+from flows.limits import FlowLimits, MessageLimits, strictest
 from storage.events import NewEvent, StoredEvent
-from storage.statuses import OUTBOX_HELD_FOR_ALLOWANCE
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -56,23 +60,27 @@ class Outgoing:
 SendOutcome = Literal["delivered", "retry", "invalid_token", "give_up"]
 # The detail of a 429: the platform refused before sending anything.
 RATE_LIMITED = "HTTP 429"
-# The start of a detail for a call that certainly never reached the platform.
+# The start of a detail for a call that was never made.
 NOT_SENT = "not sent: "
-# The detail of a push the month's allowance does not allow: kept back by the sender, or
-# refused by the platform (LINE's 429 "You have reached your monthly limit").
-PUSH_ALLOWANCE_USED = OUTBOX_HELD_FOR_ALLOWANCE
+# The detail of a push the platform refused for the month's allowance (LINE's 429 "You
+# have reached your monthly limit").
+PUSH_ALLOWANCE_USED = NOT_SENT + "monthly push allowance used"
+
+
+class Unsent(StrEnum):
+    """Why a failed call certainly sent nothing (for every other failure, only the platform
+    knows): a push after it cannot answer twice."""
+
+    RATE_LIMITED = "rate_limited"  # refused before sending (a 429)
+    ALLOWANCE_USED = "allowance_used"  # refused: the month's pushes are used up
+    NOT_CALLED = "not_called"  # the call was never made (the service is stopping...)
 
 
 @dataclass(frozen=True)
 class SendResult:
     outcome: SendOutcome
-    detail: str = ""
-
-
-def known_unsent(detail: str) -> bool:
-    """A failed attempt that certainly sent nothing, so that a push after it cannot answer
-    twice (for every other failure, only the platform knows)."""
-    return detail.startswith((RATE_LIMITED, NOT_SENT))
+    detail: str = ""  # for logs and the outbox row's last_error
+    unsent: Unsent | None = None  # set when the call certainly sent nothing
 
 
 @dataclass(frozen=True)
@@ -90,14 +98,20 @@ class RetryPolicy:
 
 class Transport(Protocol):
     """A channel's calls. `payload` is what the channel's renderer made for one call;
-    `address` is the contact's platform id. A reply uses the event's single-use token; a
-    push carries the row's own retry key, so the platform can deduplicate a retry."""
-
-    async def reply(self, reply_token: str, payload: str) -> SendResult: ...
+    `address` is the contact's platform id. A push carries the row's own retry key, so the
+    platform can deduplicate a retry."""
 
     async def push(self, address: str, payload: str, retry_key: str) -> SendResult: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class Replier(Protocol):
+    """A transport whose platform answers an event through its single-use reply token
+    (LINE's free replies), while the channel's `reply_window` lasts."""
+
+    async def reply(self, reply_token: str, payload: str) -> SendResult: ...
 
 
 @runtime_checkable
@@ -165,6 +179,16 @@ class Channel(Protocol):
     name: str
     retry: RetryPolicy
 
+    @property
+    def limits(self) -> MessageLimits | None:
+        """What one message may hold on this channel (None: no limits of its own)."""
+        ...
+
+    @property
+    def reply_window(self) -> timedelta | None:
+        """How long after an event its reply token may be used (None: no reply tokens)."""
+        ...
+
     def setup_routes(self, app: web.Application, intake: Intake) -> None:
         """Add the channel's inbound routes (webhooks, pages) to the service."""
         ...
@@ -224,6 +248,24 @@ class Channels:
 
     def render(self, channel: str, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:
         return self._by_name[channel].render(messages, reusable=reusable)
+
+    def flow_limits(self) -> FlowLimits:
+        """The strictest of every channel's limits: what a flow's messages must fit."""
+        return strictest(c.limits for c in self._by_name.values() if c.limits is not None)
+
+    @property
+    def answer_max_chars(self) -> int | None:
+        """The longest text a counselor may send in one answer: the strictest channel's
+        message (a longer one would be split, and is rather a paste gone wrong)."""
+        text = self.flow_limits().text_units
+        return text.most if text is not None else None
+
+    def reply_deadline(self, inbound: Inbound) -> datetime | None:
+        """Until when the event's reply token may be used (None: it has none)."""
+        window = self._by_name[inbound.channel].reply_window
+        if inbound.reply_token is None or window is None:
+            return None
+        return inbound.occurred_at + window
 
     def shown(self, channel: str, text: str) -> str:
         """The text as the client of `channel` reads it."""

@@ -27,44 +27,32 @@ from functools import partial
 
 from bot.delivery.allowance import PushAllowance
 from bot.delivery.channel import (
-    PUSH_ALLOWANCE_USED,
     Channels,
     Combines,
     PushQuota,
     QuotaReader,
     ReadMarker,
+    Replier,
     SendResult,
     Transport,
     TypingShower,
-    known_unsent,
+    Unsent,
 )
+from bot.delivery.held import Raised, Wait, give_up, hold, hold_after_refusal, hold_refused_token
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
 from bot.runtime.lanes import Lanes
 from bot.runtime.logs import user_ref
 from bot.runtime.priority import Priority
-from storage import alerts, claims, conversations, outbox
+from storage import claims, outbox
 from storage.database import Database
 from storage.outbox import OutboxRow
-from storage.statuses import AlertKind
 from storage.tx import Tx
 
 log = logging.getLogger("tobira.sender")
 
 # (outbox id, when, note, conversation id)
 Delivered = tuple[int, datetime, str | None, int | None]
-# (alert id, staff id) of an alert raised on the writer, to publish after the commit
-Raised = tuple[int, int | None]
-
-
-@dataclass(frozen=True)
-class _Wait:
-    """The next row is a push that cannot be decided or sent now."""
-
-    channel: str
-    refresh: bool  # the allowance's reading is due: read it, then claim again
-    alert: Raised | None = None  # raised on holding
-    conversation_id: int | None = None
 
 
 @dataclass
@@ -81,7 +69,7 @@ class _Claim:
     row: OutboxRow
     method: str
     push: _Reservation = field(default_factory=_Reservation)
-    past_held: _Wait | None = None  # the row goes ahead of these held pushes
+    past_held: Wait | None = None  # the row goes ahead of these held pushes
 
 
 class OutboxSender:
@@ -102,6 +90,11 @@ class OutboxSender:
         self._publish = publish
         self.lanes: Lanes[int] = Lanes(self._drain, "outbox")
         # Optional for a transport (checked at run time, not by its type).
+        self._repliers = {
+            name: transport
+            for name, transport in transports.items()
+            if isinstance(transport, Replier)
+        }
         readers = {
             name: transport
             for name, transport in transports.items()
@@ -175,7 +168,7 @@ class OutboxSender:
                     delivered = None
                     if claim is None:
                         return
-                    if isinstance(claim, _Wait):
+                    if isinstance(claim, Wait):
                         if claim.refresh:
                             await self.allowance.refresh(claim.channel)
                             continue
@@ -185,7 +178,7 @@ class OutboxSender:
                     if claim.past_held is not None:
                         self._held(contact_id, claim.past_held)  # they wait on
                     retry_after, delivered = await self._attempt(claim)
-                if isinstance(retry_after, _Wait):
+                if isinstance(retry_after, Wait):
                     self._held(contact_id, retry_after)
                     return
                 if retry_after:
@@ -205,7 +198,7 @@ class OutboxSender:
             [Event(EventKind.ALERT_RAISED, conversation_id, alert_id=alert_id, staff_id=staff_id)]
         )
 
-    def _held(self, contact_id: int, wait: _Wait) -> None:
+    def _held(self, contact_id: int, wait: Wait) -> None:
         if wait.alert is not None:
             self._alerted(wait.conversation_id, wait.alert)
         # Look again at the next reading; sooner if they write (a new reply token).
@@ -229,7 +222,7 @@ class OutboxSender:
         after_id: int,
         now: datetime,
         push: _Reservation,
-    ) -> _Claim | _Wait | None:
+    ) -> _Claim | Wait | None:
         """Runs on the writer: mark the last row delivered, then claim the contact's next
         (unless it is a push the month's allowance does not allow)."""
         if delivered is not None:
@@ -244,7 +237,7 @@ class OutboxSender:
         counted = method == "push" and self.allowance.counts(row.channel)
         if counted:
             if not self.allowance.fresh(row.channel):
-                return _Wait(row.channel, refresh=True)
+                return Wait(row.channel, refresh=True)
             # Checked and counted at once: no two lanes take the last push.
             if not self.allowance.try_reserve(row.channel):
                 return self._reply_past_held(conn, row, now)
@@ -252,10 +245,10 @@ class OutboxSender:
         claims.claim_outbox_row(conn, row.id, method)
         return _Claim(row, method, push)
 
-    def _reply_past_held(self, conn: Tx, head: OutboxRow, now: datetime) -> _Claim | _Wait:
+    def _reply_past_held(self, conn: Tx, head: OutboxRow, now: datetime) -> _Claim | Wait:
         """No push may go now: hold the person's pushes; a later row that can still go as a
         free reply goes at once, with as many held messages after its own as fit."""
-        wait = _hold(conn, head, now)
+        wait = hold(conn, head, now)
         carrier = claims.next_reply(conn, head.contact_id, head.id, now)
         if carrier is None:
             return wait
@@ -263,7 +256,7 @@ class OutboxSender:
         payload, carried = carrier.payload, []
         # Only a row never tried may take more: a retry must send what it may have sent.
         if isinstance(channel, Combines) and carrier.attempts == 0 and not carrier.maybe_sent:
-            for held in outbox.held_before(conn, head.contact_id, carrier.id, PUSH_ALLOWANCE_USED):
+            for held in outbox.held_before(conn, head.contact_id, carrier.id):
                 combined = channel.combine([payload, held.payload])
                 if combined is None:
                     break
@@ -275,7 +268,7 @@ class OutboxSender:
         claims.claim_outbox_row(conn, carrier.id, "reply")
         return _Claim(carrier, "reply", past_held=wait)
 
-    async def _attempt(self, claim: _Claim) -> tuple[float | _Wait | None, Delivered | None]:
+    async def _attempt(self, claim: _Claim) -> tuple[float | Wait | None, Delivered | None]:
         """One try at a claimed row: (seconds before the next try if one is due, or the
         wait of a row held for the month's allowance; the row's delivery to record)."""
         try:
@@ -290,7 +283,7 @@ class OutboxSender:
 
     async def _try(
         self, row: OutboxRow, method: str, push: _Reservation
-    ) -> tuple[float | _Wait | None, Delivered | None]:
+    ) -> tuple[float | Wait | None, Delivered | None]:
         attempts = row.attempts + 1
         retry = self._channels[row.channel].retry
         # Read before this attempt's claim: no earlier attempt can have reached the platform
@@ -314,7 +307,7 @@ class OutboxSender:
                 await self.allowance.refresh(row.channel)
                 if not self.allowance.try_reserve(row.channel):
                     wait = await self._db.write(
-                        partial(_hold_refused_token, row=row, now=self._clock.now())
+                        partial(hold_refused_token, row=row, now=self._clock.now())
                     )
                     return wait, None
                 push.channel = row.channel
@@ -328,19 +321,19 @@ class OutboxSender:
         if result.outcome == "delivered":
             push.went_out = method == "push"
             return None, (row.id, self._clock.now(), result.detail or None, row.conversation_id)
-        if result.detail == PUSH_ALLOWANCE_USED:
+        if result.unsent is Unsent.ALLOWANCE_USED:
             # The platform counts differently from our estimate: nothing more this month
             # until it says so. Not an attempt that brings a give-up nearer.
             self.allowance.refused(row.channel)
             wait = await self._db.write(
                 partial(
-                    _hold_after_refusal, row=row, maybe_sent=row.maybe_sent, now=self._clock.now()
+                    hold_after_refusal, row=row, maybe_sent=row.maybe_sent, now=self._clock.now()
                 )
             )
             return wait, None
         if result.outcome == "give_up" or attempts >= retry.max_attempts:
             alert_id = await self._db.write(
-                partial(_give_up, row=row, error=result.detail, now=self._clock.now())
+                partial(give_up, row=row, error=result.detail, now=self._clock.now())
             )
             log.warning(
                 "message not delivered",
@@ -358,7 +351,7 @@ class OutboxSender:
                 )
             self._publish(events)
             return None, None
-        maybe_sent = not (unsent_before and known_unsent(result.detail))
+        maybe_sent = not (unsent_before and result.unsent is not None)
         await self._db.write(
             partial(outbox.mark_retry, row_id=row.id, error=result.detail, maybe_sent=maybe_sent)
         )
@@ -367,7 +360,7 @@ class OutboxSender:
     def _method(self, row: OutboxRow, method: str | None, attempts: int, now: datetime) -> str:
         """Reply while the token is young; once a reply was tried, only the token can tell
         whether it went through, so never switch that row to push (it could answer twice)."""
-        if row.reply_token is None or method == "push":
+        if row.reply_token is None or method == "push" or row.channel not in self._repliers:
             return "push"
         if method == "reply" and attempts > 0:
             return "reply"
@@ -375,10 +368,10 @@ class OutboxSender:
         return "reply" if young else "push"
 
     async def _call(self, row: OutboxRow, method: str) -> SendResult:
-        transport = self._transports[row.channel]
         if method == "reply":
             assert row.reply_token is not None
-            return await transport.reply(row.reply_token, row.payload)
+            return await self._repliers[row.channel].reply(row.reply_token, row.payload)
+        transport = self._transports[row.channel]
         return await transport.push(row.platform_user_id, row.payload, row.retry_key)
 
     def _log(self, row: OutboxRow, method: str, result: SendResult, started: float) -> None:
@@ -401,54 +394,3 @@ class OutboxSender:
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
         )
-
-
-def _hold(conn: Tx, row: OutboxRow, now: datetime) -> _Wait:
-    """Keep the person's pushes back (no call, no attempt counted) and tell the
-    conversation's counselor (or whoever is on duty) that answers wait, unless an earlier
-    such alert is still unseen."""
-    wait = _Wait(row.channel, refresh=False, conversation_id=row.conversation_id)
-    newly_held = outbox.hold_pushes(conn, row.contact_id, PUSH_ALLOWANCE_USED, now)
-    if not newly_held or row.conversation_id is None:
-        return wait
-    if alerts.open_of_kind(conn, row.conversation_id, AlertKind.PUSH_HELD):
-        return wait
-    return replace(wait, alert=_alert_counselor(conn, row, AlertKind.PUSH_HELD, now))
-
-
-def _hold_refused_token(conn: Tx, row: OutboxRow, now: datetime) -> _Wait:
-    """The platform refused the row's reply token and nothing went out; no push is allowed
-    now, so the row waits as a push."""
-    outbox.unclaim_refused(conn, row.id, "invalid reply token", maybe_sent=False)
-    outbox.forget_reply_token(conn, row.id)
-    return _hold(conn, row, now)
-
-
-def _hold_after_refusal(conn: Tx, row: OutboxRow, maybe_sent: bool, now: datetime) -> _Wait:
-    """The platform refused the push for the month's limit (sending nothing)."""
-    outbox.unclaim_refused(conn, row.id, "", maybe_sent=maybe_sent)
-    return _hold(conn, row, now)
-
-
-def _give_up(conn: Tx, row: OutboxRow, error: str, now: datetime) -> tuple[int, int | None] | None:
-    """Mark the row failed and alert the conversation's counselor (or whoever is on duty):
-    someone must know the client did not get it. Returns (alert id, staff id)."""
-    outbox.mark_failed(conn, row.id, error)
-    return _alert_counselor(conn, row, AlertKind.DELIVERY_FAILED, now)
-
-
-def _alert_counselor(
-    conn: Tx, row: OutboxRow, kind: AlertKind, now: datetime
-) -> tuple[int, int | None] | None:
-    """Alert the row's conversation's counselor (or whoever is on duty, if none); returns
-    (alert id, staff id)."""
-    if row.conversation_id is None:
-        return None
-    conversation = conversations.get(conn, row.conversation_id)
-    if conversation is None:
-        return None
-    staff_id = conversation.counselor_id
-    alert_id = alerts.add(
-        conn, staff_id=staff_id, conversation_id=conversation.id, kind=kind, at=now
-    )
-    return alert_id, staff_id

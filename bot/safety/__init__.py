@@ -5,7 +5,8 @@ about the writer or about someone else? ``detect(text)`` answers with a `Detecti
 whether the message is about another person, the id of the phrase, rule or model that matched,
 never the client's words, and whether the signal is certain or only possible) or ``None``.
 
-Three readers, in order: the phrase lists (``phrases/``, regexes on normalised text), rules
+Three readers, in order (`detector`): the phrase lists (``phrases/``, read and compiled to
+regexes on normalised text by `phrase_files`), rules
 combining words by their lemmas (``rules/``, `analyser` with fugashi and unidic-lite), and a
 learned model (``model.json.gz``, `model`) trained by `training` (scikit-learn, only there).
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.app import keys
 from bot.channels.line.api import classify
-from bot.delivery.channel import PUSH_ALLOWANCE_USED, RATE_LIMITED
+from bot.delivery.channel import PUSH_ALLOWANCE_USED, RATE_LIMITED, Unsent
 from storage import outbox
 from tests.console.api_desk import ApiDesk
 from tests.fakeline import MONTHLY_LIMIT
@@ -61,7 +61,7 @@ async def test_at_200_of_200_answers_are_held_and_ride_on_the_reply_to_the_next_
         row = await desk.db.fetch_one(
             "SELECT status, attempts, last_error FROM outbox ORDER BY id DESC LIMIT 1"
         )
-        assert tuple(row) == ("pending", 0, PUSH_ALLOWANCE_USED)
+        assert tuple(row) == ("held", 0, None)  # a status of its own, no error text
         [alert] = await held_alerts(sato)
         assert alert["conversation_id"] == conversation_id
 
@@ -168,7 +168,7 @@ async def test_line_refusing_a_push_for_the_month_holds_it_rather_than_giving_up
         row = await desk.db.fetch_one(
             "SELECT status, attempts, maybe_sent FROM outbox ORDER BY id DESC LIMIT 1"
         )
-        assert tuple(row) == ("pending", 0, 0)
+        assert tuple(row) == ("held", 0, 0)
         assert len(await held_alerts(sato)) == 1
 
         # Readings that keep failing change nothing: still held, no push tried again.
@@ -189,6 +189,10 @@ def test_line_says_which_429_it_is():
         RATE_LIMITED
     )
     assert classify(429, MONTHLY_LIMIT).outcome == "retry"
+    # Both sent nothing, as a value the sender reads (not a prefix of the text).
+    assert classify(429, MONTHLY_LIMIT).unsent is Unsent.ALLOWANCE_USED
+    assert classify(429, "Too many requests").unsent is Unsent.RATE_LIMITED
+    assert classify(500, "").unsent is None
 
 
 async def test_lanes_pushing_at_once_take_only_the_pushes_left(tmp_path):

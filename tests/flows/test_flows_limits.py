@@ -9,14 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from flows import FlowEvent, FlowSet, FlowState, HandOff, Send, step
-from flows.effects import (
+from bot.channels.line.limits import (
     MAX_CHOICES,
     MAX_DATA_CHARS,
     MAX_LABEL_CHARS,
-    MAX_MESSAGES_PER_TURN,
     MAX_TEXT_UTF16,
 )
+from flows import FlowEvent, FlowSet, FlowState, HandOff, Send, step
+from flows.effects import MAX_MESSAGES_PER_TURN
 from flows.text import utf16_units
 from tests.flows.conftest import START
 

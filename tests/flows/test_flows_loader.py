@@ -7,10 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.channels import flow_limits
 from flows import FlowError, load_flows
-from flows.check import check, main
+from flows import check as flows_check
 from flows.graph import to_mermaid
 from flows.loader import Problem, load_with_problems
+
+
+def check(path: Path | None = None) -> list[Problem]:
+    # As `tobira flows check` does: against the registered channels' limits.
+    return flows_check.check(path, flow_limits())
+
+
+def main(argv: list[str]) -> int:
+    return flows_check.main(argv, flow_limits())
+
 
 BROKEN = Path(__file__).parent / "broken"
 SHIPPED = Path(__file__).parents[2] / "flows"

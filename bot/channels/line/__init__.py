@@ -1,7 +1,8 @@
 """LINE: signed webhooks in, the Messaging API out, through the official line-bot-sdk.
 
 webhook.py (signature, shape, persist before 200), inbound.py (stored event -> Inbound),
-render.py (Outgoing -> LINE message objects within LINE's limits), api.py (the SDK client),
+limits.py (LINE's limits), render.py (Outgoing -> LINE message objects within them),
+api.py (the SDK client),
 process.py and worker.py (the sending process), demo.py (demo mode's stand-in for LINE).
 """
 
@@ -13,6 +14,7 @@ from aiohttp import web
 
 from bot.channels.line import inbound, render, webhook
 from bot.channels.line.api import LineApi
+from bot.channels.line.limits import LIMITS
 from bot.channels.line.process import LineProcess
 from bot.config.settings import LineSettings
 from bot.delivery.channel import Inbound, Intake, Outgoing, RetryPolicy, Transport
@@ -23,12 +25,15 @@ CHANNEL = webhook.CHANNEL
 
 class LineChannel:
     name = CHANNEL
+    limits = LIMITS
 
     def __init__(self, settings: LineSettings, log_level: str = "INFO", demo: bool = False) -> None:
         self._settings = settings
         self._log_level = log_level
         self._demo = demo
         self.retry = RetryPolicy(settings.retry_base, settings.retry_max, settings.max_attempts)
+        # A reply token lives about a minute at LINE; `[line] reply_token_max_age` is ours.
+        self.reply_window = settings.reply_token_max_age
         self.transport: Transport | None = None
 
     def setup_routes(self, app: web.Application, intake: Intake) -> None:

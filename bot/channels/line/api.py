@@ -20,7 +20,13 @@ from linebot.v3.messaging import AsyncApiClient, Configuration
 from linebot.v3.messaging.exceptions import ApiException
 
 from bot.channels.line.quota import read_quota
-from bot.delivery.channel import PUSH_ALLOWANCE_USED, RATE_LIMITED, PushQuota, SendResult
+from bot.delivery.channel import (
+    PUSH_ALLOWANCE_USED,
+    RATE_LIMITED,
+    PushQuota,
+    SendResult,
+    Unsent,
+)
 
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
@@ -127,8 +133,8 @@ def classify(status: int, message: str) -> SendResult:
     if status == 429:
         # The same status for "too fast" and "no pushes left this month"; LINE sent nothing.
         if "monthly limit" in message.lower():
-            return SendResult("retry", PUSH_ALLOWANCE_USED)
-        return SendResult("retry", RATE_LIMITED)
+            return SendResult("retry", PUSH_ALLOWANCE_USED, Unsent.ALLOWANCE_USED)
+        return SendResult("retry", RATE_LIMITED, Unsent.RATE_LIMITED)
     if status >= 500:
         return SendResult("retry", f"HTTP {status}")
     if status == 400 and "reply token" in message.lower():

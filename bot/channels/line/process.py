@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.channels.line.api import LOADING_PATH, MARK_READ_PATH, PUSH_PATH, REPLY_PATH
 from bot.channels.line.quota import read_quota
-from bot.delivery.channel import NOT_SENT, PushQuota, SendResult
+from bot.delivery.channel import NOT_SENT, PushQuota, SendResult, Unsent
 
 log = logging.getLogger("tobira.line_process")
 
@@ -119,7 +119,10 @@ class LineProcess:
                 try:
                     answer = json.loads(line)
                     future = child.waiting.pop(answer["id"], None)
-                    result = SendResult(answer["outcome"], answer["detail"])
+                    unsent = answer.get("unsent")
+                    result = SendResult(
+                        answer["outcome"], answer["detail"], Unsent(unsent) if unsent else None
+                    )
                 except (ValueError, KeyError, TypeError):
                     log.error("line sending process answered nonsense; replacing it")
                     child.give_up()
@@ -177,14 +180,18 @@ class LineProcess:
 
     async def _ask(self, path: str, body: str, retry_key: str | None) -> SendResult:
         if self._closed:
-            return SendResult("retry", NOT_SENT + "the service is stopping")
+            return SendResult("retry", NOT_SENT + "the service is stopping", Unsent.NOT_CALLED)
         try:
             child = await self._usable_child()
         except OSError as error:
             log.error("line sending process cannot start", extra={"error": type(error).__name__})
-            return SendResult("retry", NOT_SENT + "the sending process cannot start")
+            return SendResult(
+                "retry", NOT_SENT + "the sending process cannot start", Unsent.NOT_CALLED
+            )
         if not await self._ready(child):
-            return SendResult("retry", NOT_SENT + "the sending process did not start")
+            return SendResult(
+                "retry", NOT_SENT + "the sending process did not start", Unsent.NOT_CALLED
+            )
         stdin = child.process.stdin
         assert stdin is not None
         request_id = next(self._ids)

@@ -9,12 +9,10 @@ from typing import Any
 
 from linebot.v3.messaging import Message
 
+from bot.channels.line.limits import MAX_LABEL_CHARS, MAX_MESSAGES_PER_CALL, MAX_TEXT_UTF16
 from bot.delivery.channel import Outgoing
-from flows.effects import MAX_LABEL_CHARS, MAX_TEXT_UTF16
 from flows.text import utf16_units
 
-# LINE's limits on text and labels are the flows' (flows/effects.py); one more is per call.
-MAX_MESSAGES_PER_CALL = 5
 __all__ = ["combine", "render", "split_text", "utf16_units"]
 
 

@@ -48,7 +48,12 @@ async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
             result = await api.post(request["path"], request["body"], request["retry_key"])
         except Exception as error:  # an unknown outcome: the main process decides
             result = SendResult("retry", f"unexpected: {type(error).__name__}")
-        line = {"id": request["id"], "outcome": result.outcome, "detail": result.detail}
+        line = {
+            "id": request["id"],
+            "outcome": result.outcome,
+            "detail": result.detail,
+            "unsent": result.unsent,
+        }
         writer.write(json.dumps(line).encode() + b"\n")
 
     try:

@@ -70,6 +70,9 @@ class WebChannel:
     name = CHANNEL
     # Delivering only wakes a page: it cannot fail for long.
     retry = RetryPolicy()
+    # The page shows any length and any number of buttons; it has no reply tokens.
+    limits = None
+    reply_window = None
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings

@@ -1,4 +1,5 @@
-"""The web chat's transport: delivering is making the message available to the page.
+"""The web chat's transport: delivering is making the message available to the page (it
+has no reply tokens: every row is a "push").
 
 The outbox row already holds what the page shows (the row is the delivery record), so a
 "push" only rings the visitor's doorbell: every open page of that visitor wakes and reads
@@ -50,9 +51,6 @@ class Doorbell:
 class WebTransport:
     def __init__(self, doorbell: Doorbell) -> None:
         self._doorbell = doorbell
-
-    async def reply(self, reply_token: str, payload: str) -> SendResult:
-        return SendResult("invalid_token", "the web chat has no reply tokens")
 
     async def push(self, address: str, payload: str, retry_key: str) -> SendResult:
         # The row is claimed (committed as "sending") before this call, so the page that

@@ -21,10 +21,10 @@ import jinja2
 from aiohttp import web
 
 from bot.channels.line.demo import DEMO_SECRET
+from bot.channels.line.limits import MAX_TEXT_UTF16
 from bot.channels.line.simulator.events import body_of, event, new_user_id, sign
 
 HERE = Path(__file__).parent
-MAX_TEXT = 5000  # LINE's own limit on a text message
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
@@ -168,8 +168,8 @@ async def _send(request: web.Request) -> web.Response:
     if kind in ("follow", "unfollow"):
         raw, shown = event(kind, person.id, token), ""
     elif kind == "text" and isinstance(body.get("text"), str) and body["text"].strip():
-        if len(body["text"]) > MAX_TEXT:
-            return _error(400, f"LINE takes at most {MAX_TEXT} characters")
+        if len(body["text"]) > MAX_TEXT_UTF16:
+            return _error(400, f"LINE takes at most {MAX_TEXT_UTF16} characters")
         raw, shown = event("text", person.id, token, text=body["text"]), body["text"]
     elif kind == "postback" and isinstance(body.get("data"), str):
         raw = event("postback", person.id, token, data=body["data"])
