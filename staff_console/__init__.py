@@ -27,7 +27,7 @@ For the pages engineer (names kept stable)
     `csrf_token` (accepted on /console/ only).
   - `@public`: a handler reachable without a session (the sign-in page). Everything else
     under /console/ needs one; `/console/static/...` is always public (no data in it).
-  - `@require_role("supervisor", "admin")`: 403 for the other roles.
+  - `@supervisors_only` (storage/roles.py says who supervises): 403 for the other roles.
 - Background fetches (the inbox refreshing itself after a server-sent event) send header
   `X-Tobira-Background: 1`: they do not count as activity, so the idle timeout (default
   30 minutes, `[console] idle_timeout`) still signs out a person who walked away.

@@ -20,16 +20,15 @@ import jinja2
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import SUPERVISING_ROLES
 from staff_console import actions
 from staff_console.access import (
     csrf_token,
     current_staff,
     public,
-    require_role,
     sessions_of,
     set_session_cookie,
     sign_out,
+    supervisors_only,
 )
 from staff_console.api import shapes
 from staff_console.api.finding import (
@@ -122,7 +121,12 @@ def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) ->
         page_data={
             "page": page,
             "lang": context["lang"],
-            "staff": {"id": member.id, "display_name": member.display_name, "role": member.role},
+            "staff": {
+                "id": member.id,
+                "display_name": member.display_name,
+                "role": member.role,
+                "can_supervise": member.role.can_supervise,
+            },
             "now": request.config_dict[keys.CLOCK].now().isoformat(),
             "organisations": organisation_names(request, context["lang"]),
             **data,
@@ -228,7 +232,7 @@ async def saved_replies_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("saved_replies.html", request, context)
 
 
-@require_role(*SUPERVISING_ROLES)
+@supervisors_only
 async def review_page(request: web.Request) -> web.Response:
     """The weekly review: new intakes, each accepted to a counselor (and a pair)."""
     data = await load_review(request)
@@ -243,14 +247,14 @@ async def review_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("review.html", request, context)
 
 
-@require_role(*SUPERVISING_ROLES)
+@supervisors_only
 async def staff_page(request: web.Request) -> web.Response:
     """Supervisors: who works today, on leave or covering; leave is set here."""
     context = _signed_in_context(request, "staff", {})
     return aiohttp_jinja2.render_template("staff.html", request, context)
 
 
-@require_role(*SUPERVISING_ROLES)
+@supervisors_only
 async def audit_page(request: web.Request) -> web.Response:
     """Supervisors: the audit log with filters and the alerts history (the API audits
     each look at the log)."""

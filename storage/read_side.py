@@ -18,6 +18,7 @@ from typing import Any
 
 from storage import notes as staff_notes
 from storage.notes import Note
+from storage.roles import can_supervise
 from storage.statuses import (
     HUMAN_OWNED,
     OUTBOX_HELD_FOR_ALLOWANCE,
@@ -54,7 +55,7 @@ class Viewer:
 
     @property
     def sees_all(self) -> bool:
-        return self.role in ("supervisor", "admin")
+        return can_supervise(self.role)
 
     def can_see(self, org_id: str | None, counselor_id: int | None, pair_id: int | None) -> bool:
         if self.sees_all:

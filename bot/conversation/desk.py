@@ -35,13 +35,6 @@ from storage.tx import Tx
 
 AnyOutcome = TypeVar("AnyOutcome", bound=Outcome)
 
-# Who may give a case to someone else, or take one that is already someone's.
-SUPERVISING_ROLES = ("supervisor", "admin")
-
-
-# The action does not apply (unknown staff, closed conversation...); safe to show.
-DeskError = Refusal
-
 
 @dataclass
 class DeskOutcome(Outcome):
@@ -122,7 +115,7 @@ class StaffDesk:
         to_staff_id: int | None = None,
     ) -> int:
         """A private or handover note (never sent to the client); returns its id. Raises
-        DeskError when it does not apply."""
+        Refusal when it does not apply."""
         now = self._clock.now()
         note_id, outcome = await self._db.write(
             lambda c: staff_notes.add_note(
@@ -319,7 +312,7 @@ def _answer(
     ctx: TurnContext,
 ) -> DeskOutcome:
     if not text.strip():
-        raise DeskError("the answer is empty", "text_empty")
+        raise Refusal("the answer is empty", "text_empty")
     conversation = open_conversation(conn, conversation_id)
     member = active_member(conn, staff_id)
     took_it = conversation.counselor_id is None
@@ -351,11 +344,11 @@ def _accept(
     supervisor = active_member(conn, by_staff_id)
     # Checked here, in the transaction: of two counselors taking a case at the same moment,
     # the second is told, not silently put in the first one's place.
-    if conversation.counselor_id is not None and supervisor.role not in SUPERVISING_ROLES:
-        raise DeskError("this conversation already has a counselor", "already_taken")
+    if conversation.counselor_id is not None and not supervisor.role.can_supervise:
+        raise Refusal("this conversation already has a counselor", "already_taken")
     pair = active_member(conn, pair_id) if pair_id is not None else None
     if pair is not None and (pair.role != "counselor" or pair.org_id == counselor.org_id):
-        raise DeskError("the pair is a counselor of the other organisation", "pair_other_org")
+        raise Refusal("the pair is a counselor of the other organisation", "pair_other_org")
     outcome = _give(conn, ctx, conversation, counselor, now)
     if pair is not None:
         given = conversations.get(conn, conversation.id)
@@ -435,10 +428,10 @@ def _resolve(conn: Tx, conversation_id: int, staff_id: int, now: datetime) -> De
 def _reopen(conn: Tx, conversation_id: int, staff_id: int, now: datetime) -> DeskOutcome:
     conversation = conversations.get(conn, conversation_id)
     if conversation is None or conversation.status != ConversationStatus.RESOLVED:
-        raise DeskError("only a resolved conversation can be reopened", "not_resolved")
+        raise Refusal("only a resolved conversation can be reopened", "not_resolved")
     member = active_member(conn, staff_id)
     if conversations.open_for(conn, conversation.contact_id) is not None:
-        raise DeskError(
+        raise Refusal(
             "this client has written again since, in a newer conversation: continue there",
             "newer_open",
         )
@@ -453,7 +446,7 @@ def _set_urgent(
 ) -> DeskOutcome:
     conversation = conversations.get(conn, conversation_id)
     if conversation is None:
-        raise DeskError("no such conversation", "no_conversation")
+        raise Refusal("no such conversation", "no_conversation")
     member = active_member(conn, staff_id)
     conversations.set_urgent(conn, conversation.id, urgent, now)
     audit.record(

@@ -27,8 +27,6 @@ from storage.conversations import Conversation
 from storage.statuses import AlertKind, MessageKind
 from storage.tx import Tx
 
-ReassignError = Refusal  # safe to show; `key` names the sentence
-
 
 def _reload(conn: Tx, conversation_id: int) -> Conversation:
     found = conversations.get(conn, conversation_id)
@@ -109,12 +107,12 @@ def transfer(
         )
         found = handoff.available_counselor(conn, before.org, now, exclude)
         if found is None:
-            raise ReassignError("no other counselor is at work now", "nobody_available")
+            raise Refusal("no other counselor is at work now", "nobody_available")
         target = found
     else:
         target = active_member(conn, to_staff_id)
     if target.id == conversation.counselor_id:
-        raise ReassignError("that counselor already has this conversation", "same_counselor")
+        raise Refusal("that counselor already has this conversation", "same_counselor")
     org = ctx.handoff.organization(target.org_id or conversation.org_id)
     pair_id = conversation.pair_counselor_id
     if pair_id == target.id:
@@ -179,15 +177,13 @@ def set_pair(
     conversation = open_conversation(conn, conversation_id)
     by = active_member(conn, by_staff_id)
     if conversation.counselor_id is None:
-        raise ReassignError("a case needs a counselor before a pair", "no_counselor")
+        raise Refusal("a case needs a counselor before a pair", "no_counselor")
     counselor = active_member(conn, conversation.counselor_id)
     pair = None
     if pair_staff_id is not None:
         pair = active_member(conn, pair_staff_id)
         if pair.role != "counselor" or pair.org_id == counselor.org_id:
-            raise ReassignError(
-                "the pair is a counselor of the other organisation", "pair_other_org"
-            )
+            raise Refusal("the pair is a counselor of the other organisation", "pair_other_org")
     before = handoff.owner_of(conn, ctx.handoff, conversation, now)
     assert conversation.org_id is not None
     conversations.set_people(

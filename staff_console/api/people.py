@@ -13,7 +13,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import SUPERVISING_ROLES
 from bot.conversation.notes import MAX_NOTE_CHARS
 from staff_console.access import current_staff
 from staff_console.api import shapes
@@ -21,8 +20,6 @@ from staff_console.api.body import json_object, positive_int
 from staff_console.errors import ApiError, desk_call, json_answer
 from storage import read_side
 from storage.read_side import InboxRow
-
-SUPERVISORS = SUPERVISING_ROLES
 
 
 async def _row(request: web.Request) -> InboxRow:
@@ -37,7 +34,7 @@ async def _row(request: web.Request) -> InboxRow:
 
 def _works_it(request: web.Request, row: InboxRow) -> bool:
     me = current_staff(request).staff
-    if me.role in SUPERVISORS:
+    if me.role.can_supervise:
         return True
     return me.id in {ref.id for ref in (row.counselor, row.pair) if ref is not None}
 

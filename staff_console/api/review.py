@@ -16,16 +16,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import SUPERVISING_ROLES
-from staff_console.access import current_staff, require_role
+from staff_console.access import current_staff, supervisors_only
 from staff_console.api import shapes
 from staff_console.errors import json_answer
 from storage import audit, read_side, reviews
 from storage.read_side import ConversationView, Viewer
 from storage.reviews import Review
 from storage.tx import Tx
-
-SUPERVISORS = SUPERVISING_ROLES
 
 
 def waiting_intakes(conn: Tx, viewer: Viewer) -> tuple[Review | None, list[ConversationView], int]:
@@ -81,12 +78,12 @@ async def load_review(request: web.Request) -> dict[str, Any]:
     return review_data(found, now, app[keys.SETTINGS].handoff.assignment)
 
 
-@require_role(*SUPERVISORS)
+@supervisors_only
 async def get_review(request: web.Request) -> web.Response:
     return json_answer(await load_review(request))
 
 
-@require_role(*SUPERVISORS)
+@supervisors_only
 async def close_review(request: web.Request) -> web.Response:
     app, signed_in = request.config_dict, current_staff(request)
     now = app[keys.CLOCK].now()

@@ -9,17 +9,17 @@ from datetime import date, datetime, time, timedelta
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import SUPERVISING_ROLES, DeskError
 from bot.conversation.notes import MAX_NOTE_CHARS
+from bot.conversation.refusal import Refusal
 from bot.runtime.clock import TOKYO
 from staff_console import events
 from staff_console.access import (
     current_staff,
     public,
-    require_role,
     sessions_of,
     set_session_cookie,
     sign_out,
+    supervisors_only,
 )
 from staff_console.actions import open_conversation, see_alerts
 from staff_console.api import shapes
@@ -44,7 +44,6 @@ from storage.tx import Tx
 # A counselor's answer: LINE takes 5,000 characters per message; longer is split, but an
 # answer this long is a paste gone wrong.
 MAX_ANSWER_CHARS = 5000
-SUPERVISORS = SUPERVISING_ROLES
 COLLEAGUE_JUST_ANSWERED = timedelta(minutes=1)
 
 
@@ -211,7 +210,7 @@ async def post_message(request: web.Request) -> web.Response:
         outcome = await request.config_dict[keys.DESK].answer(
             conversation_id, signed_in.staff.id, text
         )
-    except DeskError as error:
+    except Refusal as error:
         raise desk_refusal(error) from None
     message_id = next(e.message_id for e in outcome.events if e.message_id is not None)
     if pending:
@@ -233,7 +232,7 @@ async def accept(request: web.Request) -> web.Response:
     counselor_id = signed_in.staff.id
     if "counselor_id" in body:
         counselor_id = positive_int(body["counselor_id"], "counselor_id")
-    supervisor = signed_in.staff.role in SUPERVISORS
+    supervisor = signed_in.staff.role.can_supervise
     if counselor_id != signed_in.staff.id and not supervisor:
         raise ApiError(403, "forbidden")
     pair_id = None
@@ -307,7 +306,7 @@ async def post_note(request: web.Request) -> web.Response:
         note_id = await request.config_dict[keys.DESK].add_note(
             conversation_id, signed_in.staff.id, kind, text, to_staff_id
         )
-    except DeskError as error:
+    except Refusal as error:
         raise desk_refusal(error) from None
     note = await _db(request).read(notes.get, note_id)
     assert note is not None
@@ -390,7 +389,7 @@ def _time_filter(raw: str | None, *, end: bool) -> datetime | None:
     return next_day if end else start
 
 
-@require_role(*SUPERVISORS)
+@supervisors_only
 async def list_audit(request: web.Request) -> web.Response:
     """?conversation=ID&staff=ID&action=NAME&since=YYYY-MM-DD&until=YYYY-MM-DD"""
     query = request.query
@@ -437,7 +436,7 @@ async def list_audit(request: web.Request) -> web.Response:
     )
 
 
-@require_role(*SUPERVISORS)
+@supervisors_only
 async def alerts_history(request: web.Request) -> web.Response:
     """Every alert, seen or not, with whom it was for (supervisors): ?kind=NAME"""
     kind = request.query.get("kind") or None

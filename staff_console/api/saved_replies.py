@@ -18,7 +18,6 @@ from aiohttp import web
 
 from bot.app import keys
 from bot.conversation import saved_replies as wording
-from bot.conversation.desk import SUPERVISING_ROLES
 from bot.messages.language import conversation_language
 from staff_console.access import current_staff
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
@@ -28,8 +27,6 @@ from storage import audit, conversations, read_side
 from storage import saved_replies as store
 from storage.saved_replies import SavedReply
 from storage.tx import Tx
-
-SUPERVISORS = SUPERVISING_ROLES
 
 
 def shape(reply: SavedReply, filled: str | None = None) -> dict[str, Any]:
@@ -69,7 +66,7 @@ def _checked(body: dict[str, Any]) -> tuple[str, str]:
 def _may_change(signed_in: SignedIn, reply: SavedReply | None) -> SavedReply:
     if reply is None or (not reply.shared and reply.owner_id != signed_in.staff.id):
         raise ApiError(404, "no_saved_reply")
-    if reply.shared and signed_in.staff.role not in SUPERVISORS:
+    if reply.shared and not signed_in.staff.role.can_supervise:
         raise ApiError(403, "forbidden")
     return reply
 
@@ -118,7 +115,7 @@ async def add_reply(request: web.Request) -> web.Response:
     body = await json_object(request)
     title, text = _checked(body)
     shared = bool_field(body, "shared") if "shared" in body else False
-    if shared and signed_in.staff.role not in SUPERVISORS:
+    if shared and not signed_in.staff.role.can_supervise:
         raise ApiError(403, "forbidden")
     now = request.config_dict[keys.CLOCK].now()
 
