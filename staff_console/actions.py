@@ -45,7 +45,7 @@ def see_alerts(
         if alert is None:
             continue
         where = read_side.visibility(conn, [alert.conversation_id]).get(alert.conversation_id)
-        if where is None or not viewer.can_see(*where):
+        if where is None or not viewer.sees(where):
             continue
         if alerts.mark_seen(conn, alert_id, viewer.staff_id, now):
             detail: dict[str, object] = {"alert_id": alert_id}
