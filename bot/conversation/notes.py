@@ -13,8 +13,9 @@ from datetime import datetime
 
 from bot.conversation.refusal import Refusal, active_member
 from bot.delivery.outcome import Outcome
+from bot.runtime.alerting import raise_alert
 from bot.runtime.events import Event, EventKind
-from storage import alerts, audit, conversations, notes, staff
+from storage import audit, conversations, notes, staff
 from storage.statuses import AlertKind
 from storage.tx import Tx
 
@@ -68,11 +69,13 @@ def add_note(
 
     def alert(staff_id: int, alert_kind: AlertKind) -> None:
         alerted.add(staff_id)
-        alert_id = alerts.add(
-            conn, staff_id=staff_id, conversation_id=conversation_id, kind=alert_kind, at=now
-        )
-        outcome.events.append(
-            Event(EventKind.ALERT_RAISED, conversation_id, alert_id=alert_id, staff_id=staff_id)
+        raise_alert(
+            conn,
+            outcome.events,
+            conversation_id=conversation_id,
+            staff_id=staff_id,
+            kind=alert_kind,
+            now=now,
         )
 
     if to_staff_id is not None and to_staff_id not in alerted:

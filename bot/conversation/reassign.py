@@ -21,8 +21,9 @@ from bot.handoff import assignment as handoff
 from bot.handoff.assignment import Owner
 from bot.messages.language import conversation_language
 from bot.promises import acks
+from bot.runtime.alerting import raise_alert
 from bot.runtime.events import Event, EventKind
-from storage import alerts, audit, contacts, conversations, deadlines
+from storage import audit, contacts, conversations, deadlines
 from storage.conversations import Conversation
 from storage.statuses import AlertKind, MessageKind
 from storage.tx import Tx
@@ -142,15 +143,13 @@ def transfer(
         )
         outcome.events += noted.events
     elif target.id != by.id:
-        alert_id = alerts.add(
+        raise_alert(
             conn,
-            staff_id=target.id,
+            outcome.events,
             conversation_id=conversation.id,
+            staff_id=target.id,
             kind=AlertKind.TRANSFERRED,
-            at=now,
-        )
-        outcome.events.append(
-            Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=target.id)
+            now=now,
         )
     tell_if_responder_changed(conn, ctx, before, _reload(conn, conversation.id), now, outcome)
     audit.record(
@@ -198,15 +197,13 @@ def set_pair(
         events=[Event(EventKind.CONVERSATION_CHANGED, conversation.id, staff_id=by.id)]
     )
     if pair is not None and pair.id != by.id:
-        alert_id = alerts.add(
+        raise_alert(
             conn,
-            staff_id=pair.id,
+            outcome.events,
             conversation_id=conversation.id,
+            staff_id=pair.id,
             kind=AlertKind.PAIRED,
-            at=now,
-        )
-        outcome.events.append(
-            Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=pair.id)
+            now=now,
         )
     tell_if_responder_changed(conn, ctx, before, _reload(conn, conversation.id), now, outcome)
     audit.record(

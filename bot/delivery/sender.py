@@ -38,6 +38,7 @@ from bot.delivery.channel import (
     TypingShower,
     known_unsent,
 )
+from bot.runtime.alerting import raise_alert
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
 from bot.runtime.lanes import Lanes
@@ -51,10 +52,18 @@ from storage.tx import Tx
 
 log = logging.getLogger("tobira.sender")
 
-# (outbox id, when, note, conversation id)
-Delivered = tuple[int, datetime, str | None, int | None]
-# (alert id, staff id) of an alert raised on the writer, to publish after the commit
-Raised = tuple[int, int | None]
+
+@dataclass(frozen=True)
+class Delivered:
+    """An outbox row the platform took, to be marked on the writer."""
+
+    outbox_id: int
+    at: datetime
+    note: str | None
+    conversation_id: int | None
+
+    def mark(self, conn: Tx) -> None:
+        outbox.mark_delivered(conn, self.outbox_id, self.at, self.note)
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ class _Wait:
 
     channel: str
     refresh: bool  # the allowance's reading is due: read it, then claim again
-    alert: Raised | None = None  # raised on holding
+    alert: Event | None = None  # raised on holding, published after the commit
     conversation_id: int | None = None
 
 
@@ -197,17 +206,11 @@ class OutboxSender:
                 # Closing mid-lane: record what went out. If even this is lost, the row is
                 # tried again and the platform deduplicates (a spent reply token, a known
                 # retry key).
-                await self._db.write(lambda conn: outbox.mark_delivered(conn, *delivered[:3]))
-
-    def _alerted(self, conversation_id: int | None, raised: Raised) -> None:
-        alert_id, staff_id = raised
-        self._publish(
-            [Event(EventKind.ALERT_RAISED, conversation_id, alert_id=alert_id, staff_id=staff_id)]
-        )
+                await self._db.write(delivered.mark)
 
     def _held(self, contact_id: int, wait: _Wait) -> None:
         if wait.alert is not None:
-            self._alerted(wait.conversation_id, wait.alert)
+            self._publish([wait.alert])
         # Look again at the next reading; sooner if they write (a new reply token).
         self._holding.setdefault(wait.channel, set()).add(contact_id)
         self.lanes.kick_later(contact_id, self.allowance.next_reading_in(wait.channel))
@@ -217,8 +220,13 @@ class OutboxSender:
             self.kick(contact_id)
 
     def _sent(self, delivered: Delivered) -> None:
-        outbox_id, _, _, conversation_id = delivered
-        self._publish([Event(EventKind.MESSAGE_SENT, conversation_id, outbox_id=outbox_id)])
+        self._publish(
+            [
+                Event(
+                    EventKind.MESSAGE_SENT, delivered.conversation_id, outbox_id=delivered.outbox_id
+                )
+            ]
+        )
 
     def _claim_next(
         self,
@@ -233,7 +241,7 @@ class OutboxSender:
         """Runs on the writer: mark the last row delivered, then claim the contact's next
         (unless it is a push the month's allowance does not allow)."""
         if delivered is not None:
-            outbox.mark_delivered(conn, *delivered[:3])
+            delivered.mark(conn)
         row = claims.next_outbox_row(conn, contact_id, after_id)
         if row is None or row.channel not in self._transports:
             return None
@@ -327,7 +335,8 @@ class OutboxSender:
             attempts += 1
         if result.outcome == "delivered":
             push.went_out = method == "push"
-            return None, (row.id, self._clock.now(), result.detail or None, row.conversation_id)
+            now = self._clock.now()
+            return None, Delivered(row.id, now, result.detail or None, row.conversation_id)
         if result.detail == PUSH_ALLOWANCE_USED:
             # The platform counts differently from our estimate: nothing more this month
             # until it says so. Not an attempt that brings a give-up nearer.
@@ -339,7 +348,7 @@ class OutboxSender:
             )
             return wait, None
         if result.outcome == "give_up" or attempts >= retry.max_attempts:
-            alert_id = await self._db.write(
+            alert = await self._db.write(
                 partial(_give_up, row=row, error=result.detail, now=self._clock.now())
             )
             log.warning(
@@ -347,15 +356,8 @@ class OutboxSender:
                 extra={"outbox_id": row.id, "reason": result.detail, "attempts": attempts},
             )
             events = [Event(EventKind.MESSAGE_FAILED, row.conversation_id, outbox_id=row.id)]
-            if alert_id is not None:
-                events.append(
-                    Event(
-                        EventKind.ALERT_RAISED,
-                        row.conversation_id,
-                        alert_id=alert_id[0],
-                        staff_id=alert_id[1],
-                    )
-                )
+            if alert is not None:
+                events.append(alert)
             self._publish(events)
             return None, None
         maybe_sent = not (unsent_before and known_unsent(result.detail))
@@ -430,25 +432,26 @@ def _hold_after_refusal(conn: Tx, row: OutboxRow, maybe_sent: bool, now: datetim
     return _hold(conn, row, now)
 
 
-def _give_up(conn: Tx, row: OutboxRow, error: str, now: datetime) -> tuple[int, int | None] | None:
+def _give_up(conn: Tx, row: OutboxRow, error: str, now: datetime) -> Event | None:
     """Mark the row failed and alert the conversation's counselor (or whoever is on duty):
-    someone must know the client did not get it. Returns (alert id, staff id)."""
+    someone must know the client did not get it. Returns the alert's event."""
     outbox.mark_failed(conn, row.id, error)
     return _alert_counselor(conn, row, AlertKind.DELIVERY_FAILED, now)
 
 
-def _alert_counselor(
-    conn: Tx, row: OutboxRow, kind: AlertKind, now: datetime
-) -> tuple[int, int | None] | None:
+def _alert_counselor(conn: Tx, row: OutboxRow, kind: AlertKind, now: datetime) -> Event | None:
     """Alert the row's conversation's counselor (or whoever is on duty, if none); returns
-    (alert id, staff id)."""
+    the alert's event, to publish after the commit."""
     if row.conversation_id is None:
         return None
     conversation = conversations.get(conn, row.conversation_id)
     if conversation is None:
         return None
-    staff_id = conversation.counselor_id
-    alert_id = alerts.add(
-        conn, staff_id=staff_id, conversation_id=conversation.id, kind=kind, at=now
+    return raise_alert(
+        conn,
+        [],
+        conversation_id=conversation.id,
+        staff_id=conversation.counselor_id,
+        kind=kind,
+        now=now,
     )
-    return alert_id, staff_id
