@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.conversation import notes as staff_notes
 from bot.conversation.context import TurnContext
-from bot.conversation.refusal import Refusal, active_member, open_conversation
+from bot.conversation.refusal import Refusal, active_member, open_conversation, pair_for
 from bot.delivery.channel import Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said, say
@@ -118,15 +118,15 @@ def transfer(
     pair_id = conversation.pair_counselor_id
     if pair_id == target.id:
         pair_id = None
-    conversations.set_people(
+    handoff.assign(
         conn,
         conversation.id,
+        conversation.contact_id,
         org_id=org.id,
         counselor_id=target.id,
-        pair_counselor_id=pair_id,
-        at=now,
+        pair_id=pair_id,
+        now=now,
     )
-    contacts.set_counselor(conn, conversation.contact_id, target.id)
     outcome = Outcome(
         events=[Event(EventKind.CONVERSATION_ASSIGNED, conversation.id, staff_id=target.id)]
     )
@@ -178,20 +178,17 @@ def set_pair(
     if conversation.counselor_id is None:
         raise Refusal("a case needs a counselor before a pair", "no_counselor")
     counselor = active_member(conn, conversation.counselor_id)
-    pair = None
-    if pair_staff_id is not None:
-        pair = active_member(conn, pair_staff_id)
-        if pair.role != "counselor" or pair.org_id == counselor.org_id:
-            raise Refusal("the pair is a counselor of the other organisation", "pair_other_org")
+    pair = pair_for(conn, counselor, pair_staff_id) if pair_staff_id is not None else None
     before = handoff.owner_of(conn, ctx.handoff, conversation, now)
     assert conversation.org_id is not None
-    conversations.set_people(
+    handoff.assign(
         conn,
         conversation.id,
+        conversation.contact_id,
         org_id=conversation.org_id,
         counselor_id=counselor.id,
-        pair_counselor_id=pair.id if pair else None,
-        at=now,
+        pair_id=pair.id if pair else None,
+        now=now,
     )
     outcome = Outcome(
         events=[Event(EventKind.CONVERSATION_CHANGED, conversation.id, staff_id=by.id)]
