@@ -1,6 +1,5 @@
 """What opening a conversation does besides showing it: audit, 既読 on LINE, and its alerts
-marked seen; and `see_alerts`, the one way an alert is marked seen (dismissed, or its
-conversation opened or answered).
+marked seen (bot/conversation/office.py has the one way an alert is marked seen).
 
 Shared by the API and the pages, so that every view is audited the same way.
 """
@@ -14,10 +13,11 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.app import keys
+from bot.conversation.office import record_view, see_conversation_alerts
 from bot.delivery.sender import OutboxSender
 from staff_console.access import current_staff
 from staff_console.keys import TASKS
-from storage import alerts, audit, messages, read_side
+from storage import messages, read_side
 from storage.database import Database
 from storage.read_side import ConversationView
 from storage.tx import Tx
@@ -27,49 +27,6 @@ log = logging.getLogger("tobira.console")
 
 def _view(conn: Tx, viewer: read_side.Viewer, conversation_id: int) -> ConversationView | None:
     return read_side.conversation(conn, viewer, conversation_id)
-
-
-def see_alerts(
-    conn: Tx,
-    viewer: read_side.Viewer,
-    alert_ids: list[int],
-    now: datetime,
-    because: str | None = None,
-) -> list[int]:
-    """Mark alerts seen by the viewer, each audited (`alert_seen`, with why when it was not
-    a dismissal); the ids actually marked. A shared alert (for whoever is on duty) is
-    cleared for everyone, so only by someone who may see its case."""
-    seen = []
-    for alert_id in alert_ids:
-        alert = alerts.get(conn, alert_id)
-        if alert is None:
-            continue
-        where = read_side.visibility(conn, [alert.conversation_id]).get(alert.conversation_id)
-        if where is None or not viewer.sees(where):
-            continue
-        if alerts.mark_seen(conn, alert_id, viewer.staff_id, now):
-            detail: dict[str, object] = {"alert_id": alert_id}
-            if because is not None:
-                detail["because"] = because
-            audit.record(
-                conn,
-                staff_id=viewer.staff_id,
-                action="alert_seen",
-                conversation_id=alert.conversation_id,
-                at=now,
-                detail=detail,
-            )
-            seen.append(alert_id)
-    return seen
-
-
-def see_conversation_alerts(
-    conn: Tx, viewer: read_side.Viewer, conversation_id: int, now: datetime, because: str
-) -> list[int]:
-    """The viewer's unseen alerts on one conversation (theirs and those for whoever is on
-    duty; never a colleague's), marked seen: they opened or answered it."""
-    mine = read_side.open_alerts_on(conn, viewer, conversation_id)
-    return see_alerts(conn, viewer, mine, now, because)
 
 
 async def open_conversation(request: web.Request, conversation_id: int) -> ConversationView | None:
@@ -88,12 +45,8 @@ async def open_conversation(request: web.Request, conversation_id: int) -> Conve
     looked = request.headers.get("X-Tobira-Background") != "1"
 
     def job(conn: Tx) -> None:
-        audit.record(
-            conn,
-            staff_id=signed_in.staff.id,
-            action="view",
-            conversation_id=conversation_id,
-            at=now,
+        record_view(
+            conn, signed_in.staff.id, action="view", now=now, conversation_id=conversation_id
         )
         if looked and view.alerts:
             see_conversation_alerts(conn, signed_in.viewer, conversation_id, now, "opened")

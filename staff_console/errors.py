@@ -92,9 +92,14 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_response(request, 500, "server")
 
 
+# Refusals that are not a state of the case: what is not yours to see, or not your role's.
+_REFUSAL_STATUS = {"no_saved_reply": 404, "forbidden": 403}
+
+
 def desk_refusal(error: Refusal) -> ApiError:
-    """A staff action that does not apply: the client's 409, with its sentence."""
-    return ApiError(409, error.key, reason=str(error))
+    """A staff action that does not apply: the client's 409 (404 or 403 where the refusal
+    says so), with its sentence."""
+    return ApiError(_REFUSAL_STATUS.get(error.key, 409), error.key, reason=str(error))
 
 
 async def desk_call(action: Awaitable[T]) -> T:

@@ -31,6 +31,7 @@ from staff_console.access import (
     supervisors_only,
 )
 from staff_console.api import shapes
+from staff_console.api.conversations import queue_view
 from staff_console.api.finding import (
     AGE_BANDS,
     CHANNELS,
@@ -40,12 +41,12 @@ from staff_console.api.finding import (
     filter_query,
     inbox_filter,
 )
+from staff_console.api.notes import day_of, handover_day
 from staff_console.api.review import load_review
-from staff_console.api.routes import day_of, handover_day, queue_view
 from staff_console.errors import ApiError, sentence
 from staff_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, fill, texts
 from staff_console.keys import HUB, PRESENCE
-from storage import audit, read_side
+from storage import read_side
 
 _HERE = Path(__file__).parent
 LANGUAGE_COOKIE = "tobira_lang"
@@ -153,15 +154,8 @@ async def inbox(request: web.Request) -> web.Response:
     rows, counts = await db.read(queue_view, signed.viewer, queue, read_side.DEFAULT_ROWS, found)
     colleagues = await db.read(read_side.colleagues)
     # A person looked at this list: audited as the API audits it.
-    await db.write(
-        lambda conn: audit.record(
-            conn,
-            staff_id=signed.staff.id,
-            action="view_queue",
-            conversation_id=None,
-            at=now,
-            detail={"queue": queue, **filters},
-        )
+    await request.config_dict[keys.DESK].office.record_view(
+        signed.staff.id, action="view_queue", detail={"queue": queue, **filters}
     )
     data = {
         "queue": queue,

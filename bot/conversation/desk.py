@@ -14,6 +14,7 @@ from bot.conversation import casework, leave_moves, reassign, safety_feedback
 from bot.conversation import notes as staff_notes
 from bot.conversation.casework import DeskOutcome
 from bot.conversation.context import TurnContext
+from bot.conversation.office import StaffOffice
 from bot.delivery.outcome import Outcome
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event
@@ -43,6 +44,8 @@ class StaffDesk:
         self._kick = kick  # sender.kick(contact_id)
         self._arm = arm  # alarm.arm(due)
         self._publish = publish  # events, once committed
+        # Looks, alerts seen, saved replies, the review's close: bot/conversation/office.py.
+        self.office = StaffOffice(db, clock)
 
     @property
     def flows(self) -> FlowSet:
