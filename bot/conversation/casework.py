@@ -19,7 +19,7 @@ from bot.runtime.events import Event, EventKind
 from storage import audit, contacts, conversations, deadlines
 from storage.conversations import Conversation
 from storage.staff import StaffMember
-from storage.statuses import ConversationStatus, MessageKind, staff_author
+from storage.statuses import STAFF_AUTHOR, ConversationStatus, MessageKind
 from storage.tx import Tx
 
 
@@ -35,10 +35,11 @@ def _send(
     ctx: TurnContext,
     conversation: Conversation,
     texts: list[str],
-    author: str,
     kind: str,
     now: datetime,
+    staff_id: int | None = None,
 ) -> DeskOutcome:
+    """Say `texts` to the client: a staff member's own words (`staff_id`), else the bot's."""
     contact = contacts.get(conn, conversation.contact_id)
     assert contact is not None
     outcome = DeskOutcome(contact_id=contact.id, delivered=contact.reachable)
@@ -48,7 +49,8 @@ def _send(
         contact=contact,
         conversation_id=conversation.id,
         said=[Said(Outgoing(text), kind) for text in texts],
-        author=author,
+        author=STAFF_AUTHOR if staff_id is not None else "bot",
+        staff_id=staff_id,
         now=now,
         events=outcome.events,
     )
@@ -71,7 +73,7 @@ def answer(
     if took_it:
         # Answering a queued case takes it on.
         handoff.accept(conn, ctx.handoff, conversation, member, now)
-    outcome = _send(conn, ctx, conversation, [text], staff_author(member.id), MessageKind.TEXT, now)
+    outcome = _send(conn, ctx, conversation, [text], MessageKind.TEXT, now, member.id)
     if took_it:
         outcome.events.append(
             Event(EventKind.CONVERSATION_ASSIGNED, conversation.id, staff_id=member.id)
@@ -153,7 +155,7 @@ def _give(
     texts = acks.announce_owner(
         acks.Words(ctx.catalogue, language), owner, ctx.handoff.acks, now, ack=False
     )
-    outcome = _send(conn, ctx, conversation, texts, "bot", MessageKind.HANDOFF, now)
+    outcome = _send(conn, ctx, conversation, texts, MessageKind.HANDOFF, now)
     outcome.events.append(
         Event(EventKind.CONVERSATION_ASSIGNED, conversation.id, staff_id=counselor.id)
     )

@@ -10,7 +10,7 @@ from typing import Any
 from storage.read_side.common import StaffRef, staff_refs
 from storage.statuses import (
     OUTBOX_HELD_FOR_ALLOWANCE,
-    STAFF_AUTHOR_PREFIX,
+    STAFF_AUTHOR,
     MessageKind,
 )
 from storage.timefmt import from_db, to_db
@@ -49,20 +49,11 @@ class TranscriptMessage:
 def _author_kind(direction: str, author: str, kind: str) -> str:
     if author == "client":
         return "client"
-    if author.startswith(STAFF_AUTHOR_PREFIX):
+    if author == STAFF_AUTHOR:
         return "staff"
     if author == "system" or direction == "in":
         return "system"
     return "ack" if kind == MessageKind.ACK else "bot"
-
-
-def _staff_id(author: str) -> int | None:
-    if not author.startswith(STAFF_AUTHOR_PREFIX):
-        return None
-    try:
-        return int(author.removeprefix(STAFF_AUTHOR_PREFIX))
-    except ValueError:
-        return None
 
 
 def _delivery(row: dict[str, Any]) -> str | None:
@@ -77,7 +68,7 @@ def _delivery(row: dict[str, Any]) -> str | None:
 
 
 def _message(row: dict[str, Any], refs: dict[int, StaffRef]) -> TranscriptMessage:
-    staff_id = _staff_id(row["author"])
+    staff_id = row["staff_id"]
     delivery = _delivery(row)
     return TranscriptMessage(
         id=row["id"],
@@ -101,7 +92,7 @@ def transcript(
     """The newest `limit` messages, oldest first, and how many older ones were left out."""
     rows = named_rows(
         conn,
-        "SELECT m.id, m.direction, m.author, m.kind, m.body, m.created_at, m.outbox_id,"
+        "SELECT m.id, m.direction, m.author, m.staff_id, m.kind, m.body, m.created_at, m.outbox_id,"
         " o.status AS outbox_status, o.last_error, o.sent_at, m.read_at"
         " FROM messages m LEFT JOIN outbox o ON o.id = m.outbox_id"
         " WHERE m.conversation_id = ? ORDER BY m.id DESC LIMIT ?",
@@ -117,7 +108,7 @@ def transcript(
             ).fetchone()[0]
         )
     rows.reverse()
-    refs = staff_refs(conn, {sid for row in rows if (sid := _staff_id(row["author"])) is not None})
+    refs = staff_refs(conn, {row["staff_id"] for row in rows if row["staff_id"] is not None})
     return [_message(row, refs) for row in rows], earlier
 
 
@@ -164,16 +155,12 @@ def recent_staff_answer(
 ) -> StaffRef | None:
     """A colleague (not `other_than`) who answered the client since `since`, if any."""
     row = conn.execute(
-        "SELECT author FROM messages WHERE conversation_id = ? AND direction = 'out'"
-        " AND author LIKE ? AND author != ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
-        (
-            conversation_id,
-            STAFF_AUTHOR_PREFIX + "%",
-            STAFF_AUTHOR_PREFIX + str(other_than),
-            to_db(since),
-        ),
+        "SELECT staff_id FROM messages WHERE conversation_id = ? AND direction = 'out'"
+        " AND staff_id IS NOT NULL AND staff_id != ? AND created_at >= ?"
+        " ORDER BY id DESC LIMIT 1",
+        (conversation_id, other_than, to_db(since)),
     ).fetchone()
     if row is None:
         return None
-    staff_id = _staff_id(row[0])
-    return staff_refs(conn, {staff_id}).get(staff_id) if staff_id is not None else None
+    staff_id: int = row[0]
+    return staff_refs(conn, {staff_id}).get(staff_id)
