@@ -38,6 +38,7 @@ from bot.delivery.channel import (
     TypingShower,
     known_unsent,
 )
+from bot.delivery.delivered import Delivered
 from bot.runtime.alerting import raise_alert
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
@@ -51,19 +52,6 @@ from storage.statuses import AlertKind
 from storage.tx import Tx
 
 log = logging.getLogger("tobira.sender")
-
-
-@dataclass(frozen=True)
-class Delivered:
-    """An outbox row the platform took, to be marked on the writer."""
-
-    outbox_id: int
-    at: datetime
-    note: str | None
-    conversation_id: int | None
-
-    def mark(self, conn: Tx) -> None:
-        outbox.mark_delivered(conn, self.outbox_id, self.at, self.note)
 
 
 @dataclass(frozen=True)
@@ -220,13 +208,7 @@ class OutboxSender:
             self.kick(contact_id)
 
     def _sent(self, delivered: Delivered) -> None:
-        self._publish(
-            [
-                Event(
-                    EventKind.MESSAGE_SENT, delivered.conversation_id, outbox_id=delivered.outbox_id
-                )
-            ]
-        )
+        self._publish([delivered.event()])
 
     def _claim_next(
         self,
