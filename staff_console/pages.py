@@ -9,6 +9,7 @@ Sign-in and sign-out are plain HTML forms: they work before any script has loade
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ import jinja2
 from aiohttp import web
 
 from bot.app import keys
+from flows.intake import Intake
 from staff_console import actions
 from staff_console.access import (
     csrf_token,
@@ -115,8 +117,10 @@ def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) ->
     signed = current_staff(request)
     context = _base_context(request, page)
     member = signed.staff
+    can_supervise = member.role.can_supervise  # the pages ask this, never the role
     context.update(
         staff=member,
+        can_supervise=can_supervise,
         csrf_token=csrf_token(request),
         # What the scripts need: who is looking, the server's clock, the page's first data.
         page_data={
@@ -126,10 +130,12 @@ def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) ->
                 "id": member.id,
                 "display_name": member.display_name,
                 "role": member.role,
-                "can_supervise": member.role.can_supervise,
+                "can_supervise": can_supervise,
             },
             "now": request.config_dict[keys.CLOCK].now().isoformat(),
             "organisations": organisation_names(request, context["lang"]),
+            # The intake record's fields, in order: the scripts keep no list of their own.
+            "intake_fields": [field.name for field in dataclasses.fields(Intake)],
             **data,
         },
     )

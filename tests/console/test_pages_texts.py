@@ -49,7 +49,7 @@ def test_templates_have_no_inline_script_style_or_handlers(template):
     assert "|safe" not in html.replace(" ", "") and "Markup" not in html
 
 
-@pytest.mark.parametrize("script", sorted((CONSOLE / "static" / "js").glob("*.js")), ids=str)
+@pytest.mark.parametrize("script", sorted((CONSOLE / "static" / "js").rglob("*.js")), ids=str)
 def test_scripts_never_parse_strings_as_html(script):
     code = script.read_text(encoding="utf-8")
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):

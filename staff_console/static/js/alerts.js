@@ -91,7 +91,7 @@ function alertText(alert) {
 // At an escalation a supervisor acts from the alert itself, in one click: take the case
 // over, or give it to the least loaded counselor at work. The alert is then put away.
 function reassignButtons(alert, node, close) {
-  if (alert.kind !== "escalate" || !["supervisor", "admin"].includes(PAGE.staff?.role)) return [];
+  if (alert.kind !== "escalate" || !PAGE.staff?.can_supervise) return [];
   const base = `/api/v1/conversations/${alert.conversation_id}`;
   const act = async (button, path, body) => {
     button.disabled = true;

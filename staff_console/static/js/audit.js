@@ -2,8 +2,7 @@
 // raised, seen or not. Everything drawn with textContent.
 
 import { api, el, formatTime, label, showProblem, t } from "./common.js";
-import { refreshAlerts, startAlerts } from "./alerts.js";
-import { startLive } from "./live.js";
+import { startLivePage } from "./live_page.js";
 
 const node = (id) => document.getElementById(id);
 const problem = node("problem");
@@ -78,13 +77,4 @@ node("audit-filters").addEventListener("submit", (event) => {
 loadStaff().catch(() => {});
 loadAudit();
 loadAlerts();
-startAlerts();
-startLive(
-  (kind) => {
-    if (kind === "alert_raised") {
-      refreshAlerts({ live: true });
-      loadAlerts();
-    }
-  },
-  () => refreshAlerts(),
-);
+startLivePage({ onEvent: (kind) => kind === "alert_raised" && loadAlerts() });

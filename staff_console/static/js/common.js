@@ -30,6 +30,9 @@ export function orgName(id) {
   return (PAGE.organisations ?? {})[id] ?? (id ? String(id) : "—");
 }
 
+// A staff member as the pages name them (the API sends display_name; older shapes name).
+export const staffName = (ref) => ref?.display_name || ref?.name || "";
+
 // el("p", {class: "x", dataset: {state: "sent"}}, "text", child) -> <p class="x">text…</p>
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

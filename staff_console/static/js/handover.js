@@ -1,11 +1,9 @@
 // One day's handover notes (申し送り): those for me first, then those for the next shift,
 // then the rest. Everything a colleague wrote is put on the page with textContent.
 
-import { PAGE, api, coalesce, el, formatTime, showProblem, syncClock, t } from "./common.js";
-import { refreshAlerts, startAlerts } from "./alerts.js";
-import { startLive } from "./live.js";
+import { PAGE, el, formatTime, t } from "./common.js";
+import { keepLoaded, startLivePage } from "./live_page.js";
 
-const RETRY_MS = 5000;
 const groupsNode = document.getElementById("groups");
 const problemNode = document.getElementById("problem");
 let notes = PAGE.notes ?? [];
@@ -55,31 +53,15 @@ function render() {
   );
 }
 
-const refresh = coalesce(async () => {
-  try {
-    const data = await api("GET", `/api/v1/handover?day=${PAGE.day}`, undefined, {
-      background: true,
-    });
+const refresh = keepLoaded({
+  path: `/api/v1/handover?day=${PAGE.day}`,
+  problem: problemNode,
+  failed: t("handover.load_failed"),
+  apply: (data) => {
     notes = data.notes ?? [];
-    showProblem(problemNode, null);
     render();
-  } catch (error) {
-    if (error.status === 401) return;
-    showProblem(problemNode, t("handover.load_failed"));
-    setTimeout(refresh, RETRY_MS);
-  }
+  },
 });
 
-syncClock(PAGE.now);
 render();
-startAlerts();
-startLive(
-  (kind) => {
-    if (kind === "alert_raised") refreshAlerts({ live: true });
-    if (kind === "note_added") refresh();
-  },
-  () => {
-    refresh();
-    refreshAlerts();
-  },
-);
+startLivePage({ onEvent: (kind) => kind === "note_added" && refresh(), refresh });

@@ -1,25 +1,12 @@
 // The inbox, the console's home page: one queue's rows, kept live. A row turns amber as
 // the follow-up nears and red as the escalation nears (with words too, not colour alone).
 
-import {
-  PAGE,
-  api,
-  coalesce,
-  el,
-  formatDuration,
-  formatTime,
-  now,
-  showProblem,
-  syncClock,
-  t,
-} from "./common.js";
-import { refreshAlerts, startAlerts } from "./alerts.js";
+import { PAGE, el, formatDuration, formatTime, now, staffName, t } from "./common.js";
 import { intakeBrief } from "./intake.js";
-import { startLive } from "./live.js";
+import { keepLoaded, startLivePage } from "./live_page.js";
 import { QUOTA_EVERY_MS, showQuota } from "./quota.js";
 
 const TICK_MS = 30 * 1000; // waits and colours move with the clock between fetches
-const RETRY_MS = 5000;
 
 const rowsNode = document.getElementById("rows");
 const emptyNode = document.getElementById("empty");
@@ -51,10 +38,6 @@ function promiseWords(row, level, at = now()) {
 }
 
 const href = (row) => `/console/conversations/${row.id}`;
-
-function staffName(ref) {
-  return ref?.display_name || ref?.name || "";
-}
 
 // Who the row is about, in a few words: 「母 · 40代 · 10年より長い」.
 const intakeWords = (row) => intakeBrief(row.intake_brief, ["relationship", "age_band", "duration"]);
@@ -140,22 +123,16 @@ function render() {
   updatedNode.textContent = t("inbox.updated", { time: formatTime(new Date(now()).toISOString()) });
 }
 
-const refresh = coalesce(async () => {
-  try {
-    const query = new URLSearchParams({ queue: PAGE.queue, ...(PAGE.filters ?? {}) });
-    const data = await api("GET", `/api/v1/conversations?${query}`, undefined, {
-      background: true,
-    });
-    syncClock(data.now);
+const query = () => new URLSearchParams({ queue: PAGE.queue, ...(PAGE.filters ?? {}) });
+const refresh = keepLoaded({
+  path: () => `/api/v1/conversations?${query()}`,
+  problem: problemNode,
+  failed: t("inbox.load_failed"),
+  apply: (data) => {
     rows = data.conversations ?? [];
     if (data.counts) PAGE.counts = data.counts;
-    showProblem(problemNode, null);
     render();
-  } catch (error) {
-    if (error.status === 401) return;
-    showProblem(problemNode, t("inbox.load_failed"));
-    setTimeout(refresh, RETRY_MS);
-  }
+  },
 });
 
 render();
@@ -163,15 +140,5 @@ showQuota();
 // The sender reads LINE's figures at most every five minutes: look as often, so a warning
 // reaches a supervisor who keeps the inbox open all day.
 setInterval(showQuota, QUOTA_EVERY_MS);
-startAlerts();
-startLive(
-  (kind) => {
-    if (kind === "alert_raised") refreshAlerts({ live: true });
-    refresh();
-  },
-  () => {
-    refresh();
-    refreshAlerts();
-  },
-);
+startLivePage({ onEvent: refresh, refresh });
 setInterval(render, TICK_MS);

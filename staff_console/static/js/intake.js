@@ -1,43 +1,37 @@
 // An intake record (what the flow asked) as a definition list, in the counselor's words.
+// The fields and their order come from the server (flows/intake.py `Intake`, sent as
+// `intake_fields` in every page's data): this script keeps no list of its own.
 
-import { el, has, t } from "./common.js";
+import { PAGE, el, has, t } from "./common.js";
 
-export const INTAKE_FIELDS = [
-  "who",
-  "relationship",
-  "organisation",
-  "age_band",
-  "duration",
-  "wishes",
-  "contact_preference",
-  "contact_time",
-  "notes",
-];
+const FIELDS = PAGE.intake_fields ?? [];
 
-export function intakeValue(value) {
+function intakeValue(value) {
   if (Array.isArray(value)) return value.map(intakeValue).join("、");
   const key = `intake_values.${value}`;
   return has(key) ? t(key) : String(value);
 }
 
-export function intakeList(intake) {
+// The answered fields as <dt>/<dd> pairs, or one muted <dd> when nothing was answered.
+export function intakeItems(intake) {
   const items = [];
-  for (const field of INTAKE_FIELDS) {
+  for (const field of FIELDS) {
     const value = (intake ?? {})[field];
     if (value === null || value === undefined || (Array.isArray(value) && value.length === 0)) {
       continue;
     }
     items.push(el("dt", {}, t(`intake_fields.${field}`)), el("dd", {}, intakeValue(value)));
   }
-  return el(
-    "dl",
-    { class: "intake" },
-    ...(items.length ? items : [el("dd", { class: "muted" }, t("conversation.no_intake"))]),
-  );
+  return items.length ? items : [el("dd", { class: "muted" }, t("conversation.no_intake"))];
+}
+
+export function intakeList(intake) {
+  return el("dl", { class: "intake" }, ...intakeItems(intake));
 }
 
 // The intake in a few words, for one line: 「家族のこと · 母 · 40代 · 10年より長い」. A choice
 // by its label; words written instead of a choice stay text, cut short; skips say nothing.
+// `fields`: the few that say the most in one line (a choice of the page, not the record's list).
 export function intakeBrief(intake, fields = ["who", "relationship", "age_band", "duration", "wishes"]) {
   const words = [];
   for (const field of fields) {

@@ -19,7 +19,8 @@ export const KINDS = [
   "presence_changed",
 ];
 
-const RETRY_MS = 5000;
+// How long a page waits before it tries the server again (the stream, a failed load).
+export const RETRY_MS = 5000;
 
 // onEvent(kind, data); onReconnect() after a gap in which events may have been missed.
 export function startLive(onEvent, onReconnect) {

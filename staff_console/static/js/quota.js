@@ -7,7 +7,7 @@ export const QUOTA_EVERY_MS = 5 * 60 * 1000;
 
 export async function showQuota() {
   const box = document.getElementById("quota");
-  if (!box || !["supervisor", "admin"].includes(PAGE.staff?.role)) return;
+  if (!box || !PAGE.staff?.can_supervise) return;
   let data;
   try {
     data = await api("GET", "/api/v1/quota", undefined, { background: true });

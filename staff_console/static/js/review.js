@@ -3,9 +3,8 @@
 // client is then told who answers and when (the server says it, once).
 
 import { PAGE, api, el, formatTime, showProblem, t } from "./common.js";
-import { refreshAlerts, startAlerts } from "./alerts.js";
-import { startLive } from "./live.js";
 import { intakeList } from "./intake.js";
+import { startLivePage } from "./live_page.js";
 
 const node = (id) => document.getElementById(id);
 const list = node("intakes");
@@ -126,14 +125,11 @@ node("close-review").addEventListener("click", async () => {
 });
 
 render();
-startAlerts();
-startLive(
-  async (kind) => {
-    if (kind === "alert_raised") refreshAlerts({ live: true });
+startLivePage({
+  onEvent: async (kind) => {
     if (kind === "conversation_queued") {
       review = await api("GET", "/api/v1/review", undefined, { background: true });
       render();
     }
   },
-  () => refreshAlerts(),
-);
+});

@@ -6,7 +6,7 @@
 // client messages from its own API (/api/v1/conversations/ID/safety-feedback). Built with
 // el() only: nothing here parses a string as HTML.
 
-import { PAGE, api, coalesce, el, formatTime, t } from "./common.js";
+import { PAGE, api, coalesce, el, formatTime, staffName, t } from "./common.js";
 
 const LEVELS = ["crisis", "violence", "child"];
 const history = document.getElementById("messages");
@@ -16,7 +16,6 @@ let entries = new Map(); // message id -> {message_id, signal, can_mark, marks}
 let choosing = null; // the message whose level chooser is open
 const problems = new Map(); // message id -> the last refusal, shown on that message
 
-const staffName = (ref) => ref?.display_name || ref?.name || "";
 const levelWords = (level) => t(`feedback.level_${level}`);
 
 function markLine(mark, messageId) {

@@ -2,8 +2,7 @@
 // texts are drawn with textContent: a saved reply is data, never markup.
 
 import { PAGE, api, el, showProblem, t } from "./common.js";
-import { refreshAlerts, startAlerts } from "./alerts.js";
-import { startLive } from "./live.js";
+import { startLivePage } from "./live_page.js";
 
 const node = (id) => document.getElementById(id);
 const form = node("saved-form");
@@ -13,7 +12,7 @@ const sharedBox = node("saved-shared"); // only for supervisors
 const state = node("saved-state");
 const cancel = node("saved-cancel");
 const problem = node("problem");
-const supervisor = ["supervisor", "admin"].includes(PAGE.staff.role);
+const supervisor = PAGE.staff.can_supervise; // the server says who may change shared ones
 let editing = null; // the reply being edited, or null for a new one
 
 function setState(kind, words) {
@@ -100,10 +99,4 @@ form.addEventListener("submit", async (event) => {
 cancel.addEventListener("click", stopEdit);
 
 load();
-startAlerts();
-startLive(
-  (kind) => {
-    if (kind === "alert_raised") refreshAlerts({ live: true });
-  },
-  () => refreshAlerts(),
-);
+startLivePage();

@@ -2,8 +2,7 @@
 // (the counselor's open conversations move to the cover, and back after).
 
 import { api, el, orgName, showProblem, t } from "./common.js";
-import { refreshAlerts, startAlerts } from "./alerts.js";
-import { startLive } from "./live.js";
+import { startLivePage } from "./live_page.js";
 
 const node = (id) => document.getElementById(id);
 const problem = node("problem");
@@ -89,10 +88,4 @@ node("leave-form").addEventListener("submit", async (event) => {
 });
 
 load();
-startAlerts();
-startLive(
-  (kind) => {
-    if (kind === "alert_raised") refreshAlerts({ live: true });
-  },
-  () => refreshAlerts(),
-);
+startLivePage();
