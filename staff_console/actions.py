@@ -13,45 +13,31 @@ from datetime import datetime
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.office import record_view, see_conversation_alerts
 from bot.delivery.sender import OutboxSender
 from staff_console.access import current_staff
 from staff_console.keys import TASKS
 from storage import messages, read_side
 from storage.database import Database
 from storage.read_side import ConversationView
-from storage.tx import Tx
 
 log = logging.getLogger("tobira.console")
 
 
-def _view(conn: Tx, viewer: read_side.Viewer, conversation_id: int) -> ConversationView | None:
-    return read_side.conversation(conn, viewer, conversation_id)
-
-
 async def open_conversation(request: web.Request, conversation_id: int) -> ConversationView | None:
     """The conversation for the signed-in staff member (None: unknown, or not theirs to see).
-    The view is written to the audit log before it is shown; when the channel marks
-    messages read (`[line] mark_as_read = "when_staff_open"`), the client's messages are
-    marked read in the background: 既読 then means a person read them."""
+    The view is written to the audit log before it is shown (bot/conversation/office.py);
+    when the channel marks messages read (`[line] mark_as_read = "when_staff_open"`), the
+    client's messages are marked read in the background: 既読 then means a person read them."""
     app = request.config_dict
     db, now = app[keys.DB], app[keys.CLOCK].now()
-    signed_in = current_staff(request)
-    view = await db.read(_view, signed_in.viewer, conversation_id)
-    if view is None:
-        return None
     # A person opening it has seen what its alerts were about; a page refreshing itself
     # after an event is not a new look (it would swallow an alert as it arrives).
     looked = request.headers.get("X-Tobira-Background") != "1"
-
-    def job(conn: Tx) -> None:
-        record_view(
-            conn, signed_in.staff.id, action="view", now=now, conversation_id=conversation_id
-        )
-        if looked and view.alerts:
-            see_conversation_alerts(conn, signed_in.viewer, conversation_id, now, "opened")
-
-    await db.write(job)
+    view = await app[keys.DESK].office.open_conversation(
+        current_staff(request).viewer, conversation_id, looked=looked
+    )
+    if view is None:
+        return None
     if any(m.author_kind == "client" and m.read_at is None for m in view.messages):
         task = asyncio.get_running_loop().create_task(
             mark_read(db, app[keys.SENDER], conversation_id, now)

@@ -10,10 +10,10 @@ from typing import Any
 
 from bot.conversation.refusal import Refusal
 from bot.runtime.clock import Clock
-from storage import alerts, audit, reviews
+from storage import alerts, audit, read_side, reviews
 from storage import saved_replies as replies
 from storage.database import Database
-from storage.read_side import Viewer, open_alerts_on, visibility
+from storage.read_side import ConversationView, Viewer, open_alerts_on, visibility
 from storage.saved_replies import SavedReply
 from storage.staff import StaffMember
 from storage.tx import Tx
@@ -124,6 +124,27 @@ class StaffOffice:
                 detail=detail,
             )
         )
+
+    async def open_conversation(
+        self, viewer: Viewer, conversation_id: int, *, looked: bool
+    ) -> ConversationView | None:
+        """The conversation as the viewer opens it (None: unknown, or not theirs to see),
+        its view audited; when a person `looked` (not a page refreshing itself), their
+        alerts on it are seen."""
+        view = await self._db.read(read_side.conversation, viewer, conversation_id)
+        if view is None:
+            return None
+        now = self._clock.now()
+
+        def job(conn: Tx) -> None:
+            record_view(
+                conn, viewer.staff_id, action="view", now=now, conversation_id=conversation_id
+            )
+            if looked and view.alerts:
+                see_conversation_alerts(conn, viewer, conversation_id, now, "opened")
+
+        await self._db.write(job)
+        return view
 
     async def see_alerts(
         self, viewer: Viewer, alert_ids: list[int], because: str | None = None

@@ -5,6 +5,7 @@ answer, and accept / resolve / reopen / urgent, each through the desk
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
 from aiohttp import web
 
@@ -153,20 +154,20 @@ async def accept(request: web.Request) -> web.Response:
 
 
 async def resolve(request: web.Request) -> web.Response:
-    conversation_id = conversation_id_of(request)
-    await visible_row(request, conversation_id)
-    await desk_call(
-        request.config_dict[keys.DESK].resolve(conversation_id, current_staff(request).staff.id)
-    )
-    return await _row_answer(request, conversation_id)
+    return await _state_change(request, "resolve")
 
 
 async def reopen(request: web.Request) -> web.Response:
+    return await _state_change(request, "reopen")
+
+
+async def _state_change(request: web.Request, change: Literal["resolve", "reopen"]) -> web.Response:
+    """Resolve or reopen a conversation the staff member sees, through the desk."""
     conversation_id = conversation_id_of(request)
     await visible_row(request, conversation_id)
-    await desk_call(
-        request.config_dict[keys.DESK].reopen(conversation_id, current_staff(request).staff.id)
-    )
+    desk, staff_id = request.config_dict[keys.DESK], current_staff(request).staff.id
+    action = desk.resolve if change == "resolve" else desk.reopen
+    await desk_call(action(conversation_id, staff_id))
     return await _row_answer(request, conversation_id)
 
 
