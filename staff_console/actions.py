@@ -55,9 +55,9 @@ async def mark_read(
     unread = await db.read(read_side.unread_read_tokens, conversation_id)
     if unread is None:
         return False
-    channel, token, message_ids = unread
+    channel, message_ids = unread.channel, unread.message_ids
     try:
-        result = await sender.mark_read(channel, token)
+        result = await sender.mark_read(channel, unread.token)
     except Exception:
         log.exception("mark as read failed", extra={"conversation": conversation_id})
         return False

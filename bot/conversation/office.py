@@ -5,6 +5,7 @@ shape. Its sibling, bot/conversation/desk.py, does what reaches a client."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -100,6 +101,12 @@ def _audit_reply(
     )
 
 
+@dataclass(frozen=True)
+class ReviewClosed:
+    at: datetime
+    accepted: int  # cases accepted since the review before
+
+
 class StaffOffice:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -152,8 +159,8 @@ class StaffOffice:
         now = self._clock.now()
         return await self._db.write(lambda conn: see_alerts(conn, viewer, alert_ids, now, because))
 
-    async def close_review(self, staff_id: int) -> tuple[datetime, int]:
-        """The weekly review is over: (when, how many cases were accepted since the last)."""
+    async def close_review(self, staff_id: int) -> ReviewClosed:
+        """The weekly review is over: when, and how many cases were accepted since the last."""
         now = self._clock.now()
 
         def job(conn: Tx) -> int:
@@ -170,7 +177,7 @@ class StaffOffice:
             )
             return accepted
 
-        return now, await self._db.write(job)
+        return ReviewClosed(now, await self._db.write(job))
 
     async def add_saved_reply(
         self, member: StaffMember, title: str, text: str, shared: bool

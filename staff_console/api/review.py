@@ -81,8 +81,8 @@ async def get_review(request: web.Request) -> web.Response:
 @supervisors_only
 async def close_review(request: web.Request) -> web.Response:
     office = request.config_dict[keys.DESK].office
-    closed_at, accepted = await office.close_review(current_staff(request).staff.id)
-    return json_answer({"closed_at": shapes.when(closed_at), "accepted": accepted})
+    closed = await office.close_review(current_staff(request).staff.id)
+    return json_answer({"closed_at": shapes.when(closed.at), "accepted": closed.accepted})
 
 
 def add_routes(api: web.Application) -> None:

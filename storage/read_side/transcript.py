@@ -122,9 +122,21 @@ def message(conn: Tx, message_id: int) -> TranscriptMessage | None:
     return next((m for m in rows if m.id == message_id), None)
 
 
-def unread_read_tokens(conn: Tx, conversation_id: int) -> tuple[str, str, list[int]] | None:
-    """(channel, newest token, message ids) of client messages not yet marked read; marking
-    the newest marks every earlier one (LINE's markAsReadToken works that way)."""
+@dataclass(frozen=True)
+class UnreadTokens:
+    channel: str
+    token: str  # the newest: marking it marks every earlier one (LINE's markAsReadToken)
+    message_ids: list[int]
+
+
+@dataclass(frozen=True)
+class ClientAddress:
+    channel: str
+    platform_user_id: str  # never logged
+
+
+def unread_read_tokens(conn: Tx, conversation_id: int) -> UnreadTokens | None:
+    """The read token of the client's messages not yet marked read, and their ids."""
     rows = named_rows(
         conn,
         "SELECT m.id, m.read_token, ct.channel FROM messages m"
@@ -136,18 +148,19 @@ def unread_read_tokens(conn: Tx, conversation_id: int) -> tuple[str, str, list[i
     )
     if not rows:
         return None
-    return rows[-1]["channel"], rows[-1]["read_token"], [row["id"] for row in rows]
+    newest = rows[-1]
+    return UnreadTokens(newest["channel"], newest["read_token"], [row["id"] for row in rows])
 
 
-def client_address(conn: Tx, conversation_id: int) -> tuple[str, str] | None:
-    """(channel, platform user id) of a reachable client, for a call to their platform
-    that is not a message (a typing indicator). Never logged."""
+def client_address(conn: Tx, conversation_id: int) -> ClientAddress | None:
+    """Where a reachable client is, for a call to their platform that is not a message (a
+    typing indicator)."""
     row = conn.execute(
         "SELECT ct.channel, ct.platform_user_id FROM conversations c"
         " JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ? AND ct.reachable = 1",
         (conversation_id,),
     ).fetchone()
-    return (row[0], row[1]) if row else None
+    return ClientAddress(row[0], row[1]) if row else None
 
 
 def recent_staff_answer(
