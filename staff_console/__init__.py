@@ -27,7 +27,7 @@ For the pages engineer (names kept stable)
     `csrf_token` (accepted on /console/ only).
   - `@public`: a handler reachable without a session (the sign-in page). Everything else
     under /console/ needs one; `/console/static/...` is always public (no data in it).
-  - `@require_role("supervisor", "admin")`: 403 for the other roles.
+  - `@supervisors_only` (storage/roles.py says who supervises): 403 for the other roles.
 - Background fetches (the inbox refreshing itself after a server-sent event) send header
   `X-Tobira-Background: 1`: they do not count as activity, so the idle timeout (default
   30 minutes, `[console] idle_timeout`) still signs out a person who walked away.
@@ -36,7 +36,7 @@ For the pages engineer (names kept stable)
   key: "wrong" | "locked"); then `set_session_cookie(request, response, token)`.
   `sign_out(request, response)` ends the current session. Both in staff_console/access.py.
   The JSON login (POST /api/v1/login) does the same for fetch().
-- The read side: `storage/read_side.py`, run as
+- The read side: `storage/read_side/` (one module a view), run as
   `await request.config_dict[keys.DB].read(read_side.inbox, viewer, queue, now)`,
   `read_side.conversation(conn, viewer, conversation_id)`, `read_side.alerts(...)`,
   `read_side.audit_entries(...)`. The API's JSON shapes are in staff_console/api/shapes.py

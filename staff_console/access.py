@@ -22,6 +22,7 @@ from aiohttp.typedefs import Middleware
 from bot.app import keys
 from staff_console.errors import ApiError, error_response
 from staff_console.sessions import SessionBook, SignedIn
+from storage.roles import SUPERVISING
 
 COOKIE = "tobira_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -68,6 +69,10 @@ def require_role(*roles: str) -> Callable[[H], H]:
         return checked  # type: ignore[return-value]
 
     return decorate
+
+
+# Supervisors and admins only (storage/roles.py says who supervises).
+supervisors_only = require_role(*SUPERVISING)
 
 
 def current_staff(request: web.Request) -> SignedIn:

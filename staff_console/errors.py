@@ -13,10 +13,11 @@ import tomllib
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from importlib import resources
+from typing import TypeVar
 
 from aiohttp import web
 
-from bot.conversation.desk import DeskError
+from bot.conversation.refusal import Refusal
 
 log = logging.getLogger("tobira.console")
 
@@ -68,6 +69,7 @@ def error_response(request: web.Request, status: int, key: str, **values: object
     return json_answer({"error": sentence(key, language_of(request), **values)}, status)
 
 
+T = TypeVar("T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -90,14 +92,19 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_response(request, 500, "server")
 
 
-def desk_refusal(error: DeskError) -> ApiError:
-    """A staff action that does not apply: the client's 409, with its sentence."""
-    return ApiError(409, error.key, reason=str(error))
+# Refusals that are not a state of the case: what is not yours to see, or not your role's.
+_REFUSAL_STATUS = {"no_saved_reply": 404, "forbidden": 403}
 
 
-async def desk_call(action: Awaitable[object]) -> None:
-    """Await a staff action; its refusal (DeskError) becomes the client's 409."""
+def desk_refusal(error: Refusal) -> ApiError:
+    """A staff action that does not apply: the client's 409 (404 or 403 where the refusal
+    says so), with its sentence."""
+    return ApiError(_REFUSAL_STATUS.get(error.key, 409), error.key, reason=str(error))
+
+
+async def desk_call(action: Awaitable[T]) -> T:
+    """Await a staff action; its refusal (Refusal) becomes the client's 409."""
     try:
-        await action
-    except DeskError as error:
+        return await action
+    except Refusal as error:
         raise desk_refusal(error) from None

@@ -115,7 +115,7 @@ class EventHub:
         listeners = list(self._listeners)
         if not listeners:
             return
-        owners: dict[int, tuple[Any, ...]] = {}
+        owners: dict[int, read_side.Owners] = {}
         if not all(listener.viewer.sees_all for listener in listeners):
             ids = [e.conversation_id for e in batch if e.conversation_id is not None]
             owners = await self._db().read(read_side.visibility, ids) if ids else {}
@@ -126,12 +126,12 @@ class EventHub:
                     listener.put(event)
 
 
-def _concerns(event: Event, viewer: Viewer, owner: tuple[Any, ...] | None) -> bool:
+def _concerns(event: Event, viewer: Viewer, owner: read_side.Owners | None) -> bool:
     if event.kind == EventKind.ALERT_RAISED and event.staff_id is not None:
         return event.staff_id == viewer.staff_id
     if viewer.sees_all or event.conversation_id is None:
         return True
-    return owner is not None and viewer.can_see(*owner)
+    return owner is not None and viewer.sees(owner)
 
 
 def event_data(event: Event) -> str:

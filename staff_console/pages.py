@@ -21,19 +21,19 @@ import jinja2
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import SUPERVISING_ROLES
 from flows.intake import Intake
 from staff_console import actions
 from staff_console.access import (
     csrf_token,
     current_staff,
     public,
-    require_role,
     sessions_of,
     set_session_cookie,
     sign_out,
+    supervisors_only,
 )
 from staff_console.api import shapes
+from staff_console.api.conversations import queue_view
 from staff_console.api.finding import (
     AGE_BANDS,
     CHANNELS,
@@ -43,12 +43,12 @@ from staff_console.api.finding import (
     filter_query,
     inbox_filter,
 )
+from staff_console.api.notes import day_of, handover_day
 from staff_console.api.review import load_review
-from staff_console.api.routes import day_of, handover_day, queue_view
 from staff_console.errors import ApiError, sentence
 from staff_console.i18n import DEFAULT_LANGUAGE, LANGUAGES, fill, texts
 from staff_console.keys import HUB, PRESENCE
-from storage import audit, read_side
+from storage import read_side
 
 _HERE = Path(__file__).parent
 LANGUAGE_COOKIE = "tobira_lang"
@@ -117,7 +117,7 @@ def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) ->
     signed = current_staff(request)
     context = _base_context(request, page)
     member = signed.staff
-    can_supervise = member.role in SUPERVISING_ROLES  # the pages ask this, never the role
+    can_supervise = member.role.can_supervise  # the pages ask this, never the role
     context.update(
         staff=member,
         can_supervise=can_supervise,
@@ -162,15 +162,8 @@ async def inbox(request: web.Request) -> web.Response:
     rows, counts = await db.read(queue_view, signed.viewer, queue, read_side.DEFAULT_ROWS, found)
     colleagues = await db.read(read_side.colleagues)
     # A person looked at this list: audited as the API audits it.
-    await db.write(
-        lambda conn: audit.record(
-            conn,
-            staff_id=signed.staff.id,
-            action="view_queue",
-            conversation_id=None,
-            at=now,
-            detail={"queue": queue, **filters},
-        )
+    await request.config_dict[keys.DESK].office.record_view(
+        signed.staff.id, action="view_queue", detail={"queue": queue, **filters}
     )
     data = {
         "queue": queue,
@@ -241,7 +234,7 @@ async def saved_replies_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("saved_replies.html", request, context)
 
 
-@require_role(*SUPERVISING_ROLES)
+@supervisors_only
 async def review_page(request: web.Request) -> web.Response:
     """The weekly review: new intakes, each accepted to a counselor (and a pair)."""
     data = await load_review(request)
@@ -256,14 +249,14 @@ async def review_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("review.html", request, context)
 
 
-@require_role(*SUPERVISING_ROLES)
+@supervisors_only
 async def staff_page(request: web.Request) -> web.Response:
     """Supervisors: who works today, on leave or covering; leave is set here."""
     context = _signed_in_context(request, "staff", {})
     return aiohttp_jinja2.render_template("staff.html", request, context)
 
 
-@require_role(*SUPERVISING_ROLES)
+@supervisors_only
 async def audit_page(request: web.Request) -> web.Response:
     """Supervisors: the audit log with filters and the alerts history (the API audits
     each look at the log)."""

@@ -51,7 +51,7 @@ class TypingRelay:
         address = await self._db().read(read_side.client_address, conversation_id)
         if address is None:
             return
-        channel, user_id = address
+        channel, user_id = address.channel, address.platform_user_id
         if not self._enabled.get(channel):
             return
         try:

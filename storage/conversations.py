@@ -241,20 +241,3 @@ def queued_without_counselor(conn: Tx, limit: int = 100) -> list[Conversation]:
 def is_urgent(conn: Tx, conversation_id: int) -> bool:
     row = _one(conn, "SELECT urgent FROM conversations WHERE id = ?", (conversation_id,))
     return bool(row and row[0])
-
-
-def set_people(
-    conn: Tx,
-    conversation_id: int,
-    *,
-    org_id: str,
-    counselor_id: int,
-    pair_counselor_id: int | None,
-    at: datetime,
-) -> None:
-    """Who works an open conversation: its counselor and pair (a transfer, a pairing)."""
-    conn.execute(
-        "UPDATE conversations SET org_id = ?, counselor_id = ?, pair_counselor_id = ?,"
-        f" status = '{ConversationStatus.ASSIGNED}', updated_at = ? WHERE id = ?",
-        (org_id, counselor_id, pair_counselor_id, to_db(at), conversation_id),
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.statuses import STAFF_AUTHOR_PREFIX, MessageKind
+from storage.statuses import STAFF_AUTHOR, MessageKind
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 from storage.tx import fetch_all as _all
@@ -34,14 +34,15 @@ def add(
     inbound_event_id: int | None = None,
     read_token: str | None = None,
     outbox_id: int | None = None,
+    staff_id: int | None = None,
 ) -> int:
     """`outbox_id`: the outbox row (one platform call) that carries an outgoing message, so
     staff see whether it reached the client; `read_token`: what the channel needs to mark
     an incoming one read."""
     row = conn.execute(
         "INSERT INTO messages (conversation_id, direction, author, kind, body,"
-        " inbound_event_id, read_token, outbox_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " inbound_event_id, read_token, outbox_id, staff_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
             conversation_id,
             direction,
@@ -51,6 +52,7 @@ def add(
             inbound_event_id,
             read_token,
             outbox_id,
+            staff_id,
             to_db(at),
         ),
     ).fetchone()
@@ -90,7 +92,7 @@ def acknowledgement_due(conn: Tx, conversation_id: int) -> bool:
     acknowledged, with who and when) and for a reopening.
     """
     row = conn.execute(
-        f"SELECT MAX(CASE WHEN author LIKE '{STAFF_AUTHOR_PREFIX}%' OR kind IN (?, ?, ?, ?)"
+        f"SELECT MAX(CASE WHEN author = '{STAFF_AUTHOR}' OR kind IN (?, ?, ?, ?)"
         " THEN id END), MAX(CASE WHEN kind = ? THEN id END)"
         " FROM messages WHERE conversation_id = ?",
         (

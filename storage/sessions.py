@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from storage.roles import Role
 from storage.staff import StaffMember
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
@@ -69,7 +70,9 @@ def signed_in(conn: Tx, token: str) -> tuple[SessionRow, StaffMember] | None:
     if row is None:
         return None
     values = tuple(row)
-    member = StaffMember(values[1], values[7], values[8], values[9], values[10], values[11], True)
+    member = StaffMember(
+        values[1], values[7], values[8], values[9], values[10], Role(values[11]), True
+    )
     return _row(values[:7]), member
 
 

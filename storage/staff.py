@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from storage.roles import ROLES, SUPERVISING_SQL, Role
 from storage.statuses import HUMAN_OWNED, sql_list
 from storage.timefmt import to_db
 from storage.tx import Tx
@@ -20,8 +21,6 @@ from storage.tx import fetch_one as _one
 
 # A conversation counts against a counselor's load until it is resolved.
 _OPEN = sql_list(HUMAN_OWNED)
-
-ROLES = ("counselor", "supervisor", "admin")
 
 
 class StaffError(ValueError):
@@ -35,7 +34,7 @@ class StaffMember:
     name: str
     display_name: str  # what clients see: 「担当は{display_name}です」
     org_id: str | None
-    role: str
+    role: Role
     active: bool
 
 
@@ -53,7 +52,7 @@ _LEAVE_COLUMNS = "id, staff_id, starts_on, ends_on, cover_staff_id"
 
 
 def _member(row: Sequence[Any]) -> StaffMember:
-    return StaffMember(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+    return StaffMember(row[0], row[1], row[2], row[3], row[4], Role(row[5]), bool(row[6]))
 
 
 def _leave(row: Sequence[Any]) -> Leave:
@@ -154,7 +153,7 @@ def counselors(conn: Tx, org_id: str) -> list[StaffMember]:
     """Active counselors of one organisation, oldest account first (a stable tie-break)."""
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM staff"
-        " WHERE org_id = ? AND role = 'counselor' AND active = 1 ORDER BY id",
+        f" WHERE org_id = ? AND role = '{Role.COUNSELOR}' AND active = 1 ORDER BY id",
         (org_id,),
     ).fetchall()
     return [_member(r) for r in rows]
@@ -164,8 +163,8 @@ def supervisors(conn: Tx, org_id: str | None = None) -> list[StaffMember]:
     """Active supervisors and admins: the given organisation's first, supervisors before
     admins (admins run the system; they are the last resort for a client)."""
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM staff WHERE role IN ('supervisor', 'admin') AND active = 1"
-        " ORDER BY (org_id IS NOT NULL AND org_id = ?) DESC, role = 'supervisor' DESC, id",
+        f"SELECT {_COLUMNS} FROM staff WHERE role IN {SUPERVISING_SQL} AND active = 1"
+        f" ORDER BY (org_id IS NOT NULL AND org_id = ?) DESC, role = '{Role.SUPERVISOR}' DESC, id",
         (org_id,),
     ).fetchall()
     return [_member(r) for r in rows]

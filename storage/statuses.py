@@ -130,11 +130,8 @@ def checkin_of(kind: str) -> tuple[str, bool] | None:
     return level, who == "other"
 
 
-STAFF_AUTHOR_PREFIX = "staff:"
-
-
-def staff_author(staff_id: int) -> str:
-    return f"{STAFF_AUTHOR_PREFIX}{staff_id}"
+# The `author` of a staff member's message; which one is its `staff_id` (migration 0012).
+STAFF_AUTHOR = "staff"
 
 
 def sql_list(values: tuple[StrEnum, ...]) -> str:

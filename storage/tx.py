@@ -15,6 +15,9 @@ class Cursor(Protocol):
     @property
     def rowcount(self) -> int: ...
 
+    @property
+    def description(self) -> Any: ...
+
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...
@@ -35,3 +38,13 @@ def fetch_all(conn: Tx, sql: str, params: Sequence[Any] = ()) -> list[Any]:
 
 def fetch_one(conn: Tx, sql: str, params: Sequence[Any] = ()) -> Any:
     return conn.execute(sql, params).fetchone()
+
+
+def named_rows(
+    conn: Tx, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+) -> list[dict[str, Any]]:
+    """Rows as {column name: value}: read by name, not by position (name every computed
+    column with AS)."""
+    cursor = conn.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

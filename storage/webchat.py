@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from storage.statuses import STAFF_AUTHOR_PREFIX, OutboxStatus, sql_list
+from storage.statuses import OutboxStatus, sql_list
 from storage.timefmt import to_db
 from storage.tx import Tx
 from storage.tx import fetch_one as _one
@@ -80,11 +80,11 @@ def sent_after(conn: Tx, platform_user_id: str, after_id: int, limit: int = 200)
     rows = conn.execute(
         "SELECT o.id, o.payload, o.created_at,"
         " (SELECT s.display_name FROM messages m JOIN staff s"
-        "   ON m.author = ? || s.id WHERE m.outbox_id = o.id LIMIT 1)"
+        "   ON s.id = m.staff_id WHERE m.outbox_id = o.id LIMIT 1)"
         " FROM outbox o JOIN contacts c ON c.id = o.contact_id"
         " WHERE c.channel = ? AND c.platform_user_id = ? AND o.id > ?"
         f" AND o.status IN {_SHOWN} ORDER BY o.id LIMIT ?",
-        (STAFF_AUTHOR_PREFIX, CHANNEL, platform_user_id, after_id, limit),
+        (CHANNEL, platform_user_id, after_id, limit),
     ).fetchall()
     return [FeedItem(f"b{row[0]}", "tobira", row[1], row[2], row[3]) for row in rows]
 

@@ -18,7 +18,7 @@ import secrets
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import DeskError
+from bot.conversation.refusal import Refusal
 from storage import contacts, conversations, staff
 from storage.events import NewEvent
 from storage.tx import Tx
@@ -94,5 +94,5 @@ async def seed_conversations(app: web.Application) -> None:
                     "ご連絡ありがとうございます。来週の個別ケース検討会議で、一緒に確認しましょう。",
                 )
                 await desk.resolve(resolved[0], counselor)
-            except DeskError:
+            except Refusal:
                 pass  # nobody may answer it as configured: it stays waiting, which is fine

@@ -25,7 +25,8 @@ from bot.handoff.passwords import hash_password, too_short
 from storage import audit, sessions
 from storage import staff as staff_store
 from storage.database import Database
-from storage.staff import ROLES, StaffError
+from storage.roles import ROLES
+from storage.staff import StaffError
 from storage.tx import Tx
 
 T = TypeVar("T")

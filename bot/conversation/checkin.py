@@ -42,11 +42,11 @@ from bot.handoff.assignment import Owner
 from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.promises.safety import after_checkin, checkin, checkin_tap, squeezed
-from bot.runtime.events import Event, EventKind
+from bot.runtime.alerting import raise_alerts
 from bot.safety import Detection, Level
 from flows import FlowState, open_question
 from flows.text import normalize
-from storage import alerts, messages, safety_checkins, safety_signals
+from storage import messages, safety_checkins, safety_signals
 from storage.contacts import Contact
 from storage.conversations import Conversation
 from storage.statuses import HUMAN_OWNED, MessageKind, checkin_kind, possible_alert
@@ -170,17 +170,14 @@ def _ask(
         owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
     else:  # nobody owns it yet: the supervisors of the organisation it would go to
         owner = Owner(ctx.handoff.organization_for_topic(conversation.topic), None, None)
-    for staff_id in who_to_alert(conn, owner, now):
-        alert_id = alerts.add(
-            conn,
-            staff_id=staff_id,
-            conversation_id=conversation.id,
-            kind=possible_alert(danger.level.value),
-            at=now,
-        )
-        result.events.append(
-            Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=staff_id)
-        )
+    raise_alerts(
+        conn,
+        result.events,
+        conversation_id=conversation.id,
+        staff_ids=who_to_alert(conn, owner, now),
+        kind=possible_alert(danger.level.value),
+        now=now,
+    )
     language = conversation_language(conversation, contact.language)
     words = acks.Words(ctx.catalogue, language)
     first, question, buttons = checkin(words, danger, ctx.safety, owner.org, now, message_id)

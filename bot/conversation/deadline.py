@@ -16,8 +16,8 @@ from bot.delivery.say import Said, say
 from bot.handoff import assignment as handoff
 from bot.messages.language import conversation_language
 from bot.promises import acks
-from bot.runtime.events import Event, EventKind
-from storage import alerts, claims, contacts, conversations, deadlines, messages
+from bot.runtime.alerting import raise_alerts
+from storage import claims, contacts, conversations, deadlines, messages
 from storage.statuses import HUMAN_OWNED, AlertKind, MessageKind
 from storage.tx import Tx
 
@@ -98,10 +98,11 @@ def _alert(
     kind: AlertKind,
     now: datetime,
 ) -> None:
-    for staff_id in targets:
-        alert_id = alerts.add(
-            conn, staff_id=staff_id, conversation_id=conversation_id, kind=kind, at=now
-        )
-        outcome.events.append(
-            Event(EventKind.ALERT_RAISED, conversation_id, alert_id=alert_id, staff_id=staff_id)
-        )
+    raise_alerts(
+        conn,
+        outcome.events,
+        conversation_id=conversation_id,
+        staff_ids=targets,
+        kind=kind,
+        now=now,
+    )

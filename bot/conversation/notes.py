@@ -13,17 +13,15 @@ from datetime import datetime
 
 from bot.conversation.refusal import Refusal, active_member
 from bot.delivery.outcome import Outcome
+from bot.runtime.alerting import raise_alert
 from bot.runtime.events import Event, EventKind
-from storage import alerts, audit, conversations, notes, staff
+from storage import audit, conversations, notes, staff
 from storage.statuses import AlertKind
 from storage.tx import Tx
 
 # A mention is @ and a login (letters, digits, . _ -), not inside an e-mail address.
 _MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][A-Za-z0-9._-]{0,63})")
 MAX_NOTE_CHARS = 5000
-
-
-NoteError = Refusal  # safe to show; `key` names the sentence
 
 
 def mentioned_logins(text: str) -> list[str]:
@@ -45,18 +43,18 @@ def add_note(
 ) -> tuple[int, Outcome]:
     """Store the note, alert whom it mentions or is addressed to; audited without its text."""
     if not text.strip():
-        raise NoteError("the note is empty", "note_empty")
+        raise Refusal("the note is empty", "note_empty")
     if kind not in notes.KINDS:
-        raise NoteError(f"unknown note kind {kind!r}", "note_kind")
+        raise Refusal(f"unknown note kind {kind!r}", "note_kind")
     if to_staff_id is not None and kind != "handover":
-        raise NoteError("only a handover note is addressed to someone", "note_kind")
+        raise Refusal("only a handover note is addressed to someone", "note_kind")
     if conversations.get(conn, conversation_id) is None:
-        raise NoteError("no such conversation", "no_conversation")
+        raise Refusal("no such conversation", "no_conversation")
     active_member(conn, author_id)  # refused if unknown or inactive
     if to_staff_id is not None:
         addressee = staff.get(conn, to_staff_id)
         if addressee is None or not addressee.active:
-            raise NoteError("the addressee is not an active staff member", "unknown_staff")
+            raise Refusal("the addressee is not an active staff member", "unknown_staff")
     note_id = notes.add(
         conn,
         conversation_id=conversation_id,
@@ -71,11 +69,13 @@ def add_note(
 
     def alert(staff_id: int, alert_kind: AlertKind) -> None:
         alerted.add(staff_id)
-        alert_id = alerts.add(
-            conn, staff_id=staff_id, conversation_id=conversation_id, kind=alert_kind, at=now
-        )
-        outcome.events.append(
-            Event(EventKind.ALERT_RAISED, conversation_id, alert_id=alert_id, staff_id=staff_id)
+        raise_alert(
+            conn,
+            outcome.events,
+            conversation_id=conversation_id,
+            staff_id=staff_id,
+            kind=alert_kind,
+            now=now,
         )
 
     if to_staff_id is not None and to_staff_id not in alerted:

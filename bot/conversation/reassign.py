@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.conversation import notes as staff_notes
 from bot.conversation.context import TurnContext
-from bot.conversation.refusal import Refusal, active_member, open_conversation
+from bot.conversation.refusal import Refusal, active_member, open_conversation, pair_for
 from bot.delivery.channel import Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said, say
@@ -21,13 +21,12 @@ from bot.handoff import assignment as handoff
 from bot.handoff.assignment import Owner
 from bot.messages.language import conversation_language
 from bot.promises import acks
+from bot.runtime.alerting import raise_alert
 from bot.runtime.events import Event, EventKind
-from storage import alerts, audit, contacts, conversations, deadlines
+from storage import audit, contacts, conversations, deadlines
 from storage.conversations import Conversation
 from storage.statuses import AlertKind, MessageKind
 from storage.tx import Tx
-
-ReassignError = Refusal  # safe to show; `key` names the sentence
 
 
 def _reload(conn: Tx, conversation_id: int) -> Conversation:
@@ -109,25 +108,25 @@ def transfer(
         )
         found = handoff.available_counselor(conn, before.org, now, exclude)
         if found is None:
-            raise ReassignError("no other counselor is at work now", "nobody_available")
+            raise Refusal("no other counselor is at work now", "nobody_available")
         target = found
     else:
         target = active_member(conn, to_staff_id)
     if target.id == conversation.counselor_id:
-        raise ReassignError("that counselor already has this conversation", "same_counselor")
+        raise Refusal("that counselor already has this conversation", "same_counselor")
     org = ctx.handoff.organization(target.org_id or conversation.org_id)
     pair_id = conversation.pair_counselor_id
     if pair_id == target.id:
         pair_id = None
-    conversations.set_people(
+    handoff.assign(
         conn,
         conversation.id,
+        conversation.contact_id,
         org_id=org.id,
         counselor_id=target.id,
-        pair_counselor_id=pair_id,
-        at=now,
+        pair_id=pair_id,
+        now=now,
     )
-    contacts.set_counselor(conn, conversation.contact_id, target.id)
     outcome = Outcome(
         events=[Event(EventKind.CONVERSATION_ASSIGNED, conversation.id, staff_id=target.id)]
     )
@@ -144,15 +143,13 @@ def transfer(
         )
         outcome.events += noted.events
     elif target.id != by.id:
-        alert_id = alerts.add(
+        raise_alert(
             conn,
-            staff_id=target.id,
+            outcome.events,
             conversation_id=conversation.id,
+            staff_id=target.id,
             kind=AlertKind.TRANSFERRED,
-            at=now,
-        )
-        outcome.events.append(
-            Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=target.id)
+            now=now,
         )
     tell_if_responder_changed(conn, ctx, before, _reload(conn, conversation.id), now, outcome)
     audit.record(
@@ -179,38 +176,31 @@ def set_pair(
     conversation = open_conversation(conn, conversation_id)
     by = active_member(conn, by_staff_id)
     if conversation.counselor_id is None:
-        raise ReassignError("a case needs a counselor before a pair", "no_counselor")
+        raise Refusal("a case needs a counselor before a pair", "no_counselor")
     counselor = active_member(conn, conversation.counselor_id)
-    pair = None
-    if pair_staff_id is not None:
-        pair = active_member(conn, pair_staff_id)
-        if pair.role != "counselor" or pair.org_id == counselor.org_id:
-            raise ReassignError(
-                "the pair is a counselor of the other organisation", "pair_other_org"
-            )
+    pair = pair_for(conn, counselor, pair_staff_id) if pair_staff_id is not None else None
     before = handoff.owner_of(conn, ctx.handoff, conversation, now)
     assert conversation.org_id is not None
-    conversations.set_people(
+    handoff.assign(
         conn,
         conversation.id,
+        conversation.contact_id,
         org_id=conversation.org_id,
         counselor_id=counselor.id,
-        pair_counselor_id=pair.id if pair else None,
-        at=now,
+        pair_id=pair.id if pair else None,
+        now=now,
     )
     outcome = Outcome(
         events=[Event(EventKind.CONVERSATION_CHANGED, conversation.id, staff_id=by.id)]
     )
     if pair is not None and pair.id != by.id:
-        alert_id = alerts.add(
+        raise_alert(
             conn,
-            staff_id=pair.id,
+            outcome.events,
             conversation_id=conversation.id,
+            staff_id=pair.id,
             kind=AlertKind.PAIRED,
-            at=now,
-        )
-        outcome.events.append(
-            Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=pair.id)
+            now=now,
         )
     tell_if_responder_changed(conn, ctx, before, _reload(conn, conversation.id), now, outcome)
     audit.record(

@@ -4,6 +4,7 @@ for the desk, reassignment and notes, safe to show, and the look-ups such action
 
 from __future__ import annotations
 
+from bot.handoff.assignment import can_pair
 from storage import conversations, staff
 from storage.conversations import Conversation
 from storage.staff import StaffMember
@@ -32,3 +33,11 @@ def active_member(conn: Tx, staff_id: int) -> StaffMember:
     if member is None or not member.active:
         raise Refusal("unknown or inactive staff member", "unknown_staff")
     return member
+
+
+def pair_for(conn: Tx, counselor: StaffMember, pair_id: int) -> StaffMember:
+    """The named pair of a counselor's case, if the pair rule allows them."""
+    pair = active_member(conn, pair_id)
+    if not can_pair(counselor, pair):
+        raise Refusal("the pair is a counselor of the other organisation", "pair_other_org")
+    return pair

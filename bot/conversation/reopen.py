@@ -16,8 +16,9 @@ from datetime import datetime
 from bot.conversation.context import TurnContext
 from bot.delivery.outcome import Outcome
 from bot.handoff import assignment as handoff
+from bot.runtime.alerting import raise_alert
 from bot.runtime.events import Event, EventKind
-from storage import alerts, conversations, messages
+from storage import conversations, messages
 from storage.contacts import Contact
 from storage.conversations import Conversation
 from storage.statuses import AlertKind, MessageKind
@@ -59,15 +60,13 @@ def _reopen(
     assert reopened is not None
     owner = handoff.owner_of(conn, ctx.handoff, reopened, now)
     staff_id = owner.responder.id if owner.responder else None
-    alert_id = alerts.add(
+    result.events.append(Event(EventKind.CONVERSATION_CHANGED, conversation.id))
+    raise_alert(
         conn,
-        staff_id=staff_id,
+        result.events,
         conversation_id=conversation.id,
+        staff_id=staff_id,
         kind=AlertKind.CONVERSATION_REOPENED,
-        at=now,
+        now=now,
     )
-    result.events += [
-        Event(EventKind.CONVERSATION_CHANGED, conversation.id),
-        Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=staff_id),
-    ]
     return reopened

@@ -21,9 +21,10 @@ from bot.handoff.assignment import Owner
 from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.promises.safety import danger_answer
+from bot.runtime.alerting import raise_alerts
 from bot.runtime.events import Event, EventKind
 from bot.safety import Detection, Level
-from storage import alerts, conversations, messages, staff
+from storage import conversations, messages, staff
 from storage.contacts import Contact
 from storage.conversations import Conversation
 from storage.statuses import HUMAN_OWNED, MessageKind, danger_alert
@@ -49,17 +50,14 @@ def answer_danger(
     result.events.append(
         Event(EventKind.DANGER_DETECTED, conversation.id, level=detection.level.value)
     )
-    for staff_id in who_to_alert(conn, owner, now):
-        alert_id = alerts.add(
-            conn,
-            staff_id=staff_id,
-            conversation_id=conversation.id,
-            kind=danger_alert(detection.level.value),
-            at=now,
-        )
-        result.events.append(
-            Event(EventKind.ALERT_RAISED, conversation.id, alert_id=alert_id, staff_id=staff_id)
-        )
+    raise_alerts(
+        conn,
+        result.events,
+        conversation_id=conversation.id,
+        staff_ids=who_to_alert(conn, owner, now),
+        kind=danger_alert(detection.level.value),
+        now=now,
+    )
     # The client now waits for a human: remind and escalate as for any unanswered message,
     # counted from the first one nobody answered (a 「はい」 to a check-in that already
     # started the wait must not push the counselor's reminder later).

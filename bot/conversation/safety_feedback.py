@@ -20,13 +20,11 @@ from storage import safety_feedback as store
 from storage.safety_feedback import KINDS, LEVELS, Mark
 from storage.tx import Tx
 
-FeedbackError = Refusal  # safe to show; `key` names the sentence
-
 
 def _message(conn: Tx, conversation_id: int, message_id: int) -> store.ClientText:
     found = store.client_text(conn, message_id)
     if found is None or found.conversation_id != conversation_id:
-        raise FeedbackError("not a client's text message of this conversation", "feedback_message")
+        raise Refusal("not a client's text message of this conversation", "feedback_message")
     return found
 
 
@@ -42,17 +40,17 @@ def mark(
 ) -> tuple[Mark, Outcome]:
     # The one place the kind and level are checked (the console and storage rely on it).
     if kind not in KINDS:
-        raise FeedbackError(f"unknown feedback kind {kind!r}", "feedback_kind")
+        raise Refusal(f"unknown feedback kind {kind!r}", "feedback_kind")
     if kind == "missed" and level not in LEVELS:
-        raise FeedbackError("a missed danger needs its level", "feedback_level")
+        raise Refusal("a missed danger needs its level", "feedback_level")
     if kind == "false_alarm" and level is not None:
-        raise FeedbackError("a false alarm has no level", "feedback_level_not_wanted")
+        raise Refusal("a false alarm has no level", "feedback_level_not_wanted")
     active_member(conn, staff_id)
     message = _message(conn, conversation_id, message_id)
     if kind == "false_alarm" and not message.signalled:
-        raise FeedbackError("this message raised no danger signal", "feedback_not_signalled")
+        raise Refusal("this message raised no danger signal", "feedback_not_signalled")
     if kind == "missed" and message.signalled:
-        raise FeedbackError("this message already raised a danger signal", "feedback_signalled")
+        raise Refusal("this message already raised a danger signal", "feedback_signalled")
     before = store.of(conn, message_id, staff_id)
     store.mark(
         conn,

@@ -21,11 +21,12 @@ from bot.handoff import assignment as handoff
 from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.promises.windows import contact_time_of
+from bot.runtime.alerting import raise_alert
 from bot.runtime.events import Event, EventKind
 from bot.safety import Detection, detect
 from flows import End, FlowEvent, FlowState, HandOff, Paused, Resumed, Send, StoreAnswer, step
 from flows.text import normalize
-from storage import alerts, contacts, conversations, deadlines, events, messages, outbox
+from storage import contacts, conversations, deadlines, events, messages, outbox
 from storage.contacts import Contact
 from storage.conversations import Conversation
 from storage.statuses import (
@@ -338,19 +339,12 @@ def run_failed_turn(
         reply_token=inbound.reply_token,
         reply_deadline=ctx.channels.reply_deadline(inbound),
     )
-    alert_id = alerts.add(
+    raise_alert(
         conn,
-        staff_id=conversation.counselor_id,
+        result.events,
         conversation_id=conversation.id,
+        staff_id=conversation.counselor_id,
         kind=AlertKind.TURN_FAILED,
-        at=now,
-    )
-    result.events.append(
-        Event(
-            EventKind.ALERT_RAISED,
-            conversation.id,
-            alert_id=alert_id,
-            staff_id=conversation.counselor_id,
-        )
+        now=now,
     )
     return result

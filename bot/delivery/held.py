@@ -7,13 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.runtime.alerting import raise_alert
+from bot.runtime.events import Event
 from storage import alerts, conversations, outbox
 from storage.outbox import OutboxRow
 from storage.statuses import AlertKind
 from storage.tx import Tx
-
-# (alert id, staff id) of an alert raised on the writer, to publish after the commit
-Raised = tuple[int, int | None]
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class Wait:
 
     channel: str
     refresh: bool  # the allowance's reading is due: read it, then claim again
-    alert: Raised | None = None  # raised on holding
+    alert: Event | None = None  # raised on holding, published after the commit
     conversation_id: int | None = None
 
 
@@ -53,25 +52,26 @@ def hold_after_refusal(conn: Tx, row: OutboxRow, maybe_sent: bool, now: datetime
     return hold(conn, row, now)
 
 
-def give_up(conn: Tx, row: OutboxRow, error: str, now: datetime) -> tuple[int, int | None] | None:
+def give_up(conn: Tx, row: OutboxRow, error: str, now: datetime) -> Event | None:
     """Mark the row failed and alert the conversation's counselor (or whoever is on duty):
-    someone must know the client did not get it. Returns (alert id, staff id)."""
+    someone must know the client did not get it. Returns the alert's event."""
     outbox.mark_failed(conn, row.id, error)
     return alert_counselor(conn, row, AlertKind.DELIVERY_FAILED, now)
 
 
-def alert_counselor(
-    conn: Tx, row: OutboxRow, kind: AlertKind, now: datetime
-) -> tuple[int, int | None] | None:
+def alert_counselor(conn: Tx, row: OutboxRow, kind: AlertKind, now: datetime) -> Event | None:
     """Alert the row's conversation's counselor (or whoever is on duty, if none); returns
-    (alert id, staff id)."""
+    the alert's event, to publish after the commit."""
     if row.conversation_id is None:
         return None
     conversation = conversations.get(conn, row.conversation_id)
     if conversation is None:
         return None
-    staff_id = conversation.counselor_id
-    alert_id = alerts.add(
-        conn, staff_id=staff_id, conversation_id=conversation.id, kind=kind, at=now
+    return raise_alert(
+        conn,
+        [],
+        conversation_id=conversation.id,
+        staff_id=conversation.counselor_id,
+        kind=kind,
+        now=now,
     )
-    return alert_id, staff_id

@@ -30,6 +30,7 @@ def say(
     events: list[Event],
     reply_token: str | None = None,
     reply_deadline: datetime | None = None,
+    staff_id: int | None = None,
 ) -> list[int]:
     """Keep every message in the transcript and queue it for the contact's channel, in that
     channel's wire form. Nothing is queued for someone who can no longer be reached (they
@@ -69,6 +70,7 @@ def say(
             body=channels.shown(contact.channel, item.message.text),
             at=now,
             outbox_id=carrier,
+            staff_id=staff_id,
         )
         events.append(Event(EventKind.MESSAGE_QUEUED, conversation_id, message_id=message_id))
     conversations.answered_somehow(conn, conversation_id, now)

@@ -38,7 +38,8 @@ from bot.delivery.channel import (
     TypingShower,
     Unsent,
 )
-from bot.delivery.held import Raised, Wait, give_up, hold, hold_after_refusal, hold_refused_token
+from bot.delivery.delivered import Delivered
+from bot.delivery.held import Wait, give_up, hold, hold_after_refusal, hold_refused_token
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event, EventKind
 from bot.runtime.lanes import Lanes
@@ -50,9 +51,6 @@ from storage.outbox import OutboxRow
 from storage.tx import Tx
 
 log = logging.getLogger("tobira.sender")
-
-# (outbox id, when, note, conversation id)
-Delivered = tuple[int, datetime, str | None, int | None]
 
 
 @dataclass
@@ -190,17 +188,11 @@ class OutboxSender:
                 # Closing mid-lane: record what went out. If even this is lost, the row is
                 # tried again and the platform deduplicates (a spent reply token, a known
                 # retry key).
-                await self._db.write(lambda conn: outbox.mark_delivered(conn, *delivered[:3]))
-
-    def _alerted(self, conversation_id: int | None, raised: Raised) -> None:
-        alert_id, staff_id = raised
-        self._publish(
-            [Event(EventKind.ALERT_RAISED, conversation_id, alert_id=alert_id, staff_id=staff_id)]
-        )
+                await self._db.write(delivered.mark)
 
     def _held(self, contact_id: int, wait: Wait) -> None:
         if wait.alert is not None:
-            self._alerted(wait.conversation_id, wait.alert)
+            self._publish([wait.alert])
         # Look again at the next reading; sooner if they write (a new reply token).
         self._holding.setdefault(wait.channel, set()).add(contact_id)
         self.lanes.kick_later(contact_id, self.allowance.next_reading_in(wait.channel))
@@ -210,8 +202,7 @@ class OutboxSender:
             self.kick(contact_id)
 
     def _sent(self, delivered: Delivered) -> None:
-        outbox_id, _, _, conversation_id = delivered
-        self._publish([Event(EventKind.MESSAGE_SENT, conversation_id, outbox_id=outbox_id)])
+        self._publish([delivered.event()])
 
     def _claim_next(
         self,
@@ -226,7 +217,7 @@ class OutboxSender:
         """Runs on the writer: mark the last row delivered, then claim the contact's next
         (unless it is a push the month's allowance does not allow)."""
         if delivered is not None:
-            outbox.mark_delivered(conn, *delivered[:3])
+            delivered.mark(conn)
         row = claims.next_outbox_row(conn, contact_id, after_id)
         if row is None or row.channel not in self._transports:
             return None
@@ -320,7 +311,8 @@ class OutboxSender:
             attempts += 1
         if result.outcome == "delivered":
             push.went_out = method == "push"
-            return None, (row.id, self._clock.now(), result.detail or None, row.conversation_id)
+            now = self._clock.now()
+            return None, Delivered(row.id, now, result.detail or None, row.conversation_id)
         if result.unsent is Unsent.ALLOWANCE_USED:
             # The platform counts differently from our estimate: nothing more this month
             # until it says so. Not an attempt that brings a give-up nearer.
@@ -332,7 +324,7 @@ class OutboxSender:
             )
             return wait, None
         if result.outcome == "give_up" or attempts >= retry.max_attempts:
-            alert_id = await self._db.write(
+            alert = await self._db.write(
                 partial(give_up, row=row, error=result.detail, now=self._clock.now())
             )
             log.warning(
@@ -340,15 +332,8 @@ class OutboxSender:
                 extra={"outbox_id": row.id, "reason": result.detail, "attempts": attempts},
             )
             events = [Event(EventKind.MESSAGE_FAILED, row.conversation_id, outbox_id=row.id)]
-            if alert_id is not None:
-                events.append(
-                    Event(
-                        EventKind.ALERT_RAISED,
-                        row.conversation_id,
-                        alert_id=alert_id[0],
-                        staff_id=alert_id[1],
-                    )
-                )
+            if alert is not None:
+                events.append(alert)
             self._publish(events)
             return None, None
         maybe_sent = not (unsent_before and result.unsent is not None)

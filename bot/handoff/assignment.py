@@ -14,6 +14,7 @@ from bot.config.settings import HandoffSettings
 from storage import contacts, conversations, staff
 from storage.contacts import Contact
 from storage.conversations import Conversation
+from storage.roles import Role
 from storage.staff import StaffMember
 from storage.tx import Tx
 
@@ -89,17 +90,48 @@ def assign_on_handoff(
     pair = None
     if counselor is not None and settings.pair_counselors:
         pair = _pair_for(conn, settings, org, counselor, day)
-    conversations.assign(
+    assign(
         conn,
         conversation.id,
+        contact.id,
         org_id=org.id,
         counselor_id=counselor.id if counselor else None,
-        pair_counselor_id=pair.id if pair else None,
+        pair_id=pair.id if pair else None,
+        now=now,
+    )
+    return Owner(org, counselor, counselor, pair)
+
+
+def assign(
+    conn: Tx,
+    conversation_id: int,
+    contact_id: int,
+    *,
+    org_id: str,
+    counselor_id: int | None,
+    pair_id: int | None,
+    now: datetime,
+) -> None:
+    """The one way a case gets its people (a handoff, an acceptance, a transfer, a pairing):
+    the conversation's organisation, counselor and pair, and the counselor remembered for
+    the contact, so that a return goes to them again (continuity). No counselor: the case
+    waits in the queue."""
+    conversations.assign(
+        conn,
+        conversation_id,
+        org_id=org_id,
+        counselor_id=counselor_id,
+        pair_counselor_id=pair_id,
         at=now,
     )
-    if counselor is not None:
-        contacts.set_counselor(conn, contact.id, counselor.id)
-    return Owner(org, counselor, counselor, pair)
+    if counselor_id is not None:
+        contacts.set_counselor(conn, contact_id, counselor_id)
+
+
+def can_pair(counselor: StaffMember, pair: StaffMember) -> bool:
+    """A pair is a counselor of the other organisation (the window's two organisations
+    work a case together)."""
+    return pair.role == Role.COUNSELOR and pair.org_id != counselor.org_id
 
 
 def accept(
@@ -115,15 +147,15 @@ def accept(
     if pair_id is None and settings.pair_counselors:
         pair = _pair_for(conn, settings, org, counselor, local_day(org, now))
         pair_id = pair.id if pair else None
-    conversations.assign(
+    assign(
         conn,
         conversation.id,
+        conversation.contact_id,
         org_id=org.id,
         counselor_id=counselor.id,
-        pair_counselor_id=pair_id,
-        at=now,
+        pair_id=pair_id,
+        now=now,
     )
-    contacts.set_counselor(conn, conversation.contact_id, counselor.id)
     accepted = conversations.get(conn, conversation.id)
     assert accepted is not None
     return owner_of(conn, settings, accepted, now)

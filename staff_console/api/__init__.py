@@ -27,6 +27,10 @@
     GET  /alerts/history[?kind=]        every alert, seen or not (supervisors and admins)
 
 Every route but /login needs a session (401), every write the X-CSRF-Token header (403).
+One module a resource (auth, conversations, notes, events, alerts, audit, and the others
+named above). Handlers parse, call a service and shape the answer: what reaches a client
+goes through the desk (bot/conversation/desk.py), every other write and every look through
+its sibling, the office (bot/conversation/office.py), audited there.
 """
 
 from __future__ import annotations
@@ -35,11 +39,16 @@ from aiohttp import web
 
 from staff_console.access import security_headers, signed_in
 from staff_console.api import (
+    alerts,
+    audit,
+    auth,
+    conversations,
+    events,
+    notes,
     people,
     presence,
     quota,
     review,
-    routes,
     safety_feedback,
     saved_replies,
     staffing,
@@ -51,7 +60,8 @@ def create_api() -> web.Application:
     # Middlewares run outside in: errors become JSON, headers go on every answer, then
     # the session and CSRF checks.
     api = web.Application(middlewares=[json_errors, security_headers("api"), signed_in("api")])
-    routes.add_routes(api)
+    for resource in (auth, conversations, notes, events, alerts, audit):
+        resource.add_routes(api)
     saved_replies.add_routes(api)
     people.add_routes(api)
     presence.add_routes(api)

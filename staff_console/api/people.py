@@ -13,31 +13,24 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import SUPERVISING_ROLES
 from bot.conversation.notes import MAX_NOTE_CHARS
 from staff_console.access import current_staff
 from staff_console.api import shapes
 from staff_console.api.body import json_object, positive_int
+from staff_console.api.common import conversation_id_of
+from staff_console.api.visible import visible_row
 from staff_console.errors import ApiError, desk_call, json_answer
 from storage import read_side
 from storage.read_side import InboxRow
 
-SUPERVISORS = SUPERVISING_ROLES
-
 
 async def _row(request: web.Request) -> InboxRow:
-    conversation_id = positive_int(request.match_info["conversation_id"], "conversation_id")
-    row = await request.config_dict[keys.DB].read(
-        read_side.inbox_row, current_staff(request).viewer, conversation_id
-    )
-    if row is None:
-        raise ApiError(404, "no_conversation")
-    return row
+    return await visible_row(request, conversation_id_of(request))
 
 
 def _works_it(request: web.Request, row: InboxRow) -> bool:
     me = current_staff(request).staff
-    if me.role in SUPERVISORS:
+    if me.role.can_supervise:
         return True
     return me.id in {ref.id for ref in (row.counselor, row.pair) if ref is not None}
 

@@ -16,9 +16,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import SUPERVISING_ROLES
 from bot.delivery.channel import PushQuota, QuotaUnknown
-from staff_console.access import require_role
+from staff_console.access import supervisors_only
 from staff_console.errors import json_answer
 
 WARN_AT = 0.8
@@ -36,7 +35,7 @@ def shape(channel: str, quota: PushQuota) -> dict[str, Any]:
     }
 
 
-@require_role(*SUPERVISING_ROLES)
+@supervisors_only
 async def get_quota(request: web.Request) -> web.Response:
     app = request.config_dict
     found = []

@@ -16,16 +16,13 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import SUPERVISING_ROLES
-from staff_console.access import current_staff, require_role
+from staff_console.access import current_staff, supervisors_only
 from staff_console.api import shapes
 from staff_console.errors import json_answer
-from storage import audit, read_side, reviews
+from storage import read_side, reviews
 from storage.read_side import ConversationView, Viewer
 from storage.reviews import Review
 from storage.tx import Tx
-
-SUPERVISORS = SUPERVISING_ROLES
 
 
 def waiting_intakes(conn: Tx, viewer: Viewer) -> tuple[Review | None, list[ConversationView], int]:
@@ -68,45 +65,24 @@ async def load_review(request: web.Request) -> dict[str, Any]:
     app, signed_in = request.config_dict, current_staff(request)
     now = app[keys.CLOCK].now()
     found = await app[keys.DB].read(waiting_intakes, signed_in.viewer)
-    await app[keys.DB].write(
-        lambda conn: audit.record(
-            conn,
-            staff_id=signed_in.staff.id,
-            action="view_review",
-            conversation_id=None,
-            at=now,
-            detail={"intakes": [view.summary.id for view in found[1]]},
-        )
+    await app[keys.DESK].office.record_view(
+        signed_in.staff.id,
+        action="view_review",
+        detail={"intakes": [v.summary.id for v in found[1]]},
     )
     return review_data(found, now, app[keys.SETTINGS].handoff.assignment)
 
 
-@require_role(*SUPERVISORS)
+@supervisors_only
 async def get_review(request: web.Request) -> web.Response:
     return json_answer(await load_review(request))
 
 
-@require_role(*SUPERVISORS)
+@supervisors_only
 async def close_review(request: web.Request) -> web.Response:
-    app, signed_in = request.config_dict, current_staff(request)
-    now = app[keys.CLOCK].now()
-
-    def job(conn: Tx) -> int:
-        last = reviews.last(conn)
-        accepted = reviews.accepted_since(conn, last.closed_at if last else None)
-        review_id = reviews.close(conn, signed_in.staff.id, accepted, now)
-        audit.record(
-            conn,
-            staff_id=signed_in.staff.id,
-            action="close_review",
-            conversation_id=None,
-            at=now,
-            detail={"review_id": review_id, "accepted": accepted},
-        )
-        return accepted
-
-    accepted = await app[keys.DB].write(job)
-    return json_answer({"closed_at": shapes.when(now), "accepted": accepted})
+    office = request.config_dict[keys.DESK].office
+    closed = await office.close_review(current_staff(request).staff.id)
+    return json_answer({"closed_at": shapes.when(closed.at), "accepted": closed.accepted})
 
 
 def add_routes(api: web.Application) -> None:

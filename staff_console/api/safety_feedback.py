@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import DeskError
+from bot.conversation.refusal import Refusal
 from staff_console.access import current_staff
 from staff_console.api.body import json_object, positive_int
 from staff_console.api.visible import visible_row
@@ -85,7 +85,7 @@ async def _entry(request: web.Request, conversation_id: int, message_id: int) ->
 _BAD_REQUEST = ("feedback_kind", "feedback_level", "feedback_level_not_wanted")
 
 
-def _refused(error: DeskError) -> ApiError:
+def _refused(error: Refusal) -> ApiError:
     if error.key == "feedback_message":
         return ApiError(404, error.key)
     if error.key in _BAD_REQUEST:
@@ -119,7 +119,7 @@ async def mark(request: web.Request) -> web.Response:
             str(body.get("kind")),
             None if body.get("level") is None else str(body.get("level")),
         )
-    except DeskError as error:
+    except Refusal as error:
         raise _refused(error) from None
     me = current_staff(request).staff.id
     entry = await _entry(request, conversation_id, message_id)
@@ -133,7 +133,7 @@ async def withdraw(request: web.Request) -> web.Response:
         withdrawn = await request.config_dict[keys.DESK].withdraw_safety_mark(
             conversation_id, message_id, current_staff(request).staff.id
         )
-    except DeskError as error:
+    except Refusal as error:
         raise _refused(error) from None
     entry = await _entry(request, conversation_id, message_id)
     return json_answer({"withdrawn": withdrawn, "message": entry})

@@ -18,18 +18,14 @@ from aiohttp import web
 
 from bot.app import keys
 from bot.conversation import saved_replies as wording
-from bot.conversation.desk import SUPERVISING_ROLES
 from bot.messages.language import conversation_language
 from staff_console.access import current_staff
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
-from staff_console.errors import ApiError, json_answer
-from staff_console.sessions import SignedIn
-from storage import audit, conversations, read_side
+from staff_console.errors import ApiError, desk_call, json_answer
+from storage import conversations, read_side
 from storage import saved_replies as store
 from storage.saved_replies import SavedReply
 from storage.tx import Tx
-
-SUPERVISORS = SUPERVISING_ROLES
 
 
 def shape(reply: SavedReply, filled: str | None = None) -> dict[str, Any]:
@@ -64,14 +60,6 @@ def _checked(body: dict[str, Any]) -> tuple[str, str]:
             known=", ".join("{" + name + "}" for name in wording.PLACEHOLDERS),
         )
     return title, text
-
-
-def _may_change(signed_in: SignedIn, reply: SavedReply | None) -> SavedReply:
-    if reply is None or (not reply.shared and reply.owner_id != signed_in.staff.id):
-        raise ApiError(404, "no_saved_reply")
-    if reply.shared and signed_in.staff.role not in SUPERVISORS:
-        raise ApiError(403, "forbidden")
-    return reply
 
 
 async def list_replies(request: web.Request) -> web.Response:
@@ -114,77 +102,35 @@ async def list_replies(request: web.Request) -> web.Response:
 
 
 async def add_reply(request: web.Request) -> web.Response:
-    signed_in = current_staff(request)
     body = await json_object(request)
     title, text = _checked(body)
     shared = bool_field(body, "shared") if "shared" in body else False
-    if shared and signed_in.staff.role not in SUPERVISORS:
-        raise ApiError(403, "forbidden")
-    now = request.config_dict[keys.CLOCK].now()
-
-    def job(conn: Tx) -> SavedReply:
-        reply_id = store.add(
-            conn, owner_id=None if shared else signed_in.staff.id, title=title, body=text, at=now
+    reply = await desk_call(
+        request.config_dict[keys.DESK].office.add_saved_reply(
+            current_staff(request).staff, title, text, shared
         )
-        audit.record(
-            conn,
-            staff_id=signed_in.staff.id,
-            action="saved_reply_add",
-            conversation_id=None,
-            at=now,
-            detail={"saved_reply_id": reply_id, "shared": shared},
-        )
-        found = store.get(conn, reply_id)
-        assert found is not None
-        return found
-
-    reply = await request.config_dict[keys.DB].write(job)
+    )
     return json_answer({"saved_reply": shape(reply)}, status=201)
 
 
 async def edit_reply(request: web.Request) -> web.Response:
-    signed_in = current_staff(request)
     reply_id = positive_int(request.match_info["reply_id"], "reply_id")
     title, text = _checked(await json_object(request))
-    now = request.config_dict[keys.CLOCK].now()
-
-    def job(conn: Tx) -> SavedReply:
-        reply = _may_change(signed_in, store.get(conn, reply_id))
-        store.update(conn, reply.id, title=title, body=text, at=now)
-        audit.record(
-            conn,
-            staff_id=signed_in.staff.id,
-            action="saved_reply_edit",
-            conversation_id=None,
-            at=now,
-            detail={"saved_reply_id": reply.id, "shared": reply.shared},
+    reply = await desk_call(
+        request.config_dict[keys.DESK].office.edit_saved_reply(
+            current_staff(request).staff, reply_id, title, text
         )
-        found = store.get(conn, reply.id)
-        assert found is not None
-        return found
-
-    reply = await request.config_dict[keys.DB].write(job)
+    )
     return json_answer({"saved_reply": shape(reply)})
 
 
 async def delete_reply(request: web.Request) -> web.Response:
-    signed_in = current_staff(request)
     reply_id = positive_int(request.match_info["reply_id"], "reply_id")
-    now = request.config_dict[keys.CLOCK].now()
-
-    def job(conn: Tx) -> None:
-        reply = _may_change(signed_in, store.get(conn, reply_id))
-        store.delete(conn, reply.id)
-        audit.record(
-            conn,
-            staff_id=signed_in.staff.id,
-            action="saved_reply_delete",
-            conversation_id=None,
-            at=now,
-            detail={"saved_reply_id": reply.id, "shared": reply.shared},
+    await desk_call(
+        request.config_dict[keys.DESK].office.delete_saved_reply(
+            current_staff(request).staff, reply_id
         )
-
-    await request.config_dict[keys.DB].write(job)
+    )
     return json_answer({"deleted": True})
 
 

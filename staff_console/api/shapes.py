@@ -41,6 +41,8 @@ def staff_member(member: StaffMember) -> dict[str, Any]:
         "display_name": member.display_name,
         "org_id": member.org_id,
         "role": member.role,
+        # The pages ask this, never a list of roles of their own (storage/roles.py).
+        "can_supervise": member.role.can_supervise,
     }
 
 

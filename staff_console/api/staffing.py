@@ -15,17 +15,14 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import keys
-from bot.conversation.desk import SUPERVISING_ROLES
 from bot.runtime.clock import TOKYO
-from staff_console.access import current_staff, require_role
+from staff_console.access import current_staff, supervisors_only
 from staff_console.api import shapes
 from staff_console.api.body import json_object, positive_int, text_field
 from staff_console.errors import ApiError, json_answer
 from storage import read_side, staff
 from storage.staff import StaffError
 from storage.tx import Tx
-
-SUPERVISORS = SUPERVISING_ROLES
 
 
 def statuses(conn: Tx, today: date) -> list[dict[str, Any]]:
@@ -73,7 +70,7 @@ def _day(body: dict[str, Any], name: str) -> date:
         raise ApiError(400, "bad_day") from None
 
 
-@require_role(*SUPERVISORS)
+@supervisors_only
 async def set_leave(request: web.Request) -> web.Response:
     staff_id = positive_int(request.match_info["staff_id"], "staff_id")
     body = await json_object(request)

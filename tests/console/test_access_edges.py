@@ -5,7 +5,7 @@ live stream."""
 from __future__ import annotations
 
 from bot.app import keys
-from bot.conversation.desk import DeskError
+from bot.conversation.refusal import Refusal
 from staff_console.sessions import SessionBook
 from tests.console.api_desk import CONFIG, ApiDesk
 
@@ -31,7 +31,7 @@ async def test_the_second_of_two_counselors_taking_a_case_is_told_not_put_in_pla
         await desk.app[keys.DESK].accept(conversation_id, sato.id, sato.id)
         try:
             await desk.app[keys.DESK].accept(conversation_id, suzuki.id, suzuki.id)
-        except DeskError as error:
+        except Refusal as error:
             assert error.key == "already_taken"
         else:
             raise AssertionError("the second counselor replaced the first")
