@@ -11,7 +11,7 @@ from storage import audit
 from tests.console.api_desk import ApiDesk, Client
 from tests.console.test_api_conversations import read_until
 
-HOSTILE = "<img src=x onerror=alert(1)>部屋から出てきません"
+HOSTILE = "<img src=x onerror=alert(1)>息子が部屋から出てきません"
 DANGER = "もう死にたい"
 
 
