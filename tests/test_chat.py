@@ -18,6 +18,8 @@ from tests.processes import wait_healthy
 from tests.service import free_port
 from tests.test_demo import _start_demo
 
+pytestmark = pytest.mark.subprocess
+
 
 @pytest.fixture
 async def demo(tmp_path) -> AsyncIterator[str]:

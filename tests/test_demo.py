@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from bot.channels.line.api import LineApi
@@ -31,6 +32,7 @@ def _start_demo(port: int, cwd, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+@pytest.mark.subprocess
 async def test_the_demo_answers_a_chat_in_the_terminal_without_line(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}

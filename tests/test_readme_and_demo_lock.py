@@ -12,9 +12,12 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests.processes import wait_healthy
 from tests.service import free_port
+
+pytestmark = pytest.mark.subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, timedelta
 
+import pytest
+
 from storage import staff
 from tests.console.api_desk import WEDNESDAY_10, ApiDesk
 from tests.console.test_api_conversations import read_until
@@ -137,6 +139,7 @@ async def test_the_window_is_configured(tmp_path):
         assert await desk.conversation_id(user) != earlier_id
 
 
+@pytest.mark.browser
 async def test_the_conversation_page_lists_the_earlier_conversations(tmp_path):
     from playwright.async_api import expect
 

@@ -5,6 +5,8 @@ LINE block. The real app, the fake LINE API, the web chat's HTTP API, the consol
 
 from __future__ import annotations
 
+import pytest
+
 from storage import contacts, conversations
 from tests import line_events as ev
 from tests.console.api_desk import ApiDesk
@@ -74,6 +76,7 @@ async def test_on_the_web_a_tap_is_its_label_and_the_greeting_is_the_pages_own(t
         assert left["reachable"] is False and left["channel"] == "web"
 
 
+@pytest.mark.browser
 async def test_the_console_page_shows_the_tap_and_a_visitor_who_left_in_the_webs_words(
     tmp_path,
 ):

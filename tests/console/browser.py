@@ -23,9 +23,9 @@ from bot.runtime.clock import TOKYO, ManualClock
 from storage import contacts, conversations, staff
 from tests import line_events as ev
 from tests.fakeline import FakeLine
+from tests.kinds import CHROMIUM
 from tests.service import RunningService, settings_for
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,9 +40,8 @@ LAPTOP = {"width": 1366, "height": 900}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PASSWORD = "correct horse battery"
 
-needs_browser = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium: `make test` installs it as root"
-)
+# The marker every browser test carries (it skips where chromium is missing: tests/kinds.py).
+needs_browser = pytest.mark.browser
 
 # Two organisations with weekday hours, as in test_handoff.py.
 CONFIG = """

@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from bot.app import keys
 from bot.runtime.clock import TOKYO
 from storage import conversations, deadlines, staff
@@ -79,6 +81,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None):
     )
 
 
+@pytest.mark.subprocess
 async def test_a_queued_case_goes_to_a_counselor_added_later(tmp_path):
     async with ApiDesk.open(tmp_path) as desk:
         boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
@@ -196,6 +199,7 @@ def _start_demo(port: int, cwd, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
+@pytest.mark.subprocess
 async def test_the_demo_uses_tobira_db_and_seeds_staff_who_can_sign_in(tmp_path):
     database = tmp_path / "shared.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}

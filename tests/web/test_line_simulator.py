@@ -137,6 +137,7 @@ async def test_the_simulator_is_only_there_in_demo_mode(tmp_path):
                 assert r.status == 404
 
 
+@needs_browser
 async def test_the_simulator_signs_what_our_webhook_accepts(tmp_path):
     async with demo_desk(tmp_path) as desk, aiohttp.ClientSession() as session:
         async with session.post(desk.url("/dev/line/api/people"), json={"name": "母"}) as r:
@@ -157,6 +158,7 @@ async def test_the_simulator_signs_what_our_webhook_accepts(tmp_path):
         assert count[0] == 2
 
 
+@needs_browser
 async def test_the_simulator_keeps_the_person_played_across_a_reload(tmp_path):
     async with demo_desk(tmp_path) as desk, desk.browser(PHONE) as sim:
         page = sim.page
