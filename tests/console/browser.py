@@ -24,6 +24,7 @@ from storage import contacts, conversations, staff
 from tests import line_events as ev
 from tests.fakeline import FakeLine
 from tests.kinds import CHROMIUM
+from tests.organisations import organisations
 from tests.service import RunningService, settings_for
 
 CHROMIUM_ARGS = [
@@ -43,31 +44,7 @@ PASSWORD = "correct horse battery"
 # The marker every browser test carries (it skips where chromium is missing: tests/kinds.py).
 needs_browser = pytest.mark.browser
 
-# Two organisations with weekday hours, as in test_handoff.py.
-CONFIG = """
-[[organizations]]
-id = "welfare"
-name = "福祉相談センター"
-national_holidays = true
-[organizations.hours]
-mon = "09:00-12:00,13:00-17:00"
-tue = "09:00-12:00,13:00-17:00"
-wed = "09:00-12:00,13:00-17:00"
-thu = "09:00-12:00,13:00-17:00"
-fri = "09:00-12:00,13:00-17:00"
-
-[[organizations]]
-id = "psych"
-name = "心理相談室"
-[organizations.hours]
-tue = "10:00-18:00"
-wed = "10:00-18:00"
-thu = "10:00-18:00"
-fri = "10:00-18:00"
-
-[routing]
-default = "welfare"
-"""
+CONFIG = organisations()
 
 # What a worried mother taps in the family flow, one label per question it asks.
 MOTHER_TAPS = ["家族のこと", "母", "40代", "10年より長い", "話を聞いてほしい", "このチャットで"]
