@@ -78,15 +78,24 @@ class Desk:
         clock = ManualClock(start)
         async with FakeLine(access_token="test-token") as line:
             settings = settings_for(tmp_path / "tobira.db", line, config, **overrides)
-            async with RunningService(settings, clock) as service, async_playwright() as pw:
-                desk = cls(service, line, clock)
-                desk._browser = await pw.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
-                )
-                try:
+            async with RunningService(settings, clock) as service:
+                async with cls.around(service, line, clock) as desk:
                     yield desk
-                finally:
-                    await desk._browser.close()
+
+    @classmethod
+    @asynccontextmanager
+    async def around(
+        cls, service: RunningService, line: FakeLine, clock: ManualClock
+    ) -> AsyncIterator[Desk]:
+        """A Desk, with chromium started, for a service the caller runs (the web chat's and
+        the demo's settings differ)."""
+        async with async_playwright() as pw:
+            desk = cls(service, line, clock)
+            desk._browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield desk
+            finally:
+                await desk._browser.close()
 
     def url(self, path: str) -> str:
         return self.service.url + path
@@ -132,6 +141,17 @@ class Desk:
                 at=now,
             )
         )
+
+    @asynccontextmanager
+    async def signed_in(
+        self, login: str, viewport: dict[str, int] = TABLET, path: str | None = None
+    ) -> AsyncIterator[Tab]:
+        """The usual prelude: a new tab, `login` signed in, then at `path` if given."""
+        async with self.browser(viewport) as tab:
+            await self.sign_in(tab.page, login)
+            if path is not None:
+                await tab.page.goto(self.url(path))
+            yield tab
 
     async def sign_in(self, page: Page, login: str, password: str = PASSWORD) -> None:
         await page.goto(self.url("/console/"))
