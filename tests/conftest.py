@@ -5,7 +5,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.fakeline import FakeLine
+from tests.kinds import kind_guard, pytest_collection_modifyitems
 from tests.service import RunningService, settings_for
+
+# The markers' guard and the chromium skip (tests/kinds.py): pytest finds hooks and fixtures
+# by their names here.
+__all__ = ["kind_guard", "line", "pytest_collection_modifyitems", "service"]
 
 
 @pytest.fixture

@@ -49,6 +49,20 @@ def start_service(env: dict[str, str], log: Path) -> subprocess.Popen:
     )
 
 
+def start_demo(
+    port: int, cwd: Path, env: dict[str, str], *, text: bool = False
+) -> subprocess.Popen:
+    """`tobira demo` in `cwd`, its errors kept (stderr) for the test to read."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=text,
+    )
+
+
 async def wait_healthy(url: str, process: subprocess.Popen) -> None:
     async with aiohttp.ClientSession() as session:
         for _ in range(300):

@@ -14,16 +14,17 @@ from pathlib import Path
 import pytest
 
 from bot.cli.chat import user_for
-from tests.processes import wait_healthy
+from tests.processes import start_demo, wait_healthy
 from tests.service import free_port
-from tests.test_demo import _start_demo
+
+pytestmark = pytest.mark.subprocess
 
 
 @pytest.fixture
 async def demo(tmp_path) -> AsyncIterator[str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}
-    process = _start_demo(port, tmp_path, env)
+    process = start_demo(port, tmp_path, env)
     url = f"http://127.0.0.1:{port}"
     try:
         await wait_healthy(url, process)

@@ -8,6 +8,10 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.subprocess
+
 
 def tobira(*args: str, db) -> subprocess.CompletedProcess:
     env = {**os.environ, "TOBIRA_DB": str(db)}

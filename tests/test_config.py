@@ -84,6 +84,7 @@ def one_error_line(result: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+@pytest.mark.subprocess
 def test_broken_toml_names_the_file_and_line(tmp_path):
     path = write(tmp_path, 'service_name = "こころの窓口"\n\n[server\nport = 1\n')
     assert one_error_line(tobira_serve("--config", str(path))) == (
@@ -92,6 +93,7 @@ def test_broken_toml_names_the_file_and_line(tmp_path):
     )
 
 
+@pytest.mark.subprocess
 def test_a_missing_file_says_so_in_file_form(tmp_path):
     missing = tmp_path / "nowhere.toml"
     expected = f"tobira: {missing}: no such file"
@@ -150,6 +152,7 @@ def test_an_inline_hours_table_points_at_its_line(tmp_path):
     assert str(caught.value).startswith(f"{path}:4: configuration key 'organizations[0].hours.mon'")
 
 
+@pytest.mark.subprocess
 def test_an_organisation_without_hours_is_told_the_sub_table_form(tmp_path):
     path = write(tmp_path, 'assignment = "auto"\n\n[[organizations]]\nid = "w"\nname = "W"\n')
     assert one_error_line(tobira_serve("--config", str(path))) == (
@@ -159,6 +162,7 @@ def test_an_organisation_without_hours_is_told_the_sub_table_form(tmp_path):
     )
 
 
+@pytest.mark.subprocess
 def test_flows_dir_that_does_not_exist_is_a_configuration_error(tmp_path):
     path = write(tmp_path, '# flows\nflows_dir = "/nonexistent/flows"\n')
     line = one_error_line(tobira_serve("--config", str(path)))
@@ -185,6 +189,7 @@ def test_flows_dir_that_does_not_exist_is_a_configuration_error(tmp_path):
         ),
     ],
 )
+@pytest.mark.subprocess
 def test_quoted_numbers_are_refused_alike(tmp_path, text, key, message):
     path = write(tmp_path, text)
     assert one_error_line(tobira_serve("--config", str(path))) == (
@@ -217,6 +222,7 @@ def test_bad_environment_value_names_the_variable():
         load_settings(None, env={"TOBIRA_PORT": "-1"})
 
 
+@pytest.mark.subprocess
 def test_cli_prints_one_clear_line_and_exits_2(tmp_path):
     path = write(tmp_path, "[server]\nport = 70000\n")
     result = subprocess.run(

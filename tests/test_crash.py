@@ -9,11 +9,14 @@ import sqlite3
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests import line_events as ev
 from tests.fakeline import FakeLine
 from tests.processes import service_env, start_service, wait_healthy
 from tests.service import SECRET, free_port
+
+pytestmark = pytest.mark.subprocess
 
 BURST = 300
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from storage.timefmt import from_db
 from tests import line_events as ev
@@ -48,6 +49,7 @@ def _query(db: Path, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
 
 
+@pytest.mark.subprocess
 async def test_pending_deadlines_fire_exactly_once_across_a_kill(tmp_path):
     db, log, config = tmp_path / "tobira.db", tmp_path / "tobira.log", tmp_path / "tobira.toml"
     config.write_text(CONFIG, encoding="utf-8")

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from bot.channels.line.api import LineApi
@@ -17,24 +16,15 @@ from bot.channels.line.quota import read_quota
 from bot.cli.chat import ChatSession, render
 from bot.cli.main import DEMO_SECRET
 from bot.delivery.channel import PUSH_ALLOWANCE_USED
-from tests.processes import wait_healthy
+from tests.processes import start_demo, wait_healthy
 from tests.service import free_port
 
 
-def _start_demo(port: int, cwd, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
+@pytest.mark.subprocess
 async def test_the_demo_answers_a_chat_in_the_terminal_without_line(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}
-    demo = _start_demo(port, tmp_path, env)
+    demo = start_demo(port, tmp_path, env)
     url = f"http://127.0.0.1:{port}"
     try:
         await wait_healthy(url, demo)

@@ -12,34 +12,10 @@ from bot.runtime.clock import TOKYO, ManualClock
 from storage import alerts, contacts, conversations, deadlines, staff
 from tests import line_events as ev
 from tests.fakeline import FakeLine
+from tests.organisations import organisations
 from tests.service import RunningService, settings_for
 
-CONFIG = """
-[[organizations]]
-id = "welfare"
-name = "福祉相談センター"
-closed = ["2026-12-29..2027-01-03"]
-national_holidays = true
-[organizations.hours]
-mon = "09:00-12:00,13:00-17:00"
-tue = "09:00-12:00,13:00-17:00"
-wed = "09:00-12:00,13:00-17:00"
-thu = "09:00-12:00,13:00-17:00"
-fri = "09:00-12:00,13:00-17:00"
-
-[[organizations]]
-id = "psych"
-name = "心理相談室"
-[organizations.hours]
-tue = "10:00-18:00"
-wed = "10:00-18:00"
-thu = "10:00-18:00"
-fri = "10:00-18:00"
-sat = "10:00-18:00"
-
-[routing]
-default = "welfare"
-"""
+CONFIG = organisations(new_year_closed=True, psych_saturdays=True)
 
 
 def jst(*args: int) -> datetime:

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests.service import free_port
 
@@ -81,6 +82,7 @@ def test_make_run_is_tobira_demo_from_the_venv():
     assert re.search(r"^run: \$\(STAMP\)\n\t\$\(BIN\)/tobira demo$", makefile, re.M)
 
 
+@pytest.mark.subprocess
 async def test_a_clean_clone_demo_serves_three_pages_and_signs_in(tmp_path):
     clone = clean_clone(tmp_path)
     port = free_port()
@@ -128,6 +130,7 @@ async def test_a_clean_clone_demo_serves_three_pages_and_signs_in(tmp_path):
     assert count(db, "SELECT count(*) FROM conversations") == 4
 
 
+@pytest.mark.subprocess
 async def test_make_run_itself_in_a_clean_clone(tmp_path):
     """The README's first command, as written, on a clone with nothing installed: make
     builds the clone's own .venv (a minute or two of pip), then serves the three doors."""

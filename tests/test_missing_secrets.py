@@ -48,6 +48,7 @@ def serve(env: dict[str, str]) -> subprocess.Popen:
     ],
     ids=["neither", "no-token", "no-secret"],
 )
+@pytest.mark.subprocess
 async def test_what_is_missing_is_said_at_start_up_and_in_healthz(tmp_path, line_env, expected):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}

@@ -8,13 +8,15 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
-from tests.processes import wait_healthy
+from tests.processes import start_demo, wait_healthy
 from tests.service import free_port
+
+pytestmark = pytest.mark.subprocess
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,16 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}
     return {**env, **extra}
-
-
-def demo(port: int, cwd: Path, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
 
 
 def readme_staff_example() -> list[str]:
@@ -70,7 +62,7 @@ async def test_the_readme_staff_example_adds_a_counselor_the_demo_knows(tmp_path
 
     # `make run`, in that clone, with what the example exported: 山田 signs in.
     port = free_port()
-    process = demo(port, tmp_path, clean_env(TOBIRA_DB="var/demo.db"))
+    process = start_demo(port, tmp_path, clean_env(TOBIRA_DB="var/demo.db"))
     try:
         await wait_healthy(f"http://127.0.0.1:{port}", process)
         assert await signs_in(f"http://127.0.0.1:{port}", "yamada", "a long password")
@@ -84,10 +76,10 @@ async def test_a_second_demo_on_a_database_in_use_refuses_and_a_killed_one_does_
 ):
     env = clean_env(TOBIRA_DB=str(tmp_path / "shared.db"))
     first_port, second_port = free_port(), free_port()
-    first = demo(first_port, tmp_path, env)
+    first = start_demo(first_port, tmp_path, env)
     try:
         await wait_healthy(f"http://127.0.0.1:{first_port}", first)
-        second = demo(second_port, tmp_path, env)
+        second = start_demo(second_port, tmp_path, env)
         _, stderr = await asyncio.to_thread(second.communicate, timeout=60)
         assert second.returncode == 2
         [line] = stderr.decode().strip().splitlines()
@@ -97,7 +89,7 @@ async def test_a_second_demo_on_a_database_in_use_refuses_and_a_killed_one_does_
         await asyncio.to_thread(first.communicate, timeout=15)
     assert (tmp_path / "shared.db.lock").exists()
 
-    third = demo(second_port, tmp_path, env)
+    third = start_demo(second_port, tmp_path, env)
     try:
         await wait_healthy(f"http://127.0.0.1:{second_port}", third)
     finally:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, timedelta
 
+import pytest
+
 from storage import staff
 from tests.console.api_desk import WEDNESDAY_10, ApiDesk
 from tests.console.test_api_conversations import read_until
@@ -137,12 +139,12 @@ async def test_the_window_is_configured(tmp_path):
         assert await desk.conversation_id(user) != earlier_id
 
 
+@pytest.mark.browser
 async def test_the_conversation_page_lists_the_earlier_conversations(tmp_path):
     from playwright.async_api import expect
 
     from bot.app import keys
     from tests import line_events as ev
-    from tests.console.browser import TABLET
     from tests.web.browser import web_desk
 
     async with web_desk(tmp_path, WEDNESDAY_10) as desk:
@@ -167,9 +169,7 @@ async def test_the_conversation_page_lists_the_earlier_conversations(tmp_path):
             lambda c: c.execute("SELECT MAX(id) FROM conversations").fetchone()[0]
         )
         assert latest != earlier_id
-        async with desk.browser(TABLET) as console:
-            await desk.sign_in(console.page, "kimura")
-            await console.page.goto(desk.url(f"/console/conversations/{latest}"))
+        async with desk.signed_in("kimura", path=f"/console/conversations/{latest}") as console:
             box = console.page.locator("#earlier")
             await expect(box).to_be_visible()
             link = box.locator(f'a[href="/console/conversations/{earlier_id}"]')

@@ -14,6 +14,8 @@ from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.app import keys
 from tests.console.api_desk import ApiDesk, jst
 
@@ -71,6 +73,7 @@ async def marked_conversation(tmp_path: Path) -> None:
         await mark(conversation_id, later, sato.id, "missed", "crisis")
 
 
+@pytest.mark.subprocess
 async def test_export_feedback_writes_training_lines_once_and_audited(tmp_path):
     await marked_conversation(tmp_path)
     out = tmp_path / "feedback.tsv"
@@ -128,6 +131,7 @@ async def test_export_feedback_writes_training_lines_once_and_audited(tmp_path):
     ]
 
 
+@pytest.mark.subprocess
 async def test_the_help_says_the_file_holds_client_text(tmp_path):
     (tmp_path / "tobira.toml").write_text("", encoding="utf-8")
     shown = export(tmp_path, "--help")

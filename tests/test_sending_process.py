@@ -21,6 +21,8 @@ from tests.fakeline import FakeLine
 from tests.processes import children, service_env, start_service, wait_healthy
 from tests.service import SECRET, RunningService, free_port, settings_for
 
+pytestmark = pytest.mark.subprocess
+
 
 @pytest.fixture
 async def service(tmp_path, line):

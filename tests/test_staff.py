@@ -74,6 +74,7 @@ def _one_error_line(result: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
+@pytest.mark.subprocess
 def test_add_with_password_then_list(tobira):
     added = tobira(
         "staff", "add", "--login", "sato", "--name", "佐藤花子", "--display-name", "佐藤",
@@ -100,6 +101,7 @@ def test_add_with_password_then_list(tobira):
     assert _width(row[: row.rindex(" -") + 1]) == header.index("LEAVE")
 
 
+@pytest.mark.subprocess
 def test_without_password_the_account_cannot_log_in_yet(tobira):
     added = _add(tobira, "suzuki")
     assert added.returncode == 0, added.stderr
@@ -108,17 +110,20 @@ def test_without_password_the_account_cannot_log_in_yet(tobira):
         assert conn.execute("SELECT password_hash FROM staff").fetchone() == (None,)
 
 
+@pytest.mark.subprocess
 def test_unknown_org_names_it_and_the_known_ones(tobira):
     line = _one_error_line(_add(tobira, "sato", org="hospital"))
     assert "'hospital'" in line and "welfare" in line and "psych" in line
 
 
+@pytest.mark.subprocess
 def test_duplicate_login_is_one_clear_line(tobira):
     assert _add(tobira, "sato").returncode == 0
     line = _one_error_line(_add(tobira, "sato", org="psych"))
     assert "'sato' already exists" in line
 
 
+@pytest.mark.subprocess
 def test_short_password_is_refused_and_nothing_added(tobira):
     result = tobira(
         "staff", "add", "--login", "sato", "--name", "n", "--display-name", "d",
@@ -130,6 +135,7 @@ def test_short_password_is_refused_and_nothing_added(tobira):
     assert listed.stdout == ""
 
 
+@pytest.mark.subprocess
 def test_leave_with_cover_shows_in_the_list(tobira):
     _add(tobira, "sato")
     _add(tobira, "tanaka", org="psych")
@@ -162,11 +168,13 @@ def test_leave_with_cover_shows_in_the_list(tobira):
         (["sato", "2026-12-01", "--cover", "sato"], "cannot cover their own leave"),
     ],
 )
+@pytest.mark.subprocess
 def test_leave_errors_are_one_line(tobira, args, expected):
     assert _add(tobira, "sato").returncode == 0
     assert expected in _one_error_line(tobira("staff", "leave", *args))
 
 
+@pytest.mark.subprocess
 def test_password_command_sets_a_login(tobira):
     _add(tobira, "sato")
     assert "at least 12" in _one_error_line(tobira("staff", "password", "sato", stdin="x"))

@@ -11,9 +11,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.processes import children, service_env, start_service, wait_healthy
 from tests.service import free_port
 from tests.test_flows_cli import BROKEN
+
+pytestmark = pytest.mark.subprocess
 
 BANNER = "nothing leaves this machine"
 

@@ -5,6 +5,8 @@ LINE block. The real app, the fake LINE API, the web chat's HTTP API, the consol
 
 from __future__ import annotations
 
+import pytest
+
 from storage import contacts, conversations
 from tests import line_events as ev
 from tests.console.api_desk import ApiDesk
@@ -74,13 +76,13 @@ async def test_on_the_web_a_tap_is_its_label_and_the_greeting_is_the_pages_own(t
         assert left["reachable"] is False and left["channel"] == "web"
 
 
+@pytest.mark.browser
 async def test_the_console_page_shows_the_tap_and_a_visitor_who_left_in_the_webs_words(
     tmp_path,
 ):
     from playwright.async_api import expect
 
     from tests.console.api_desk import jst
-    from tests.console.browser import TABLET
     from tests.web.browser import web_desk
 
     async with web_desk(tmp_path, jst(2026, 11, 25, 10, 0)) as desk:
@@ -93,9 +95,9 @@ async def test_the_console_page_shows_the_tap_and_a_visitor_who_left_in_the_webs
         conversation_id = await desk.db.read(
             lambda conn: conn.execute("SELECT id FROM conversations").fetchone()[0]
         )
-        async with desk.browser(TABLET) as console:
-            await desk.sign_in(console.page, "kimura")
-            await console.page.goto(desk.url(f"/console/conversations/{conversation_id}"))
+        async with desk.signed_in(
+            "kimura", path=f"/console/conversations/{conversation_id}"
+        ) as console:
             tap = console.page.locator(".msg.from-client").last
             await expect(tap.locator(".text")).to_have_text("家族のこと")
             await expect(tap.locator(".question")).to_contain_text(QUESTION)

@@ -26,33 +26,12 @@ from bot.runtime.clock import TOKYO, ManualClock
 from storage import contacts, conversations, staff
 from tests import line_events as ev
 from tests.fakeline import FakeLine
+from tests.organisations import organisations
 from tests.service import RunningService, settings_for
 
 PASSWORD = "correct horse battery"
 
-CONFIG = """
-[[organizations]]
-id = "welfare"
-name = "福祉相談センター"
-[organizations.hours]
-mon = "09:00-17:00"
-tue = "09:00-17:00"
-wed = "09:00-17:00"
-thu = "09:00-17:00"
-fri = "09:00-17:00"
-
-[[organizations]]
-id = "psych"
-name = "心理相談室"
-[organizations.hours]
-tue = "10:00-18:00"
-wed = "10:00-18:00"
-thu = "10:00-18:00"
-fri = "10:00-18:00"
-
-[routing]
-default = "welfare"
-"""
+CONFIG = organisations(lunch_break=False, national_holidays=False)
 
 # A Wednesday morning: both organisations are open.
 WEDNESDAY_10 = datetime(2026, 11, 25, 10, 0, tzinfo=TOKYO)

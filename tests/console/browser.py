@@ -23,9 +23,10 @@ from bot.runtime.clock import TOKYO, ManualClock
 from storage import contacts, conversations, staff
 from tests import line_events as ev
 from tests.fakeline import FakeLine
+from tests.kinds import CHROMIUM
+from tests.organisations import organisations
 from tests.service import RunningService, settings_for
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -45,35 +46,10 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 expect.set_options(timeout=15_000)
 PASSWORD = "correct horse battery"
 
-needs_browser = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="needs Debian's chromium: `make test` installs it as root"
-)
+# The marker every browser test carries (it skips where chromium is missing: tests/kinds.py).
+needs_browser = pytest.mark.browser
 
-# Two organisations with weekday hours, as in test_handoff.py.
-CONFIG = """
-[[organizations]]
-id = "welfare"
-name = "福祉相談センター"
-national_holidays = true
-[organizations.hours]
-mon = "09:00-12:00,13:00-17:00"
-tue = "09:00-12:00,13:00-17:00"
-wed = "09:00-12:00,13:00-17:00"
-thu = "09:00-12:00,13:00-17:00"
-fri = "09:00-12:00,13:00-17:00"
-
-[[organizations]]
-id = "psych"
-name = "心理相談室"
-[organizations.hours]
-tue = "10:00-18:00"
-wed = "10:00-18:00"
-thu = "10:00-18:00"
-fri = "10:00-18:00"
-
-[routing]
-default = "welfare"
-"""
+CONFIG = organisations()
 
 # What a worried mother taps in the family flow, one label per question it asks.
 MOTHER_TAPS = ["家族のこと", "母", "40代", "10年より長い", "話を聞いてほしい", "このチャットで"]
@@ -107,15 +83,24 @@ class Desk:
         clock = ManualClock(start)
         async with FakeLine(access_token="test-token") as line:
             settings = settings_for(tmp_path / "tobira.db", line, config, **overrides)
-            async with RunningService(settings, clock) as service, async_playwright() as pw:
-                desk = cls(service, line, clock)
-                desk._browser = await pw.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
-                )
-                try:
+            async with RunningService(settings, clock) as service:
+                async with cls.around(service, line, clock) as desk:
                     yield desk
-                finally:
-                    await desk._browser.close()
+
+    @classmethod
+    @asynccontextmanager
+    async def around(
+        cls, service: RunningService, line: FakeLine, clock: ManualClock
+    ) -> AsyncIterator[Desk]:
+        """A Desk, with chromium started, for a service the caller runs (the web chat's and
+        the demo's settings differ)."""
+        async with async_playwright() as pw:
+            desk = cls(service, line, clock)
+            desk._browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield desk
+            finally:
+                await desk._browser.close()
 
     def url(self, path: str) -> str:
         return self.service.url + path
@@ -161,6 +146,17 @@ class Desk:
                 at=now,
             )
         )
+
+    @asynccontextmanager
+    async def signed_in(
+        self, login: str, viewport: dict[str, int] = TABLET, path: str | None = None
+    ) -> AsyncIterator[Tab]:
+        """The usual prelude: a new tab, `login` signed in, then at `path` if given."""
+        async with self.browser(viewport) as tab:
+            await self.sign_in(tab.page, login)
+            if path is not None:
+                await tab.page.goto(self.url(path))
+            yield tab
 
     async def sign_in(self, page: Page, login: str, password: str = PASSWORD) -> None:
         await page.goto(self.url("/console/"))

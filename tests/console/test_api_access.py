@@ -10,6 +10,7 @@ import sys
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from yarl import URL
 
 from bot.app import keys
@@ -231,6 +232,7 @@ async def test_logout_ends_the_session(tmp_path):
         assert (await replay.get("/api/v1/me"))[0] == 401
 
 
+@pytest.mark.subprocess
 async def test_logout_all_from_the_command_line_revokes_every_session(tmp_path, monkeypatch):
     monkeypatch.setattr(events, "CHECK_EVERY", 0.2)
     async with ApiDesk.open(tmp_path) as desk:
@@ -263,6 +265,7 @@ async def test_logout_all_from_the_command_line_revokes_every_session(tmp_path, 
         stream.release()
 
 
+@pytest.mark.subprocess
 async def test_unknown_login_for_logout_all_is_one_clear_line(tmp_path):
     async with ApiDesk.open(tmp_path) as desk:
         env = {**os.environ, "TOBIRA_DB": str(desk.service.settings.database)}

@@ -73,9 +73,8 @@ async def test_at_200_of_200_the_page_says_the_answer_is_held_and_the_banner_is_
         await desk.add_staff("kimura", "木村", role="supervisor")
         user = await desk.asks_for_a_person()
         conversation = await desk.conversation_of(user)
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("kimura") as tab:
             page = tab.page
-            await desk.sign_in(page, "kimura")
             quota = page.locator("#quota")
             await expect(quota).to_have_attribute("data-state", "spent")
             await expect(quota).to_contain_text("上限（200／200通）に達しました")

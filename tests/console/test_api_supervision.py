@@ -8,7 +8,7 @@ from datetime import timedelta
 from playwright.async_api import expect
 
 from tests.console.api_desk import ApiDesk
-from tests.console.browser import TABLET, Desk, jst, needs_browser
+from tests.console.browser import Desk, jst, needs_browser
 
 
 async def test_the_audit_log_filters_by_staff_action_and_day(tmp_path):
@@ -61,9 +61,8 @@ async def test_a_supervisor_filters_the_audit_log_and_reads_the_alerts_history(t
         await desk.add_staff("kimura", "木村", role="supervisor")
         await desk.asks_for_a_person()
         await desk.move_to(jst(2026, 11, 25, 9, 20))  # the reminder to sato
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("kimura") as tab:
             page = tab.page
-            await desk.sign_in(page, "kimura")
             await page.get_by_role("link", name="記録").click()
             await page.wait_for_url(desk.url("/console/audit"))
             alerts = page.locator("#alert-rows tr")

@@ -122,10 +122,8 @@ async def test_client_text_is_shown_as_text_never_run(tmp_path):
         user = await desk.asks_for_a_person()
         await desk.client_writes(user, attack)
         conversation = await desk.conversation_of(user)
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("sato", path=f"/console/conversations/{conversation.id}") as tab:
             page = tab.page
-            await desk.sign_in(page, "sato")
-            await page.goto(desk.url(f"/console/conversations/{conversation.id}"))
             shown = page.locator(".msg.from-client .text", has_text="onerror")
             await expect(shown).to_have_text(attack)
             assert await page.locator("#messages img, #messages script").count() == 0
@@ -144,10 +142,8 @@ async def test_an_answer_that_cannot_be_delivered_says_so_and_why(tmp_path):
         await desk.add_staff("sato", "佐藤")
         user = await desk.asks_for_a_person()
         conversation = await desk.conversation_of(user)
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("sato", path=f"/console/conversations/{conversation.id}") as tab:
             page = tab.page
-            await desk.sign_in(page, "sato")
-            await page.goto(desk.url(f"/console/conversations/{conversation.id}"))
             # LINE refuses the answer outright (a 400 is not retried).
             desk.line.fail_next("reply", 400)
             desk.line.fail_next("push", 400)

@@ -38,9 +38,8 @@ async def test_keyboard_live_alerts_and_a_sound_that_can_be_turned_off(tmp_path)
         await desk.add_staff("sato", "佐藤")
         first = await desk.asks_for_a_person()
         conversation = await desk.conversation_of(first)
-        async with desk.browser(LAPTOP) as tab:
+        async with desk.signed_in("sato", LAPTOP) as tab:
             page = tab.page
-            await desk.sign_in(page, "sato")
             await expect(page.locator("#rows tr")).to_have_count(1)
             await expect(page.locator("#live")).to_have_attribute("data-state", "open")
 
@@ -95,9 +94,8 @@ async def test_accept_urgent_resolve_and_reopen(tmp_path):
         user = await desk.asks_for_a_person()
         conversation = await desk.conversation_of(user)
         await desk.add_staff("kimura", "木村", role="supervisor")
-        async with desk.browser(LAPTOP) as tab:
+        async with desk.signed_in("kimura", LAPTOP) as tab:
             page = tab.page
-            await desk.sign_in(page, "kimura")
             await page.get_by_role("link", name="担当なし").click()
             row = page.locator(f'#rows tr[data-conversation-id="{conversation.id}"]')
             await expect(row).to_contain_text("担当なし")

@@ -52,9 +52,8 @@ async def test_a_supervisor_reassigns_an_escalated_case_from_the_alert(tmp_path)
         user = await desk.asks_for_a_person()  # sato's; nobody answers
         await desk.add_staff("suzuki", "鈴木")  # came in later, free
         await desk.move_to(jst(2026, 11, 25, 11, 30))  # escalated by now
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("kimura") as tab:
             page = tab.page
-            await desk.sign_in(page, "kimura")
             alert = page.locator(".alert[data-kind='escalate']")
             await expect(alert).to_have_count(1)
             await alert.get_by_role("button", name="空いている相談員に回す").click()
@@ -76,9 +75,8 @@ async def test_leave_set_in_the_console_moves_cases_to_the_cover_and_back(tmp_pa
         user = await desk.asks_for_a_person()  # sato's
         await desk.add_staff("suzuki", "鈴木")
         await desk.add_staff("kimura", "木村", role="supervisor")
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("kimura") as tab:
             page = tab.page
-            await desk.sign_in(page, "kimura")
             await page.get_by_role("link", name="スタッフ").click()
             await page.wait_for_url(desk.url("/console/staff"))
             await expect(page.locator("#staff-rows tr")).to_have_count(3)

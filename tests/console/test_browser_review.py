@@ -9,7 +9,6 @@ from playwright.async_api import expect
 from tests.console.browser import (
     CONFIG,
     SCREENSHOTS,
-    TABLET,
     Desk,
     jst,
     needs_browser,
@@ -31,9 +30,8 @@ async def test_a_supervisor_accepts_two_new_intakes_to_a_pair(tmp_path):
         first, second = await desk.conversation_of(mother), await desk.conversation_of(other)
         assert first.counselor_id is None and second.counselor_id is None
 
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("kimura") as tab:
             page = tab.page
-            await desk.sign_in(page, "kimura")
             await page.get_by_role("link", name="レビュー").click()
             await page.wait_for_url(desk.url("/console/review"))
             cards = page.locator(".review-card")

@@ -13,7 +13,6 @@ from playwright.async_api import Page, expect
 from bot.app import keys
 from tests.console.browser import (
     SCREENSHOTS,
-    TABLET,
     Desk,
     jst,
     needs_browser,
@@ -92,10 +91,8 @@ async def test_a_conversation_on_a_tablet_keeps_the_history_the_intake_and_alert
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     async with Desk.open(tmp_path, jst(2026, 11, 25, 9, 0)) as desk:
         mother_id, first_id, second_id = await a_morning(desk)
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("sato", path=f"/console/conversations/{mother_id}") as tab:
             page = tab.page
-            await desk.sign_in(page, "sato")
-            await page.goto(desk.url(f"/console/conversations/{mother_id}"))
             await expect(page.locator("#live")).to_have_attribute("data-state", "open")
             last = page.locator(".msg.from-client", has_text=EXCHANGE[-1][1])
             await expect(last).to_be_in_viewport()
@@ -157,9 +154,8 @@ async def test_search_finds_a_case_by_number_and_by_an_intake_answer(tmp_path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     async with Desk.open(tmp_path, jst(2026, 11, 25, 9, 0)) as desk:
         mother_id, first_id, second_id = await a_morning(desk)
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("sato") as tab:
             page = tab.page
-            await desk.sign_in(page, "sato")
             rows = page.locator("#rows tr")
             await expect(rows).to_have_count(3)
             # Each row says what it is about: who wrote, the intake, the client's last words.
@@ -208,10 +204,8 @@ async def test_search_finds_a_case_by_number_and_by_an_intake_answer(tmp_path):
 async def test_a_supervisor_reads_words_never_codes(tmp_path):
     async with Desk.open(tmp_path, jst(2026, 11, 25, 9, 0)) as desk:
         await a_morning(desk)
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("kimura", path="/console/audit") as tab:
             page = tab.page
-            await desk.sign_in(page, "kimura")
-            await page.goto(desk.url("/console/audit"))
             table = page.locator("#audit-rows")
             await expect(table).to_contain_text("サインイン")
             await expect(table).to_contain_text("一覧の閲覧")

@@ -10,11 +10,13 @@ import signal
 import subprocess
 import sys
 
+import pytest
+
 from bot.app import keys
 from bot.runtime.clock import TOKYO
 from storage import conversations, deadlines, staff
 from tests.console.api_desk import CONFIG, PASSWORD, ApiDesk, Client, jst
-from tests.processes import wait_healthy
+from tests.processes import start_demo, wait_healthy
 from tests.service import free_port
 
 
@@ -79,6 +81,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None):
     )
 
 
+@pytest.mark.subprocess
 async def test_a_queued_case_goes_to_a_counselor_added_later(tmp_path):
     async with ApiDesk.open(tmp_path) as desk:
         boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
@@ -185,17 +188,7 @@ async def test_by_default_nothing_is_marked_read(tmp_path):
         assert desk.line.calls_to("mark_read") == []
 
 
-def _start_demo(port: int, cwd, env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "demo", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
+@pytest.mark.subprocess
 async def test_the_demo_uses_tobira_db_and_seeds_staff_who_can_sign_in(tmp_path):
     database = tmp_path / "shared.db"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}
@@ -220,7 +213,7 @@ async def test_the_demo_uses_tobira_db_and_seeds_staff_who_can_sign_in(tmp_path)
     )
     assert added.returncode == 0, added.stderr
     port = free_port()
-    demo = _start_demo(port, tmp_path, env)
+    demo = start_demo(port, tmp_path, env, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         await wait_healthy(url, demo)
@@ -244,7 +237,7 @@ async def test_the_demo_uses_tobira_db_and_seeds_staff_who_can_sign_in(tmp_path)
 
     # A second start keeps those accounts and prints the same demo-only passwords.
     port = free_port()
-    again = _start_demo(port, tmp_path, env)
+    again = start_demo(port, tmp_path, env, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
         await wait_healthy(url, again)

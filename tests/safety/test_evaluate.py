@@ -104,6 +104,7 @@ def test_a_file_with_no_labelled_lines_is_refused(tmp_path: Path) -> None:
         read_examples(write(tmp_path, "# only a comment\nlabel\ttext\n"))
 
 
+@pytest.mark.subprocess
 def test_the_tobira_command_runs_the_evaluation_and_says_whether_targets_are_met(tmp_path):
     import subprocess
     import sys

@@ -7,7 +7,7 @@ import re
 
 from playwright.async_api import expect
 
-from tests.console.browser import SCREENSHOTS, TABLET, Desk, jst, needs_browser
+from tests.console.browser import SCREENSHOTS, Desk, jst, needs_browser
 
 pytestmark = needs_browser
 
@@ -20,9 +20,8 @@ async def test_a_danger_signal_jumps_the_queue_and_alerts_live(tmp_path):
         await desk.move_to(jst(2026, 11, 25, 10, 5))
         await desk.asks_for_a_person()
         await desk.move_to(jst(2026, 11, 25, 10, 40))
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("sato") as tab:
             page = tab.page
-            await desk.sign_in(page, "sato")
             rows = page.locator("#rows tr")
             await expect(rows).to_have_count(2)
             mother = await desk.mother_through_the_family_flow()
@@ -41,9 +40,8 @@ async def test_a_possible_signal_alerts_live_with_its_own_label(tmp_path):
     async with Desk.open(tmp_path, jst(2026, 11, 25, 10, 0)) as desk:  # a Wednesday, open
         await desk.add_staff("sato", "佐藤")
         user = await desk.asks_for_a_person()
-        async with desk.browser(TABLET) as tab:
+        async with desk.signed_in("sato") as tab:
             page = tab.page
-            await desk.sign_in(page, "sato")
             await expect(page.locator("#rows tr")).to_have_count(1)
             await desk.client_writes(user, "もう何もかも嫌になった")
             alert = page.locator('.alert[data-kind="possible_crisis"]')

@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import Page
 
 from bot.runtime.clock import ManualClock
-from tests.console.browser import CHROMIUM, CHROMIUM_ARGS, CONFIG, Desk
+from tests.console.browser import CONFIG, Desk
 from tests.fakeline import FakeLine
 from tests.service import RunningService, settings_for
 
@@ -28,13 +28,9 @@ async def web_desk(tmp_path: Path, start: datetime, **overrides: Any) -> AsyncIt
     async with FakeLine(access_token="test-token") as line:
         overrides.setdefault("web.leave_url", line.base_url + NEUTRAL_PATH)
         settings = settings_for(tmp_path / "tobira.db", line, CONFIG, **overrides)
-        async with RunningService(settings, clock) as service, async_playwright() as pw:
-            desk = Desk(service, line, clock)
-            desk._browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
+        async with RunningService(settings, clock) as service:
+            async with Desk.around(service, line, clock) as desk:
                 yield desk
-            finally:
-                await desk._browser.close()
 
 
 async def settled(page: Page, selector: str, at_least: int, quiet_ms: int = 400) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.async_api import expect
 
 from tests.console.api_desk import jst
 from tests.web.browser import PHONE, web_desk
+
+pytestmark = pytest.mark.browser
 
 NARROW = {"width": 320, "height": 640}  # the narrowest phones: numbers must still not wrap
 

@@ -9,15 +9,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import aiohttp
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 from bot.app.channels import registered
 from bot.channels.line.demo import DEMO_SECRET, DEMO_TOKEN
 from bot.runtime.clock import ManualClock
 from storage import conversations
 from tests.console.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     CONFIG,
     MOTHER_TAPS,
     SCREENSHOTS,
@@ -48,15 +46,8 @@ async def demo_desk(tmp_path: Path) -> AsyncIterator[Desk]:
         )
         channels = registered(settings, demo=True)
         async with RunningService(settings, clock, channels=channels, port=port) as service:
-            async with async_playwright() as pw:
-                desk = Desk(service, line, clock)
-                desk._browser = await pw.chromium.launch(
-                    executable_path=CHROMIUM, args=CHROMIUM_ARGS
-                )
-                try:
-                    yield desk
-                finally:
-                    await desk._browser.close()
+            async with Desk.around(service, line, clock) as desk:
+                yield desk
 
 
 async def add_person(page: Page, name: str) -> None:
@@ -137,6 +128,7 @@ async def test_the_simulator_is_only_there_in_demo_mode(tmp_path):
                 assert r.status == 404
 
 
+@needs_browser
 async def test_the_simulator_signs_what_our_webhook_accepts(tmp_path):
     async with demo_desk(tmp_path) as desk, aiohttp.ClientSession() as session:
         async with session.post(desk.url("/dev/line/api/people"), json={"name": "母"}) as r:
@@ -157,6 +149,7 @@ async def test_the_simulator_signs_what_our_webhook_accepts(tmp_path):
         assert count[0] == 2
 
 
+@needs_browser
 async def test_the_simulator_keeps_the_person_played_across_a_reload(tmp_path):
     async with demo_desk(tmp_path) as desk, desk.browser(PHONE) as sim:
         page = sim.page
