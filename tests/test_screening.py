@@ -213,3 +213,32 @@ def _inbound(text: str, kind: str = "text") -> Inbound:
         text=text if kind == "text" else None,
         postback_data=text if kind == "postback" else None,
     )
+
+
+async def test_the_lane_takes_the_event_from_the_webhook_without_reading_it_back(
+    service, line, monkeypatch
+):
+    """The webhook's commit hands each person's new event to their lane (screened ahead);
+    the lane reads the database only when it was not told (recovery, a retry)."""
+    db = service.db
+    reads: list[str] = []
+    read = db.read
+
+    async def watched(job, *args):
+        reads.append(getattr(job, "__name__", ""))
+        return await read(job, *args)
+
+    monkeypatch.setattr(db, "read", watched)
+    user = ev.new_user_id()
+    await service.post_events(ev.text(user, DANGER, line.issue_reply_token(user)))
+    await service.settle()
+    assert "next_event" not in reads
+    assert set(await _bot_kinds_after(service, DANGER)) == {"safety"}
+    # A stale hint (an event already processed) costs nothing: the write job finds none.
+    dispatcher = service.app[keys.DISPATCHER]
+    done = await db.fetch_all("SELECT id, event_id, occurred_at_ms, payload FROM inbound_events")
+    row_id, event_id, at_ms, payload = done[0]
+    stale = events.StoredEvent(row_id, "line", event_id, user, "message", at_ms, payload)
+    dispatcher.kick("line", user, stale)
+    await service.settle()
+    assert await db.read(events.counts_by_status) == {"done": 1}

@@ -83,9 +83,15 @@ class Dispatcher:
         self._publish = publish
         self._normalisers = context.channels.normalisers()
         self.lanes: Lanes[LaneKey] = Lanes(self._drain, "events")
+        self._first: dict[LaneKey, StoredEvent] = {}
 
-    def kick(self, channel: str, user_key: str | None) -> None:
-        self.lanes.kick((channel, user_key))
+    def kick(self, channel: str, user_key: str | None, first: StoredEvent | None = None) -> None:
+        """Wake the person's lane. `first`: their event just committed, if it is likely the
+        next one (the lane then need not read it back; the write job checks it is)."""
+        key = (channel, user_key)
+        if first is not None and not self.lanes.running(key):
+            self._first[key] = first
+        self.lanes.kick(key)
 
     async def recover(self) -> None:
         """Events committed but not processed when the last process died."""
@@ -99,8 +105,9 @@ class Dispatcher:
         await self.lanes.close()
 
     async def _drain(self, key: LaneKey) -> None:
-        # The next event, known from the last write job (which reads it anyway) or read here.
-        following: StoredEvent | None = None
+        # The next event, known from the webhook that brought it, or from the last write job
+        # (which reads it anyway), or read here.
+        following = self._first.pop(key, None)
         while True:
             async with self._priority.background():
                 if following is None:
