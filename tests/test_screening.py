@@ -10,6 +10,7 @@ import os
 import signal
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -20,7 +21,8 @@ from bot.delivery.channel import Inbound
 from storage import claims, events
 from storage.events import NewEvent
 from tests import line_events as ev
-from tests.service import RunningService, settings_for
+from tests.processes import children, service_env, start_service, wait_healthy
+from tests.service import RunningService, free_port, settings_for
 
 DANGER = "もう死にたい"
 
@@ -242,3 +244,35 @@ async def test_the_lane_takes_the_event_from_the_webhook_without_reading_it_back
     dispatcher.kick("line", user, stale)
     await service.settle()
     assert await db.read(events.counts_by_status) == {"done": 1}
+
+
+def _detector_processes(pid: int) -> list[int]:
+    found = []
+    for child in children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"multiprocessing.spawn" in command:
+            found.append(child)
+    return found
+
+
+async def test_the_detector_process_leaves_when_the_service_is_killed(tmp_path, line):
+    """kill -9 of `tobira serve` leaves no detector process behind."""
+    port = free_port()
+    service = start_service(service_env(tmp_path / "t.db", line, port), tmp_path / "t.log")
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}", service)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not (detectors := _detector_processes(service.pid)):
+            assert loop.time() < deadline, "no detector process"
+            await asyncio.sleep(0.1)
+    finally:
+        os.kill(service.pid, signal.SIGKILL)
+        service.wait()
+    deadline = loop.time() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in detectors):  # noqa: ASYNC240
+        assert loop.time() < deadline, "the detector process outlived the service"
+        await asyncio.sleep(0.1)

@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING
@@ -36,10 +37,23 @@ def _text(inbound: Inbound) -> str | None:
     return inbound.text if inbound.kind == "text" and inbound.text else None
 
 
+_PARENT_CHECK_EVERY = 0.5  # seconds
+
+
 def _warm() -> None:
     # Ctrl-C reaches the whole process group; the main process ends this one itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The pool's queue keeps its pipe open in this process too, so a main process killed
+    # (kill -9) would leave this one waiting forever: it leaves once its parent is gone.
+    parent = os.getppid()
+    threading.Thread(target=_leave_with, args=(parent,), daemon=True).start()
     default_detector()
+
+
+def _leave_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_CHECK_EVERY)
+    os._exit(0)
 
 
 def _ready() -> int:
