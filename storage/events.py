@@ -34,7 +34,12 @@ class StoredEvent:
 
 def insert_new(conn: Tx, events: list[NewEvent], received_at: datetime) -> int:
     """Insert events not seen before (keyed by channel and event id). Returns how many were new."""
-    fresh = 0
+    return len(insert_fresh(conn, events, received_at))
+
+
+def insert_fresh(conn: Tx, events: list[NewEvent], received_at: datetime) -> list[StoredEvent]:
+    """As `insert_new`, returning the rows that were new, as stored."""
+    fresh: list[StoredEvent] = []
     for e in events:
         row = conn.execute(
             "INSERT INTO inbound_events"
@@ -51,7 +56,18 @@ def insert_new(conn: Tx, events: list[NewEvent], received_at: datetime) -> int:
                 e.payload,
             ),
         ).fetchone()
-        fresh += row is not None
+        if row is not None:
+            fresh.append(
+                StoredEvent(
+                    int(row[0]),
+                    e.channel,
+                    e.event_id,
+                    e.user_key,
+                    e.kind,
+                    e.occurred_at_ms,
+                    e.payload,
+                )
+            )
     return fresh
 
 

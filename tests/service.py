@@ -63,10 +63,11 @@ class RunningService:
         *,
         channels: Sequence[Channel] | None = None,
         port: int = 0,
+        detector_process: bool = False,
     ) -> None:
         self.settings = settings
         self._port = port
-        self.app = create_app(settings, clock, channels=channels)
+        self.app = create_app(settings, clock, channels=channels, detector_process=detector_process)
         self._runner = web.AppRunner(self.app, access_log=None)
         self.url = ""
         self._session: aiohttp.ClientSession | None = None

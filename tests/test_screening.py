@@ -1,19 +1,28 @@
 """The danger detector runs in the person's lane, before the write job, never on the writer;
-the verdict a write job uses is the one for the event it processes."""
+the verdict a write job uses is the one for the event it processes. In `tobira serve` it runs
+in a process of its own (bot/conversation/screening.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 
 import pytest
 
 import bot.conversation.turn
 from bot.app import keys
+from bot.conversation import screening
+from bot.delivery.channel import Inbound
 from storage import claims, events
 from storage.events import NewEvent
 from tests import line_events as ev
+from tests.processes import children, service_env, start_service, wait_healthy
+from tests.service import RunningService, free_port, settings_for
 
 DANGER = "もう死にたい"
 
@@ -125,3 +134,145 @@ async def test_a_detector_that_raises_gets_the_fallback_and_the_next_message_its
     assert any("受け取りました" in t for t in texts)
     if which == 1:  # the danger message after the failed one still gets the safety answer
         assert set(await _bot_kinds_after(service, DANGER)) == {"safety"}
+
+
+async def _until_ready(screener, timeout: float = 60.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not screener.ready:
+        assert loop.time() < deadline, "the detector process did not start"
+        await asyncio.sleep(0.05)
+
+
+def _unusable_here(text: str):
+    raise AssertionError("read in the main process")
+
+
+async def test_the_detector_process_reads_the_texts_with_the_same_verdicts(monkeypatch):
+    """Many texts at once go to the detector process (in batches) and come back each with
+    the verdict the detector gives here; the main process reads none of them."""
+    texts = [DANGER, "こんにちは", "子どもを叩いてしまう", "母のことで相談です", "消えたい"] * 20
+    expected = [screening.detect(t) for t in texts]
+    assert any(e is not None for e in expected) and None in expected
+    screener = screening.Screener()
+    screener.start()
+    try:
+        await _until_ready(screener)
+        assert screener.pid not in (None, os.getpid())
+        monkeypatch.setattr(screening, "detect", _unusable_here)
+        verdicts = await asyncio.gather(*(screener.screen(_inbound(t)) for t in texts))
+        assert list(verdicts) == expected
+        assert await screener.screen(_inbound(DANGER, kind="postback")) is None
+    finally:
+        await screener.close()
+
+
+async def test_a_killed_detector_process_loses_no_verdict_and_is_replaced():
+    """Until a new process is ready, texts are read in the main process."""
+    screener = screening.Screener()
+    screener.start()
+    try:
+        await _until_ready(screener)
+        first = screener.pid
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        verdicts = await asyncio.gather(*(screener.screen(_inbound(DANGER)) for _ in range(5)))
+        assert all(v == screening.detect(DANGER) and v is not None for v in verdicts)
+        await asyncio.sleep(0.1)
+        assert await screener.screen(_inbound(DANGER)) == screening.detect(DANGER)
+        await _until_ready(screener)
+        assert screener.pid not in (None, first)
+        assert await screener.screen(_inbound("こんにちは")) is None
+    finally:
+        await screener.close()
+
+
+async def test_the_service_answers_danger_with_the_detector_process(tmp_path, line, monkeypatch):
+    """As `tobira serve` runs: the verdict comes from the detector process (the main
+    process's detector is broken here, and the safety answer still comes)."""
+    settings = settings_for(tmp_path / "tobira.db", line)
+    async with RunningService(settings, detector_process=True) as service:
+        screener = service.app[keys.SCREENER]
+        assert screener is not None
+        await _until_ready(screener)
+        monkeypatch.setattr(bot.conversation.turn, "detect", _unusable_here)
+        monkeypatch.setattr(screening, "detect", _unusable_here)
+        user = ev.new_user_id()
+        await service.post_events(ev.text(user, "こんにちは", line.issue_reply_token(user)))
+        await service.post_events(ev.text(user, DANGER, line.issue_reply_token(user)))
+        await service.settle()
+        assert set(await _bot_kinds_after(service, DANGER)) == {"safety"}
+        assert await service.db.read(events.counts_by_status) == {"done": 2}
+
+
+def _inbound(text: str, kind: str = "text") -> Inbound:
+    return Inbound(
+        channel="line",
+        user_key="U1",
+        kind=kind,
+        event_row_id=1,
+        occurred_at=datetime.now(UTC),
+        text=text if kind == "text" else None,
+        postback_data=text if kind == "postback" else None,
+    )
+
+
+async def test_the_lane_takes_the_event_from_the_webhook_without_reading_it_back(
+    service, line, monkeypatch
+):
+    """The webhook's commit hands each person's new event to their lane (screened ahead);
+    the lane reads the database only when it was not told (recovery, a retry)."""
+    db = service.db
+    reads: list[str] = []
+    read = db.read
+
+    async def watched(job, *args):
+        reads.append(getattr(job, "__name__", ""))
+        return await read(job, *args)
+
+    monkeypatch.setattr(db, "read", watched)
+    user = ev.new_user_id()
+    await service.post_events(ev.text(user, DANGER, line.issue_reply_token(user)))
+    await service.settle()
+    assert "next_event" not in reads
+    assert set(await _bot_kinds_after(service, DANGER)) == {"safety"}
+    # A stale hint (an event already processed) costs nothing: the write job finds none.
+    dispatcher = service.app[keys.DISPATCHER]
+    done = await db.fetch_all("SELECT id, event_id, occurred_at_ms, payload FROM inbound_events")
+    row_id, event_id, at_ms, payload = done[0]
+    stale = events.StoredEvent(row_id, "line", event_id, user, "message", at_ms, payload)
+    dispatcher.kick("line", user, stale)
+    await service.settle()
+    assert await db.read(events.counts_by_status) == {"done": 1}
+
+
+def _detector_processes(pid: int) -> list[int]:
+    found = []
+    for child in children(pid):
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except FileNotFoundError:
+            continue
+        if b"multiprocessing.spawn" in command:
+            found.append(child)
+    return found
+
+
+async def test_the_detector_process_leaves_when_the_service_is_killed(tmp_path, line):
+    """kill -9 of `tobira serve` leaves no detector process behind."""
+    port = free_port()
+    service = start_service(service_env(tmp_path / "t.db", line, port), tmp_path / "t.log")
+    try:
+        await wait_healthy(f"http://127.0.0.1:{port}", service)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not (detectors := _detector_processes(service.pid)):
+            assert loop.time() < deadline, "no detector process"
+            await asyncio.sleep(0.1)
+    finally:
+        os.kill(service.pid, signal.SIGKILL)
+        service.wait()
+    deadline = loop.time() + 10
+    while any(os.path.exists(f"/proc/{pid}") for pid in detectors):  # noqa: ASYNC240
+        assert loop.time() < deadline, "the detector process outlived the service"
+        await asyncio.sleep(0.1)

@@ -21,6 +21,7 @@ from bot.conversation.desk import StaffDesk
 from bot.conversation.dispatcher import Dispatcher
 from bot.conversation.flow_loading import load_configured_flows
 from bot.conversation.receive import Receiver
+from bot.conversation.screening import Screener
 from bot.delivery.channel import Channel, Channels, Transport
 from bot.delivery.sender import OutboxSender
 from bot.messages.catalogue import Catalogue
@@ -44,10 +45,14 @@ def create_app(
     *,
     demo_line: bool = False,
     channels: Sequence[Channel] | None = None,
+    detector_process: bool = False,
 ) -> web.Application:
     """The service. `channels` defaults to the registered ones (bot/app/channels.py);
-    `demo_line` also serves demo mode's stand-in for LINE at /demo-line."""
+    `demo_line` also serves demo mode's stand-in for LINE at /demo-line; `detector_process`
+    runs the danger detector in a process of its own (bot/conversation/screening.py), as
+    `tobira serve` does."""
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+    app[keys.SCREENER] = Screener() if detector_process else None
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock = clock or SystemClock()
     app[keys.EVENTS] = EventBus()
@@ -98,6 +103,9 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     sender = OutboxSender(db, clock, channels, transports, priority, publish)
     # The phrase lists compile once, now, rather than on the first turn (on the writer).
     default_detector()
+    screener = app[keys.SCREENER]
+    if screener is not None:
+        screener.start()  # loads in the background; this process reads texts meanwhile
     context = TurnContext(
         catalogue=Catalogue.load(),
         flows=load_configured_flows(settings, channels.flow_limits()),
@@ -122,7 +130,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     webhook = _alert_webhook(settings, clock)
     stop_hearing = app[keys.EVENTS].subscribe(webhook.hear) if webhook else None
     alarm = app[keys.ALARM] = DeadlineAlarm(db, clock, fire)
-    dispatcher = Dispatcher(db, clock, context, priority, sender.kick, alarm.arm, publish)
+    dispatcher = Dispatcher(db, clock, context, priority, sender.kick, alarm.arm, publish, screener)
     app[keys.DESK] = StaffDesk(db, clock, context, sender.kick, alarm.arm, publish)
     app[keys.SENDER], app[keys.DISPATCHER] = sender, dispatcher
     app[keys.RECEIVER].start(db, dispatcher.kick)
@@ -138,6 +146,8 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
     yield
     await alarm.close()
     await dispatcher.close()
+    if screener is not None:
+        await screener.close()
     await sender.close()
     if webhook is not None and stop_hearing is not None:
         stop_hearing()

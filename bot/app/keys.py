@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.conversation.desk import StaffDesk
     from bot.conversation.dispatcher import Dispatcher
     from bot.conversation.receive import Receiver
+    from bot.conversation.screening import Screener
     from bot.delivery.channel import Channels
     from bot.delivery.sender import OutboxSender
     from bot.promises.alarm import DeadlineAlarm
@@ -37,3 +38,4 @@ DISPATCHER: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
 ALARM: web.AppKey[DeadlineAlarm] = web.AppKey("alarm")
 DESK: web.AppKey[StaffDesk] = web.AppKey("desk")
 RETENTION: web.AppKey[RetentionJob] = web.AppKey("retention")
+SCREENER: web.AppKey[Screener | None] = web.AppKey("screener")

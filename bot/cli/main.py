@@ -231,7 +231,8 @@ def _run_server(
     # default 5 ms switch interval it queues behind the busy event loop (a convoy), and the
     # webhooks waiting for that commit with it.
     sys.setswitchinterval(0.0005)
-    app = create_app(settings, demo_line=demo_line)
+    # The danger detector in a process of its own: this one keeps its core for I/O.
+    app = create_app(settings, demo_line=demo_line, detector_process=True)
     app.on_startup.append(_freeze_startup_heap)
     if after_start is not None:
         app.on_startup.append(after_start)  # after the workers: it goes through them

@@ -19,6 +19,7 @@ from datetime import datetime
 from functools import partial
 
 from bot.conversation.context import TurnContext
+from bot.conversation.screening import Screener
 from bot.conversation.turn import run_failed_turn, run_turn, screen
 from bot.delivery.channel import Inbound
 from bot.delivery.outcome import Outcome
@@ -70,8 +71,10 @@ class Dispatcher:
         kick_sender: Callable[[int], None],
         arm: Callable[[datetime | None], None],
         publish: Callable[[list[Event]], None],
+        screener: Screener | None = None,
     ) -> None:
         self._db = db
+        self._screener = screener
         self._clock = clock
         self._context = context
         self._priority = priority
@@ -80,9 +83,15 @@ class Dispatcher:
         self._publish = publish
         self._normalisers = context.channels.normalisers()
         self.lanes: Lanes[LaneKey] = Lanes(self._drain, "events")
+        self._first: dict[LaneKey, StoredEvent] = {}
 
-    def kick(self, channel: str, user_key: str | None) -> None:
-        self.lanes.kick((channel, user_key))
+    def kick(self, channel: str, user_key: str | None, first: StoredEvent | None = None) -> None:
+        """Wake the person's lane. `first`: their event just committed, if it is likely the
+        next one (the lane then need not read it back; the write job checks it is)."""
+        key = (channel, user_key)
+        if first is not None and not self.lanes.running(key):
+            self._first[key] = first
+        self.lanes.kick(key)
 
     async def recover(self) -> None:
         """Events committed but not processed when the last process died."""
@@ -96,15 +105,16 @@ class Dispatcher:
         await self.lanes.close()
 
     async def _drain(self, key: LaneKey) -> None:
-        # The next event, known from the last write job (which reads it anyway) or read here.
-        following: StoredEvent | None = None
+        # The next event, known from the webhook that brought it, or from the last write job
+        # (which reads it anyway), or read here.
+        following = self._first.pop(key, None)
         while True:
             async with self._priority.background():
                 if following is None:
                     following = await self._db.read(claims.next_event, *key)
                     if following is None:
                         return
-                screened = self._screen(following)
+                screened = await self._screen_ahead(following)
                 # Finding the event, the turn and marking it done are one job on the writer:
                 # no window in which two workers could take the same event.
                 taken = await self._db.write(
@@ -117,20 +127,44 @@ class Dispatcher:
             if following is None:
                 return
 
+    async def _screen_ahead(self, stored: StoredEvent) -> _Screened:
+        """Off the writer: the event read into an `Inbound`, and its danger signal, read by
+        the detector process when there is one (the main process's core stays on I/O)."""
+        read = self._read(stored)
+        if isinstance(read, _Screened):
+            return read
+        try:
+            if self._screener is None:
+                return _Screened(stored, read, screen(read))
+            return _Screened(stored, read, await self._screener.screen(read))
+        except Exception as error:
+            return self._detector_failed(stored, read, error)
+
     def _screen(self, stored: StoredEvent) -> _Screened:
-        """Off the writer: the event read into an `Inbound`, and its danger signal."""
+        """As `_screen_ahead`, all in this process (on the writer, when the event screened
+        ahead was not the one taken)."""
+        read = self._read(stored)
+        if isinstance(read, _Screened):
+            return read
+        try:
+            return _Screened(stored, read, screen(read))
+        except Exception as error:
+            return self._detector_failed(stored, read, error)
+
+    def _read(self, stored: StoredEvent) -> Inbound | _Screened:
+        """The event as an `Inbound`, or what is done with it instead (no user, unreadable)."""
         if stored.user_key is None:
             return _Screened(stored, None)
         try:
-            inbound = self._normalisers[stored.channel](stored)
+            return self._normalisers[stored.channel](stored)
         except Exception as error:
             log.exception("event unreadable", extra={"event_row": stored.id, "kind": stored.kind})
             return _Screened(stored, None, unreadable=type(error).__name__)
-        try:
-            return _Screened(stored, inbound, screen(inbound))
-        except Exception as error:
-            log.exception("detector failed", extra={"event_row": stored.id, "kind": stored.kind})
-            return _Screened(stored, inbound, failed=type(error).__name__)
+
+    @staticmethod
+    def _detector_failed(stored: StoredEvent, inbound: Inbound, error: Exception) -> _Screened:
+        log.exception("detector failed", extra={"event_row": stored.id, "kind": stored.kind})
+        return _Screened(stored, inbound, failed=type(error).__name__)
 
     def _take(
         self, conn: Tx, key: LaneKey, now: datetime, screened: _Screened | None

@@ -10,7 +10,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.priority import Priority
 from storage import events
 from storage.database import Database
-from storage.events import NewEvent
+from storage.events import NewEvent, StoredEvent
 
 
 class Receiver:
@@ -20,12 +20,14 @@ class Receiver:
         self._clock = clock
         self._priority = priority
         self._db: Database | None = None
-        self._kick: Callable[[str, str | None], None] | None = None
+        self._kick: Callable[[str, str | None, StoredEvent | None], None] | None = None
 
-    def start(self, db: Database, kick: Callable[[str, str | None], None]) -> None:
+    def start(
+        self, db: Database, kick: Callable[[str, str | None, StoredEvent | None], None]
+    ) -> None:
         """Routes are added when the app is built; what they write to exists once it runs."""
         self._db = db
-        self._kick = kick  # dispatcher.kick(channel, user_key)
+        self._kick = kick  # dispatcher.kick(channel, user_key, first)
 
     def now(self) -> datetime:
         return self._clock.now()
@@ -42,7 +44,12 @@ class Receiver:
         now = self._clock.now()
         batch = list(new_events)
         # Urgent: the platform waits for this commit before it hears our 200.
-        fresh = await self._db.write(lambda c: events.insert_new(c, batch, now), urgent=True)
-        for key in {(e.channel, e.user_key) for e in batch}:
-            self._kick(*key)
-        return fresh
+        fresh = await self._db.write(lambda c: events.insert_fresh(c, batch, now), urgent=True)
+        # Each person's oldest new event goes with the wake-up: the lane need not read it
+        # back (the write job still takes whatever is really next, and checks).
+        first: dict[tuple[str, str | None], StoredEvent] = {}
+        for stored in sorted(fresh, key=lambda e: (e.occurred_at_ms, e.id)):
+            first.setdefault((stored.channel, stored.user_key), stored)
+        for channel, user_key in {(e.channel, e.user_key) for e in batch}:
+            self._kick(channel, user_key, first.get((channel, user_key)))
+        return len(fresh)

@@ -35,7 +35,11 @@ def current_conversation(
 ) -> Conversation:
     """The contact's open conversation; a recently resolved one reopened when the client
     writes; else a new one."""
-    if client_message and conversations.open_for(conn, contact.id) is None:
+    if client_message:
+        # Read once: the open one is what the turn uses (no second read of the same row).
+        open_now = conversations.open_for(conn, contact.id)
+        if open_now is not None:
+            return open_now
         recent = conversations.resolved_since(conn, contact.id, now - ctx.reopen_within)
         if recent is not None:
             return _reopen(conn, recent, ctx, now, result)

@@ -235,10 +235,15 @@ class Channels:
 
     def __init__(self, channels: Iterable[Channel]) -> None:
         self._by_name: dict[str, Channel] = {}
+        # isinstance on a runtime-checkable Protocol inspects every member: asked once per
+        # channel here, not once per message said.
+        self._rewording: dict[str, Rewords] = {}
         for channel in channels:
             if channel.name in self._by_name:
                 raise ValueError(f"two channels are named {channel.name!r}")
             self._by_name[channel.name] = channel
+            if isinstance(channel, Rewords):
+                self._rewording[channel.name] = channel
 
     def __getitem__(self, name: str) -> Channel:
         return self._by_name[name]
@@ -269,8 +274,8 @@ class Channels:
 
     def shown(self, channel: str, text: str) -> str:
         """The text as the client of `channel` reads it."""
-        found = self._by_name.get(channel)
-        return found.shown(text) if isinstance(found, Rewords) else text
+        found = self._rewording.get(channel)
+        return found.shown(text) if found is not None else text
 
     def normalisers(self) -> dict[str, Callable[[StoredEvent], Inbound]]:
         return {name: channel.to_inbound for name, channel in self._by_name.items()}

@@ -60,6 +60,9 @@ class Lanes(Generic[K]):
             if not self._running:
                 self._idle.set()
 
+    def running(self, key: K) -> bool:
+        return key in self._running
+
     def kick_later(self, key: K, delay: float) -> None:
         """Kick the key after `delay` seconds (replacing an earlier such wake-up); a kick
         meanwhile runs it sooner."""

@@ -70,7 +70,11 @@ def _objects(message: Outgoing) -> tuple[str, ...]:
         # Answer buttons belong under the last piece, where the question is read.
         if message.choices and index == len(pieces) - 1:
             obj["quickReply"] = {"items": [_quick_reply(*c) for c in message.choices]}
-        objects.append(json.dumps(checked(obj), ensure_ascii=False))
+            obj = checked(obj)
+        # A plain text object ({"type": "text", "text": a str}) is one the SDK's model always
+        # accepts: checked only when it carries answer buttons. Personal words (a counselor's
+        # name and time) are rendered on every turn, and the check was most of that cost.
+        objects.append(json.dumps(obj, ensure_ascii=False))
     return tuple(objects)
 
 
