@@ -201,31 +201,51 @@ def _flow_turn(
         at=now,
     )
     if handed_off is not None:
-        owner = handoff.assign_on_handoff(
-            conn, ctx.handoff, contact, conversation, handed_off.topic, now
+        language = new_state.language
+        replies += _hand_off(
+            conn, contact, conversation, inbound, handed_off, language, ctx, now, result
         )
-        words = acks.Words(ctx.catalogue, new_state.language)
-        # The time of day she chose for replies: the promise keeps to it.
-        contact_time = handed_off.intake.contact_time
-        replies += [
-            Said(Outgoing(text), MessageKind.HANDOFF)
-            for text in acks.announce_owner(
-                words,
-                owner,
-                ctx.handoff.acks,
-                now,
-                ack=False,
-                since=inbound.occurred_at,
-                contact_time=contact_time,
-            )
-        ]
-        result.deadlines = acks.start_burst(
-            conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now, contact_time
-        )
-        kind = EventKind.CONVERSATION_ASSIGNED if owner.counselor else EventKind.CONVERSATION_QUEUED
-        counselor_id = owner.counselor.id if owner.counselor else None
-        result.events.append(Event(kind, conversation.id, staff_id=counselor_id))
     return replies
+
+
+def _hand_off(
+    conn: Tx,
+    contact: Contact,
+    conversation: Conversation,
+    inbound: Inbound,
+    handed_off: HandOff,
+    language: str,
+    ctx: TurnContext,
+    now: datetime,
+    result: Outcome,
+) -> list[Said]:
+    """The flow handed the conversation to a person: give it to one, say who and when, and
+    start the burst's acknowledgement deadlines."""
+    owner = handoff.assign_on_handoff(
+        conn, ctx.handoff, contact, conversation, handed_off.topic, now
+    )
+    words = acks.Words(ctx.catalogue, language)
+    # The time of day she chose for replies: the promise keeps to it.
+    contact_time = handed_off.intake.contact_time
+    said = [
+        Said(Outgoing(text), MessageKind.HANDOFF)
+        for text in acks.announce_owner(
+            words,
+            owner,
+            ctx.handoff.acks,
+            now,
+            ack=False,
+            since=inbound.occurred_at,
+            contact_time=contact_time,
+        )
+    ]
+    result.deadlines = acks.start_burst(
+        conn, conversation.id, owner, ctx.handoff.acks, inbound.occurred_at, now, contact_time
+    )
+    kind = EventKind.CONVERSATION_ASSIGNED if owner.counselor else EventKind.CONVERSATION_QUEUED
+    counselor_id = owner.counselor.id if owner.counselor else None
+    result.events.append(Event(kind, conversation.id, staff_id=counselor_id))
+    return said
 
 
 def _fresh_state(conn: Tx, contact: Contact) -> FlowState:
