@@ -59,6 +59,20 @@ def add(
     return int(row[0])
 
 
+def add_handoff_summary(conn: Tx, conversation_id: int, summary: str, at: datetime) -> int:
+    """What the bot learnt, for the person who takes the conversation: staff only, never
+    sent to the client."""
+    return add(
+        conn,
+        conversation_id,
+        direction="in",
+        author="system",
+        kind=MessageKind.HANDOFF_SUMMARY,
+        body=summary,
+        at=at,
+    )
+
+
 def mark_read(conn: Tx, message_ids: list[int], at: datetime) -> None:
     conn.executemany(
         "UPDATE messages SET read_at = ? WHERE id = ? AND read_at IS NULL",

@@ -86,14 +86,8 @@ def take_out_of_intake(
     """The bot stops asking: the conversation goes to a person at once, as a handoff would
     (to an on-duty supervisor when no counselor can take it). Also for a check-in answered
     neither yes nor no (bot/conversation/checkin.py)."""
-    messages.add(
-        conn,
-        conversation.id,
-        direction="in",
-        author="system",
-        kind=MessageKind.HANDOFF_SUMMARY,
-        body=ctx.catalogue.text(f"safety_summary_{level.value}"),
-        at=now,
+    messages.add_handoff_summary(
+        conn, conversation.id, ctx.catalogue.text(f"safety_summary_{level.value}"), now
     )
     owner = handoff.assign_on_handoff(
         conn, ctx.handoff, contact, conversation, conversation.topic, now

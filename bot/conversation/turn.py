@@ -174,15 +174,7 @@ def _flow_turn(
             case HandOff():
                 status, topic = ConversationStatus.QUEUED, effect.topic
                 intake = json.dumps(effect.intake.to_dict(), ensure_ascii=False)
-                messages.add(
-                    conn,
-                    conversation.id,
-                    direction="in",
-                    author="system",
-                    kind=MessageKind.HANDOFF_SUMMARY,
-                    body=effect.summary,
-                    at=now,
-                )
+                messages.add_handoff_summary(conn, conversation.id, effect.summary, now)
                 handed_off = effect
             case StoreAnswer():
                 pass  # the answers travel in the saved state; the intake is built at handoff
