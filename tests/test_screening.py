@@ -258,6 +258,7 @@ def _detector_processes(pid: int) -> list[int]:
     return found
 
 
+@pytest.mark.subprocess
 async def test_the_detector_process_leaves_when_the_service_is_killed(tmp_path, line):
     """kill -9 of `tobira serve` leaves no detector process behind."""
     port = free_port()
