@@ -94,18 +94,15 @@ async def test_lines_loading_animation_while_the_clients_counselor_types(tmp_pat
         await suzuki.post(path, {"state": "typing"})  # not the counselor: nothing shown
         await sato.post(path, {"state": "typing"})
         await sato.post(path, {"state": "typing"})  # within 15 s: not asked again
+        # The call goes out in the background: wait for it at the fake LINE, not for a
+        # number of settles (under load 50 settles passed before it arrived).
+        await desk.line.wait_for(lambda fake: fake.loading_shown())
         await desk.service.settle()
-        for _ in range(50):
-            if desk.line.loading_shown():
-                break
-            await desk.service.settle()
         assert desk.line.loading_shown() == [(user, 20)]
         desk.clock.advance(timedelta(seconds=16))
         await sato.post(path, {"state": "typing"})
-        for _ in range(50):
-            if len(desk.line.loading_shown()) == 2:
-                break
-            await desk.service.settle()
+        await desk.line.wait_for(lambda fake: len(fake.loading_shown()) >= 2)
+        await desk.service.settle()
         assert desk.line.loading_shown() == [(user, 20), (user, 20)]
 
 
