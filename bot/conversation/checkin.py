@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.conversation.context import TurnContext
-from bot.conversation.safety import answer_danger, take_out_of_intake, who_to_alert
+from bot.conversation.safety import alert_who_answers, answer_danger, take_out_of_intake
 from bot.delivery.channel import Inbound, Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said
@@ -42,7 +42,6 @@ from bot.handoff.assignment import Owner
 from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.promises.safety import after_checkin, checkin, checkin_tap, squeezed
-from bot.runtime.alerting import raise_alerts
 from bot.safety import Detection, Level
 from flows import FlowState, open_question
 from flows.text import normalize
@@ -170,14 +169,7 @@ def _ask(
         owner = handoff.owner_of(conn, ctx.handoff, conversation, now)
     else:  # nobody owns it yet: the supervisors of the organisation it would go to
         owner = Owner(ctx.handoff.organization_for_topic(conversation.topic), None, None)
-    raise_alerts(
-        conn,
-        result.events,
-        conversation_id=conversation.id,
-        staff_ids=who_to_alert(conn, owner, now),
-        kind=possible_alert(danger.level.value),
-        now=now,
-    )
+    alert_who_answers(conn, result, conversation.id, owner, possible_alert(danger.level.value), now)
     language = conversation_language(conversation, contact.language)
     words = acks.Words(ctx.catalogue, language)
     first, question, buttons = checkin(words, danger, ctx.safety, owner.org, now, message_id)

@@ -50,13 +50,8 @@ def answer_danger(
     result.events.append(
         Event(EventKind.DANGER_DETECTED, conversation.id, level=detection.level.value)
     )
-    raise_alerts(
-        conn,
-        result.events,
-        conversation_id=conversation.id,
-        staff_ids=who_to_alert(conn, owner, now),
-        kind=danger_alert(detection.level.value),
-        now=now,
+    alert_who_answers(
+        conn, result, conversation.id, owner, danger_alert(detection.level.value), now
     )
     # The client now waits for a human: remind and escalate as for any unanswered message,
     # counted from the first one nobody answered (a 「はい」 to a check-in that already
@@ -113,7 +108,21 @@ def _on_duty_supervisor(conn: Tx, owner: Owner, now: datetime) -> staff.StaffMem
     return on_duty[0] if on_duty else None
 
 
-def who_to_alert(conn: Tx, owner: Owner, now: datetime) -> list[int | None]:
+def alert_who_answers(
+    conn: Tx, result: Outcome, conversation_id: int, owner: Owner, kind: str, now: datetime
+) -> None:
+    """The same alert for each of `_who_to_alert`; its events go with the turn's."""
+    raise_alerts(
+        conn,
+        result.events,
+        conversation_id=conversation_id,
+        staff_ids=_who_to_alert(conn, owner, now),
+        kind=kind,
+        now=now,
+    )
+
+
+def _who_to_alert(conn: Tx, owner: Owner, now: datetime) -> list[int | None]:
     """Whoever answers today, the pair, and the supervisors at work; the shared queue (None)
     when nobody is."""
     people = [owner.responder, owner.pair, *_supervisors_at_work(conn, owner, now)]
