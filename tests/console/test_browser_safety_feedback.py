@@ -75,6 +75,10 @@ async def test_a_counselor_marks_a_missed_danger_and_a_false_alarm(tmp_path):
                 }"""
             )
             await sato.screenshot(path=str(SCREENSHOTS / "safety_feedback.png"))
+            # The quiet line never covers the client's words, however narrow the bubble.
+            tag = await danger.locator(".feedback").bounding_box()
+            words = await danger.locator(".text").bounding_box()
+            assert tag and words and tag["y"] + tag["height"] <= words["y"] + 1, (tag, words)
 
             # Withdrawn, then a false alarm on the signalled message.
             await subtle.get_by_role("button", name="取り消す").click()

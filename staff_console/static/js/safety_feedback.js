@@ -103,9 +103,15 @@ function box(entry) {
 function draw(id) {
   const item = history.querySelector(`li.msg.from-client[data-message-id="${id}"]`);
   if (!item) return;
-  item.querySelector(":scope > .feedback")?.remove();
+  item.querySelector(":scope > .feedback, :scope > header > .feedback")?.remove();
   const entry = entries.get(id);
-  if (entry) item.append(box(entry));
+  if (!entry) return;
+  const made = box(entry);
+  // A quiet line (a signal tag, two buttons) sits in the header row so the history keeps its
+  // room on a tablet; marks, the level chooser or a problem go under the text.
+  const header = item.querySelector(":scope > header");
+  if (header && !made.querySelector(".fb-marks li, .fb-levels, .fb-problem")) header.append(made);
+  else item.append(made);
 }
 
 function drawAll() {
