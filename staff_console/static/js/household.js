@@ -51,7 +51,9 @@ function renderMembers() {
 
 // Where a new invitation is made from: the newest conversation I may see of a relative or a
 // supporter (an invitation is for the person, never made from their own conversation).
+// Once the person has joined, there is nobody left to invite.
 function inviteFrom() {
+  if (household.members.some((m) => m.role === "self")) return null;
   const from = household.members
     .filter((m) => m.role !== "self")
     .flatMap((m) => m.conversations);

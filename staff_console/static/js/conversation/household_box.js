@@ -24,9 +24,10 @@ export function startHousehold(view) {
     node("household-none").hidden = Boolean(ref);
     node("household-name").hidden = !ref;
     node("household-create").hidden = Boolean(ref);
-    // An invitation is for the person: never made from the person's own conversation.
-    const me = household?.members.find((m) => m.contact_id === c.contact_id);
-    node("household-invite").hidden = c.writer === "self" || me?.role === "self";
+    // An invitation is for the person: never made from the person's own conversation, nor
+    // once they have joined.
+    const joined = (household?.members ?? []).some((m) => m.role === "self");
+    node("household-invite").hidden = c.writer === "self" || joined;
     if (!ref) {
       node("household-members").replaceChildren();
       return;
