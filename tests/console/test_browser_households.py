@@ -7,6 +7,7 @@ she is paired on, and one with no part in the household sees nothing of it."""
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import zxingcpp
@@ -194,7 +195,10 @@ async def test_a_counselor_of_the_other_organisation_sees_only_what_she_may(tmp_
             await expect(page.locator(f"a[href$='/conversations/{sons}']")).to_have_count(0)
             # Notes of the mother's conversation only: what was written on his stays with his.
             await expect(page.locator("#notes")).to_contain_text(NOTE)
-            assert SONS_NOTE not in await page.content()
+            # Not even in the data the page was given (JSON escapes Japanese: read it back).
+            data = json.loads(await page.locator("#page-data").text_content() or "{}")
+            assert SONS_NOTE not in json.dumps(data, ensure_ascii=False)
+            assert NOTE in json.dumps(data, ensure_ascii=False)
             await page.screenshot(path=str(SCREENSHOTS / "household_other_org.png"), full_page=True)
             # And his conversation's page is not there for her.
             response = await page.goto(desk.url(f"/console/conversations/{sons}"))
