@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage.statuses import HouseholdRole, InvitationState
+from storage.statuses import HouseholdRole, InvitationState, MessageKind
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx, named_rows
 
@@ -304,6 +304,17 @@ def pending_offer(conn: Tx, contact_id: int) -> int | None:
 
 def drop_offer(conn: Tx, contact_id: int) -> None:
     conn.execute("DELETE FROM invitation_offers WHERE contact_id = ?", (contact_id,))
+
+
+def question_is_last(conn: Tx, conversation_id: int) -> bool:
+    """The consent question is the last thing said to the client in this conversation: a
+    typed 「はい」 or 「いいえ」 answers it (later, only its buttons do)."""
+    row = conn.execute(
+        "SELECT kind FROM messages WHERE conversation_id = ? AND direction = 'out'"
+        " ORDER BY id DESC LIMIT 1",
+        (conversation_id,),
+    ).fetchone()
+    return row is not None and row[0] == MessageKind.INVITATION_QUESTION.value
 
 
 # --- wrong code guesses

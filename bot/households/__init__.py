@@ -10,5 +10,8 @@ and the person's consent before anything links them.
 - `guesses`: the limit on wrong code-shaped messages per contact and per web address.
 
 The rows are in storage/households.py; what staff read, storage/read_side/household.py.
+May import bot.promises, bot.handoff, bot.delivery, bot.messages, bot.config, bot.runtime,
+flows and storage; bot.conversation (the turn's context) only as a type. See
+docs/architecture.md, "Households".
 Nothing here ever tells a client who else is in the household, nor anything they wrote.
 """
