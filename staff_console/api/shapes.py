@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from bot.households.consent import TAP as CONSENT_TAPS
+from bot.messages.catalogue import Catalogue
 from flows import FlowSet
 from flows.taps import describe_tap
 from storage.households import Household
@@ -103,9 +106,24 @@ def inbox_row(row: InboxRow, now: datetime) -> dict[str, Any]:
 TapReader = Callable[[str], "tuple[str, str] | None"]
 
 
+@cache
+def _catalogue() -> Catalogue:
+    return Catalogue.load()
+
+
+def _consent_tap(data: str, language: str) -> tuple[str, str] | None:
+    """A tap on the household consent question's 「はい」/「いいえ」 (bot/households): its label,
+    as the person saw it (the question is long; the history shows the bot's message above)."""
+    answer = CONSENT_TAPS.get(data)
+    if answer is None:
+        return None
+    return _catalogue().text(f"invitation_{answer}", language), ""
+
+
 def tap_reader(flows: FlowSet, language: str) -> TapReader:
-    """Taps read in the conversation's language, from the flows the service runs."""
-    return lambda data: describe_tap(flows, data, language)
+    """Taps read in the conversation's language, from the flows the service runs (and the
+    consent question of a family's invitation)."""
+    return lambda data: describe_tap(flows, data, language) or _consent_tap(data, language)
 
 
 def message(item: TranscriptMessage, taps: TapReader | None = None) -> dict[str, Any]:

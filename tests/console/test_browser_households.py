@@ -15,8 +15,7 @@ from PIL import Image
 from playwright.async_api import Page, expect
 
 from bot.app import keys
-from storage import households
-from storage.statuses import HouseholdRole
+from tests import line_events as ev
 from tests.console.browser import SCREENSHOTS, Desk, jst, needs_browser
 
 pytestmark = needs_browser
@@ -45,18 +44,17 @@ async def make_invitation_from_the_page(desk: Desk, page: Page, conversation_id:
     return code
 
 
-async def son_joins(desk: Desk, household_id: int) -> tuple[str, int]:
-    """The son writes on LINE and joins his mother's household as himself."""
-    # Seeded through storage until the consent step in the turn lands on this branch: his
-    # conversation is the real one LINE made, his membership written as 「はい」 writes it.
-    son = await desk.asks_for_a_person()
+async def son_joins(desk: Desk, code: str) -> tuple[str, int]:
+    """The son follows the account on LINE, types the code loosely (lower case, a space for
+    the hyphen) and taps 「はい」: he joins his mother's household as himself."""
+    son = await desk.new_client()
+    await desk.client_writes(son, code.lower().replace("-", " "))
+    buttons = desk._buttons(son)
+    yes = next(label for label in buttons if label.startswith("はい"))
+    token = desk.line.issue_reply_token(son)
+    await desk.post_event(ev.postback(son, buttons[yes], token, ts_ms=desk.ms()))
     conversation = await desk.conversation_of(son)
-    now = desk.clock.now()
-    await desk.db.write(
-        lambda c: households.add_member(
-            c, household_id, conversation.contact_id, HouseholdRole.SELF, None, now
-        )
-    )
+    assert conversation is not None
     return son, conversation.id
 
 
@@ -68,6 +66,7 @@ async def test_the_card_shows_the_code_and_qr_codes_a_phone_reads(tmp_path):
         async with desk.signed_in("sato") as tab:
             page = tab.page
             code = await make_invitation_from_the_page(desk, page, conversation.id)
+            invitation_id = int(page.url.rstrip("/").split("/")[-2])
 
             card = page.locator("#card")
             await expect(card).to_contain_text("このカードを手にしたあなたへ")
@@ -105,6 +104,18 @@ async def test_the_card_shows_the_code_and_qr_codes_a_phone_reads(tmp_path):
             await expect(page.locator("#card-code")).to_have_text(code)
             await expect(page.locator("#card-no-token")).to_be_visible()
             assert desk.url("/chat") in await read_qr_codes(page, "#card-qr-web")
+
+            # Revoked from the household page, after asking once: the card is gone with it.
+            await page.get_by_role("link", name="世帯のページにもどる").click()
+            await page.get_by_role("button", name="取り消す").click()
+            await page.locator("#revoke-yes").click()
+            await expect(page.locator("#notice")).to_contain_text("招待を取り消しました")
+            await expect(page.locator("#invitations")).to_contain_text("終了")
+            await expect(page.get_by_role("button", name="取り消す")).to_have_count(0)
+            response = await page.goto(desk.url(f"/console/invitations/{invitation_id}/card"))
+            assert response is not None and response.status == 409
+            await expect(page.locator("#card-closed")).to_contain_text("もう使えません")
+            assert code not in await page.content()
         assert not tab.dialogs
 
 
@@ -116,11 +127,9 @@ async def test_the_household_page_shows_the_mother_and_her_son(tmp_path):
         await desk.move_to(jst(2026, 11, 25, 11, 20))
         async with desk.signed_in("sato") as tab:
             page = tab.page
-            await make_invitation_from_the_page(desk, page, mothers.id)
-            household = await desk.db.read(households.membership, mothers.contact_id)
-            assert household is not None
+            code = await make_invitation_from_the_page(desk, page, mothers.id)
             await desk.move_to(jst(2026, 12, 2, 14, 5))  # a week later, the son writes
-            _, sons = await son_joins(desk, household.household_id)
+            _, sons = await son_joins(desk, code)
             sato_id = await desk.db.read(
                 lambda c: c.execute("SELECT id FROM staff WHERE login = 'sato'").fetchone()[0]
             )
@@ -137,6 +146,10 @@ async def test_the_household_page_shows_the_mother_and_her_son(tmp_path):
                 box.locator(f"a[href='/console/conversations/{mothers.id}']")
             ).to_be_visible()
             await expect(box).to_contain_text("この会話")
+            # His tap reads as the button he saw, not as its data.
+            taps = page.locator(".msg.from-client .text", has_text="はい、いっしょに相談する")
+            await expect(taps).to_have_count(1)
+            await expect(page.locator("#messages")).not_to_contain_text("invitation:yes")
             await page.screenshot(path=str(SCREENSHOTS / "household_conversation.png"))
             await expect(box.locator("#household-staff-only")).to_contain_text(
                 "相談員にだけ表示されます"
@@ -155,18 +168,13 @@ async def test_the_household_page_shows_the_mother_and_her_son(tmp_path):
             await expect(members.nth(1).locator(f"a[href$='/{sons}']")).to_be_visible()
             await expect(page.locator("#invitations .invitation")).to_have_count(1)
             await expect(page.locator("#invite")).to_be_hidden()
-            await expect(page.locator("#invitations")).to_contain_text("有効")
+            await expect(page.locator("#invitations")).to_contain_text("使用済み")
+            await expect(page.get_by_role("button", name="取り消す")).to_have_count(0)
             await expect(page.locator("#timeline li")).to_have_count(6)
             await expect(page.locator("#staff-only")).to_be_visible()
             await expect(page.locator("#notes .household-note")).to_have_text(re.compile(NOTE))
             await page.screenshot(path=str(SCREENSHOTS / "household.png"), full_page=True)
 
-            # Revoked from the page, after asking once.
-            await page.get_by_role("button", name="取り消す").click()
-            await page.locator("#revoke-yes").click()
-            await expect(page.locator("#notice")).to_contain_text("招待を取り消しました")
-            await expect(page.locator("#invitations")).to_contain_text("終了")
-            await expect(page.get_by_role("button", name="取り消す")).to_have_count(0)
         assert not tab.dialogs
 
 
@@ -178,7 +186,7 @@ async def test_a_counselor_of_the_other_organisation_sees_only_what_she_may(tmp_
         mother = await desk.mother_through_the_family_flow()
         mothers = await desk.conversation_of(mother)
         made = await desk.service.app[keys.DESK].invite(mothers.id, sato_id)
-        _, sons = await son_joins(desk, made.household_id)
+        _, sons = await son_joins(desk, made.code)
         # Suzuki (psych) is paired on the mother's case only.
         await desk.service.app[keys.DESK].set_pair(mothers.id, suzuki_id, sato_id)
         await desk.service.app[keys.DESK].add_note(sons, sato_id, "private", SONS_NOTE, None)

@@ -69,11 +69,17 @@ function renderInvitations() {
       el(
         "span",
         { class: "invitation-words" },
-        t("household.invitation_item", {
-          id: item.id,
-          state: label("invitation_state", item.state),
-          until: formatTime(item.expires_at),
-        }),
+        // Only an open invitation has a last day worth reading.
+        item.state === "open"
+          ? t("household.invitation_item", {
+              id: item.id,
+              state: label("invitation_state", item.state),
+              until: formatTime(item.expires_at),
+            })
+          : t("household.invitation_done", {
+              id: item.id,
+              state: label("invitation_state", item.state),
+            }),
       ),
       item.state === "open"
         ? el(
@@ -89,6 +95,7 @@ function renderInvitations() {
     ...(items.length ? items : [el("li", { class: "hint" }, t("household.no_invitations"))]),
   );
   node("invite").hidden = inviteFrom() === null;
+  node("invite-lead").hidden = node("invite").hidden;
 }
 
 function renderTimeline() {
