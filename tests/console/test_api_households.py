@@ -5,10 +5,11 @@ with, a revoke made twice, and the household on the conversation's own JSON."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from staff_console.errors import sentence
 from storage.read_side import audit_entries
-from tests.console.api_desk import ApiDesk
+from tests.console.api_desk import ApiDesk, Staff
 
 CODE = re.compile(r"[2-9A-Z]{4}-[2-9A-Z]{4}")
 
@@ -207,3 +208,19 @@ async def test_bad_ids_get_a_sentence_not_a_500(tmp_path):
         assert status == 404 and body["error"] == sentence("no_conversation", "ja")
         status, body = await sato.post("/api/v1/conversations/1/invitations", raw=b"[1,")
         assert status == 400 and body["error"] == sentence("not_json", "ja")
+
+
+async def test_an_expired_invitation_reads_as_expired_and_cannot_be_revoked_or_printed(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        conversation_id, sato = await _mother(desk)
+        _, body = await sato.post(f"/api/v1/conversations/{conversation_id}/invitations", {})
+        made = body["invitation"]
+        await desk.move(timedelta(days=91))
+        sato = await desk.sign_in(Staff(0, "sato"))  # three months on: a new session
+
+        _, body = await sato.get(f"/api/v1/households/{made['household_id']}")
+        assert [i["state"] for i in body["household"]["invitations"]] == ["expired"]
+        status, body = await sato.post(f"/api/v1/invitations/{made['id']}/revoke")
+        assert status == 409 and body["error"] == sentence("invitation_not_open", "ja")
+        status, page = await sato.get(made["card_url"])
+        assert status == 409 and made["code"] not in page and "もう使えません" in page
