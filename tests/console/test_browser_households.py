@@ -33,6 +33,12 @@ async def read_qr_codes(page: Page, selector: str) -> set[str]:
     return {found.text for found in zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))}
 
 
+def printed_pages(pdf: bytes) -> list[tuple[float, float]]:
+    """Each printed page's size in millimetres, from the PDF chromium prints."""
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    return [(round(float(w) * 25.4 / 72), round(float(h) * 25.4 / 72)) for w, h in boxes]
+
+
 async def make_invitation_from_the_page(desk: Desk, page: Page, conversation_id: int) -> str:
     """On the conversation's page, the counselor makes the card; the code it shows."""
     await page.goto(desk.url(f"/console/conversations/{conversation_id}"))
@@ -87,10 +93,16 @@ async def test_the_card_shows_the_code_and_qr_codes_a_phone_reads(tmp_path):
             assert read == {web, f"https://line.me/R/oaMessage/@tobira/?{code}"}
 
             await page.screenshot(path=str(SCREENSHOTS / "household_card.png"), full_page=True)
+            # Printed, it is one A6 sheet, without the staff's toolbar.
+            assert printed_pages(await page.pdf(prefer_css_page_size=True)) == [(105, 148)]
+            await page.emulate_media(media="print")
+            await expect(page.locator(".card-tools")).to_be_hidden()
+            await page.emulate_media(media="null")  # not "screen": pdf() would use it too
 
             # A5, and the card in English: the same code and the same web link.
             await page.get_by_role("button", name="A5で印刷").click()
             await expect(page.locator("body")).to_have_class(re.compile("size-a5"))
+            assert printed_pages(await page.pdf(prefer_css_page_size=True)) == [(148, 210)]
             await page.locator("#card-lang").click()
             await expect(page.locator("#card")).to_contain_text("Nothing you write here")
             assert web in await read_qr_codes(page, "#card")
