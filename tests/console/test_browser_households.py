@@ -220,6 +220,11 @@ async def test_a_counselor_of_the_other_organisation_sees_only_what_she_may(tmp_
             assert SONS_NOTE not in json.dumps(data, ensure_ascii=False)
             assert NOTE in json.dumps(data, ensure_ascii=False)
             await page.screenshot(path=str(SCREENSHOTS / "household_other_org.png"), full_page=True)
+            # On the mother's conversation, the same: his role, none of his conversations.
+            await page.goto(desk.url(f"/console/conversations/{mothers.id}"))
+            son_there = page.locator("#household .member[data-role='self']")
+            await expect(son_there).to_contain_text("あなたが見られる会話はありません")
+            await expect(son_there.locator("a")).to_have_count(0)
             # And his conversation's page is not there for her.
             response = await page.goto(desk.url(f"/console/conversations/{sons}"))
             assert response is not None and response.status == 404

@@ -46,6 +46,9 @@ export function startHousehold(view) {
           "li",
           { class: "member", dataset: { contactId: String(member.contact_id), role: member.role } },
           el("strong", { class: "member-role" }, memberWords(member)),
+          member.conversations.length === 0
+            ? el("p", { class: "hint" }, t("household.no_visible_conversations"))
+            : null,
           el(
             "ul",
             { class: "member-conversations" },
