@@ -108,3 +108,23 @@ async def test_the_other_organisation_sees_no_household_of_conversations_it_may_
         assert await desk.db.read(household_detail, made.household_id, outsider) is None
         supervisor = Viewer(sato.id + 1000, Role.SUPERVISOR, "some-other-org")
         assert await desk.db.read(household_detail, made.household_id, supervisor) is not None
+
+
+def test_every_household_refusal_has_its_sentence_in_both_languages():
+    import ast
+    from pathlib import Path
+
+    from staff_console.errors import sentence
+
+    root = Path(__file__).resolve().parents[2] / "bot" / "households"
+    keys_raised = set()
+    for path in root.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Refusal":
+                key = node.args[1]
+                assert isinstance(key, ast.Constant), path
+                keys_raised.add(key.value)
+    assert {"no_invitation", "invitation_not_open", "already_in_household"} <= keys_raised
+    for key in keys_raised:
+        for language in ("ja", "en"):
+            assert sentence(key, language, reason="")

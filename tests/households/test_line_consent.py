@@ -228,3 +228,27 @@ async def test_no_used_expired_and_guessed_codes_link_nothing(tmp_path):
         # above assert it.
         assert not [c for c in desk.line.calls if c.status >= 500], desk.line.summary()
         del mother
+
+
+async def test_a_code_is_checked_before_the_acknowledgement_when_a_person_owns_the_case(
+    tmp_path,
+):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.add_staff("sato", display="佐藤")
+        suzuki = await desk.add_staff("suzuki", display="鈴木")
+        mother = await desk.ask_for_a_person()
+        mother_conversation = await desk.conversation_id(mother)
+        assert (await desk.db.read(conversations.get, mother_conversation)).counselor_id == sato.id
+        made = await invite(desk, mother_conversation, sato)
+
+        # The son wrote before and has a counselor already (the less loaded one).
+        son = await desk.ask_for_a_person()
+        son_conversation = await desk.conversation_id(son)
+        assert (await desk.db.read(conversations.get, son_conversation)).counselor_id == suzuki.id
+        question = await code_sent(desk, son, made.code.lower())
+        assert "ご家族からの相談" in question["text"]
+        assert "メッセージを受け取りました" not in question["text"]  # not acknowledged instead
+        await code_sent(desk, son, "はい")
+        moved = await desk.db.read(conversations.get, son_conversation)
+        assert moved.counselor_id == sato.id  # the household's counselor, not the first one
+        assert (await membership(desk, son)).role == HouseholdRole.SELF
