@@ -93,7 +93,12 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 
 # Refusals that are not a state of the case: what is not yours to see, or not your role's.
-_REFUSAL_STATUS = {"no_saved_reply": 404, "forbidden": 403}
+_REFUSAL_STATUS = {
+    "no_saved_reply": 404,
+    "no_conversation": 404,
+    "no_invitation": 404,
+    "forbidden": 403,
+}
 
 
 def desk_refusal(error: Refusal) -> ApiError:

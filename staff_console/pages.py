@@ -43,6 +43,7 @@ from staff_console.api.finding import (
     filter_query,
     inbox_filter,
 )
+from staff_console.api.households import household_ref
 from staff_console.api.notes import day_of, handover_day
 from staff_console.api.review import load_review
 from staff_console.errors import ApiError, sentence
@@ -113,7 +114,7 @@ def organisation_names(request: web.Request, language: str) -> dict[str, str]:
     }
 
 
-def _signed_in_context(request: web.Request, page: str, data: dict[str, Any]) -> dict[str, Any]:
+def signed_in_context(request: web.Request, page: str, data: dict[str, Any]) -> dict[str, Any]:
     signed = current_staff(request)
     context = _base_context(request, page)
     member = signed.staff
@@ -171,7 +172,7 @@ async def inbox(request: web.Request) -> web.Response:
         "counts": counts,
         "conversations": [shapes.inbox_row(row, now) for row in rows],
     }
-    context = _signed_in_context(request, "inbox", data)
+    context = signed_in_context(request, "inbox", data)
     context.update(
         queue=queue,
         queues=QUEUES,
@@ -193,18 +194,21 @@ async def conversation_page(request: web.Request) -> web.Response:
     conversation_id = int(request.match_info["id"])
     view = await actions.open_conversation(request, conversation_id)
     if view is None:
-        context = _signed_in_context(request, "missing", {})
+        context = signed_in_context(request, "missing", {})
         return aiohttp_jinja2.render_template("missing.html", request, context, status=404)
     now = request.config_dict[keys.CLOCK].now()
     colleagues = await request.config_dict[keys.DB].read(read_side.colleagues)
     data = {
         "conversation": shapes.conversation_detail(
-            view, now, shapes.tap_reader(request.config_dict[keys.DESK].flows, view.language)
+            view,
+            now,
+            shapes.tap_reader(request.config_dict[keys.DESK].flows, view.language),
+            await household_ref(request, conversation_id),
         ),
         # Whom a handover note can be addressed to.
         "colleagues": [shapes.colleague(item) for item in colleagues],
     }
-    context = _signed_in_context(request, "conversation", data)
+    context = signed_in_context(request, "conversation", data)
     context.update(conversation_id=conversation_id)
     return aiohttp_jinja2.render_template("conversation.html", request, context)
 
@@ -218,7 +222,7 @@ async def handover_page(request: web.Request) -> web.Response:
         raise web.HTTPSeeOther("/console/handover") from None
     found = await handover_day(request, day)
     data = {"day": day.isoformat(), "notes": [shapes.note(note) for note in found]}
-    context = _signed_in_context(request, "handover", data)
+    context = signed_in_context(request, "handover", data)
     language = language_of(request)
     context.update(
         day_label=f"{day.month}月{day.day}日" if language == "ja" else day.strftime("%d %b %Y"),
@@ -230,7 +234,7 @@ async def handover_page(request: web.Request) -> web.Response:
 
 async def saved_replies_page(request: web.Request) -> web.Response:
     """Saved replies (定型文): the page fetches them from the API."""
-    context = _signed_in_context(request, "saved_replies", {})
+    context = signed_in_context(request, "saved_replies", {})
     return aiohttp_jinja2.render_template("saved_replies.html", request, context)
 
 
@@ -239,7 +243,7 @@ async def review_page(request: web.Request) -> web.Response:
     """The weekly review: new intakes, each accepted to a counselor (and a pair)."""
     data = await load_review(request)
     colleagues = await request.config_dict[keys.DB].read(read_side.colleagues)
-    context = _signed_in_context(
+    context = signed_in_context(
         request,
         "review",
         {"review": data, "colleagues": [shapes.colleague(item) for item in colleagues]},
@@ -252,7 +256,7 @@ async def review_page(request: web.Request) -> web.Response:
 @supervisors_only
 async def staff_page(request: web.Request) -> web.Response:
     """Supervisors: who works today, on leave or covering; leave is set here."""
-    context = _signed_in_context(request, "staff", {})
+    context = signed_in_context(request, "staff", {})
     return aiohttp_jinja2.render_template("staff.html", request, context)
 
 
@@ -260,7 +264,7 @@ async def staff_page(request: web.Request) -> web.Response:
 async def audit_page(request: web.Request) -> web.Response:
     """Supervisors: the audit log with filters and the alerts history (the API audits
     each look at the log)."""
-    context = _signed_in_context(request, "audit", {})
+    context = signed_in_context(request, "audit", {})
     return aiohttp_jinja2.render_template("audit.html", request, context)
 
 

@@ -2,6 +2,11 @@
 
 Special-care personal data (APPI) is kept only as long as the window needs it. The audit
 log keeps who did what and when, without the link to the deleted conversation.
+
+Households (migration 0013) go with their members' data: a contact that is deleted leaves
+its household (and its pending consent question, its count of wrong codes); a household
+whose last member is gone is deleted with its invitations. An invitation made from a
+deleted conversation stays with its household, without the link.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
     )
     conn.execute(
         f"UPDATE audit_log SET conversation_id = NULL WHERE conversation_id IN ({old})", (cut,)
+    )
+    conn.execute(
+        f"UPDATE invitations SET conversation_id = NULL WHERE conversation_id IN ({old})", (cut,)
     )
     counts: dict[str, int] = {}
     # Staff marks on messages (safety feedback) and the signals the detector raised on them
@@ -62,11 +70,42 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
     ).rowcount
 
     # A contact with no conversation left and not seen since the cut-off: forget the
-    # platform user id too.
-    counts["contacts"] = conn.execute(
-        "DELETE FROM contacts WHERE last_seen_at < ?"
+    # platform user id too, and what hangs on it (households: see the docstring).
+    gone = (
+        "SELECT id FROM contacts WHERE last_seen_at < ?"
         " AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = contacts.id)"
-        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.contact_id = contacts.id)",
-        (cut,),
+        " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.contact_id = contacts.id)"
+    )
+    counts["household_members"] = conn.execute(
+        f"DELETE FROM household_members WHERE contact_id IN ({gone})", (cut,)
     ).rowcount
+    conn.execute(f"DELETE FROM invitation_offers WHERE contact_id IN ({gone})", (cut,))
+    conn.execute(
+        f"DELETE FROM code_guesses WHERE subject IN (SELECT 'contact:' || id FROM ({gone}))",
+        (cut,),
+    )
+    counts["contacts"] = conn.execute(f"DELETE FROM contacts WHERE id IN ({gone})", (cut,)).rowcount
+    counts.update(_empty_households(conn))
+    # Counts of wrong codes and closed codes are only of use for a day, and until the
+    # invitation would have expired: gone with the raw events.
+    conn.execute(
+        "DELETE FROM code_guesses WHERE window_start < ?"
+        " AND (blocked_until IS NULL OR blocked_until < ?)",
+        (events_cut, events_cut),
+    )
+    conn.execute("DELETE FROM spent_codes WHERE until < ?", (events_cut,))
     return counts
+
+
+def _empty_households(conn: Tx) -> dict[str, int]:
+    """Households whose last member is gone, with their invitations (and a question still
+    waiting on one of them)."""
+    empty = (
+        "SELECT id FROM households h WHERE NOT EXISTS"
+        " (SELECT 1 FROM household_members m WHERE m.household_id = h.id)"
+    )
+    doomed = f"SELECT id FROM invitations WHERE household_id IN ({empty})"
+    conn.execute(f"DELETE FROM invitation_offers WHERE invitation_id IN ({doomed})")
+    invitations = conn.execute(f"DELETE FROM invitations WHERE household_id IN ({empty})").rowcount
+    households = conn.execute(f"DELETE FROM households WHERE id IN ({empty})").rowcount
+    return {"invitations": invitations, "households": households}

@@ -75,6 +75,9 @@ class AlertKind(StrEnum):
     POSSIBLE_CHILD = "possible_child"
     # The client wrote soon after a resolution: the conversation is open again.
     CONVERSATION_REOPENED = "conversation_reopened"
+    # A person invited by their family said 「はい」: they joined the household, and their
+    # conversation is the household counselor's (bot/households).
+    HOUSEHOLD_JOINED = "household_joined"
 
 
 def danger_alert(level: str) -> AlertKind:
@@ -110,6 +113,11 @@ class MessageKind(StrEnum):
     # For staff only: the client wrote soon after a resolution and the conversation opened
     # again. Like a handoff, it starts a new burst: the next client message is acknowledged.
     REOPENED = "reopened"
+    # Households (bot/households): the consent question to a person who sent their family's
+    # invitation code, and the bot's words about a code (the answer to 「はい」/「いいえ」, a
+    # stale code's kind sentence). Neither names the household nor anyone in it.
+    INVITATION_QUESTION = "invitation_question"
+    INVITATION_REPLY = "invitation_reply"
 
 
 # The check-in question's kind carries what it asked about, so that a restart loses nothing.
@@ -128,6 +136,28 @@ def checkin_of(kind: str) -> tuple[str, bool] | None:
     if not level or who not in ("self", "other"):
         return None
     return level, who == "other"
+
+
+class HouseholdRole(StrEnum):
+    """A member's place in a household (migration 0013)."""
+
+    FAMILY = "family"  # a relative who writes about the person; `relation` says who
+    SELF = "self"  # the person themself
+    SUPPORTER = "supporter"  # someone who supports the household (a school, a caseworker)
+
+
+class InvitationState(StrEnum):
+    """An invitation's stored state. A revoked and a declined invitation are both CLOSED:
+    nothing tells them apart. 'expired' is never stored: it is an open one past its time
+    (`INVITATION_EXPIRED`, computed when read)."""
+
+    OPEN = "open"
+    USED = "used"
+    CLOSED = "closed"
+
+
+# What the console shows for an open invitation whose expires_at has passed.
+INVITATION_EXPIRED = "expired"
 
 
 # The `author` of a staff member's message; which one is its `staff_id` (migration 0012).

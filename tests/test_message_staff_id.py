@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.runtime.clock import TOKYO
 from storage import contacts, conversations, messages, read_side, staff
-from storage.migrate import migrate
+from storage.migrate import available, migrate
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TOKYO)
 
@@ -18,7 +18,7 @@ def test_rows_written_as_staff_colon_id_are_moved_to_staff_id(tmp_path: Path):
     conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
-    latest = migrate(conn)[1]
+    migrate(conn)
     sato = staff.add(
         conn,
         login="sato",
@@ -40,8 +40,8 @@ def test_rows_written_as_staff_colon_id_are_moved_to_staff_id(tmp_path: Path):
             " VALUES (?, 'out', ?, 'text', 'x', '2026-11-25T01:00:00+00:00')",
             (conversation.id, author),
         )
-    conn.execute(f"PRAGMA user_version = {latest - 1}")
-    migrate(conn)
+    # 0012 itself, run again (later migrations are not this test's).
+    conn.executescript(dict(available())[12])
     rows = conn.execute("SELECT author, staff_id FROM messages ORDER BY id").fetchall()
     assert [tuple(row) for row in rows] == [("staff", sato), ("staff", None), ("bot", None)]
     shown, _ = read_side.transcript(conn, conversation.id)

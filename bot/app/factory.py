@@ -113,6 +113,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
         channels=channels,
         safety=settings.safety,
         reopen_within=settings.reopen_within,
+        households=settings.households,
     )
 
     async def fire(deadline_id: int) -> None:

@@ -23,6 +23,7 @@ from bot.config.locate import line_of
 from bot.config.retention import RetentionPolicy
 from bot.config.settings import (
     ConsoleSettings,
+    HouseholdSettings,
     LineSettings,
     Settings,
     WebSettings,
@@ -42,6 +43,35 @@ def _mark_as_read(value: Any, key: str) -> str:
     if value not in ("off", "when_staff_open"):
         raise ConfigError(key, f'must be "off" or "when_staff_open", got {value!r}')
     return str(value)
+
+
+# A LINE account's basic ID ("@123abcde") or premium ID ("@my.window"), as the LINE
+# Official Account Manager shows it, with its "@".
+_BASIC_ID = re.compile(r"@[a-z0-9._-]{1,20}")
+
+
+def _basic_id(value: Any, key: str) -> str:
+    if not isinstance(value, str) or _BASIC_ID.fullmatch(value) is None:
+        raise ConfigError(
+            key,
+            "must be the account's basic ID as LINE shows it, with its @ and in lower case"
+            f' (e.g. "@123abcde"), got {value!r}',
+        )
+    return value
+
+
+_LONGEST_INVITATION = 730
+
+
+def _invitation_days(value: Any, key: str) -> int:
+    days = values.positive_int(value, key)
+    if days > _LONGEST_INVITATION:
+        raise ConfigError(
+            key,
+            f"must be at most {_LONGEST_INVITATION} days (an invitation that lasts longer is"
+            f" a code nobody remembers giving), got {days}",
+        )
+    return days
 
 
 # Every accepted key: where it lands in Settings, and how it is checked.
@@ -82,6 +112,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "sending_process": ("line.sending_process", values.boolean),
         "mark_as_read": ("line.mark_as_read", _mark_as_read),
         "typing_indicator": ("line.typing_indicator", values.boolean),
+        "basic_id": ("line.basic_id", _basic_id),
     },
     "console": {
         "idle_timeout": ("console.idle_timeout", values.duration),
@@ -90,6 +121,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "trust_forwarded_proto": ("console.trust_forwarded_proto", values.boolean),
     },
     "conversations": {"reopen_within": ("reopen_within", values.duration)},
+    "households": {"invitation_days": ("households.invitation_days", _invitation_days)},
     "web": {
         "leave_url": ("web.leave_url", values.url),
         "secure_cookie": ("web.secure_cookie", _secure_cookie),
@@ -168,10 +200,21 @@ def load_settings(
     web = WebSettings(
         **{k.removeprefix("web."): v for k, v in found.items() if k.startswith("web.")}
     )
-    top = {k: v for k, v in found.items() if not k.startswith(("line.", "console.", "web."))}
+    households = HouseholdSettings(
+        **{
+            k.removeprefix("households."): v
+            for k, v in found.items()
+            if k.startswith("households.")
+        },
+        line_basic_id=line.basic_id,
+    )
+    sections = ("line.", "console.", "web.", "households.")
+    top = {k: v for k, v in found.items() if not k.startswith(sections)}
     if "handoff" in top:
         handoff = top.pop("handoff")
-    return Settings(**top, line=line, console=console, web=web, handoff=handoff)
+    return Settings(
+        **top, line=line, console=console, web=web, handoff=handoff, households=households
+    )
 
 
 def _english_defaults(found: dict[str, Any]) -> None:

@@ -37,6 +37,9 @@ class LineSettings:
     # (POST /v2/bot/chat/loading/start). Off by default: it tells the client someone is
     # writing, which some windows prefer not to promise.
     typing_indicator: bool = False
+    # The account's basic ID ("@123abcde"): with it, an invitation also has a LINE link that
+    # opens the chat with its code already typed. Without it, the code and the web link only.
+    basic_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,21 @@ def handoff_settings(
 
 
 @dataclass(frozen=True)
+class HouseholdSettings:
+    """Households (`[households]`, issue 20): how long an invitation lasts, how many wrong
+    code-shaped messages a day before codes from a contact (or a web address) are not
+    checked for a day, and the LINE basic ID its link needs (from `[line] basic_id`)."""
+
+    invitation_days: int = 90
+    wrong_codes_per_day: int = 20
+    line_basic_id: str | None = None
+
+    @property
+    def invitation_life(self) -> timedelta:
+        return timedelta(days=self.invitation_days)
+
+
+@dataclass(frozen=True)
 class Settings:
     # What clients read, in Japanese and in English (the `_en` forms).
     service_name: str = "ひきこもり相談窓口"
@@ -162,3 +180,4 @@ class Settings:
     # A client who writes this soon after a resolution gets the same conversation back.
     reopen_within: timedelta = timedelta(days=30)
     safety: SafetySettings = field(default_factory=SafetySettings)
+    households: HouseholdSettings = field(default_factory=HouseholdSettings)

@@ -135,7 +135,7 @@ def safety_turn(
         return SafetyTurn(
             said + _hand_over(conn, contact, conversation, inbound, asked, ctx, now, result)
         )
-    return SafetyTurn(said + _open_question(conversation, ctx, now))
+    return SafetyTurn(said + open_question_again(conversation, ctx, now))
 
 
 def _already_alarmed(
@@ -253,8 +253,9 @@ def _typed(text: str, ctx: TurnContext) -> str:
     return "other"
 
 
-def _open_question(conversation: Conversation, ctx: TurnContext, now: datetime) -> list[Said]:
-    """The flow's open question again, unchanged: the check-in did not step the flow."""
+def open_question_again(conversation: Conversation, ctx: TurnContext, now: datetime) -> list[Said]:
+    """The flow's open question again, unchanged: the check-in (or an invitation code,
+    bot/households) did not step the flow."""
     if not conversation.flow_state:
         return []
     question = open_question(ctx.flows, FlowState.from_json(conversation.flow_state), now)

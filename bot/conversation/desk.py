@@ -16,12 +16,15 @@ from bot.conversation.casework import DeskOutcome
 from bot.conversation.context import TurnContext
 from bot.conversation.office import StaffOffice
 from bot.delivery.outcome import Outcome
+from bot.households import invitations
+from bot.households.invitations import NewInvitation
 from bot.runtime.clock import Clock
 from bot.runtime.events import Event
 from flows import FlowSet
 from storage import audit, staff
 from storage import leave_moves as leave_store
 from storage.database import Database
+from storage.households import Household
 from storage.safety_feedback import Mark
 from storage.tx import Tx
 
@@ -261,6 +264,29 @@ class StaffDesk:
         for outcome in outcomes:
             self._after(outcome)
         return len(outcomes)
+
+    async def invite(self, conversation_id: int, staff_id: int) -> NewInvitation:
+        """An invitation for the person at home, from a relative's conversation (the household
+        is made on the first one, bot/households/invitations.py). The web token is known in
+        plain only in what this returns."""
+        now = self._clock.now()
+        return await self._db.write(
+            lambda c: invitations.invite(
+                c, self._context.households, conversation_id, staff_id, now
+            )
+        )
+
+    async def revoke_invitation(self, invitation_id: int, staff_id: int) -> None:
+        """Close an open invitation (as a 「いいえ」 would: the two look the same)."""
+        now = self._clock.now()
+        await self._db.write(lambda c: invitations.revoke(c, invitation_id, staff_id, now))
+
+    async def create_household(self, conversation_id: int, staff_id: int) -> Household:
+        """A household made by hand from a conversation, its client as family."""
+        now = self._clock.now()
+        return await self._db.write(
+            lambda c: invitations.create_household(c, conversation_id, staff_id, now)
+        )
 
     def _after(self, outcome: AnyOutcome) -> AnyOutcome:
         outcome.carry_out(self._kick, self._arm, self._publish)

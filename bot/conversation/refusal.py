@@ -1,23 +1,20 @@
 """A staff action that does not apply (unknown staff, a closed conversation...): one error
-for the desk, reassignment and notes, safe to show, and the look-ups such actions start with.
+for the desk, reassignment, notes and households, safe to show, and the look-ups such
+actions start with. The class and `active_member` are defined in bot/runtime/refusal.py
+(below every package that acts for staff, bot/households among them) and re-exported here.
 """
 
 from __future__ import annotations
 
 from bot.handoff.assignment import can_pair
-from storage import conversations, staff
+from bot.runtime.refusal import Refusal, active_member
+from storage import conversations
 from storage.conversations import Conversation
 from storage.staff import StaffMember
 from storage.statuses import HUMAN_OWNED
 from storage.tx import Tx
 
-
-class Refusal(ValueError):
-    """`key` names the sentence the console shows (staff_console/errors.toml)."""
-
-    def __init__(self, message: str, key: str = "desk") -> None:
-        super().__init__(message)
-        self.key = key
+__all__ = ["Refusal", "active_member", "open_conversation", "pair_for"]
 
 
 def open_conversation(conn: Tx, conversation_id: int) -> Conversation:
@@ -26,13 +23,6 @@ def open_conversation(conn: Tx, conversation_id: int) -> Conversation:
     if conversation is None or conversation.status not in HUMAN_OWNED:
         raise Refusal("this conversation is not waiting for staff", "not_open")
     return conversation
-
-
-def active_member(conn: Tx, staff_id: int) -> StaffMember:
-    member = staff.get(conn, staff_id)
-    if member is None or not member.active:
-        raise Refusal("unknown or inactive staff member", "unknown_staff")
-    return member
 
 
 def pair_for(conn: Tx, counselor: StaffMember, pair_id: int) -> StaffMember:

@@ -11,13 +11,14 @@ import json
 from datetime import datetime
 from typing import assert_never
 
-from bot.conversation.checkin import safety_turn
+from bot.conversation.checkin import open_question_again, safety_turn
 from bot.conversation.context import TurnContext
 from bot.conversation.reopen import current_conversation
 from bot.delivery.channel import Inbound, Outgoing
 from bot.delivery.outcome import Outcome
 from bot.delivery.say import Said, say
 from bot.handoff import assignment as handoff
+from bot.households.consent import ConsentTurn, consent_turn
 from bot.messages.language import conversation_language
 from bot.promises import acks
 from bot.promises.windows import contact_time_of
@@ -74,10 +75,19 @@ def run_turn(
     graded = safety_turn(
         conn, contact, conversation, inbound, danger, ctx, now, result, message_id=message_id
     )
+    # A family's invitation code (or web link), checked next, before any flow step, in
+    # every mode: the person's consent first (bot/households/consent.py).
+    consent = (
+        consent_turn(conn, contact, conversation, inbound, ctx, now, result)
+        if graded is None
+        else None
+    )
     if graded is not None:
         replies = graded.said
         if graded.acknowledge:  # the check-in was answered "no": who answers, and when
             replies += _acknowledge(conn, conversation, inbound, contact.language, ctx, now, result)
+    elif consent is not None:
+        replies = _after_consent(conn, contact, conversation, inbound, consent, ctx, now, result)
     elif conversation.status in HUMAN_OWNED:
         replies = _acknowledge(conn, conversation, inbound, contact.language, ctx, now, result)
     else:
@@ -130,6 +140,34 @@ def _promise_after_danger(
     return [*replies[:-1], Said(told, last.kind)]
 
 
+def _after_consent(
+    conn: Tx,
+    contact: Contact,
+    conversation: Conversation,
+    inbound: Inbound,
+    consent: ConsentTurn,
+    ctx: TurnContext,
+    now: datetime,
+    result: Outcome,
+) -> list[Said]:
+    """The invitation's words, then, when the conversation goes on as usual: the flow's
+    open question again, or for a conversation not begun (a web link opened first) the
+    flow's greeting, our words leading its first message (three messages at most)."""
+    if not consent.resume or conversation.status in HUMAN_OWNED:
+        return consent.said
+    if conversation.flow_state:
+        return consent.said + open_question_again(conversation, ctx, now)
+    greeting = _flow_turn(
+        conn, contact, conversation, inbound, ctx, now, result, FlowEvent("follow")
+    )
+    if not greeting:
+        return consent.said
+    first = greeting[0]
+    ours = "\n\n".join(said.message.text for said in consent.said)
+    led = Said(Outgoing(f"{ours}\n\n{first.message.text}", first.message.choices), first.kind)
+    return [led, *greeting[1:]]
+
+
 def _flow_event(inbound: Inbound) -> FlowEvent | None:
     if inbound.kind == "follow":
         return FlowEvent("follow")
@@ -148,8 +186,10 @@ def _flow_turn(
     ctx: TurnContext,
     now: datetime,
     result: Outcome,
+    event: FlowEvent | None = None,
 ) -> list[Said]:
-    event = _flow_event(inbound)
+    """One step of the flow on the client's message (or on `event`, given instead)."""
+    event = event or _flow_event(inbound)
     if event is None:
         return []
     state = (

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
     from storage.database import Database
 
-InboundKind = Literal["follow", "unfollow", "text", "postback", "other"]
+# "invitation": a web chat link of a family's invitation was opened (bot/households).
+InboundKind = Literal["follow", "unfollow", "text", "postback", "invitation", "other"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,11 @@ class Inbound:
     # The channel's token for marking this message read once a counselor opens it (LINE's
     # markAsReadToken); only set when the channel is configured to mark messages read.
     read_token: str | None = None
+    # The SHA-256 of an invitation link's token ("invitation" events; the token itself is
+    # never stored), and the sender's address as the channel's keyed hash (the web chat's),
+    # for the limit on wrong invitation codes per address (bot/households/guesses.py).
+    invitation: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@
     GET  /events (server-sent events)   GET /alerts[?all=1]   POST /alerts/{id}/seen
     GET  /audit[?conversation=&staff=&action=&since=&until=]    (supervisors and admins)
     GET  /alerts/history[?kind=]        every alert, seen or not (supervisors and admins)
+    POST /conversations/{id}/invitations {} -> 201 {"invitation"} (code, web and LINE links,
+         the card's page), POST /conversations/{id}/household, POST /invitations/{id}/revoke,
+    GET  /households/{id} (audited; only staff see households)       (api/households.py)
 
 Every route but /login needs a session (401), every write the X-CSRF-Token header (403).
 One module a resource (auth, conversations, notes, events, alerts, audit, and the others
@@ -44,6 +47,7 @@ from staff_console.api import (
     auth,
     conversations,
     events,
+    households,
     notes,
     people,
     presence,
@@ -69,4 +73,5 @@ def create_api() -> web.Application:
     staffing.add_routes(api)
     quota.add_routes(api)
     safety_feedback.add_routes(api)
+    households.add_routes(api)
     return api

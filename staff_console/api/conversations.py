@@ -16,6 +16,7 @@ from staff_console.api import shapes
 from staff_console.api.body import bool_field, json_object, positive_int, text_field
 from staff_console.api.common import conversation_id_of, db_of, is_background, limit_of, now_of
 from staff_console.api.finding import filter_query, inbox_filter
+from staff_console.api.households import household_ref
 from staff_console.api.visible import visible_row
 from staff_console.errors import ApiError, desk_call, json_answer, language_of, sentence
 from storage import read_side
@@ -75,7 +76,8 @@ async def get_conversation(request: web.Request) -> web.Response:
     if view is None:
         raise ApiError(404, "no_conversation")
     taps = shapes.tap_reader(request.config_dict[keys.DESK].flows, view.language)
-    return json_answer(shapes.conversation_detail(view, now_of(request), taps))
+    household = await household_ref(request, conversation_id)
+    return json_answer(shapes.conversation_detail(view, now_of(request), taps, household))
 
 
 async def _row_answer(request: web.Request, conversation_id: int) -> web.Response:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
+from bot.households.consent import TAP as CONSENT_TAPS
+from bot.messages.catalogue import Catalogue
 from flows import FlowSet
 from flows.taps import describe_tap
+from storage.households import Household
 from storage.notes import Note
 from storage.read_side import (
     AlertView,
@@ -23,7 +27,11 @@ from storage.read_side import (
     StaffRef,
     TranscriptMessage,
 )
+from storage.read_side.household import HouseholdRef, HouseholdView, InvitationRow
 from storage.staff import StaffMember
+
+if TYPE_CHECKING:
+    from bot.households.invitations import NewInvitation
 
 # A row turns red this long before the escalation is due (and stays red after).
 RED_BEFORE_ESCALATION = timedelta(minutes=30)
@@ -98,9 +106,24 @@ def inbox_row(row: InboxRow, now: datetime) -> dict[str, Any]:
 TapReader = Callable[[str], "tuple[str, str] | None"]
 
 
+@cache
+def _catalogue() -> Catalogue:
+    return Catalogue.load()
+
+
+def _consent_tap(data: str, language: str) -> tuple[str, str] | None:
+    """A tap on the household consent question's 「はい」/「いいえ」 (bot/households): its label,
+    as the person saw it (the question is long; the history shows the bot's message above)."""
+    answer = CONSENT_TAPS.get(data)
+    if answer is None:
+        return None
+    return _catalogue().text(f"invitation_{answer}", language), ""
+
+
 def tap_reader(flows: FlowSet, language: str) -> TapReader:
-    """Taps read in the conversation's language, from the flows the service runs."""
-    return lambda data: describe_tap(flows, data, language)
+    """Taps read in the conversation's language, from the flows the service runs (and the
+    consent question of a family's invitation)."""
+    return lambda data: describe_tap(flows, data, language) or _consent_tap(data, language)
 
 
 def message(item: TranscriptMessage, taps: TapReader | None = None) -> dict[str, Any]:
@@ -137,10 +160,16 @@ def alert(item: AlertView) -> dict[str, Any]:
 
 
 def conversation_detail(
-    view: ConversationView, now: datetime, taps: TapReader | None = None
+    view: ConversationView,
+    now: datetime,
+    taps: TapReader | None = None,
+    household: HouseholdRef | Household | None = None,
 ) -> dict[str, Any]:
     return {
         **inbox_row(view.summary, now),
+        "contact_id": view.contact_id,
+        # Only staff see a household (the page says so beside it).
+        "household": household_ref(household) if household is not None else None,
         "language": view.language,
         "reachable": view.reachable,
         "opened_at": when(view.opened_at),
@@ -201,4 +230,59 @@ def audit_entry(entry: AuditEntry) -> dict[str, Any]:
         "action": entry.action,
         "conversation_id": entry.conversation_id,
         "detail": entry.detail,
+    }
+
+
+def household_ref(item: HouseholdRef | Household) -> dict[str, Any]:
+    return {"id": item.id, "number": item.number, "label": item.label}
+
+
+def invitation(item: InvitationRow) -> dict[str, Any]:
+    """An invitation as the household shows it: never its code or link (those are on the
+    card, printed from the page that made it)."""
+    return {
+        "id": item.id,
+        "state": item.state,  # open / used / closed / expired
+        "created_at": when(item.created_at),
+        "expires_at": when(item.expires_at),
+        "conversation_id": item.conversation_id,
+    }
+
+
+def household(view: HouseholdView) -> dict[str, Any]:
+    """Every member with their role; of their conversations, only those the viewer may see
+    (storage/read_side/household.py)."""
+    return {
+        "id": view.id,
+        "number": view.number,
+        "label": view.label,
+        "created_at": when(view.created_at),
+        "members": [
+            {
+                "contact_id": member.contact_id,
+                "role": member.role,
+                "relation": member.relation,
+                "channel": member.channel,
+                "joined_at": when(member.joined_at),
+                "conversations": [
+                    {"id": item.id, "status": item.status, "opened_at": when(item.opened_at)}
+                    for item in member.conversations
+                ],
+            }
+            for member in view.members
+        ],
+        "invitations": [invitation(item) for item in view.invitations],
+    }
+
+
+def new_invitation(made: NewInvitation, web_url: str, card_url: str) -> dict[str, Any]:
+    """The invitation as just made: the only answer that holds its web link."""
+    return {
+        "id": made.id,
+        "code": made.code,
+        "household_id": made.household_id,
+        "expires_at": when(made.expires_at),
+        "web_url": web_url,
+        "line_url": made.line_url,
+        "card_url": card_url,
     }

@@ -56,6 +56,10 @@ ROUTES = [
         "POST",
         "/api/v1/conversations/{conversation_id}/messages/{message_id}/safety-feedback/withdraw",
     ),
+    ("POST", "/api/v1/conversations/{conversation_id}/invitations"),
+    ("POST", "/api/v1/conversations/{conversation_id}/household"),
+    ("POST", "/api/v1/invitations/{invitation_id}/revoke"),
+    ("GET", "/api/v1/households/{household_id}"),
 ]
 
 
@@ -65,6 +69,8 @@ def reachable(path: str) -> str:
         .replace("{alert_id}", "1")
         .replace("{reply_id}", "1")
         .replace("{message_id}", "1")
+        .replace("{invitation_id}", "1")
+        .replace("{household_id}", "1")
     )
 
 

@@ -35,6 +35,7 @@ _KINDS: dict[str, InboundKind] = {
     "unfollow": "unfollow",
     "text": "text",
     "postback": "postback",
+    "invitation": "invitation",
 }
 
 
@@ -112,6 +113,8 @@ class WebChannel:
             text=body.get("text") if kind == "text" else None,
             postback_data=body.get("choice") if kind == "postback" else None,
             platform_type=stored.kind,
+            invitation=body.get("invitation") if kind == "invitation" else None,
+            address=body.get("address"),
         )
 
     def render(self, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:

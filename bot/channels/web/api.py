@@ -1,6 +1,7 @@
 """The web chat's JSON API under /chat/api/: what the visitor's page talks to.
 
-POST /chat/api/start       begin (or continue) a visitor's conversation
+POST /chat/api/start       begin (or continue) a visitor's conversation; {"invite": token}
+                           when the page was opened with a family's invitation link
 POST /chat/api/messages    {"text"} or {"choice"}: stored before it is acknowledged (202)
 GET  /chat/api/messages    the page so far (?after=ID: only what we sent after ID)
 GET  /chat/api/events      server-sent events: what we sent, each with its id (Last-Event-ID)
@@ -12,6 +13,8 @@ Every refusal is a 4xx JSON body {"error": code, "message": a sentence for the v
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 import logging
 import re
@@ -29,6 +32,7 @@ from bot.channels.web.transport import Doorbell
 from bot.channels.web.visitors import Visitors
 from bot.config.settings import WebSettings
 from bot.delivery.channel import Intake
+from bot.households.codes import token_hash
 from bot.runtime.logs import user_ref
 from storage import webchat
 from storage.events import NewEvent
@@ -41,6 +45,9 @@ CHECK_EVERY = 20.0
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 _CURSOR = re.compile(r"^b?(\d{1,18})$")
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# An invitation link's token as bot/households/codes.py makes it (token_urlsafe); anything
+# else is no invitation's, and is answered as a link that no longer works.
+_INVITE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 
 
 class Refused(Exception):
@@ -114,6 +121,10 @@ class ChatApi:
         self._intake = intake
         self._per_visitor = RateLimit(settings.visitor_per_minute)
         self._per_address = RateLimit(settings.address_per_minute)
+        # Addresses reach the turn (the limit on wrong invitation codes per address) only as
+        # a hash keyed by this process's secret: a stored event never holds one in clear,
+        # nor a hash that could be reversed by trying every address.
+        self._address_key = secrets.token_bytes(32)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/start", self.start)
@@ -136,6 +147,25 @@ class ChatApi:
         if self._trust_forwarded and forwarded.strip():
             return forwarded.split(",")[-1].strip()
         return request.remote or "unknown"
+
+    def _address_key_of(self, request: web.Request) -> str:
+        digest = hmac.new(self._address_key, self._address(request).encode(), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    async def _invite(self, request: web.Request) -> str | None:
+        """The invitation token's hash when the page was opened with a link ('' for a token
+        of the wrong shape: a link that no longer works); None without one. The token
+        itself is neither stored nor logged."""
+        if request.content_type != "application/json":
+            return None
+        try:
+            body = json.loads(await request.text())
+        except (ValueError, UnicodeDecodeError):
+            return None
+        invite = body.get("invite") if isinstance(body, dict) else None
+        if invite is None:
+            return None
+        return token_hash(invite) if isinstance(invite, str) and _INVITE.match(invite) else ""
 
     async def _visitor(self, request: web.Request) -> str | None:
         return await self._visitors.current(request, self._intake.database(), self._intake.now())
@@ -178,14 +208,26 @@ class ChatApi:
         flow's greeting arrives on the stream)."""
         self._limit(self._per_address, self._address(request))
         db, now = self._intake.database(), self._intake.now()
+        invite = await self._invite(request)
         returning = await self._visitor(request)
         if returning is not None:
             await db.write(lambda conn: webchat.touch_visitor(conn, returning, now))
+            if invite is not None:
+                await self._receive(self._invitation(request, returning, invite))
             return web.json_response({"visitor": "returning"})
         response = web.json_response({"visitor": "new"})
         visitor = await self._visitors.new(request, response, db, now)
-        await self._receive(self._event(visitor, "follow", {}, None))
+        if invite is not None:
+            # The consent question first (bot/households/consent.py); the greeting follows
+            # whichever answer she gives.
+            await self._receive(self._invitation(request, visitor, invite))
+        else:
+            await self._receive(self._event(visitor, "follow", {}, None))
         return response
+
+    def _invitation(self, request: web.Request, visitor: str, invite: str) -> NewEvent:
+        payload = {"invitation": invite or None, "address": self._address_key_of(request)}
+        return self._event(visitor, "invitation", payload, None)
 
     async def post_message(self, request: web.Request) -> web.Response:
         self._limit(self._per_address, self._address(request))
@@ -225,7 +267,8 @@ class ChatApi:
             )
             shown = offered[choice]
         else:
-            event = self._event(visitor, "text", {"text": text}, body.get("id"))
+            payload = {"text": text, "address": self._address_key_of(request)}
+            event = self._event(visitor, "text", payload, body.get("id"))
             shown = str(text)
         await self._receive(event)
         await db.write(lambda conn: webchat.touch_visitor(conn, visitor, now))

@@ -12,6 +12,7 @@ import { renderEarlier } from "./earlier.js";
 import { keepLoaded, startLivePage } from "./live_page.js";
 import { startActions } from "./conversation/actions.js";
 import { startHistory } from "./conversation/history.js";
+import { startHousehold } from "./conversation/household_box.js";
 import { renderIntakeBox } from "./conversation/intake_box.js";
 import { startNotes } from "./conversation/notes.js";
 import { startPeople } from "./conversation/people.js";
@@ -44,7 +45,14 @@ const view = {
 
 const history = startHistory();
 const reply = startReply(view);
-const parts = [startActions(view), reply.render, renderIntakeBox, startPeople(view), renderEarlier];
+const parts = [
+  startActions(view),
+  reply.render,
+  renderIntakeBox,
+  startPeople(view),
+  renderEarlier,
+  startHousehold(view),
+];
 startNotes(view);
 startSavedPicker(view, reply.say);
 

@@ -28,6 +28,14 @@
   let cursor = 0;
   let stream = null;
   let restartTimer = null;
+  // A family's invitation link (/chat#invite=TOKEN): the token is in the fragment, which
+  // the browser never sends to a server. It is handed over once, with the start, and taken
+  // out of the address bar at once so that it stays in no history or bookmark.
+  const inviteMatch = /^#invite=([A-Za-z0-9_-]{1,200})$/.exec(window.location.hash);
+  let invite = inviteMatch ? inviteMatch[1] : null;
+  if (window.location.hash) {
+    history.replaceState(null, "", window.location.pathname + window.location.search);
+  }
 
   function api(path) {
     const sep = path.includes("?") ? "&" : "?";
@@ -232,7 +240,8 @@
 
   async function begin() {
     try {
-      const started = await post("start");
+      const started = await post("start", invite ? { invite: invite } : {});
+      if (started.ok) invite = null;
       if (!started.ok) {
         showError(started.data.message || texts.reconnecting);
         restartTimer = setTimeout(() => {
