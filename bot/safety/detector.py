@@ -208,10 +208,12 @@ class Detector:
         if hit is not None and hit.certain:
             if hit.level is not Level.VIOLENCE or self._rules is None or not japanese:
                 return hit
-            # Violence against a child is child: a certain child rule outranks the phrase.
+            # Violence against a child is child, a blade turned on oneself is crisis: a certain
+            # child rule, or a crisis rule marked so, outranks the phrase.
             rule = self._rules.match(text, sentences)
-            if rule is not None and rule.certain and rule.level == Level.CHILD.value:
-                return self._whole(masked, Level.CHILD, rule.id, certain=True)
+            if rule is not None and rule.certain:
+                if rule.level == Level.CHILD.value or rule.outranks_violence:
+                    return self._whole(masked, Level(rule.level), rule.id, certain=True)
             return hit
         rule = self._rules.match(text, sentences) if self._rules is not None and japanese else None
         if rule is not None and rule.certain:

@@ -34,6 +34,8 @@ class Rule:
     unless: tuple[Term, ...]  # none of these may be in the same scope
     scope: str
     certain: bool
+    # A certain crisis rule that outranks a violence phrase (a blade turned on oneself).
+    outranks_violence: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class RuleHit:
     id: str
     level: str
     certain: bool
+    outranks_violence: bool = False
 
 
 def _has(words: Sequence[str], term: Term) -> bool:
@@ -85,7 +88,7 @@ class Rules:
             scopes = [whole] if rule.scope == "message" else sentences
             if any(_matches(rule, words) for words in scopes):
                 if rule.certain:
-                    return RuleHit(rule.id, rule.level, True)
+                    return RuleHit(rule.id, rule.level, True, rule.outranks_violence)
                 weak = weak or RuleHit(rule.id, rule.level, False)
         return weak
 
@@ -124,7 +127,8 @@ def _load(path: Path | Traversable) -> list[Rule]:
         where = f"{path}: rule {index}"
         if not isinstance(entry, dict):
             raise RuleFileError(f"{where}: must be a table")
-        unknown = set(entry) - {"id", "level", "all", "unless", "scope", "certain", "note"}
+        known = {"id", "level", "all", "unless", "scope", "certain", "outranks_violence", "note"}
+        unknown = set(entry) - known
         if unknown:
             raise RuleFileError(f"{where}: unknown keys {sorted(unknown)}")
         rule_id = entry.get("id")
@@ -143,6 +147,9 @@ def _load(path: Path | Traversable) -> list[Rule]:
         certain = entry.get("certain", True)
         if not isinstance(certain, bool):
             raise RuleFileError(f"{where}: certain must be true or false")
+        outranks = entry.get("outranks_violence", False)
+        if not isinstance(outranks, bool):
+            raise RuleFileError(f"{where}: outranks_violence must be true or false")
         unless = entry.get("unless")
         rules.append(
             Rule(
@@ -152,6 +159,7 @@ def _load(path: Path | Traversable) -> list[Rule]:
                 _terms(where, unless) if unless is not None else (),
                 str(scope),
                 certain,
+                outranks,
             )
         )
     return rules
