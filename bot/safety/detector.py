@@ -312,20 +312,31 @@ def _union(patterns: Sequence[Pattern]) -> re.Pattern[str] | None:
     """One regex for many patterns, searched once.
 
     It starts with a look at the next character (one set test rejects most positions before any
-    of the alternatives is tried), then the start-of-word edge every pattern shares.
+    of the alternatives is tried), then the start-of-word edge every pattern shares. Patterns
+    that start with ASCII (English, "od") and the others are two branches, each behind its own
+    look: a kana or kanji never tries the English alternatives, nor a letter the Japanese ones.
     """
     if not patterns:
         return None
     firsts = [pattern.first for pattern in patterns]
-    look = ""
-    if all(first is not None for first in firsts):
-        union: set[str] = set()
-        for first in firsts:
-            union |= first or set()
-        chars = sorted(union)
-        look = "(?=[" + "".join(_class_char(char) for char in chars) + "])"
-    body = "|".join(pattern.regex for pattern in patterns)
-    return re.compile(f"{look}{EDGE}(?:{body})")
+    if any(first is None for first in firsts):
+        return re.compile(f"{EDGE}(?:{'|'.join(pattern.regex for pattern in patterns)})")
+    ascii_first = [p for p in patterns if all(c.isascii() for c in p.first or ())]
+    others = [p for p in patterns if not all(c.isascii() for c in p.first or ())]
+    branches = [
+        f"{_look(group)}(?:{'|'.join(p.regex for p in group)})"
+        for group in (others, ascii_first)
+        if group
+    ]
+    return re.compile(f"{_look(patterns)}{EDGE}(?:{'|'.join(branches)})")
+
+
+def _look(patterns: Sequence[Pattern]) -> str:
+    """A look at the next character: one of the characters the patterns can start with."""
+    union: set[str] = set()
+    for pattern in patterns:
+        union |= pattern.first or set()
+    return "(?=[" + "".join(_class_char(char) for char in sorted(union)) + "])"
 
 
 def _class_char(char: str) -> str:

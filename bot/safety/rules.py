@@ -64,9 +64,10 @@ def _matches(rule: Rule, words: Sequence[str]) -> bool:
 class Rules:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._rules = tuple(rules)
-        # A set test rejects most rules before any sequence is compared.
+        # Set tests reject most rules before any sequence is compared: each group needs the
+        # first word of one of its terms somewhere in the message.
         self._needs = [
-            frozenset(term[0] for group in rule.groups for term in group) for rule in rules
+            tuple(frozenset(term[0] for term in group) for group in rule.groups) for rule in rules
         ]
 
     def __len__(self) -> int:
@@ -83,7 +84,7 @@ class Rules:
         present = set(whole)
         weak: RuleHit | None = None
         for rule, needs in zip(self._rules, self._needs, strict=True):
-            if present.isdisjoint(needs):
+            if any(present.isdisjoint(firsts) for firsts in needs):
                 continue
             scopes = [whole] if rule.scope == "message" else sentences
             if any(_matches(rule, words) for words in scopes):
