@@ -13,6 +13,7 @@ Phrase file format: see the comments at the top of ``phrases/ja.toml``.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -160,6 +161,12 @@ class Detector:
                 "no danger phrases in " + ", ".join(seen.values() or ["any file"])
             )
         return cls(phrases, others, selves, normalise, model, rules)
+
+    def with_model(self, model: Model | None) -> Detector:
+        """The same phrases and rules beside another model (cross-validation), compiled once."""
+        other = copy.copy(self)
+        other._model = model
+        return other
 
     def normalised(self, text: str) -> str:
         """The form `detect` matches in, harmless uses masked (for staff checking a phrase)."""
