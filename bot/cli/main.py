@@ -106,6 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument("files", nargs="*", help="default: the shipped training data")
     train.add_argument("--out", help="default: the packaged bot/safety/model.json.gz")
+    train.add_argument(
+        "--cv",
+        action="store_true",
+        help="print cross-validated figures (stratified, and by writer) instead of a model",
+    )
     train.set_defaults(run=_safety_train)
 
     from bot.cli import safety_feedback as feedback_cli
@@ -319,7 +324,8 @@ def _safety_eval(args: argparse.Namespace) -> int:
 def _safety_train(args: argparse.Namespace) -> int:
     from bot.safety import training
 
-    return training.main([*args.files, *(["--out", args.out] if args.out else [])])
+    options = [*(["--out", args.out] if args.out else []), *(["--cv"] if args.cv else [])]
+    return training.main([*args.files, *options])
 
 
 def _flows_check(args: argparse.Namespace) -> int:

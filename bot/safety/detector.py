@@ -13,6 +13,7 @@ Phrase file format: see the comments at the top of ``phrases/ja.toml``.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -161,6 +162,12 @@ class Detector:
             )
         return cls(phrases, others, selves, normalise, model, rules)
 
+    def with_model(self, model: Model | None) -> Detector:
+        """The same phrases and rules beside another model (cross-validation), compiled once."""
+        other = copy.copy(self)
+        other._model = model
+        return other
+
     def normalised(self, text: str) -> str:
         """The form `detect` matches in, harmless uses masked (for staff checking a phrase)."""
         return self._mask(self._normalise(text))
@@ -208,10 +215,12 @@ class Detector:
         if hit is not None and hit.certain:
             if hit.level is not Level.VIOLENCE or self._rules is None or not japanese:
                 return hit
-            # Violence against a child is child: a certain child rule outranks the phrase.
+            # Violence against a child is child, a blade turned on oneself is crisis: a certain
+            # child rule, or a crisis rule marked so, outranks the phrase.
             rule = self._rules.match(text, sentences)
-            if rule is not None and rule.certain and rule.level == Level.CHILD.value:
-                return self._whole(masked, Level.CHILD, rule.id, certain=True)
+            if rule is not None and rule.certain:
+                if rule.level == Level.CHILD.value or rule.outranks_violence:
+                    return self._whole(masked, Level(rule.level), rule.id, certain=True)
             return hit
         rule = self._rules.match(text, sentences) if self._rules is not None and japanese else None
         if rule is not None and rule.certain:
@@ -310,20 +319,31 @@ def _union(patterns: Sequence[Pattern]) -> re.Pattern[str] | None:
     """One regex for many patterns, searched once.
 
     It starts with a look at the next character (one set test rejects most positions before any
-    of the alternatives is tried), then the start-of-word edge every pattern shares.
+    of the alternatives is tried), then the start-of-word edge every pattern shares. Patterns
+    that start with ASCII (English, "od") and the others are two branches, each behind its own
+    look: a kana or kanji never tries the English alternatives, nor a letter the Japanese ones.
     """
     if not patterns:
         return None
     firsts = [pattern.first for pattern in patterns]
-    look = ""
-    if all(first is not None for first in firsts):
-        union: set[str] = set()
-        for first in firsts:
-            union |= first or set()
-        chars = sorted(union)
-        look = "(?=[" + "".join(_class_char(char) for char in chars) + "])"
-    body = "|".join(pattern.regex for pattern in patterns)
-    return re.compile(f"{look}{EDGE}(?:{body})")
+    if any(first is None for first in firsts):
+        return re.compile(f"{EDGE}(?:{'|'.join(pattern.regex for pattern in patterns)})")
+    ascii_first = [p for p in patterns if all(c.isascii() for c in p.first or ())]
+    others = [p for p in patterns if not all(c.isascii() for c in p.first or ())]
+    branches = [
+        f"{_look(group)}(?:{'|'.join(p.regex for p in group)})"
+        for group in (others, ascii_first)
+        if group
+    ]
+    return re.compile(f"{_look(patterns)}{EDGE}(?:{'|'.join(branches)})")
+
+
+def _look(patterns: Sequence[Pattern]) -> str:
+    """A look at the next character: one of the characters the patterns can start with."""
+    union: set[str] = set()
+    for pattern in patterns:
+        union |= pattern.first or set()
+    return "(?=[" + "".join(_class_char(char) for char in sorted(union)) + "])"
 
 
 def _class_char(char: str) -> str:

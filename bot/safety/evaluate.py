@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.safety.detector import Detector, Level, default_detector
+from bot.safety.detector import Detection, Detector, Level, default_detector
 
 NONE = "none"
 LABELS = (*(level.value for level in Level), NONE)
@@ -57,6 +57,7 @@ class Example:
     label: str  # a Level value or "none"
     text: str
     about: str | None = None  # "self" or "other" in an independent set; None when not said
+    writer: str | None = None  # the fourth column of an independent set, when there is one
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +200,22 @@ def _independent_line(path: Path, number: int, line: str) -> Example:
         )
     if not text.strip():
         raise EvalFileError(f"{path}:{number}: the text is empty")
-    return Example(number, label, text, about if label != NONE and about in ABOUTS else None)
+    writer = columns[3] if len(columns) == 4 and columns[3] else None
+    return Example(
+        number, label, text, about if label != NONE and about in ABOUTS else None, writer
+    )
+
+
+def outcome(example: Example, detection: Detection | None) -> Outcome:
+    if detection is None:
+        return Outcome(example, NONE, None)
+    return Outcome(
+        example,
+        detection.level.value,
+        detection.matched,
+        detection.certain,
+        detection.about_other,
+    )
 
 
 def evaluate(path: str | Path, detector: Detector | None = None) -> Report:
@@ -207,21 +223,7 @@ def evaluate(path: str | Path, detector: Detector | None = None) -> Report:
     path = Path(path)
     detector = detector or default_detector()
     examples = read_examples(path)
-    outcomes: list[Outcome] = []
-    for example in examples:
-        detection = detector.detect(example.text)
-        if detection is None:
-            outcomes.append(Outcome(example, NONE, None))
-        else:
-            outcomes.append(
-                Outcome(
-                    example,
-                    detection.level.value,
-                    detection.matched,
-                    detection.certain,
-                    detection.about_other,
-                )
-            )
+    outcomes = [outcome(example, detector.detect(example.text)) for example in examples]
     independent = any(example.about is not None for example in examples)
     return Report(
         str(path),

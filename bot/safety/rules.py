@@ -34,6 +34,8 @@ class Rule:
     unless: tuple[Term, ...]  # none of these may be in the same scope
     scope: str
     certain: bool
+    # A certain crisis rule that outranks a violence phrase (a blade turned on oneself).
+    outranks_violence: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class RuleHit:
     id: str
     level: str
     certain: bool
+    outranks_violence: bool = False
 
 
 def _has(words: Sequence[str], term: Term) -> bool:
@@ -61,9 +64,10 @@ def _matches(rule: Rule, words: Sequence[str]) -> bool:
 class Rules:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._rules = tuple(rules)
-        # A set test rejects most rules before any sequence is compared.
+        # Set tests reject most rules before any sequence is compared: each group needs the
+        # first word of one of its terms somewhere in the message.
         self._needs = [
-            frozenset(term[0] for group in rule.groups for term in group) for rule in rules
+            tuple(frozenset(term[0] for term in group) for group in rule.groups) for rule in rules
         ]
 
     def __len__(self) -> int:
@@ -80,12 +84,12 @@ class Rules:
         present = set(whole)
         weak: RuleHit | None = None
         for rule, needs in zip(self._rules, self._needs, strict=True):
-            if present.isdisjoint(needs):
+            if any(present.isdisjoint(firsts) for firsts in needs):
                 continue
             scopes = [whole] if rule.scope == "message" else sentences
             if any(_matches(rule, words) for words in scopes):
                 if rule.certain:
-                    return RuleHit(rule.id, rule.level, True)
+                    return RuleHit(rule.id, rule.level, True, rule.outranks_violence)
                 weak = weak or RuleHit(rule.id, rule.level, False)
         return weak
 
@@ -124,7 +128,8 @@ def _load(path: Path | Traversable) -> list[Rule]:
         where = f"{path}: rule {index}"
         if not isinstance(entry, dict):
             raise RuleFileError(f"{where}: must be a table")
-        unknown = set(entry) - {"id", "level", "all", "unless", "scope", "certain", "note"}
+        known = {"id", "level", "all", "unless", "scope", "certain", "outranks_violence", "note"}
+        unknown = set(entry) - known
         if unknown:
             raise RuleFileError(f"{where}: unknown keys {sorted(unknown)}")
         rule_id = entry.get("id")
@@ -143,6 +148,9 @@ def _load(path: Path | Traversable) -> list[Rule]:
         certain = entry.get("certain", True)
         if not isinstance(certain, bool):
             raise RuleFileError(f"{where}: certain must be true or false")
+        outranks = entry.get("outranks_violence", False)
+        if not isinstance(outranks, bool):
+            raise RuleFileError(f"{where}: outranks_violence must be true or false")
         unless = entry.get("unless")
         rules.append(
             Rule(
@@ -152,6 +160,7 @@ def _load(path: Path | Traversable) -> list[Rule]:
                 _terms(where, unless) if unless is not None else (),
                 str(scope),
                 certain,
+                outranks,
             )
         )
     return rules

@@ -20,7 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from bot.safety.detector import Detector
-from bot.safety.evaluate import NONE, EvalFileError, read_examples
+from bot.safety.evaluate import (
+    INDEPENDENT,
+    NONE,
+    EvalFileError,
+    Example,
+    Outcome,
+    Report,
+    figures,
+    format_report,
+    outcome,
+    read_examples,
+)
 from bot.safety.model import Model, features
 
 C = 20.0  # inverse regularisation; chosen by cross-validation on train (see README)
@@ -76,31 +87,112 @@ def _pick(
     return best
 
 
-def train(paths: Sequence[Path], phrases: Detector) -> Model:
+def _classifier() -> Any:
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-    examples = [example for path in paths for example in read_examples(path)]
-    texts = [example.text for example in examples]
-    labels = [example.label for example in examples]
-    matrix, names = _vectors(texts, phrases)
-    classifier = LogisticRegression(C=C, max_iter=5000, class_weight=CLASS_WEIGHT)
-    folds = StratifiedKFold(5, shuffle=True, random_state=SEED)
-    held_out = cross_val_predict(classifier, matrix, labels, cv=folds, method="predict_proba")
-    classifier.fit(matrix, labels)
-    classes = [str(c) for c in classifier.classes_]
-    found = [phrases.detect(text) for text in texts]  # phrases and rules, no model
+    return LogisticRegression(C=C, max_iter=5000, class_weight=CLASS_WEIGHT)
+
+
+def _thresholds(
+    held_out: Any, classes: list[str], examples: Sequence[Example], phrases: Detector
+) -> tuple[float, float]:
+    """Possible and certain, picked on held-out probabilities where no phrase or rule hit."""
+    found = [phrases.detect(example.text) for example in examples]  # phrases and rules, no model
     # The model speaks alone only where no phrase or rule did, certain or weak.
     hits = [NONE if hit is None else hit.level.value for hit in found]
+    labels = [example.label for example in examples]
     possible = _pick(held_out, classes, labels, hits, POSSIBLE_PRECISION)
     certain = _pick(held_out, classes, labels, hits, CERTAIN_PRECISION)
+    return possible, max(certain, possible)
+
+
+def _model(classifier: Any, names: list[str], possible: float, certain: float) -> Model:
     weights: dict[str, tuple[float, ...]] = {}
     for column, name in enumerate(names):
         row = tuple(round(float(w), ROUND) for w in classifier.coef_[:, column])
         if any(row):
             weights[name] = row
     intercepts = tuple(round(float(b), ROUND) for b in classifier.intercept_)
-    return Model(tuple(classes), intercepts, weights, max(certain, possible), possible)
+    classes = tuple(str(c) for c in classifier.classes_)
+    return Model(classes, intercepts, weights, certain, possible)
+
+
+def _stratified_folds() -> Any:
+    from sklearn.model_selection import StratifiedKFold
+
+    return StratifiedKFold(5, shuffle=True, random_state=SEED)
+
+
+def train(paths: Sequence[Path], phrases: Detector) -> Model:
+    from sklearn.model_selection import cross_val_predict
+
+    examples = [example for path in paths for example in read_examples(path)]
+    texts = [example.text for example in examples]
+    labels = [example.label for example in examples]
+    matrix, names = _vectors(texts, phrases)
+    classifier = _classifier()
+    held_out = cross_val_predict(
+        classifier, matrix, labels, cv=_stratified_folds(), method="predict_proba"
+    )
+    classifier.fit(matrix, labels)
+    classes = [str(c) for c in classifier.classes_]
+    possible, certain = _thresholds(held_out, classes, examples, phrases)
+    return _model(classifier, names, possible, certain)
+
+
+def cross_validate(paths: Sequence[Path], phrases: Detector, by_writer: bool) -> Report:
+    """The whole detector (phrases, rules and a model) on training text its model did not learn
+    from: 5 stratified folds, or each writer held out in turn (`by_writer`: the closer guess at
+    a new writer). Thresholds are picked as `train` picks them, on the held-out probabilities.
+    Figures count the messages that name a writer (our own ordinary messages only help train).
+    """
+    import numpy as np
+
+    examples = [example for path in paths for example in read_examples(path)]
+    labels = np.array([example.label for example in examples])
+    matrix, names = _vectors([example.text for example in examples], phrases)
+    if by_writer:
+        writers = sorted({e.writer for e in examples if e.writer is not None})
+        if len(writers) < 2:
+            raise EvalFileError("cross-validation by writer needs two writers or more")
+        splits = [
+            (
+                np.array([i for i, e in enumerate(examples) if e.writer != writer]),
+                np.array([i for i, e in enumerate(examples) if e.writer == writer]),
+            )
+            for writer in writers
+        ]
+    else:
+        splits = list(_stratified_folds().split(matrix, labels))
+    folds = []
+    held_out: Any = None
+    for learn, test in splits:
+        classifier = _classifier().fit(matrix[learn], labels[learn])
+        probabilities = classifier.predict_proba(matrix[test])
+        if held_out is None:
+            held_out = np.zeros((len(examples), probabilities.shape[1]))
+        held_out[test] = probabilities
+        folds.append((classifier, test))
+    classes = [str(c) for c in folds[0][0].classes_]
+    scored = [i for _, test in folds for i in test]
+    kept = [examples[i] for i in scored]
+    possible, certain = _thresholds(held_out[scored], classes, kept, phrases)
+    outcomes: list[Outcome] = []
+    for classifier, test in folds:
+        detector = phrases.with_model(_model(classifier, names, possible, certain))
+        for index in test:
+            example = examples[index]
+            if example.writer is not None:
+                outcomes.append(outcome(example, detector.detect(example.text)))
+    outcomes.sort(key=lambda o: (o.example.writer or "", o.example.line))
+    how = "each writer held out" if by_writer else "5 stratified folds"
+    return Report(
+        f"cross-validation, {how} (possible >= {possible:.2f}, certain >= {certain:.2f})",
+        tuple(outcomes),
+        INDEPENDENT,
+        figures(outcomes),
+        figures(outcomes, certain_only=True),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,6 +208,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=Path(__file__).resolve().parent / "model.json.gz",
         help="where to write the model (default: the packaged file)",
     )
+    parser.add_argument(
+        "--cv",
+        action="store_true",
+        help="print cross-validated figures (stratified and by writer) instead of writing a model",
+    )
     args = parser.parse_args(argv)
     try:
         import sklearn  # noqa: F401
@@ -126,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         without_model = Detector.from_files(default_phrase_files(), rules=default_rules())
+        if args.cv:
+            for by_writer in (False, True):
+                report = cross_validate(args.files or training_files(), without_model, by_writer)
+                print(format_report(report, summary=True))
+            return 0
         model = train(args.files or training_files(), without_model)
     except EvalFileError as error:
         print(f"tobira safety train: {error}", file=sys.stderr)

@@ -31,6 +31,13 @@ from bot.safety import (
         "kms",
         "I want to unalive myself",
         "thinking about sewerslide",
+        "took like 30 pills and my head is spinning",
+        "I found a noose in his closet",
+        "this is my last message, thank you",
+        "he said he won't need his things where he's going",
+        "I've decided on the date",
+        "I don't want to wake up tomorrow",
+        "everyone would be better off without me",
     ],
 )
 def test_crisis(text: str) -> None:
@@ -88,6 +95,9 @@ def test_child(text: str) -> None:
         "that's odd",
         "Beats me, I have no idea",
         "I ran 5 kms today",
+        "I took my pills this morning",
+        "I'm tired of waiting for the bus",
+        "my dad gave away his old books to the library",
     ],
 )
 def test_harmless_uses_do_not_fire(text: str) -> None:
@@ -214,6 +224,21 @@ def test_an_overdose_in_progress_is_a_certain_crisis(text: str) -> None:
     found = detect(text)
     assert found is not None and found.level is Level.CRISIS and found.certain
     assert found.matched.startswith("ja.crisis.")  # a phrase, readable by staff
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sorry for everything. please look after mom",
+        "I can't do this anymore",
+        "goodbye everyone",
+        "I bought a rope yesterday",
+    ],
+)
+def test_an_english_farewell_is_a_possible_crisis(text: str) -> None:
+    """Often ordinary ("thanks for everything today"), so only the gentle question."""
+    found = detect(text)
+    assert found is not None and found.level is Level.CRISIS and not found.certain
 
 
 def test_being_fed_up_with_everything_is_a_possible_crisis() -> None:

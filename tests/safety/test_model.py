@@ -148,3 +148,34 @@ def test_the_bots_own_quick_replies_and_short_answers_never_fire() -> None:
     short = ["もうひとつ", "それから", "答えたくない", "はい", "いいえ", "やめる", "はじめから"]
     fired = {text: found for text in sorted(labels) + short if (found := detect(text))}
     assert fired == {}
+
+
+def test_train_cv_prints_held_out_figures_and_writes_no_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("sklearn")
+    from bot.safety import training
+
+    texts = {
+        "crisis": "もう死にたい",
+        "violence": "夫に殴られる",
+        "child": "子どもが何日も食べていない",
+        "none": "相談の予約をしたいです",
+    }
+    lines = ["label\tabout\ttext\twriter"]
+    for index in range(12):
+        for label, text in texts.items():
+            about = "-" if label == "none" else "self"
+            lines.append(f"{label}\t{about}\t{text}、その{index}\t{'ab'[index % 2]}")
+    data = tmp_path / "train.tsv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "model.json.gz"
+    assert training.main([str(data), "--out", str(out), "--cv"]) == 0
+    printed = capsys.readouterr().out
+    assert "cross-validation, 5 stratified folds" in printed
+    assert "cross-validation, each writer held out" in printed
+    assert printed.count("48 sentences") == 2 and "crisis    recall" in printed
+    assert not out.exists()
+    one_writer = tmp_path / "one.tsv"
+    one_writer.write_text("\n".join(line.rsplit("\t", 1)[0] for line in lines) + "\n", "utf-8")
+    assert training.main([str(one_writer), "--cv"]) == 2
