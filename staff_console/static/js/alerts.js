@@ -118,7 +118,9 @@ function render(alert) {
     el("p", {}, alertText(alert)),
     alert.conversation_id
       ? el("a", { href: `/console/conversations/${alert.conversation_id}` }, t("alerts.open"))
-      : null,
+      : alert.kind.startsWith("action_item")
+        ? el("a", { href: "/console/action-items?view=mine" }, t("alerts.open_items"))
+        : null,
   );
   node.append(...reassignButtons(alert, node, close), close);
   close.addEventListener("click", () => dismiss(alert, node, close));
