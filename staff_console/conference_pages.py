@@ -21,24 +21,23 @@ from bot.app import keys
 from staff_console.access import csrf_token, current_staff
 from staff_console.api import shapes
 from staff_console.api.common import db_of
-from staff_console.api.conference_body import SHARED_WITH_CHARS
 from staff_console.api.conferences import (
+    conference_view,
     conferences_of,
     item_list,
-    load_conference,
     record_shared,
     today_of,
 )
-from staff_console.errors import ApiError
+from staff_console.errors import ApiError, sentence
 from staff_console.i18n import texts
 from staff_console.pages import language_of, signed_in_context
 from staff_console.summary import summary_context
 from staff_console.summary_pdf import render_pdf_async
 from storage import read_side
-from storage.read_side.household import household_detail
+from storage.read_side.conferences import ConferenceView, QueueState
 
 # The queue's views: the API's state, and whether only the viewer's own items.
-VIEWS = {
+VIEWS: dict[str, tuple[QueueState, bool]] = {
     "mine": ("open", True),
     "all": ("open", False),
     "overdue": ("overdue", False),
@@ -89,27 +88,26 @@ def _results_asked(request: web.Request) -> bool:
     return request.query.get("results") in ("1", "true")
 
 
+def _staff_names(view: ConferenceView) -> dict[int, str]:
+    """The staff named on the sheet (the key worker, staff owners), as colleagues know them."""
+    names = {view.key_worker.id: view.key_worker.display_name}
+    for item in view.action_items:
+        if item.owner.staff is not None:
+            names[item.owner.staff.id] = item.owner.staff.display_name
+    return names
+
+
 async def _summary_context(
     request: web.Request, conference_id: int, *, pdf: bool
 ) -> dict[str, Any]:
     """The summary's template context; ApiError(404) when the viewer may not see it."""
-    conference = await load_conference(request, conference_id)
-    household_id = int(conference["household_id"])
-    view = await db_of(request).read(
-        household_detail,
-        household_id,
-        current_staff(request).viewer,
-        request.config_dict[keys.CLOCK].now(),
-    )
-    if view is None:
-        raise ApiError(404, "no_conference")
-    colleagues = await db_of(request).read(read_side.colleagues)
+    view = await conference_view(request, conference_id)
     language, results = language_of(request), _results_asked(request)
     words = texts(language)
     sheet = summary_context(
-        conference,
-        {"id": view.id, "number": view.number, "label": view.label},
-        staff_names={item.id: item.display_name for item in colleagues},
+        view.to_api(),
+        {"id": view.household_id, "number": view.household_number, "label": view.household_label},
+        staff_names=_staff_names(view),
         language=language,
         results=results,
         now=request.config_dict[keys.CLOCK].now(),
@@ -121,6 +119,8 @@ async def _summary_context(
         "pdf": pdf,
         "results": results,
         "csrf_token": csrf_token(request),
+        "problem": None,
+        "shared_with": "",
         "page_data": {
             "conference_id": conference_id,
             "results": results,
@@ -157,20 +157,25 @@ async def summary_page(request: web.Request) -> web.Response:
 
 
 async def summary_pdf(request: web.Request) -> web.StreamResponse:
-    """The PDF, after the sharing is recorded (a form post from the summary page)."""
+    """The PDF, after the sharing is recorded (a form post from the summary page). A refusal
+    (nobody named, a name too long) shows the page again with its sentence: nothing lost."""
     conference_id = int(request.match_info["id"])
     form = await request.post()
-    who = " ".join(str(form.get("shared_with", "")).split())[:SHARED_WITH_CHARS]
+    # Spaces folded; the desk refuses an empty or an overlong one with a sentence.
+    who = " ".join(str(form.get("shared_with", "")).split())
     try:
         context = await _summary_context(request, conference_id, pdf=True)
     except ApiError:
         return _missing(request)
-    if not who:
-        raise web.HTTPSeeOther(
-            f"/console/conferences/{conference_id}/summary"
-            + ("?results=1" if context["results"] else "")
+    try:
+        await record_shared(request, conference_id, who, context["results"], "pdf")
+    except ApiError as error:
+        context.update(
+            pdf=False,
+            problem=sentence(error.key, language_of(request), **error.values),
+            shared_with=who,
         )
-    await record_shared(request, conference_id, who, context["results"], "pdf")
+        return aiohttp_jinja2.render_template("summary.html", request, context, status=400)
     html = aiohttp_jinja2.render_string("summary.html", request, context)
     pdf = await render_pdf_async(html)
     name = f"conference-{conference_id}{'-results' if context['results'] else ''}.pdf"

@@ -33,8 +33,10 @@ from staff_console.access import current_staff
 from staff_console.api.body import bool_field, json_object, positive_int
 from staff_console.api.common import db_of, now_of
 from staff_console.errors import ApiError, desk_call, desk_refusal, json_answer
+from storage import conferences as store
 from storage.read_side import conferences as read
 from storage.read_side.conferences import QUEUE_STATES, ConferenceView, QueueItem, QueueState
+from storage.tx import Tx
 
 
 def today_of(request: web.Request) -> date:
@@ -185,16 +187,21 @@ async def count_overdue(request: web.Request) -> web.Response:
     return json_answer({"overdue": await overdue_count(request)})
 
 
-async def _item_after(request: web.Request, item_id: int) -> dict[str, Any]:
-    """The item as it is now, from its conference (the desk has just let this staff member
-    close it, so it is theirs or their household's)."""
-    for state in ("done", "open"):
-        for found in await db_of(request).read(
-            read.action_items, current_staff(request).viewer, state, False, today_of(request)
-        ):
-            if found.item.id == item_id:
-                return queue_item(found)
-    return {"id": item_id}
+def _item_row(conn: Tx, item_id: int) -> dict[str, Any]:
+    """The item's own row as it is now (the desk has just let this staff member close it:
+    it is theirs, or their household's)."""
+    item = store.get_item(conn, item_id)
+    if item is None:
+        return {"id": item_id}
+    return {
+        "id": item.id,
+        "conference_id": item.conference_id,
+        "what": item.what,
+        "due_on": item.due_on.isoformat(),
+        "state": item.state.value,
+        "result": item.result,
+        "done_at": item.done_at.isoformat() if item.done_at else None,
+    }
 
 
 async def finish(request: web.Request) -> web.Response:
@@ -206,7 +213,7 @@ async def finish(request: web.Request) -> web.Response:
             item_id, current_staff(request).staff.id, result if isinstance(result, str) else ""
         )
     )
-    return json_answer({"action_item": await _item_after(request, item_id)})
+    return json_answer({"action_item": await db_of(request).read(_item_row, item_id)})
 
 
 async def drop(request: web.Request) -> web.Response:
@@ -215,7 +222,7 @@ async def drop(request: web.Request) -> web.Response:
     await desk_call(
         request.config_dict[keys.DESK].drop_action_item(item_id, current_staff(request).staff.id)
     )
-    return json_answer({"action_item": {"id": item_id, "state": "dropped"}})
+    return json_answer({"action_item": await db_of(request).read(_item_row, item_id)})
 
 
 def add_routes(api: web.Application) -> None:

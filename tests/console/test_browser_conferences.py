@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import re
 
-from playwright.async_api import expect
 import weasyprint  # noqa: F401  (loaded at collection: see below)
+from playwright.async_api import expect
 from pypdf import PdfReader
 
 from bot.app import keys
@@ -84,6 +84,9 @@ async def test_a_conference_its_queue_and_its_results_summary(tmp_path):
             await page.locator("#conference-save").click()
 
             await expect(page.locator("#notice")).to_have_text("会議を記録しました。")
+            await expect(form).to_be_hidden()
+            # Every word on the page is a text of the catalogue, never a Python object.
+            assert "built-in method" not in await page.content()
             conference = page.locator("#conferences .conference")
             await expect(conference).to_have_count(1)
             await expect(conference).to_contain_text("主担当機関：保健センター")
@@ -103,16 +106,20 @@ async def test_a_conference_its_queue_and_its_results_summary(tmp_path):
             await expect(page.locator("#nav-items-overdue")).to_have_text("期限切れ 1件")
             await page.locator("#nav-items").click()
             await page.wait_for_url(re.compile(r"/console/action-items"))
+            # Hers: the item she owns (overdue, first) and the agency's, as the key worker.
             rows = page.locator("#action-item-rows .action-item")
-            await expect(rows).to_have_count(1)
-            await expect(rows.first).to_contain_text("母と面談し、介護保険の申請を案内する")
-            await expect(rows.first).to_contain_text("期限切れ")
+            await expect(rows).to_have_count(2)
+            mine = rows.first
+            await expect(mine).to_contain_text("母と面談し、介護保険の申請を案内する")
+            await expect(mine).to_contain_text("期限切れ")
+            await expect(mine).to_have_attribute("data-state", "overdue")
+            await expect(rows.nth(1)).to_contain_text("保健センター（田中）")
             await page.screenshot(path=str(tmp_path / "queue.png"), full_page=True)
-            await rows.first.get_by_role("button", name="完了にする").click()
+            await mine.get_by_role("button", name="完了にする").click()
             await page.locator("#item-result").fill(RESULT)
             await page.locator("#item-done-save").click()
             await expect(page.locator("#notice")).to_have_text("完了として記録しました。")
-            await expect(page.locator("#action-item-rows .action-item")).to_have_count(0)
+            await expect(page.locator("#action-item-rows .action-item")).to_have_count(1)
             await expect(page.locator("#nav-items-overdue")).to_be_hidden()
             await page.get_by_role("link", name="完了").click()
             await expect(page.locator("#action-item-rows")).to_contain_text(RESULT)

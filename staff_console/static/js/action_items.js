@@ -11,7 +11,8 @@ const node = (id) => document.getElementById(id);
 let items = PAGE.action_items ?? [];
 
 function row(item) {
-  const household = item.household ?? {};
+  // An item of a household I may not open (I own it, elsewhere): the row, no link.
+  const household = item.household;
   return el(
     "tr",
     { class: "action-item", dataset: { itemId: String(item.id), state: stateOf(item) } },
@@ -24,9 +25,11 @@ function row(item) {
     el(
       "td",
       {},
-      el("a", { href: `/console/households/${household.id}` }, t("action_items.household_item", { number: household.number, label: household.label })),
-      el("br"),
-      el("span", { class: "item-conference" }, t("action_items.conference_item", { date: dayWords(item.conference?.held_on ?? item.held_on) })),
+      household
+        ? el("a", { href: `/console/households/${household.id}` }, t("action_items.household_item", { number: household.number, label: household.label }))
+        : null,
+      household ? el("br") : null,
+      el("span", { class: "item-conference" }, t("action_items.conference_item", { date: dayWords(item.held_on) })),
     ),
     el("td", {}, ownerWords(item.owner)),
     el("td", { class: "item-due" }, dueWords(item)),

@@ -27,9 +27,10 @@ export function ownerWords(owner) {
     : t("action_items.owner_agency_only", { agency: owner.agency });
 }
 
+// The server says when an open item is overdue (by the window's date); `today()` only
+// words how late it is.
 export function stateOf(item) {
-  if (item.state === "open" && item.due_on && item.due_on < today()) return "overdue";
-  return item.state;
+  return item.state === "open" && item.overdue ? "overdue" : item.state;
 }
 
 export function dayWords(iso) {

@@ -85,7 +85,8 @@ function setOpen(open) {
 
 function alertText(alert) {
   const key = `alerts.${alert.kind}`;
-  return t(has(key) ? key : "alerts.other", { id: alert.conversation_id });
+  // An action item's alert names the item (it has no conversation).
+  return t(has(key) ? key : "alerts.other", { id: alert.conversation_id ?? alert.action_item_id });
 }
 
 // At an escalation a supervisor acts from the alert itself, in one click: take the case
