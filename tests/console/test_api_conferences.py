@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import weasyprint  # noqa: F401  (loaded at collection: see below)
+
 from staff_console.errors import sentence
 from storage.read_side import audit_entries
 from tests.console.api_desk import ApiDesk, Staff
 
+# WeasyPrint finds pango at import through ctypes' find_library, which runs ldconfig: imported
+# here, while pytest collects, so that no test starts that process (tests/kinds.py).
 AGENCIES = ["地域包括支援センター", "保健センター", "社会福祉協議会"]
 
 
@@ -267,3 +271,45 @@ async def test_a_summary_shared_is_audited_with_to_whom(tmp_path):
         assert len(shared) == 1, entries
         assert shared[0].detail["shared_with"] == "地域包括支援センター 田中さん"
         assert shared[0].detail["results"] is True and shared[0].detail["form"] == "print"
+
+
+async def _post_form(client, path: str, fields: dict[str, str]) -> tuple[int, str, bytes]:
+    """A form post from the summary page (the PDF's download), as the browser sends it."""
+    async with client.session.post(
+        client.base_url + path, data=fields, allow_redirects=False
+    ) as response:
+        return response.status, response.headers.get("Content-Type", ""), await response.read()
+
+
+async def test_the_pdf_is_recorded_with_to_whom_before_it_is_given(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato, client, household_id = await _household(desk)
+        _, body = await client.post(
+            f"/api/v1/households/{household_id}/conferences", _conference(sato)
+        )
+        path = f"/console/conferences/{body['conference']['id']}/summary.pdf?results=1"
+        # Without the form's CSRF token: refused, nothing recorded.
+        status, _, _ = await _post_form(client, path, {"shared_with": "包括 田中さん"})
+        assert status == 403
+        # Without saying to whom: the page again, with the sentence, and no file.
+        status, kind, page = await _post_form(
+            client, path, {"csrf_token": client.csrf, "shared_with": "  "}
+        )
+        assert status == 400 and kind.startswith("text/html")
+        assert sentence("summary_shared_with_missing", "ja") in page.decode()
+        # A counselor of the other organisation: not hers to see.
+        suzuki = await desk.sign_in(await desk.add_staff("suzuki", org="psych"))
+        status, _, _ = await _post_form(
+            suzuki, path, {"csrf_token": suzuki.csrf, "shared_with": "包括 田中さん"}
+        )
+        assert status == 404
+
+        status, kind, pdf = await _post_form(
+            client, path, {"csrf_token": client.csrf, "shared_with": "包括 田中さん"}
+        )
+        assert status == 200 and kind == "application/pdf" and pdf.startswith(b"%PDF")
+        entries = await desk.db.read(lambda c: audit_entries(c, action="share_conference_summary"))
+        assert [
+            (e.staff.id, e.detail["shared_with"], e.detail["form"], e.detail["results"])
+            for e in entries
+        ] == [(sato.id, "包括 田中さん", "pdf", True)]
