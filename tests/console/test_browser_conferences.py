@@ -31,6 +31,11 @@ SONS_MARKER = "ひみつの目印カワセミ"
 RESULT = "母と面談。介護保険の申請を一緒にすすめることになった。"
 
 
+def a4(box) -> bool:
+    """A PDF page's box is A4 portrait (in millimetres)."""
+    return (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
+
+
 async def test_a_conference_its_queue_and_its_results_summary(tmp_path):
     async with Desk.open(tmp_path, WEDNESDAY, config=CONFERENCES) as desk:
         sato_id = await desk.add_staff("sato", "佐藤")
@@ -141,9 +146,25 @@ async def test_a_conference_its_queue_and_its_results_summary(tmp_path):
                 assert secret not in html
             await page.screenshot(path=str(SCREENSHOTS / "conference_summary.png"), full_page=True)
 
-            # Printing without saying to whom: asked first, nothing recorded.
+            # Printing without saying to whom: asked first, nothing recorded; printed with
+            # Ctrl+P alone, the sheet is not there, only the note to use the button.
             await page.locator("#summary-print").click()
             await expect(page.locator("#summary-status")).to_contain_text("共有先")
+            await page.emulate_media(media="print")
+            await expect(page.locator("#summary")).to_be_hidden()
+            await expect(page.locator("#summary-not-recorded")).to_be_visible()
+            await page.emulate_media(media="null")
+            # Printed through the button, to whom recorded: one A4 sheet without the toolbar.
+            # (The browser's print dialog is the one part no test can press: it is stood in for.)
+            await page.evaluate("window.print = () => { document.body.dataset.printed = 'yes'; }")
+            await page.locator("#shared-with").fill("保健センター 鈴木さん")
+            await page.locator("#summary-print").click()
+            await expect(page.locator("body")).to_have_attribute("data-printed", "yes")
+            await expect(page.locator("#summary-status")).to_contain_text("共有を記録しました")
+            await expect(page.locator("body")).to_have_class(re.compile("recorded"))
+            printed = PdfReader(io.BytesIO(await page.pdf(prefer_css_page_size=True)))
+            assert len(printed.pages) == 1 and a4(printed.pages[0].mediabox)
+            assert "印刷する" not in printed.pages[0].extract_text()
             # The PDF: to whom, then the file, whose text holds the result and no marker.
             await page.locator("#shared-with").fill("地域包括支援センター 田中さん")
             async with page.expect_download() as download_info:
@@ -159,13 +180,12 @@ async def test_a_conference_its_queue_and_its_results_summary(tmp_path):
             for secret in (MOTHERS_MARKER, SONS_MARKER, mother):
                 assert secret not in squeezed
             # A4, portrait.
-            box = reader.pages[0].mediabox
-            assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (
-                210,
-                297,
-            )
+            assert a4(reader.pages[0].mediabox)
 
         entries = await desk.db.read(audit_entries)
-        shared = [e for e in entries if "地域包括支援センター 田中さん" in str(e.detail)]
-        assert len(shared) == 1, [e.action for e in entries]
+        shared = [e for e in entries if e.action == "share_conference_summary"]
+        assert sorted((e.detail["shared_with"], e.detail["form"]) for e in shared) == [
+            ("保健センター 鈴木さん", "print"),
+            ("地域包括支援センター 田中さん", "pdf"),
+        ]
         assert not tab.dialogs
