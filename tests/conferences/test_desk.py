@@ -315,3 +315,38 @@ def test_every_conference_refusal_has_its_sentence_in_both_languages():
             assert sentence(key, language, reason="")
     assert _REFUSAL_STATUS["conference_lead_agency_missing"] == 400
     assert _REFUSAL_STATUS["conference_key_worker_missing"] == 400
+
+
+async def test_what_a_summary_is_built_from_holds_nothing_the_client_wrote(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.add_staff("sato")
+        marker = "MARKER-7f3a 息子の部屋のこと"
+        user = await desk.ask_for_a_person(first=marker)
+        conversation_id = await desk.conversation_id(user)
+        household = await desk.app[keys.DESK].create_household(conversation_id, sato.id)
+        recorded = await desk.app[keys.DESK].record_conference(
+            household.id, sato.id, _meeting(sato.id, sato.id)
+        )
+        await desk.app[keys.DESK].finish_action_item(recorded.items[0].id, sato.id, "結果")
+        viewer = _viewer(sato, Role.SUPERVISOR, None)
+        view = await desk.db.read(conference_detail, recorded.conference.id, viewer, TODAY)
+        queue = await desk.db.read(action_items, viewer, "done", False, TODAY)
+        shown = repr(view) + repr(queue) + json.dumps(view.to_api(), ensure_ascii=False)
+        assert "MARKER-7f3a" not in shown and user not in shown
+        # The marker is in the database, where the transcript keeps it.
+        stored = await desk.db.read(
+            lambda c: c.execute(
+                "SELECT COUNT(*) FROM messages WHERE body LIKE '%MARKER-7f3a%'"
+            ).fetchone()[0]
+        )
+        assert stored >= 1
+
+
+def test_a_live_alert_about_an_item_reaches_its_addressee_only():
+    from bot.runtime.events import Event, EventKind
+    from staff_console.events import _concerns
+
+    event = Event(EventKind.ALERT_RAISED, None, alert_id=1, staff_id=5)
+    assert _concerns(event, Viewer(5, Role.COUNSELOR, "welfare"), None)
+    assert not _concerns(event, Viewer(6, Role.COUNSELOR, "welfare"), None)
+    assert not _concerns(event, Viewer(7, Role.SUPERVISOR, None), None)
