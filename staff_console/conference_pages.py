@@ -47,8 +47,7 @@ VIEWS: dict[str, tuple[QueueState, bool]] = {
 
 def agencies_offered(request: web.Request) -> list[str]:
     """The agencies the form offers as chips, from `[conferences] agencies`."""
-    conferences = getattr(request.config_dict[keys.SETTINGS], "conferences", None)
-    return list(getattr(conferences, "agencies", ()) or ())
+    return list(request.config_dict[keys.SETTINGS].conferences.agencies)
 
 
 async def conference_page_data(request: web.Request, household_id: int) -> dict[str, Any]:
