@@ -22,7 +22,7 @@ run: $(STAMP)
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
-# The console's browser tests need Debian's chromium and CJK fonts (installed when root).
+# The console's browser tests need Debian's chromium and CJK fonts, the summary PDF pango (installed when root).
 browser:
 	@bash .ci/install-browser
 

@@ -98,6 +98,24 @@ _REFUSAL_STATUS = {
     "no_conversation": 404,
     "no_invitation": 404,
     "forbidden": 403,
+    # Case conferences (issue 21): what is not yours to see, and a record that is not whole.
+    "no_household": 404,
+    "no_conference": 404,
+    "no_action_item": 404,
+    "conference_lead_agency_missing": 400,
+    "conference_key_worker_missing": 400,
+    "conference_key_worker_unknown": 400,
+    "conference_held_on_wrong": 400,
+    "conference_review_wrong": 400,
+    "conference_text_too_long": 400,
+    "conference_too_many": 400,
+    "conference_bad_input": 400,
+    "action_item_what_missing": 400,
+    "action_item_owner_missing": 400,
+    "action_item_owner_unknown": 400,
+    "action_item_due_wrong": 400,
+    "action_item_result_missing": 400,
+    "summary_shared_with_missing": 400,
 }
 
 

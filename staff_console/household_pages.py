@@ -27,6 +27,7 @@ from staff_console.access import csrf_token, current_staff
 from staff_console.api import shapes
 from staff_console.api.households import load_household, origin_of, visible_invitation
 from staff_console.card import CardRequest, card_context
+from staff_console.conference_pages import conference_page_data
 from staff_console.errors import ApiError
 from staff_console.i18n import texts
 from staff_console.pages import language_of, signed_in_context
@@ -62,6 +63,8 @@ async def household_page(request: web.Request) -> web.Response:
         "household": shapes.household(view),
         # Only notes of conversations the viewer may see (`visible`).
         "notes": [shapes.note(note) for note in found],
+        # The case conferences (issue 21) and what their form offers.
+        **await conference_page_data(request, household_id),
     }
     context = signed_in_context(request, "household", data)
     context.update(household=view)

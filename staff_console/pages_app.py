@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from staff_console import household_pages, pages
+from staff_console import conference_pages, household_pages, pages
 from staff_console.access import security_headers, signed_in
 
 
@@ -16,4 +16,5 @@ def create_pages() -> web.Application:
     console = web.Application(middlewares=[security_headers("pages"), signed_in("pages")])
     pages.setup_pages(console)
     household_pages.add_routes(console)
+    conference_pages.add_routes(console)
     return console

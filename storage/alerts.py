@@ -1,4 +1,7 @@
-"""Alerts for staff: a reminder to a counselor, an escalation to a pair or supervisor."""
+"""Alerts for staff: a reminder to a counselor, an escalation to a pair or supervisor.
+
+An alert is about a conversation, or (migration 0014) about a case conference's action
+item: exactly one of `conversation_id` and `action_item_id` is set."""
 
 from __future__ import annotations
 
@@ -14,23 +17,25 @@ from storage.tx import fetch_all as _all
 class Alert:
     id: int
     staff_id: int | None
-    conversation_id: int
+    conversation_id: int | None
     kind: str
     created_at: str
+    action_item_id: int | None = None
 
 
 def add(
     conn: Tx,
     *,
     staff_id: int | None,
-    conversation_id: int,
+    conversation_id: int | None,
     kind: str,
     at: datetime,
+    action_item_id: int | None = None,
 ) -> int:
     row = conn.execute(
-        "INSERT INTO staff_alerts (staff_id, conversation_id, kind, created_at)"
-        " VALUES (?, ?, ?, ?) RETURNING id",
-        (staff_id, conversation_id, kind, to_db(at)),
+        "INSERT INTO staff_alerts (staff_id, conversation_id, action_item_id, kind, created_at)"
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
+        (staff_id, conversation_id, action_item_id, kind, to_db(at)),
     ).fetchone()
     return int(row[0])
 
@@ -41,6 +46,16 @@ def for_conversation(conn: Tx, conversation_id: int) -> list[Alert]:
         "SELECT id, staff_id, conversation_id, kind, created_at FROM staff_alerts"
         " WHERE conversation_id = ? ORDER BY id",
         (conversation_id,),
+    )
+    return [Alert(*tuple(row)) for row in rows]
+
+
+def for_action_item(conn: Tx, action_item_id: int) -> list[Alert]:
+    rows = _all(
+        conn,
+        "SELECT id, staff_id, conversation_id, kind, created_at, action_item_id"
+        " FROM staff_alerts WHERE action_item_id = ? ORDER BY id",
+        (action_item_id,),
     )
     return [Alert(*tuple(row)) for row in rows]
 
@@ -57,7 +72,8 @@ def open_of_kind(conn: Tx, conversation_id: int, kind: str) -> bool:
 
 def get(conn: Tx, alert_id: int) -> Alert | None:
     row = conn.execute(
-        "SELECT id, staff_id, conversation_id, kind, created_at FROM staff_alerts WHERE id = ?",
+        "SELECT id, staff_id, conversation_id, kind, created_at, action_item_id"
+        " FROM staff_alerts WHERE id = ?",
         (alert_id,),
     ).fetchone()
     return Alert(*tuple(row)) if row else None

@@ -5,8 +5,9 @@ log keeps who did what and when, without the link to the deleted conversation.
 
 Households (migration 0013) go with their members' data: a contact that is deleted leaves
 its household (and its pending consent question, its count of wrong codes); a household
-whose last member is gone is deleted with its invitations. An invitation made from a
-deleted conversation stays with its household, without the link.
+whose last member is gone is deleted with its invitations, and its case conferences
+(migration 0014) with their action items, reminders and the alerts about them. An
+invitation made from a deleted conversation stays with its household, without the link.
 """
 
 from __future__ import annotations
@@ -99,7 +100,7 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
 
 def _empty_households(conn: Tx) -> dict[str, int]:
     """Households whose last member is gone, with their invitations (and a question still
-    waiting on one of them)."""
+    waiting on one of them) and their conferences (items, reminders, alerts about items)."""
     empty = (
         "SELECT id FROM households h WHERE NOT EXISTS"
         " (SELECT 1 FROM household_members m WHERE m.household_id = h.id)"
@@ -107,5 +108,18 @@ def _empty_households(conn: Tx) -> dict[str, int]:
     doomed = f"SELECT id FROM invitations WHERE household_id IN ({empty})"
     conn.execute(f"DELETE FROM invitation_offers WHERE invitation_id IN ({doomed})")
     invitations = conn.execute(f"DELETE FROM invitations WHERE household_id IN ({empty})").rowcount
+    meetings = f"SELECT id FROM conferences WHERE household_id IN ({empty})"
+    items = f"SELECT id FROM action_items WHERE conference_id IN ({meetings})"
+    conn.execute(f"DELETE FROM staff_alerts WHERE action_item_id IN ({items})")
+    conn.execute(f"DELETE FROM action_item_reminders WHERE action_item_id IN ({items})")
+    action_items = conn.execute(
+        f"DELETE FROM action_items WHERE conference_id IN ({meetings})"
+    ).rowcount
+    conferences = conn.execute(f"DELETE FROM conferences WHERE household_id IN ({empty})").rowcount
     households = conn.execute(f"DELETE FROM households WHERE id IN ({empty})").rowcount
-    return {"invitations": invitations, "households": households}
+    return {
+        "invitations": invitations,
+        "conferences": conferences,
+        "action_items": action_items,
+        "households": households,
+    }

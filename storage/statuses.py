@@ -78,6 +78,10 @@ class AlertKind(StrEnum):
     # A person invited by their family said 「はい」: they joined the household, and their
     # conversation is the household counselor's (bot/households).
     HOUSEHOLD_JOINED = "household_joined"
+    # A case conference's action item (issue 21) is due soon or today, or is overdue: to its
+    # owner, or to the key worker for an agency's item. About the item, not a conversation.
+    ACTION_ITEM_DUE = "action_item_due"
+    ACTION_ITEM_OVERDUE = "action_item_overdue"
 
 
 def danger_alert(level: str) -> AlertKind:
@@ -158,6 +162,34 @@ class InvitationState(StrEnum):
 
 # What the console shows for an open invitation whose expires_at has passed.
 INVITATION_EXPIRED = "expired"
+
+
+class ActionItemState(StrEnum):
+    """A case conference's action item (migration 0014). 'overdue' is never stored: it is
+    an open one whose due date has passed (`ACTION_ITEM_OVERDUE`, computed when read)."""
+
+    OPEN = "open"
+    DONE = "done"  # with a short result: what came back
+    DROPPED = "dropped"  # no longer needed
+
+
+# What the console shows for an open action item past its due date.
+ACTION_ITEM_OVERDUE = "overdue"
+
+
+class ReminderKind(StrEnum):
+    """The moments an open action item reminds its owner (each fires once)."""
+
+    BEFORE = "before"  # `[conferences] remind_before` ahead of the due date
+    DUE = "due"  # on the due date
+    OVERDUE = "overdue"  # the day after it, once
+
+
+class SummaryForm(StrEnum):
+    """How a conference summary left the console (audited with to whom)."""
+
+    PRINT = "print"
+    PDF = "pdf"
 
 
 # The `author` of a staff member's message; which one is its `staff_id` (migration 0012).

@@ -14,6 +14,7 @@ from bot.app.channels import registered
 from bot.app.database import open_database
 from bot.app.health import healthz
 from bot.app.retention import RetentionJob
+from bot.conferences import reminders
 from bot.config.settings import Settings
 from bot.conversation import deadline
 from bot.conversation.context import TurnContext
@@ -25,13 +26,13 @@ from bot.conversation.screening import Screener
 from bot.delivery.channel import Channel, Channels, Transport
 from bot.delivery.sender import OutboxSender
 from bot.messages.catalogue import Catalogue
-from bot.promises.alarm import DeadlineAlarm
+from bot.promises.alarm import DeadlineAlarm, Rows
 from bot.runtime.clock import Clock, SystemClock
 from bot.runtime.events import EventBus
 from bot.runtime.priority import Priority
 from bot.safety import default_detector
 from staff_console import setup_console
-from storage import deadlines
+from storage import conferences, deadlines
 
 log = logging.getLogger("tobira.app")
 
@@ -114,6 +115,7 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
         safety=settings.safety,
         reopen_within=settings.reopen_within,
         households=settings.households,
+        conferences=settings.conferences,
     )
 
     async def fire(deadline_id: int) -> None:
@@ -128,9 +130,24 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
                 return
         outcome.carry_out(sender.kick, alarm.arm, publish)
 
+    async def remind(reminder_id: int) -> None:
+        # A case conference's action item reminder (bot/conferences/reminders.py).
+        now = clock.now()
+        async with priority.background():
+            try:
+                rung = await db.write(lambda c: reminders.fire(c, reminder_id, now))
+            except Exception:
+                log.exception("reminder failed", extra={"reminder": reminder_id})
+                await db.write(lambda c: conferences.set_reminder_aside(c, reminder_id))
+                return
+        publish(rung.events)
+
     webhook = _alert_webhook(settings, clock)
     stop_hearing = app[keys.EVENTS].subscribe(webhook.hear) if webhook else None
-    alarm = app[keys.ALARM] = DeadlineAlarm(db, clock, fire)
+    item_reminders = Rows(
+        "action_item_reminders", conferences.next_reminder_due, conferences.due_reminder_ids, remind
+    )
+    alarm = app[keys.ALARM] = DeadlineAlarm(db, clock, fire, [item_reminders])
     dispatcher = Dispatcher(db, clock, context, priority, sender.kick, alarm.arm, publish, screener)
     app[keys.DESK] = StaffDesk(db, clock, context, sender.kick, alarm.arm, publish)
     app[keys.SENDER], app[keys.DISPATCHER] = sender, dispatcher

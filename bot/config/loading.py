@@ -22,6 +22,7 @@ from bot.config.helplines import SafetySettings
 from bot.config.locate import line_of
 from bot.config.retention import RetentionPolicy
 from bot.config.settings import (
+    ConferenceSettings,
     ConsoleSettings,
     HouseholdSettings,
     LineSettings,
@@ -74,6 +75,46 @@ def _invitation_days(value: Any, key: str) -> int:
     return days
 
 
+# An agency's name as the form offers it: short, like 「保健センター」 or 「地域包括支援センター」.
+AGENCY_MAX_CHARS = 60
+_MOST_AGENCIES = 50
+_LONGEST_REMINDER = 60
+
+
+def _agencies(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(
+            key,
+            f'must be a list of agency names, e.g. ["保健センター", "福祉事務所"], got {value!r}',
+        )
+    names: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(key, f"each agency must be a name in quotes, got {item!r}")
+        name = item.strip()
+        if len(name) > AGENCY_MAX_CHARS:
+            raise ConfigError(
+                key, f"{name!r} is longer than {AGENCY_MAX_CHARS} characters: write it shorter"
+            )
+        if name in names:
+            raise ConfigError(key, f"{name!r} is listed twice")
+        names.append(name)
+    if len(names) > _MOST_AGENCIES:
+        raise ConfigError(key, f"lists {len(names)} agencies; at most {_MOST_AGENCIES}")
+    return tuple(names)
+
+
+def _remind_before(value: Any, key: str) -> timedelta:
+    found = values.duration(value, key)
+    if found < timedelta(days=1) or found % timedelta(days=1) or found.days > _LONGEST_REMINDER:
+        raise ConfigError(
+            key,
+            f'must be whole days from "1d" to "{_LONGEST_REMINDER}d" (the reminder rings in'
+            f" the morning of that day before the due date), got {value!r}",
+        )
+    return found
+
+
 # Every accepted key: where it lands in Settings, and how it is checked.
 _TOP: dict[str, tuple[str, Check]] = {
     "service_name": ("service_name", values.text),
@@ -122,6 +163,10 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
     },
     "conversations": {"reopen_within": ("reopen_within", values.duration)},
     "households": {"invitation_days": ("households.invitation_days", _invitation_days)},
+    "conferences": {
+        "agencies": ("conferences.agencies", _agencies),
+        "remind_before": ("conferences.remind_before", _remind_before),
+    },
     "web": {
         "leave_url": ("web.leave_url", values.url),
         "secure_cookie": ("web.secure_cookie", _secure_cookie),
@@ -208,12 +253,25 @@ def load_settings(
         },
         line_basic_id=line.basic_id,
     )
-    sections = ("line.", "console.", "web.", "households.")
+    conferences = ConferenceSettings(
+        **{
+            k.removeprefix("conferences."): v
+            for k, v in found.items()
+            if k.startswith("conferences.")
+        }
+    )
+    sections = ("line.", "console.", "web.", "households.", "conferences.")
     top = {k: v for k, v in found.items() if not k.startswith(sections)}
     if "handoff" in top:
         handoff = top.pop("handoff")
     return Settings(
-        **top, line=line, console=console, web=web, handoff=handoff, households=households
+        **top,
+        line=line,
+        console=console,
+        web=web,
+        handoff=handoff,
+        households=households,
+        conferences=conferences,
     )
 
 

@@ -154,6 +154,16 @@ class HouseholdSettings:
 
 
 @dataclass(frozen=True)
+class ConferenceSettings:
+    """Case conferences (`[conferences]`, issue 21): the partner agencies the form offers
+    (others are accepted as written) and how long before an action item's due date its owner
+    is reminded (whole days; the reminders ring in the morning, bot/conferences/reminders.py)."""
+
+    agencies: tuple[str, ...] = ()
+    remind_before: timedelta = timedelta(days=3)
+
+
+@dataclass(frozen=True)
 class Settings:
     # What clients read, in Japanese and in English (the `_en` forms).
     service_name: str = "ひきこもり相談窓口"
@@ -181,3 +191,4 @@ class Settings:
     reopen_within: timedelta = timedelta(days=30)
     safety: SafetySettings = field(default_factory=SafetySettings)
     households: HouseholdSettings = field(default_factory=HouseholdSettings)
+    conferences: ConferenceSettings = field(default_factory=ConferenceSettings)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from functools import cached_property
 
 from bot.config.helplines import SafetySettings
-from bot.config.settings import HandoffSettings, HouseholdSettings
+from bot.config.settings import ConferenceSettings, HandoffSettings, HouseholdSettings
 from bot.delivery.channel import Channels
 from bot.messages.catalogue import Catalogue
 from bot.promises.safety import checkin_words
@@ -24,6 +24,7 @@ class TurnContext:
     # A client who writes this soon after a resolution gets the same conversation back.
     reopen_within: timedelta = timedelta(days=30)
     households: HouseholdSettings = field(default_factory=HouseholdSettings)
+    conferences: ConferenceSettings = field(default_factory=ConferenceSettings)
 
     @cached_property
     def checkin_words(self) -> tuple[dict[str, str], tuple[str, ...]]:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
+from bot.conferences import records as conference_records
+from bot.conferences.records import ConferenceInput, Recorded
 from bot.conversation import casework, leave_moves, reassign, safety_feedback
 from bot.conversation import notes as staff_notes
 from bot.conversation.casework import DeskOutcome
@@ -286,6 +288,41 @@ class StaffDesk:
         now = self._clock.now()
         return await self._db.write(
             lambda c: invitations.create_household(c, conversation_id, staff_id, now)
+        )
+
+    async def record_conference(
+        self, household_id: int, staff_id: int, given: ConferenceInput
+    ) -> Recorded:
+        """A case conference on a household, with its action items; the alarm is armed for
+        their first reminder (bot/conferences)."""
+        now = self._clock.now()
+        recorded = await self._db.write(
+            lambda c: conference_records.record(
+                c, self._context.conferences, household_id, staff_id, given, now
+            )
+        )
+        self._arm(recorded.next_due)
+        return recorded
+
+    async def finish_action_item(self, item_id: int, staff_id: int, result: str) -> None:
+        """An action item done, with its result; its reminders are cancelled."""
+        now = self._clock.now()
+        await self._db.write(lambda c: conference_records.finish(c, item_id, staff_id, result, now))
+
+    async def drop_action_item(self, item_id: int, staff_id: int) -> None:
+        """An action item no longer needed; its reminders are cancelled."""
+        now = self._clock.now()
+        await self._db.write(lambda c: conference_records.drop(c, item_id, staff_id, now))
+
+    async def record_summary_shared(
+        self, conference_id: int, staff_id: int, shared_with: str, results: bool, form: str
+    ) -> None:
+        """A conference summary printed or downloaded ('print' | 'pdf'), and for whom."""
+        now = self._clock.now()
+        await self._db.write(
+            lambda c: conference_records.summary_shared(
+                c, conference_id, staff_id, shared_with, results, form, now
+            )
         )
 
     def _after(self, outcome: AnyOutcome) -> AnyOutcome:

@@ -52,11 +52,18 @@ def see_alerts(
         alert = alerts.get(conn, alert_id)
         if alert is None:
             continue
-        where = visibility(conn, [alert.conversation_id]).get(alert.conversation_id)
-        if where is None or not viewer.sees(where):
-            continue
+        if alert.conversation_id is None:
+            # About an action item: always addressed to one staff member, theirs to clear.
+            if alert.staff_id != viewer.staff_id:
+                continue
+        else:
+            where = visibility(conn, [alert.conversation_id]).get(alert.conversation_id)
+            if where is None or not viewer.sees(where):
+                continue
         if alerts.mark_seen(conn, alert_id, viewer.staff_id, now):
             detail: dict[str, object] = {"alert_id": alert_id}
+            if alert.action_item_id is not None:
+                detail["action_item_id"] = alert.action_item_id
             if because is not None:
                 detail["because"] = because
             audit.record(

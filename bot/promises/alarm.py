@@ -5,6 +5,10 @@ claimed and acted on (concurrently, through the batching writer), and the alarm 
 again for the next one. So 100,000 pending rows cost one timer, not 100,000, and a restart
 is one query: overdue rows fire at once.
 
+Other tables of due rows ring through the same alarm (`Rows`: the case conferences' action
+item reminders, bot/conferences/reminders.py): the alarm is armed for the earliest row of
+any of them, and a ring fires every due row of each.
+
 Time comes from the injected clock; the alarm converts "due in N seconds by that clock"
 into a real moment, so tests that move a ManualClock call `run_due()` instead of sleeping.
 """
@@ -14,7 +18,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.events import (
@@ -28,6 +33,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.runtime.clock import Clock
 from storage import deadlines
 from storage.database import Database
+from storage.tx import Tx
 
 log = logging.getLogger("tobira.alarm")
 
@@ -39,11 +45,28 @@ _WATCH_EVERY = 30.0
 _RETRY_STUCK = timedelta(seconds=5)
 
 
+@dataclass(frozen=True)
+class Rows:
+    """A table of due rows the alarm rings for: its earliest pending time, the ids due by a
+    time (at most a number), and what fires one."""
+
+    name: str
+    next_due: Callable[[Tx], datetime | None]
+    due_ids: Callable[[Tx, datetime, int], list[int]]
+    fire: Callable[[int], Awaitable[None]]
+
+
 class DeadlineAlarm:
-    def __init__(self, db: Database, clock: Clock, fire: Callable[[int], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        fire: Callable[[int], Awaitable[None]],
+        more: Sequence[Rows] = (),
+    ) -> None:
         self._db = db
         self._clock = clock
-        self._fire = fire
+        self._rows = [Rows("deadlines", deadlines.next_due, deadlines.due_ids, fire), *more]
         self._scheduler = AsyncIOScheduler(timezone=UTC)
         self._armed_for: datetime | None = None
         self._running = asyncio.Lock()
@@ -57,7 +80,7 @@ class DeadlineAlarm:
         )
         self._scheduler.start()
         self._scheduler.add_job(self._watch, "interval", seconds=_WATCH_EVERY, id=_WATCH)
-        due = await self._db.read(deadlines.next_due)
+        due = await self._db.read(self._next_due)
         self.arm(due)
         log.info(
             "deadlines armed",
@@ -121,7 +144,7 @@ class DeadlineAlarm:
             await self.run_due()
             if self._closing:
                 return
-            due = await self._db.read(deadlines.next_due)
+            due = await self._db.read(self._next_due)
             # Rows that came due while we were firing: fire them now, not through a new job.
             if due is None or due > self._clock.now():
                 break
@@ -131,7 +154,14 @@ class DeadlineAlarm:
         self.arm(due)
 
     async def _watch(self) -> None:
-        self.arm(await self._db.read(deadlines.next_due))
+        self.arm(await self._db.read(self._next_due))
+
+    def _next_due(self, conn: Tx) -> datetime | None:
+        """The earliest pending row of any table."""
+        return min(
+            (due for rows in self._rows if (due := rows.next_due(conn)) is not None),
+            default=None,
+        )
 
     def _on_skipped(self, event: JobEvent) -> None:
         if event.job_id != _JOB or self._closing:
@@ -146,15 +176,21 @@ class DeadlineAlarm:
     async def run_due(self) -> int:
         """Fire every row due by the clock now. Returns how many were taken."""
         taken = 0
-        tried: set[int] = set()
         async with self._running:
-            while not self._closing and (
-                ids := await self._db.read(deadlines.due_ids, self._clock.now(), _CHUNK)
-            ):
-                fresh = [deadline_id for deadline_id in ids if deadline_id not in tried]
-                if not fresh:
-                    break  # the same rows again: they could not be claimed; stop here
-                tried.update(fresh)
-                await asyncio.gather(*(self._fire(deadline_id) for deadline_id in fresh))
-                taken += len(fresh)
+            for rows in self._rows:
+                taken += await self._run_due(rows)
+        return taken
+
+    async def _run_due(self, rows: Rows) -> int:
+        taken = 0
+        tried: set[int] = set()
+        while not self._closing and (
+            ids := await self._db.read(rows.due_ids, self._clock.now(), _CHUNK)
+        ):
+            fresh = [row_id for row_id in ids if row_id not in tried]
+            if not fresh:
+                break  # the same rows again: they could not be claimed; stop here
+            tried.update(fresh)
+            await asyncio.gather(*(rows.fire(row_id) for row_id in fresh))
+            taken += len(fresh)
         return taken

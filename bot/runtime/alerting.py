@@ -16,15 +16,23 @@ def raise_alert(
     conn: Tx,
     events: list[Event],
     *,
-    conversation_id: int,
+    conversation_id: int | None,
     staff_id: int | None,
     kind: str,
     now: datetime,
+    action_item_id: int | None = None,
 ) -> Event:
     """An alert for `staff_id` (None: whoever is on duty); its event is appended to
-    `events`, published by whoever commits them, and returned."""
+    `events`, published by whoever commits them, and returned. An alert is about a
+    conversation or, for a case conference's reminders, an action item (then for a named
+    staff member: the event reaches only them)."""
     alert_id = alerts.add(
-        conn, staff_id=staff_id, conversation_id=conversation_id, kind=kind, at=now
+        conn,
+        staff_id=staff_id,
+        conversation_id=conversation_id,
+        kind=kind,
+        at=now,
+        action_item_id=action_item_id,
     )
     event = Event(EventKind.ALERT_RAISED, conversation_id, alert_id=alert_id, staff_id=staff_id)
     events.append(event)

@@ -28,6 +28,9 @@
     POST /conversations/{id}/invitations {} -> 201 {"invitation"} (code, web and LINE links,
          the card's page), POST /conversations/{id}/household, POST /invitations/{id}/revoke,
     GET  /households/{id} (audited; only staff see households)       (api/households.py)
+    POST/GET /households/{id}/conferences, GET /conferences/{id}, POST /conferences/{id}/shared,
+    GET  /action-items?state=open|overdue|done[&mine=1], GET /action-items/overdue-count,
+    POST /action-items/{id}/done {"result"} | /drop   case conferences  (api/conferences.py)
 
 Every route but /login needs a session (401), every write the X-CSRF-Token header (403).
 One module a resource (auth, conversations, notes, events, alerts, audit, and the others
@@ -45,6 +48,7 @@ from staff_console.api import (
     alerts,
     audit,
     auth,
+    conferences,
     conversations,
     events,
     households,
@@ -74,4 +78,5 @@ def create_api() -> web.Application:
     quota.add_routes(api)
     safety_feedback.add_routes(api)
     households.add_routes(api)
+    conferences.add_routes(api)
     return api

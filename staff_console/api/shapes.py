@@ -153,6 +153,7 @@ def alert(item: AlertView) -> dict[str, Any]:
         "id": item.id,
         "kind": item.kind,
         "conversation_id": item.conversation_id,
+        "action_item_id": item.action_item_id,
         "staff_id": item.staff_id,
         "created_at": when(item.created_at),
         "seen_at": when(item.seen_at),

@@ -1,5 +1,6 @@
 """Alerts as staff read them: their own and those for whoever is on duty, one
-conversation's, and every alert for supervisors."""
+conversation's, and every alert for supervisors. An alert about a case conference's action
+item (migration 0014) has no conversation, and is always for one named staff member."""
 
 from __future__ import annotations
 
@@ -13,17 +14,18 @@ from storage.read_side.viewer import VISIBLE_SQL, Viewer
 from storage.timefmt import from_db
 from storage.tx import Tx, named_rows
 
-_COLUMNS = "a.id, a.kind, a.conversation_id, a.staff_id, a.created_at, a.seen_at"
+_COLUMNS = "a.id, a.kind, a.conversation_id, a.staff_id, a.created_at, a.seen_at, a.action_item_id"
 
 
 @dataclass(frozen=True)
 class AlertView:
     id: int
     kind: str
-    conversation_id: int
+    conversation_id: int | None  # None: about an action item
     staff_id: int | None  # None: for whoever is on duty
     created_at: datetime
     seen_at: datetime | None
+    action_item_id: int | None = None  # a case conference's item (its reminders)
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ def _alert(row: Any) -> AlertView:
         staff_id=row["staff_id"],
         created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
         seen_at=from_db(row["seen_at"]),
+        action_item_id=row["action_item_id"],
     )
 
 
@@ -67,7 +70,7 @@ def alerts(
     rows = named_rows(
         conn,
         f"SELECT {_COLUMNS} FROM staff_alerts a"
-        f" JOIN conversations c ON c.id = a.conversation_id WHERE {condition}"
+        f" LEFT JOIN conversations c ON c.id = a.conversation_id WHERE {condition}"
         " ORDER BY a.id DESC LIMIT :limit",
         {**viewer.params(), "limit": row_limit(limit)},
     )

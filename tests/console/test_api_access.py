@@ -60,6 +60,14 @@ ROUTES = [
     ("POST", "/api/v1/conversations/{conversation_id}/household"),
     ("POST", "/api/v1/invitations/{invitation_id}/revoke"),
     ("GET", "/api/v1/households/{household_id}"),
+    ("POST", "/api/v1/households/{household_id}/conferences"),
+    ("GET", "/api/v1/households/{household_id}/conferences"),
+    ("GET", "/api/v1/conferences/{conference_id}"),
+    ("POST", "/api/v1/conferences/{conference_id}/shared"),
+    ("GET", "/api/v1/action-items"),
+    ("GET", "/api/v1/action-items/overdue-count"),
+    ("POST", "/api/v1/action-items/{item_id}/done"),
+    ("POST", "/api/v1/action-items/{item_id}/drop"),
 ]
 
 
@@ -71,6 +79,8 @@ def reachable(path: str) -> str:
         .replace("{message_id}", "1")
         .replace("{invitation_id}", "1")
         .replace("{household_id}", "1")
+        .replace("{conference_id}", "1")
+        .replace("{item_id}", "1")
     )
 
 

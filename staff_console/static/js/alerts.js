@@ -85,7 +85,8 @@ function setOpen(open) {
 
 function alertText(alert) {
   const key = `alerts.${alert.kind}`;
-  return t(has(key) ? key : "alerts.other", { id: alert.conversation_id });
+  // An action item's alert names the item (it has no conversation).
+  return t(has(key) ? key : "alerts.other", { id: alert.conversation_id ?? alert.action_item_id });
 }
 
 // At an escalation a supervisor acts from the alert itself, in one click: take the case
@@ -118,7 +119,9 @@ function render(alert) {
     el("p", {}, alertText(alert)),
     alert.conversation_id
       ? el("a", { href: `/console/conversations/${alert.conversation_id}` }, t("alerts.open"))
-      : null,
+      : alert.kind.startsWith("action_item")
+        ? el("a", { href: "/console/action-items?view=mine" }, t("alerts.open_items"))
+        : null,
   );
   node.append(...reassignButtons(alert, node, close), close);
   close.addEventListener("click", () => dismiss(alert, node, close));

@@ -6,9 +6,13 @@
 import { PAGE, api, el, formatTime, label, showProblem, staffName, t } from "./common.js";
 import { keepLoaded, startLivePage } from "./live_page.js";
 import { invite, memberWords } from "./households.js";
+import { setupDoneDialog } from "./action_items_ui.js";
+import { drawConferences } from "./conferences.js";
+import { setupConferenceForm } from "./conference_form.js";
 
 const node = (id) => document.getElementById(id);
 let household = PAGE.household;
+let conferences = PAGE.conferences ?? [];
 const notes = PAGE.notes ?? [];
 const visibleIds = () =>
   new Set(household.members.flatMap((m) => m.conversations.map((c) => c.id)));
@@ -145,7 +149,12 @@ function renderNotes() {
   );
 }
 
+function renderConferences() {
+  drawConferences(node("conferences"), conferences, () => refreshConferences());
+}
+
 function render() {
+  renderConferences();
   renderMembers();
   renderInvitations();
   renderTimeline();
@@ -159,6 +168,28 @@ const refresh = keepLoaded({
   apply: (data) => {
     household = data.household;
     render();
+  },
+});
+
+// The conferences come from their own route: a change to an item reloads only them.
+const refreshConferences = keepLoaded({
+  path: `/api/v1/households/${household.id}/conferences`,
+  problem: node("problem"),
+  failed: t("conference.load_failed"),
+  apply: (data) => {
+    conferences = data.conferences;
+    renderConferences();
+  },
+});
+setupDoneDialog(node("notice"));
+setupConferenceForm({
+  householdId: household.id,
+  onSaved: (conference) => {
+    conferences = [conference, ...conferences.filter((c) => c.id !== conference.id)];
+    renderConferences();
+    const notice = node("notice");
+    notice.textContent = t("conference.saved");
+    notice.hidden = false;
   },
 });
 
@@ -204,5 +235,8 @@ startLivePage({
   onEvent: (kind, data) => {
     if (visibleIds().has(data.conversation_id)) refresh();
   },
-  refresh,
+  refresh: () => {
+    refresh();
+    refreshConferences();
+  },
 });

@@ -4,6 +4,7 @@
 
 import { api, coalesce, showProblem, syncClock } from "./common.js";
 import { refreshAlerts, startAlerts } from "./alerts.js";
+import { refreshOverdueCount } from "./action_count.js";
 import { RETRY_MS, startLive } from "./live.js";
 
 // A refresh for a page's data: many calls in a burst make one fetch of `path` (a string or
@@ -31,14 +32,19 @@ export function keepLoaded({ path, problem, failed, apply }) {
 // page's data, then the alerts, then `onReconnect()` whatever else the page shows.
 export function startLivePage({ onEvent = () => {}, refresh = null, onReconnect = () => {} } = {}) {
   startAlerts();
+  refreshOverdueCount();
   startLive(
     (kind, data) => {
-      if (kind === "alert_raised") refreshAlerts({ live: true });
+      if (kind === "alert_raised") {
+        refreshAlerts({ live: true });
+        refreshOverdueCount();
+      }
       onEvent(kind, data);
     },
     () => {
       refresh?.();
       refreshAlerts();
+      refreshOverdueCount();
       onReconnect();
     },
   );
