@@ -176,10 +176,10 @@ class Detector:
         found = self._hit(text, masked, sentences)
         if self._model is None:
             return found
+        if found is not None and not japanese:
+            return found  # the model's two says beside a hit are for Japanese only
         probabilities = self._model.probabilities(masked, sentences)
         if found is not None:
-            if not japanese:
-                return found
             if probabilities[NONE] >= VETO:
                 return None
             child = probabilities.get(Level.CHILD.value, 0.0)
