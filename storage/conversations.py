@@ -54,12 +54,16 @@ _OPEN_FOR_CONTACT = (
 def open_for_contact(conn: Tx, contact_id: int, at: datetime) -> Conversation:
     """The contact's open conversation, created when there is none."""
     row = conn.execute(_OPEN_FOR_CONTACT, (contact_id,)).fetchone()
-    if row is None:
-        row = conn.execute(
-            "INSERT INTO conversations (contact_id, opened_at, updated_at) VALUES (?, ?, ?)"
-            f" RETURNING {_COLUMNS}",
-            (contact_id, to_db(at), to_db(at)),
-        ).fetchone()
+    return create(conn, contact_id, at) if row is None else _from_row(row)
+
+
+def create(conn: Tx, contact_id: int, at: datetime) -> Conversation:
+    """A new open conversation, for a contact the caller has just seen has none."""
+    row = conn.execute(
+        "INSERT INTO conversations (contact_id, opened_at, updated_at) VALUES (?, ?, ?)"
+        f" RETURNING {_COLUMNS}",
+        (contact_id, to_db(at), to_db(at)),
+    ).fetchone()
     return _from_row(row)
 
 
