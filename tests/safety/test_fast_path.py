@@ -19,7 +19,7 @@ import fugashi
 import pytest
 
 from bot.safety import Detection, Detector, Level, analyser
-from bot.safety.detector import default_detector
+from bot.safety.detector import Pattern, _union, default_detector
 from bot.safety.model import (
     CHILD_OVER_VIOLENCE,
     LEMMA,
@@ -150,6 +150,37 @@ def _always_scored(detector: Detector, text: str) -> Detection | None:
 @pytest.fixture(scope="module")
 def detector() -> Detector:
     return default_detector()
+
+
+def test_each_phrase_is_found_as_by_a_group_around_each(detector: Detector) -> None:
+    """The levels' regexes name no phrase; the one found must be the one a named group around
+    each phrase (as the detector had) would name, at the same place."""
+    named = {
+        level: (
+            phrases,
+            _union(
+                [Pattern(f"(?P<p{i}>{p.regex})", p.first) for i, p in enumerate(phrases.patterns)]
+            ),
+        )
+        for level, phrases in detector._levels.items()
+    }
+    differ = []
+    for text in TEXTS:
+        plain = detector.normalised(text)
+        for level, (phrases, union) in named.items():
+            assert union is not None
+            fast = [
+                phrases.match(level, plain, m) for m in detector._compiled[level].finditer(plain)
+            ]
+            plain_way = []
+            for m in union.finditer(plain):
+                group = m.lastgroup
+                assert group is not None
+                phrase_id, certain = phrases.phrases[int(group[1:])]
+                plain_way.append((phrase_id, m.start(group), m.end(group), certain))
+            if [(f.phrase_id, f.start, f.end, f.certain) for f in fast] != plain_way:
+                differ.append(text)
+    assert differ == []
 
 
 def test_the_analyser_reads_as_walking_the_nodes() -> None:
