@@ -302,7 +302,8 @@ class _Phrases:
     def __init__(self, phrases: Sequence[tuple[str, bool, Pattern]]) -> None:
         self.phrases = [(phrase_id, certain) for phrase_id, certain, _ in phrases]
         self.patterns = [pattern for _, _, pattern in phrases]
-        self._regexes = [re.compile(pattern.regex) for pattern in self.patterns]
+        # Compiled when first needed: most phrases never match, and start-up stays as it was.
+        self._regexes: list[re.Pattern[str] | None] = [None] * len(self.patterns)
         anywhere = [i for i, p in enumerate(self.patterns) if p.first is None]
         chars = {char for p in self.patterns for char in p.first or ()}
         # By the character a match starts with: the phrases that can start with it, in order.
@@ -323,10 +324,16 @@ class _Phrases:
 
     def _which(self, plain: str, start: int, candidates: list[int] | None) -> int:
         for index in self._anywhere if candidates is None else candidates:
-            if self._regexes[index].match(plain, start):
+            if self._regex(index).match(plain, start):
                 return index
         # Unreachable while each phrase's first characters are right; kept exact regardless.
-        return next(i for i in self._all if self._regexes[i].match(plain, start))
+        return next(i for i in self._all if self._regex(i).match(plain, start))
+
+    def _regex(self, index: int) -> re.Pattern[str]:
+        regex = self._regexes[index]
+        if regex is None:
+            regex = self._regexes[index] = re.compile(self.patterns[index].regex)
+        return regex
 
 
 def _near(plain: str, one: _Match, other: _Match) -> bool:
