@@ -54,12 +54,16 @@ _OPEN_FOR_CONTACT = (
 def open_for_contact(conn: Tx, contact_id: int, at: datetime) -> Conversation:
     """The contact's open conversation, created when there is none."""
     row = conn.execute(_OPEN_FOR_CONTACT, (contact_id,)).fetchone()
-    if row is None:
-        row = conn.execute(
-            "INSERT INTO conversations (contact_id, opened_at, updated_at) VALUES (?, ?, ?)"
-            f" RETURNING {_COLUMNS}",
-            (contact_id, to_db(at), to_db(at)),
-        ).fetchone()
+    return create(conn, contact_id, at) if row is None else _from_row(row)
+
+
+def create(conn: Tx, contact_id: int, at: datetime) -> Conversation:
+    """A new open conversation, for a contact the caller has just seen has none."""
+    row = conn.execute(
+        "INSERT INTO conversations (contact_id, opened_at, updated_at) VALUES (?, ?, ?)"
+        f" RETURNING {_COLUMNS}",
+        (contact_id, to_db(at), to_db(at)),
+    ).fetchone()
     return _from_row(row)
 
 
@@ -117,25 +121,43 @@ def start_burst(conn: Tx, conversation_id: int, at: datetime) -> int:
     return int(row[0])
 
 
-def client_wrote(conn: Tx, conversation_id: int, at: datetime) -> None:
+@dataclass(frozen=True)
+class Unanswered:
+    """A conversation's no-answer-at-all wait, as stored: since when, and the longest yet."""
+
+    since: datetime | None
+    longest_seconds: float | None
+
+
+def client_wrote(conn: Tx, conversation_id: int, at: datetime) -> Unanswered | None:
+    """The client's message starts the no-answer wait (unless one runs): the wait as it now
+    stands, for `answered_somehow` when the same transaction answers (one read less)."""
     # updated_at too: the console's "all" queue shows the latest activity first.
-    conn.execute(
-        "UPDATE conversations SET unacknowledged_since = COALESCE(unacknowledged_since, ?),"
-        " updated_at = ? WHERE id = ?",
-        (to_db(at), to_db(at), conversation_id),
-    )
-
-
-def answered_somehow(conn: Tx, conversation_id: int, at: datetime) -> None:
-    """Any answer (bot, acknowledgement, staff): close the no-answer-at-all wait."""
     row = conn.execute(
-        "SELECT unacknowledged_since, longest_wait_seconds FROM conversations WHERE id = ?",
-        (conversation_id,),
+        "UPDATE conversations SET unacknowledged_since = COALESCE(unacknowledged_since, ?),"
+        " updated_at = ? WHERE id = ? RETURNING unacknowledged_since, longest_wait_seconds",
+        (to_db(at), to_db(at), conversation_id),
     ).fetchone()
-    since = from_db(row[0]) if row else None
+    return Unanswered(from_db(row[0]), row[1]) if row else None
+
+
+def answered_somehow(
+    conn: Tx, conversation_id: int, at: datetime, *, known: Unanswered | None = None
+) -> None:
+    """Any answer (bot, acknowledgement, staff): close the no-answer-at-all wait.
+
+    `known`: the wait as `client_wrote` returned it earlier in this transaction, when
+    nothing has changed it since; else it is read here."""
+    if known is None:
+        row = conn.execute(
+            "SELECT unacknowledged_since, longest_wait_seconds FROM conversations WHERE id = ?",
+            (conversation_id,),
+        ).fetchone()
+        known = Unanswered(from_db(row[0]), row[1]) if row else Unanswered(None, None)
+    since = known.since
     if since is None:
         return
-    waited = max(0.0, (at - since).total_seconds(), row[1] or 0.0)
+    waited = max(0.0, (at - since).total_seconds(), known.longest_seconds or 0.0)
     conn.execute(
         "UPDATE conversations SET unacknowledged_since = NULL, longest_wait_seconds = ?"
         " WHERE id = ?",

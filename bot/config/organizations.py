@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -189,6 +189,7 @@ def _aware(at: datetime) -> datetime:
     return at
 
 
+@lru_cache(maxsize=4096)  # the same few days and hours, asked on every turn
 def _wall(day: date, minutes: int, tz: tzinfo) -> datetime:
     """A local wall-clock time on `day` (minutes may be 1440 = next midnight), in UTC."""
     local = datetime(day.year, day.month, day.day, tzinfo=tz) + timedelta(minutes=minutes)

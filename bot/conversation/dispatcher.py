@@ -109,12 +109,18 @@ class Dispatcher:
         # (which reads it anyway), or read here.
         following = self._first.pop(key, None)
         while True:
+            # An event already known is screened before the lane waits for its turn on the
+            # writer: while webhooks pour in (background work waits), the detector process
+            # reads every waiting lane's text in a few large batches on the other core, and
+            # the turns that follow find their verdicts ready.
+            screened = None if following is None else await self._screen_ahead(following)
             async with self._priority.background():
                 if following is None:
                     following = await self._db.read(claims.next_event, *key)
                     if following is None:
                         return
-                screened = await self._screen_ahead(following)
+                if screened is None:
+                    screened = await self._screen_ahead(following)
                 # Finding the event, the turn and marking it done are one job on the writer:
                 # no window in which two workers could take the same event.
                 taken = await self._db.write(

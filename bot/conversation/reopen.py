@@ -43,6 +43,8 @@ def current_conversation(
         recent = conversations.resolved_since(conn, contact.id, now - ctx.reopen_within)
         if recent is not None:
             return _reopen(conn, recent, ctx, now, result)
+        # None is open (read just above, in this transaction): no need to look again.
+        return conversations.create(conn, contact.id, now)
     return conversations.open_for_contact(conn, contact.id, now)
 
 

@@ -40,12 +40,13 @@ def _text(inbound: Inbound) -> str | None:
 _PARENT_CHECK_EVERY = 0.5  # seconds
 
 
-def _warm() -> None:
+def _warm(parent: int) -> None:
     # Ctrl-C reaches the whole process group; the main process ends this one itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The pool's queue keeps its pipe open in this process too, so a main process killed
     # (kill -9) would leave this one waiting forever: it leaves once its parent is gone.
-    parent = os.getppid()
+    # `parent` is the main process's pid as it started this one: read here, it would be
+    # the init process's already when the main process died while this one was starting.
     threading.Thread(target=_leave_with, args=(parent,), daemon=True).start()
     default_detector()
 
@@ -92,7 +93,10 @@ class Screener:
         loop = asyncio.get_running_loop()
         # spawn: a fresh interpreter, not a fork of this one with its threads and sockets.
         self._pool = pool = ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=_warm
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_warm,
+            initargs=(os.getpid(),),
         )
         warmed = pool.submit(_ready)
         warmed.add_done_callback(lambda done: loop.call_soon_threadsafe(self._warmed, pool, done))

@@ -66,8 +66,10 @@ def run_turn(
     )
     result.contact_id = contact.id
     message_id = _record_inbound(conn, conversation.id, inbound, now, result)
-    if message_id is not None:
-        conversations.client_wrote(conn, conversation.id, now)
+    # Only this turn's `say` below changes the wait again: it reuses what this returns.
+    unanswered = (
+        conversations.client_wrote(conn, conversation.id, now) if message_id is not None else None
+    )
 
     # Safety outranks the script: a danger signal is answered before any flow step, in
     # every mode.
@@ -106,6 +108,7 @@ def run_turn(
             events=result.events,
             reply_token=inbound.reply_token,
             reply_deadline=ctx.channels.reply_deadline(inbound),
+            unanswered=unanswered,
         )
     events.mark_done(conn, inbound.event_row_id, now)
     return result

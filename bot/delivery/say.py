@@ -9,6 +9,7 @@ from bot.delivery.channel import Channels, Outgoing
 from bot.runtime.events import Event, EventKind
 from storage import conversations, messages, outbox
 from storage.contacts import Contact
+from storage.conversations import Unanswered
 from storage.tx import Tx
 
 
@@ -31,6 +32,7 @@ def say(
     reply_token: str | None = None,
     reply_deadline: datetime | None = None,
     staff_id: int | None = None,
+    unanswered: Unanswered | None = None,
 ) -> list[int]:
     """Keep every message in the transcript and queue it for the contact's channel, in that
     channel's wire form. Nothing is queued for someone who can no longer be reached (they
@@ -38,7 +40,10 @@ def say(
 
     Each message is linked to the outbox row that carries it, so staff see whether it
     reached the client. When the channel needs several calls for them, every message is
-    linked to the last call: it shows as sent once the whole turn went out."""
+    linked to the last call: it shows as sent once the whole turn went out.
+
+    `unanswered`: what `conversations.client_wrote` returned earlier in this transaction, when
+    nothing else has touched the conversation's wait since (saves reading it again)."""
     outbox_ids: list[int] = []
     if said and contact.reachable:
         outbox_ids = outbox.enqueue(
@@ -73,5 +78,5 @@ def say(
             staff_id=staff_id,
         )
         events.append(Event(EventKind.MESSAGE_QUEUED, conversation_id, message_id=message_id))
-    conversations.answered_somehow(conn, conversation_id, now)
+    conversations.answered_somehow(conn, conversation_id, now, known=unanswered)
     return outbox_ids

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from functools import lru_cache
 from typing import Any
 
 import jaconv
@@ -26,20 +27,31 @@ _LINE_BREAKS = re.compile(r"[\r\n]+")
 _SENTENCE_ENDS = frozenset({"。", "!", "?", "!!", "?!", "!?", "??"})
 _PILL_COUNTERS = frozenset({"錠", "粒", "シート", "箱"})
 _MANY = re.compile(r"^(?:[1-9][0-9]+|[一二三四五六七八九数何]?[十百][一二三四五六七八九]?)$")
-_LEMMA = 7
 _local = threading.local()
 
 
 def _tagger() -> Any:
-    """One MeCab tagger per thread: a tagger is not safe to share between threads."""
+    """One MeCab tagger per thread: a tagger is not safe to share between threads.
+
+    Its output is one line per word, the surface and UniDic's lemma (field 7) with a tab
+    between, empty for an unknown word: one call returns a whole message as one string, a
+    third of the time of walking fugashi's nodes (whitespace is never part of a surface, so
+    the tabs and line breaks are ours).
+    """
     tagger = getattr(_local, "tagger", None)
     if tagger is None:
         import fugashi
+        import unidic_lite  # type: ignore[import-untyped]
 
-        tagger = _local.tagger = fugashi.Tagger()
+        folder = unidic_lite.DICDIR
+        tagger = _local.tagger = fugashi.GenericTagger(
+            f'-r "{folder}/mecabrc" -d "{folder}" -O "" -F "%m\\t%f[7]\\n" -U "%m\\t\\n"'
+            ' -E "EOS\\n"'
+        )
     return tagger
 
 
+@lru_cache(maxsize=8192)
 def lemma(surface: str, dictionary_form: str | None) -> str:
     word = dictionary_form or surface
     if "-" in word and not word.startswith("-"):
@@ -57,8 +69,10 @@ def sentences(text: str) -> list[list[str]]:
     found: list[list[str]] = []
     words: list[str] = []
     previous = ""
-    for node in _tagger()(plain):
-        surface = node.surface
+    for line in _tagger().parse(plain).split("\n"):
+        if line == "EOS":
+            break
+        surface, _, dictionary_form = line.partition("\t")
         if surface in _SENTENCE_ENDS:
             if words:
                 found.append(words)
@@ -66,10 +80,7 @@ def sentences(text: str) -> list[list[str]]:
             continue
         if surface in _PILL_COUNTERS and _MANY.match(previous):
             words.append(MANY_PILLS)
-        # The raw feature string, not node.feature: a third faster. Field 7 is UniDic's
-        # lemma; an unknown word has fewer fields and keeps its surface.
-        fields = node.feature_raw.split(",")
-        words.append(lemma(surface, fields[_LEMMA] if len(fields) > _LEMMA else None))
+        words.append(lemma(surface, dictionary_form))
         previous = surface
     if words:
         found.append(words)

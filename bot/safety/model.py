@@ -59,8 +59,10 @@ def character_grams(plain: str) -> set[str]:
     padded = SENTENCE_BREAK + plain + SENTENCE_BREAK
     grams: set[str] = set()
     for n in NGRAMS:
-        for start in range(len(padded) - n + 1):
-            grams.add(padded[start : start + n])
+        if n == 1:
+            grams.update(padded)
+        else:
+            grams.update([padded[start : start + n] for start in range(len(padded) - n + 1)])
     return grams
 
 
@@ -70,9 +72,10 @@ def lemma_grams(sentences: Sentences) -> set[str]:
     for words in sentences:
         if not words:
             continue
-        grams.update(LEMMA + word for word in words)
-        padded = [SENTENCE_BREAK, *words, SENTENCE_BREAK]
-        grams.update(f"{LEMMA}{a} {b}" for a, b in pairwise(padded))
+        grams.update([LEMMA + word for word in words])
+        grams.add(f"{LEMMA}{SENTENCE_BREAK} {words[0]}")
+        grams.update([f"{LEMMA}{a} {b}" for a, b in pairwise(words)])
+        grams.add(f"{LEMMA}{words[-1]} {SENTENCE_BREAK}")
     return grams
 
 
@@ -107,16 +110,16 @@ class Model:
     possible: float
 
     def probabilities(self, plain: str, sentences: Sentences = ()) -> dict[str, float]:
-        scores = list(self.intercepts)
+        scores: Sequence[float] = self.intercepts
         get = self.weights.get
         # Every feature of one kind has the same value, so each level's score is its
         # intercept plus, for each kind, that value times the sum of the kind's weights.
         for grams in (character_grams(plain), lemma_grams(sentences)):
-            rows = [row for gram in grams if (row := get(gram)) is not None]
+            rows = list(filter(None, map(get, grams)))  # a row is never empty (`load_model`)
             if rows:
                 value = 1.0 / math.sqrt(len(grams))
-                columns = zip(*rows, strict=True)
-                scores = [b + value * sum(c) for b, c in zip(scores, columns, strict=True)]
+                totals = map(sum, zip(*rows, strict=True))
+                scores = [b + value * total for b, total in zip(scores, totals, strict=True)]
         top = max(scores)
         exps = [math.exp(score - top) for score in scores]
         total = sum(exps)

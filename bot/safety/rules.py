@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -46,19 +47,28 @@ class RuleHit:
     outranks_violence: bool = False
 
 
-def _has(words: Sequence[str], term: Term) -> bool:
-    n = len(term)
+def _has(words: Sequence[str], present: AbstractSet[str], term: Term) -> bool:
     first = term[0]
-    for start, word in enumerate(words):
-        if word == first and tuple(words[start : start + n]) == term:
-            return True
-    return False
-
-
-def _matches(rule: Rule, words: Sequence[str]) -> bool:
-    if any(_has(words, term) for term in rule.unless):
+    if first not in present:  # one set test settles most terms
         return False
-    return all(any(_has(words, term) for term in group) for group in rule.groups)
+    n = len(term)
+    if n == 1:
+        return True
+    start = -1
+    try:
+        while True:
+            start = words.index(first, start + 1)
+            if tuple(words[start : start + n]) == term:
+                return True
+    except ValueError:
+        return False
+
+
+def _matches(rule: Rule, words: Sequence[str], present: AbstractSet[str]) -> bool:
+    # Groups first: they fail far more often than an `unless` hits (the answer is the same).
+    if not all(any(_has(words, present, term) for term in group) for group in rule.groups):
+        return False
+    return not any(_has(words, present, term) for term in rule.unless)
 
 
 class Rules:
@@ -82,12 +92,18 @@ class Rules:
             sentences = analyser.sentences(text)
         whole = [word for sentence in sentences for word in sentence]
         present = set(whole)
+        by_sentence: list[tuple[Sequence[str], AbstractSet[str]]] | None = None
         weak: RuleHit | None = None
         for rule, needs in zip(self._rules, self._needs, strict=True):
             if any(present.isdisjoint(firsts) for firsts in needs):
                 continue
-            scopes = [whole] if rule.scope == "message" else sentences
-            if any(_matches(rule, words) for words in scopes):
+            if rule.scope == "message":
+                scopes: list[tuple[Sequence[str], AbstractSet[str]]] = [(whole, present)]
+            else:
+                if by_sentence is None:
+                    by_sentence = [(words, set(words)) for words in sentences]
+                scopes = by_sentence
+            if any(_matches(rule, words, found) for words, found in scopes):
                 if rule.certain:
                     return RuleHit(rule.id, rule.level, True, rule.outranks_violence)
                 weak = weak or RuleHit(rule.id, rule.level, False)

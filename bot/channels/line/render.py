@@ -69,13 +69,22 @@ def _objects(message: Outgoing) -> tuple[str, ...]:
         obj: dict[str, Any] = {"type": "text", "text": piece}
         # Answer buttons belong under the last piece, where the question is read.
         if message.choices and index == len(pieces) - 1:
-            obj["quickReply"] = {"items": [_quick_reply(*c) for c in message.choices]}
-            obj = checked(obj)
+            obj["quickReply"] = _checked_quick_reply(message.choices)
         # A plain text object ({"type": "text", "text": a str}) is one the SDK's model always
         # accepts: checked only when it carries answer buttons. Personal words (a counselor's
         # name and time) are rendered on every turn, and the check was most of that cost.
         objects.append(json.dumps(obj, ensure_ascii=False))
     return tuple(objects)
+
+
+@lru_cache(maxsize=2048)
+def _checked_quick_reply(choices: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """The answer buttons, once the SDK's model has accepted them under a text. The model
+    reads the text as any string, so the buttons alone decide: checked once per set of
+    buttons, also under personal words (which are not kept: only the buttons are)."""
+    quick_reply = {"items": [_quick_reply(*choice) for choice in choices]}
+    checked({"type": "text", "text": "", "quickReply": quick_reply})
+    return quick_reply
 
 
 def _quick_reply(label: str, data: str) -> dict[str, Any]:
