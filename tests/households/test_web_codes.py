@@ -92,3 +92,35 @@ async def test_no_invitation_input_is_ever_a_server_error(tmp_path):
             ).fetchone()[0]
         )
         assert failed == 0
+
+
+async def test_an_invitation_link_on_a_shared_browser_starts_a_new_visitor(tmp_path):
+    """The son opens the card's link on the family computer where his mother chatted: he
+    gets a conversation of his own; hers is neither shown to him nor written into."""
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.add_staff("sato")
+        mother_conversation = await desk.conversation_id(await desk.ask_for_a_person())
+        made = await desk.app[keys.DESK].invite(mother_conversation, sato.id)
+        async with Visitor(desk.service) as browser:
+            await browser.start()
+            await browser.say("母の秘密のメモ")
+            mother_page = await browser.texts()
+            before = await desk.db.read(
+                lambda c: c.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+            )
+            status, started = await browser.post("/chat/api/start", {"invite": made.token})
+            await desk.service.settle()
+            assert status == 200 and started["visitor"] == "new"
+            son_page = await browser.texts()
+            assert not any("母の秘密のメモ" in text for text in son_page)
+            assert any(QUESTION in text for text in son_page)
+            await browser.choose("はい、いっしょに相談する")
+            # Everything since the link went to the son's own contact, none to the mother's.
+            contacts = await desk.db.read(
+                lambda c: c.execute(
+                    "SELECT COUNT(*) FROM contacts WHERE channel = 'web'"
+                ).fetchone()[0]
+            )
+            assert contacts == 2
+            assert before > 0
+            assert "母の秘密のメモ" in "\n".join(mother_page)

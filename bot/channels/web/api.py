@@ -205,15 +205,18 @@ class ChatApi:
 
     async def start(self, request: web.Request) -> web.Response:
         """The page opened: a returning visitor continues; anyone else starts afresh (the
-        flow's greeting arrives on the stream)."""
+        flow's greeting arrives on the stream).
+
+        A page opened with an invitation link always starts a new visitor, whatever cookie
+        the browser holds: on a family's shared computer that cookie may be the relative's,
+        and continuing it would show the son his mother's conversation. Hers is left as it
+        was (her token stays valid on its own; only this browser's cookie is replaced)."""
         self._limit(self._per_address, self._address(request))
         db, now = self._intake.database(), self._intake.now()
         invite = await self._invite(request)
-        returning = await self._visitor(request)
+        returning = await self._visitor(request) if invite is None else None
         if returning is not None:
             await db.write(lambda conn: webchat.touch_visitor(conn, returning, now))
-            if invite is not None:
-                await self._receive(self._invitation(request, returning, invite))
             return web.json_response({"visitor": "returning"})
         response = web.json_response({"visitor": "new"})
         visitor = await self._visitors.new(request, response, db, now)
