@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from storage.statuses import EventStatus
 from storage.timefmt import to_db
@@ -69,6 +71,31 @@ def insert_fresh(conn: Tx, events: list[NewEvent], received_at: datetime) -> lis
                 )
             )
     return fresh
+
+
+def redact_text(conn: Tx, event_row_id: int, text: str, shown: str) -> None:
+    """Every string in the event's stored payload that is `text` becomes `shown`: the
+    platform's copy of a message that the transcript keeps redacted."""
+    row = conn.execute("SELECT payload FROM inbound_events WHERE id = ?", (event_row_id,))
+    found = row.fetchone()
+    if found is None:
+        return
+    try:
+        payload = json.loads(found[0])
+    except ValueError:
+        return
+    redacted = json.dumps(_replaced(payload, text, shown), ensure_ascii=False)
+    conn.execute("UPDATE inbound_events SET payload = ? WHERE id = ?", (redacted, event_row_id))
+
+
+def _replaced(value: Any, text: str, shown: str) -> Any:
+    if isinstance(value, str):
+        return shown if value == text else value
+    if isinstance(value, list):
+        return [_replaced(item, text, shown) for item in value]
+    if isinstance(value, dict):
+        return {key: _replaced(item, text, shown) for key, item in value.items()}
+    return value
 
 
 def mark_done(conn: Tx, event_row_id: int, at: datetime) -> None:

@@ -268,10 +268,13 @@ def close(conn: Tx, invitation_id: int, now: datetime) -> bool:
             " ON CONFLICT (code) DO UPDATE SET until = MAX(until, excluded.until)",
             (invitation.code, to_db(invitation.expires_at)),
         )
+    # Kept to the day only: a 「いいえ」 closes it at the minute the person wrote, and that
+    # time beside the transcript would point at who declined.
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     conn.execute(
         "UPDATE invitations SET state = ?, closed_at = ?, code = NULL, token_hash = NULL"
         " WHERE id = ?",
-        (InvitationState.CLOSED.value, to_db(now), invitation_id),
+        (InvitationState.CLOSED.value, to_db(day), invitation_id),
     )
     return True
 

@@ -59,6 +59,12 @@ def add(
     return int(row[0])
 
 
+def replace_body(conn: Tx, message_id: int, body: str) -> None:
+    """A client's message kept only as `body` from now on (an invitation's code, which
+    would tie the writer to a household)."""
+    conn.execute("UPDATE messages SET body = ? WHERE id = ?", (body, message_id))
+
+
 def add_handoff_summary(conn: Tx, conversation_id: int, summary: str, at: datetime) -> int:
     """What the bot learnt, for the person who takes the conversation: staff only, never
     sent to the client."""

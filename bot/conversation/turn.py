@@ -84,6 +84,9 @@ def run_turn(
         if graded is None
         else None
     )
+    if consent is not None and consent.redacted is not None and message_id is not None:
+        messages.replace_body(conn, message_id, consent.redacted)
+        events.redact_text(conn, inbound.event_row_id, inbound.text or "", consent.redacted)
     if graded is not None:
         replies = graded.said
         if graded.acknowledge:  # the check-in was answered "no": who answers, and when

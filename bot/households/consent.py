@@ -59,6 +59,9 @@ class ConsentTurn:
     # The conversation goes on as usual after these words: the flow's open question again
     # (or its greeting, for a conversation that has not begun), nothing when a person owns it.
     resume: bool = False
+    # The message was an invitation's code (working or not): the transcript keeps these
+    # catalogue words instead, so no stored message ties its writer to a household.
+    redacted: str | None = None
 
 
 def consent_turn(
@@ -166,15 +169,19 @@ def _code(
     now: datetime,
 ) -> ConsentTurn:
     invitation = store.by_code(conn, code)
+    words = _words(conversation, contact, ctx)
     if invitation is None and not store.code_was_closed(conn, code, now):
         guesses.count_wrong(
             conn, contact.id, inbound.address, now, ctx.households.wrong_codes_per_day
         )
-        return ConsentTurn([_say(_words(conversation, contact, ctx), "invitation_unknown")], True)
+        # A code that names no invitation ties nobody to anything: kept as typed.
+        return ConsentTurn([_say(words, "invitation_unknown")], True)
+    redacted = words.say("invitation_code_typed")
     refused = _refusal_key(conn, contact, invitation, now)
     if refused or invitation is None:
-        return ConsentTurn([_say(_words(conversation, contact, ctx), refused)], resume=True)
-    return _ask(conn, contact, conversation, invitation, ctx, now)
+        return ConsentTurn([_say(words, refused)], resume=True, redacted=redacted)
+    asked = _ask(conn, contact, conversation, invitation, ctx, now)
+    return ConsentTurn(asked.said, asked.resume, redacted)
 
 
 def _link(

@@ -149,7 +149,8 @@ def revoke(conn: Tx, invitation_id: int, staff_id: int, now: datetime) -> None:
         action="revoke_invitation",
         conversation_id=invitation.conversation_id,
         at=now,
-        detail={"household_id": invitation.household_id, "invitation_id": invitation.id},
+        # Not which invitation: a closed one with no revoke naming it would be a 「いいえ」.
+        detail={"household_id": invitation.household_id},
     )
 
 

@@ -8,7 +8,7 @@ receives a word of another's.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta, timezone
 from typing import Any
 
 from bot.app import keys
@@ -252,3 +252,53 @@ async def test_a_code_is_checked_before_the_acknowledgement_when_a_person_owns_t
         moved = await desk.db.read(conversations.get, son_conversation)
         assert moved.counselor_id == sato.id  # the household's counselor, not the first one
         assert (await membership(desk, son)).role == HouseholdRole.SELF
+
+
+async def test_a_declined_code_leaves_no_trace_that_ties_the_person_to_the_household(tmp_path):
+    """After 「いいえ」 nothing stored says who declined: the transcript and the stored event
+    keep 「（招待コード）」 for a code that named an invitation (a wrong guess is kept as
+    typed), the invitation's close is kept to the day, and the revoke's audit names no
+    invitation either, so a decline reads like a revoke."""
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.add_staff("sato", display="佐藤")
+        _, mother_conversation = await mother_handed_off(desk)
+        declined = await invite(desk, mother_conversation, sato)
+        revoked = await invite(desk, mother_conversation, sato)
+        await desk.app[keys.DESK].revoke_invitation(revoked.id, sato.id)
+        brother = await son_follows(desk)
+        guess = codes.shown(codes.new_code())
+        await code_sent(desk, brother, guess)
+        await code_sent(desk, brother, loosely(declined.code))
+        await code_sent(desk, brother, "いいえ")
+        await code_sent(desk, brother, revoked.code)  # stale: it names an invitation too
+
+        def stored(conn):
+            bodies = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT body FROM messages WHERE author = 'client' ORDER BY id"
+                ).fetchall()
+            ]
+            payloads = " ".join(
+                row[0] for row in conn.execute("SELECT payload FROM inbound_events").fetchall()
+            )
+            details = " ".join(
+                row[0] or ""
+                for row in conn.execute(
+                    "SELECT detail FROM audit_log WHERE action = 'revoke_invitation'"
+                ).fetchall()
+            )
+            return bodies, payloads, details
+
+        bodies, payloads, details = await desk.db.read(stored)
+        assert bodies[-4:] == [guess, "（招待コード）", "いいえ", "（招待コード）"]
+        for code in (loosely(declined.code), revoked.code):
+            assert code not in payloads and code not in " ".join(bodies)
+        assert details and '"invitation_id"' not in details
+        for made in (declined, revoked):
+            closed = await desk.db.read(households.get_invitation, made.id)
+            assert closed.state == InvitationState.CLOSED
+            assert closed.closed_at is not None
+            # The service's day (JST): midnight, not the minute of the 「いいえ」.
+            local = closed.closed_at.astimezone(timezone(timedelta(hours=9)))
+            assert local.time() == time(0, 0)
