@@ -20,6 +20,7 @@ from aiohttp import web
 from bot.app import keys
 from staff_console.access import csrf_token, current_staff
 from staff_console.api import shapes
+from staff_console.api.body import positive_int
 from staff_console.api.common import db_of
 from staff_console.api.conferences import (
     conference_view,
@@ -138,8 +139,9 @@ def _missing(request: web.Request) -> web.Response:
 
 
 async def summary_page(request: web.Request) -> web.Response:
-    conference_id = int(request.match_info["id"])
     try:
+        # An id too big for SQLite is no conference's: not found, never a 500.
+        conference_id = positive_int(request.match_info["id"], "id")
         context = await _summary_context(request, conference_id, pdf=False)
     except ApiError:
         return _missing(request)
@@ -158,11 +160,11 @@ async def summary_page(request: web.Request) -> web.Response:
 async def summary_pdf(request: web.Request) -> web.StreamResponse:
     """The PDF, after the sharing is recorded (a form post from the summary page). A refusal
     (nobody named, a name too long) shows the page again with its sentence: nothing lost."""
-    conference_id = int(request.match_info["id"])
     form = await request.post()
     # Spaces folded; the desk refuses an empty or an overlong one with a sentence.
     who = " ".join(str(form.get("shared_with", "")).split())
     try:
+        conference_id = positive_int(request.match_info["id"], "id")
         context = await _summary_context(request, conference_id, pdf=True)
     except ApiError:
         return _missing(request)

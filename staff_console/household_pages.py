@@ -25,6 +25,7 @@ from bot.households import codes
 from bot.households.invitations import WEB_PATH, line_url, web_path
 from staff_console.access import csrf_token, current_staff
 from staff_console.api import shapes
+from staff_console.api.body import positive_int
 from staff_console.api.households import load_household, origin_of, visible_invitation
 from staff_console.card import CardRequest, card_context
 from staff_console.conference_pages import conference_page_data
@@ -52,8 +53,9 @@ def _missing(request: web.Request, text: str) -> web.Response:
 
 
 async def household_page(request: web.Request) -> web.Response:
-    household_id = int(request.match_info["id"])
     try:
+        # An id too big for SQLite is no household's: not found, never a 500.
+        household_id = positive_int(request.match_info["id"], "id")
         view = await load_household(request, household_id)
     except ApiError:
         return _missing(request, texts(language_of(request))["household"]["not_found"])
@@ -82,9 +84,9 @@ async def card_page(request: web.Request) -> web.Response:
     """GET: the card of an open invitation (its web QR code opens the chat); POST with the
     web token from the page that made the invitation: the web QR code opens the chat with
     the invitation itself."""
-    invitation_id = int(request.match_info["id"])
     language = language_of(request)
     try:
+        invitation_id = positive_int(request.match_info["id"], "id")
         seen = await visible_invitation(request, invitation_id)
     except ApiError:
         return _missing(request, texts(language)["household"]["no_invitation"])

@@ -107,7 +107,8 @@ def _text(value: Any, what: str) -> str:
 def _id(value: Any, what: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    # SQLite holds 64-bit integers: a bigger one would fail in the query, as a 500.
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**62:
         raise _bad(f"{what} must be a staff id")
     return value
 

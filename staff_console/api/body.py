@@ -25,7 +25,19 @@ async def json_object(request: web.Request, *, optional: bool = False) -> dict[s
         raise ApiError(400, "not_json") from None
     if not isinstance(value, dict):
         raise ApiError(400, "not_object")
+    if not encodable(value):
+        raise ApiError(400, "not_text")
     return value
+
+
+def encodable(value: Any) -> bool:
+    """False when a string in it cannot be stored as UTF-8: a lone surrogate ("\\ud800") is
+    valid JSON but fails later, in SQLite or a page, as a 500."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def text_field(body: dict[str, Any], name: str) -> str:

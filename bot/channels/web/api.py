@@ -179,6 +179,10 @@ class ChatApi:
             refuse(400, "bad_request")
         if not isinstance(body, dict):
             refuse(400, "bad_request")
+        try:  # a lone surrogate ("\\ud800") is valid JSON, but no text we could store
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            refuse(400, "not_text")
         return body
 
     def _event(self, visitor: str, kind: str, payload: dict[str, Any], client_id: Any) -> NewEvent:
