@@ -19,7 +19,7 @@ from functools import partial
 
 from aiohttp import web
 
-from bot.channels.web import page, render
+from bot.channels.web import addresses, page, render
 from bot.channels.web.api import CHANNEL, ChatApi, json_errors
 from bot.channels.web.transport import Doorbell, WebTransport
 from bot.channels.web.visitors import Visitors
@@ -85,7 +85,8 @@ class WebChannel:
 
         trusted = self._settings.console.trust_forwarded_proto
         chat_api = web.Application(middlewares=[json_errors(trusted)])
-        ChatApi(web_settings, visitors, self.doorbell, intake, trusted).add_routes(chat_api)
+        key = addresses.load_key(self._settings.database)
+        ChatApi(web_settings, visitors, self.doorbell, intake, trusted, key).add_routes(chat_api)
         app.router.add_get(
             "/chat",
             page.page_handler(

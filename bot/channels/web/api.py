@@ -13,8 +13,6 @@ Every refusal is a 4xx JSON body {"error": code, "message": a sentence for the v
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import re
@@ -25,6 +23,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp_sse import sse_response
 
+from bot.channels.web import addresses
 from bot.channels.web.limits import RateLimit
 from bot.channels.web.render import parts_of
 from bot.channels.web.texts import error_text, language_of
@@ -113,6 +112,7 @@ class ChatApi:
         doorbell: Doorbell,
         intake: Intake,
         trust_forwarded: bool = False,
+        address_key: bytes | None = None,
     ) -> None:
         self._settings = settings
         self._trust_forwarded = trust_forwarded
@@ -122,9 +122,9 @@ class ChatApi:
         self._per_visitor = RateLimit(settings.visitor_per_minute)
         self._per_address = RateLimit(settings.address_per_minute)
         # Addresses reach the turn (the limit on wrong invitation codes per address) only as
-        # a hash keyed by this process's secret: a stored event never holds one in clear,
-        # nor a hash that could be reversed by trying every address.
-        self._address_key = secrets.token_bytes(32)
+        # a keyed hash (addresses.py): a stored event never holds one in clear, nor a hash
+        # that could be reversed by trying every address; the key outlives a restart.
+        self._address_key = address_key or secrets.token_bytes(addresses.KEY_BYTES)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/start", self.start)
@@ -149,8 +149,7 @@ class ChatApi:
         return request.remote or "unknown"
 
     def _address_key_of(self, request: web.Request) -> str:
-        digest = hmac.new(self._address_key, self._address(request).encode(), hashlib.sha256)
-        return digest.hexdigest()[:32]
+        return addresses.address_hash(self._address_key, self._address(request))
 
     async def _invite(self, request: web.Request) -> str | None:
         """The invitation token's hash when the page was opened with a link ('' for a token
