@@ -31,7 +31,7 @@ from bot.conferences.reminders import local_today
 from bot.conversation.refusal import Refusal
 from staff_console.access import current_staff
 from staff_console.api.body import bool_field, json_object, positive_int
-from staff_console.api.common import db_of, now_of
+from staff_console.api.common import db_of, is_background, now_of
 from staff_console.errors import ApiError, desk_call, desk_refusal, json_answer
 from storage import conferences as store
 from storage.read_side import conferences as read
@@ -131,12 +131,28 @@ async def record(request: web.Request) -> web.Response:
     return json_answer({"conference": view.to_api()}, status=201)
 
 
+async def _looked(request: web.Request, *, action: str, detail: dict[str, Any]) -> None:
+    """A person's look is audited; a page refreshing itself after an event is not another."""
+    if not is_background(request):
+        await request.config_dict[keys.DESK].office.record_view(
+            current_staff(request).staff.id, action=action, detail=detail
+        )
+
+
 async def list_of_household(request: web.Request) -> web.Response:
-    return json_answer({"conferences": await conferences_of(request, _household_id(request))})
+    household_id = _household_id(request)
+    found = await conferences_of(request, household_id)
+    await _looked(
+        request, action="view_household_conferences", detail={"household_id": household_id}
+    )
+    return json_answer({"conferences": found})
 
 
 async def get_conference(request: web.Request) -> web.Response:
-    view = await conference_view(request, _conference_id(request))
+    conference_id = _conference_id(request)
+    view = await conference_view(request, conference_id)
+    detail = {"household_id": view.household_id, "conference_id": conference_id}
+    await _looked(request, action="view_conference", detail=detail)
     return json_answer({"conference": view.to_api()})
 
 
@@ -174,9 +190,12 @@ def item_query(query: Any) -> tuple[QueueState, bool]:
 
 async def list_items(request: web.Request) -> web.Response:
     state, mine = item_query(request.query)
+    items = await item_list(request, state, mine)
+    # As the page's own look (conference_pages.py), with what was asked for.
+    await _looked(request, action="view_action_items", detail={"state": state, "mine": mine})
     return json_answer(
         {
-            "action_items": await item_list(request, state, mine),
+            "action_items": items,
             "overdue": await overdue_count(request),
             "now": now_of(request).isoformat(),
         }

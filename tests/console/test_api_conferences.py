@@ -313,3 +313,31 @@ async def test_the_pdf_is_recorded_with_to_whom_before_it_is_given(tmp_path):
             (e.staff.id, e.detail["shared_with"], e.detail["form"], e.detail["results"])
             for e in entries
         ] == [(sato.id, "包括 田中さん", "pdf", True)]
+
+
+async def test_every_look_through_the_api_is_audited_but_not_a_background_refresh(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato, client, household_id = await _household(desk)
+        status, made = await client.post(
+            f"/api/v1/households/{household_id}/conferences", _conference(sato)
+        )
+        assert status == 201, made
+        conference_id = made["conference"]["id"]
+        looks = [
+            (f"/api/v1/conferences/{conference_id}", "view_conference"),
+            (f"/api/v1/households/{household_id}/conferences", "view_household_conferences"),
+            ("/api/v1/action-items?state=open&mine=1", "view_action_items"),
+        ]
+        for path, _ in looks:
+            assert (await client.get(path))[0] == 200
+            background = {"X-Tobira-Background": "1"}
+            assert (await client.get(path, headers=background))[0] == 200
+        entries = await desk.db.read(lambda c: audit_entries(c, staff_id=sato.id))
+        seen = [(e.action, e.detail) for e in entries if e.action.startswith("view_")]
+        expected = [
+            ("view_conference", {"household_id": household_id, "conference_id": conference_id}),
+            ("view_household_conferences", {"household_id": household_id}),
+            ("view_action_items", {"state": "open", "mine": True}),
+        ]
+        for action, detail in expected:
+            assert seen.count((action, detail)) == 1, (action, seen)
