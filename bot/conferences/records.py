@@ -12,6 +12,7 @@ but any name is accepted as written.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -38,6 +39,7 @@ DECISIONS_MAX_CHARS = 1000
 RESULT_MAX_CHARS = 500
 SHARED_WITH_MAX_CHARS = 200
 MOST_AGENCIES = 20
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MOST_ITEMS = 30
 # How far dates may lie from the meeting.
 HELD_AT_MOST_AGO = timedelta(days=366)
@@ -88,7 +90,8 @@ def _bad(what: str) -> Refusal:
 def _date(value: Any, what: str, *, optional: bool = False) -> date | None:
     if value is None and optional:
         return None
-    if not isinstance(value, str):
+    # Only the form's own shape: fromisoformat also reads 20261125 and week dates (2026-W48-3).
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise _bad(f"{what} must be a date YYYY-MM-DD")
     try:
         return date.fromisoformat(value)
@@ -101,6 +104,8 @@ def _text(value: Any, what: str) -> str:
         return ""
     if not isinstance(value, str):
         raise _bad(f"{what} must be text")
+    if "\x00" in value:
+        raise _bad(f"{what} holds a NUL character")
     return value
 
 
@@ -157,6 +162,8 @@ def conference_from_api(body: Mapping[str, Any]) -> ConferenceInput:
 
 
 def _short(text: str, limit: int) -> str:
+    if "\x00" in text:  # no form sends one; it would cut the text short in some readers
+        raise _bad("a text holds a NUL character")
     cleaned = text.strip()
     if len(cleaned) > limit:
         raise Refusal(f"a text is longer than {limit} characters", "conference_text_too_long")
@@ -171,13 +178,16 @@ def _staff_or(conn: Tx, staff_id: int, key: str) -> StaffMember:
 
 
 def _agencies(names: tuple[str, ...]) -> tuple[str, ...]:
+    # Counted as sent, before anything else: a list of thousands would hold the writer.
+    if len(names) > MOST_AGENCIES:
+        raise Refusal(f"more than {MOST_AGENCIES} agencies", "conference_too_many")
     found: list[str] = []
+    seen: set[str] = set()
     for name in names:
         cleaned = _short(name, AGENCY_MAX_CHARS)
-        if cleaned and cleaned not in found:
+        if cleaned and cleaned not in seen:
+            seen.add(cleaned)
             found.append(cleaned)
-    if len(found) > MOST_AGENCIES:
-        raise Refusal(f"more than {MOST_AGENCIES} agencies", "conference_too_many")
     return tuple(found)
 
 

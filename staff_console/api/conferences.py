@@ -165,8 +165,11 @@ async def shared(request: web.Request) -> web.Response:
     if not isinstance(who, str):
         raise ApiError(400, "summary_shared_with_missing")
     results = bool_field(body, "results") if "results" in body else False
-    form = body.get("form", "print")
-    await record_shared(request, conference_id, who, results, form if isinstance(form, str) else "")
+    # Only a print is recorded here: the PDF route records its own download, so a "pdf"
+    # from here would be a download that never happened.
+    if body.get("form", "print") != "print":
+        raise ApiError(400, "conference_bad_input", reason='"form" here is "print"')
+    await record_shared(request, conference_id, who, results, "print")
     return json_answer({"shared": {"conference_id": conference_id, "shared_with": who.strip()}})
 
 

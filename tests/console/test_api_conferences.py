@@ -341,3 +341,38 @@ async def test_every_look_through_the_api_is_audited_but_not_a_background_refres
         ]
         for action, detail in expected:
             assert seen.count((action, detail)) == 1, (action, seen)
+
+
+async def test_only_a_print_is_recorded_through_the_api_and_odd_fields_are_refused(tmp_path):
+    """ "form":"pdf" is the PDF route's own record, never the API's; agencies are counted as
+    sent (twenty-one of the same name is too many); a date is only YYYY-MM-DD; a NUL
+    character in a text is refused. Each a 400 with a sentence, nothing written."""
+    async with ApiDesk.open(tmp_path) as desk:
+        sato, client, household_id = await _household(desk)
+        path = f"/api/v1/households/{household_id}/conferences"
+        status, made = await client.post(path, _conference(sato))
+        assert status == 201, made
+        conference_id = made["conference"]["id"]
+        item_id = made["conference"]["action_items"][0]["id"]
+        shared = f"/api/v1/conferences/{conference_id}/shared"
+        status, body = await client.post(shared, {"shared_with": "包括 田中さん", "form": "pdf"})
+        assert status == 400 and "print" in body["error"], body
+        entries = await desk.db.read(lambda c: audit_entries(c, action="share_conference_summary"))
+        assert entries == []
+
+        twenty_one = _conference(sato, agencies=["保健センター"] * 21)
+        status, body = await client.post(path, twenty_one)
+        assert status == 400 and body["error"] == sentence("conference_too_many", "ja"), body
+        for held_on in ("20261125", "2026-W48-3", "2026-11-25T10:00", "２０２６-１１-２５"):
+            status, body = await client.post(path, _conference(sato, held_on=held_on))
+            assert status == 400 and "YYYY-MM-DD" in body["error"], (held_on, body)
+        status, body = await client.post(path, _conference(sato, decisions="決めた\x00こと"))
+        assert status == 400 and "NUL" in body["error"], body
+        status, body = await client.post(
+            f"/api/v1/action-items/{item_id}/done", {"result": "申請\x00済み"}
+        )
+        assert status == 400 and "NUL" in body["error"], body
+        count = await desk.db.read(
+            lambda c: c.execute("SELECT COUNT(*) FROM conferences").fetchone()[0]
+        )
+        assert count == 1
