@@ -77,6 +77,7 @@ async def test_the_card_shows_the_code_and_qr_codes_a_phone_reads(tmp_path):
             card = page.locator("#card")
             await expect(card).to_contain_text("このカードを手にしたあなたへ")
             await expect(card).to_contain_text("ご家族に伝わることはありません")
+            await expect(page.locator("#card-shared-device")).to_contain_text("すぐに閉じる")
             await expect(card).to_contain_text("お返事する時間：平日 9時〜17時")
             await expect(page.locator("#card-window")).to_have_text("ひきこもり相談窓口")
             await expect(page.locator("#card-qr-web svg")).to_have_count(1)
