@@ -95,3 +95,43 @@ async def test_the_web_link_asks_first_and_only_yes_links(tmp_path, caplog):
         for token in (made.token, declined.token):
             assert not any(token in payload for payload in stored)
             assert token not in caplog.text
+
+
+async def test_the_link_on_the_familys_shared_browser_shows_nothing_of_the_mothers(tmp_path):
+    """The mother chats in the family's browser; her son opens the card's link in a new tab
+    of the same browser: his page holds the question and none of her words, and what he
+    writes goes to a conversation of his own."""
+    marker = "母だけのメモ：夜中の物音のこと"
+    async with web_desk(tmp_path, jst(2026, 11, 25, 10, 0)) as desk:
+        sato = await desk.add_staff("sato", "佐藤")
+        line_mother = await desk.mother_through_the_family_flow()
+        conversation = await desk.db.read(
+            lambda c: (
+                conversations.open_for(
+                    c,
+                    c.execute(
+                        "SELECT id FROM contacts WHERE platform_user_id = ?", (line_mother,)
+                    ).fetchone()[0],
+                ).id
+            )
+        )
+        made = await desk.service.app[keys.DESK].invite(conversation, sato)
+        async with desk.browser(PHONE) as family_pc:
+            mother = family_pc.page
+            await mother.goto(desk.url("/chat"))
+            await settled(mother, "#log li", 1)
+            await mother.get_by_label("ここに書いてください").fill(marker)
+            await mother.get_by_role("button", name="送る").click()
+            await expect(mother.locator("#log")).to_contain_text(marker)
+            (mother_contact,) = await web_contacts(desk)
+
+            son = await family_pc.context.new_page()
+            await son.goto(desk.url(made.web_path))
+            await expect(son.locator("#log")).to_contain_text(QUESTION)
+            await settled(son, "#log li", 1)
+            assert marker not in await son.locator("body").inner_text()
+            await son.locator("#choices button").first.click()
+            await expect(son.locator("#log")).to_contain_text("担当は佐藤です")
+            son_contact = (await web_contacts(desk))[-1]
+            assert son_contact != mother_contact
+            assert await desk.db.read(households.membership, mother_contact) is None
