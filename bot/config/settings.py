@@ -164,6 +164,14 @@ class ConferenceSettings:
 
 
 @dataclass(frozen=True)
+class FigureSettings:
+    """The year's figures (`[figures]`, issue 22): the publish CSV shows a count from 1 to
+    `suppress_below - 1` as 「N未満」 so that a small ward's table points at nobody."""
+
+    suppress_below: int = 3
+
+
+@dataclass(frozen=True)
 class Settings:
     # What clients read, in Japanese and in English (the `_en` forms).
     service_name: str = "ひきこもり相談窓口"
@@ -192,3 +200,4 @@ class Settings:
     safety: SafetySettings = field(default_factory=SafetySettings)
     households: HouseholdSettings = field(default_factory=HouseholdSettings)
     conferences: ConferenceSettings = field(default_factory=ConferenceSettings)
+    figures: FigureSettings = field(default_factory=FigureSettings)
