@@ -16,12 +16,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+# The longest any-dates period is the API's: one rule, one home.
+from staff_console.api.figures import MAX_DAYS
+
+__all__ = ["MAX_DAYS", "Period", "PeriodError", "period_of"]
+
 Kind = Literal["this_month", "month", "fiscal_year", "dates"]
 KINDS: tuple[Kind, ...] = ("this_month", "month", "fiscal_year", "dates")
 # The fiscal year of Japanese public bodies begins in April.
 FISCAL_START_MONTH = 4
-# The longest any-dates period (about five fiscal years): enough for a report, bounded work.
-MAX_DAYS = 5 * 366
 EARLIEST = date(2000, 1, 1)
 
 
