@@ -69,6 +69,9 @@ def _style(stacked: bool) -> Style:
     return Style(**_STYLE, value_colors=values)
 
 
+# A stacked part under this share of the tallest bar is drawn without its number.
+SMALL_PART = 0.07
+
 # Anything that could run or fetch: a script, an event handler, an address of any kind.
 _UNSAFE_TAGS = {"script", "foreignObject", "a", "image", "use", "iframe", "object", "embed"}
 _LINK_ATTRS = ("href", f"{{{XLINK_NS}}}href", "src")
@@ -90,6 +93,18 @@ def bars(
     """A bar chart of `series` (name, one value per label) over `labels`, as an SVG string
     already cleaned. Values are printed on the bars, so no tooltip is needed; a legend only
     when there is more than one series."""
+    # Stacked, a small part's number would not fit its slice: the table beside has it.
+    tallest = max(
+        (sum(v or 0 for v in column) for column in zip(*(v for _, v in series), strict=True)),
+        default=0,
+    )
+    smallest = tallest * SMALL_PART if stacked else 0
+
+    def words(value: float) -> str:
+        if value < smallest:
+            return ""
+        return f"{value:.0%}" if percent else f"{value:,.0f}"
+
     kind: type[pygal.Bar]
     if stacked:
         kind = pygal.HorizontalStackedBar if horizontal else pygal.StackedBar
@@ -117,7 +132,7 @@ def bars(
         spacing=12,
         margin=14,
         no_data_text=no_data or "—",
-        value_formatter=(lambda v: f"{v:.0%}") if percent else (lambda v: f"{v:,.0f}"),
+        value_formatter=words,
         min_scale=3,
         max_scale=6,
     )

@@ -4,7 +4,8 @@ The period picker (staff_console/period.py) chooses the days; the core counts th
 (`bot.figures.figures_for`, from the reporting facts, never from messages); what the page
 shows is chosen by staff_console/figures_view.py, drawn by templates/figures.html and
 printed on A4 as the annual report's statistics pages (static/figures.css). Looking is
-audited like the API's look (`view_figures`, with `as: page`). Counselors get the 403 page.
+audited like the API's look (`view_figures`, with `as: page`). Counselors get a 403 page
+that says so (`Role.can_supervise`, as `@supervisors_only` asks it).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from aiohttp import web
 from bot.app import keys
 from bot.figures import Figures, figures_for
 from bot.runtime.clock import TOKYO
-from staff_console.access import current_staff, supervisors_only
+from staff_console.access import current_staff
 from staff_console.api.common import db_of, now_of
 from staff_console.figures_view import figures_context, month_label
 from staff_console.i18n import fill, texts
@@ -39,9 +40,13 @@ def _period_words(period: Period, language: str) -> str:
     return fill(words["dates_label"], start=period.start.isoformat(), end=period.end.isoformat())
 
 
-@supervisors_only
 async def figures_page(request: web.Request) -> web.Response:
     language = language_of(request)
+    if not current_staff(request).staff.role.can_supervise:
+        # A page, not the API's JSON: said in words, with the way back.
+        context = signed_in_context(request, "missing", {})
+        context.update(missing=texts(language)["figures"]["forbidden"])
+        return aiohttp_jinja2.render_template("missing.html", request, context, status=403)
     today = now_of(request).astimezone(TOKYO).date()
     problem = None
     try:

@@ -10,6 +10,7 @@ A count, a share and a length of time are each written one way, in the page's la
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -75,10 +76,20 @@ def value_words(key: str, value: object, language: str) -> str:
     return f"{int(str(value)):,}"
 
 
+# The definitions' names say a time is in seconds ("（中央値・秒）", "median (s)"): the page
+# writes times in hours and minutes, so it leaves that unit out of the name.
+_SECONDS_IN_NAME = re.compile(r"[・,]\s*(?:秒|s)(?=[）)])|\s*\(s\)")
+
+
+def figure_name(key: str, language: str) -> str:
+    name = label(key, language)
+    return _SECONDS_IN_NAME.sub("", name) if UNITS.get(key) == "seconds" else name
+
+
 def _row(key: str, value: object, language: str) -> dict[str, str]:
     return {
         "key": key,
-        "label": label(key, language),
+        "label": figure_name(key, language),
         "value": value_words(key, value, language),
         "definition": definition(key, language),
     }
@@ -110,7 +121,7 @@ def _charts(found: Figures, language: str) -> list[dict[str, str]]:
         ],
         stacked=True,
         no_data=words["no_data"],
-        height=380,
+        height=360,
     )
     buckets = [words[f"bucket_{b}"] for b in BUCKET_KEYS]
     answer = charts.bars(
@@ -132,7 +143,7 @@ def _charts(found: Figures, language: str) -> list[dict[str, str]]:
             ),
         ],
         no_data=words["no_data"],
-        height=340,
+        height=320,
     )
     who = charts.bars(
         [words[f"writer_{w}"] for _, w in writers],
@@ -144,7 +155,7 @@ def _charts(found: Figures, language: str) -> list[dict[str, str]]:
         ],
         horizontal=True,
         no_data=words["no_data"],
-        height=260,
+        height=250,
     )
     total = found.total
     return [
@@ -208,7 +219,9 @@ def figures_context(found: Figures, language: str) -> dict[str, Any]:
         *(f"new_contacts.{w}" for w in WRITERS),
         "conversations.opened",
         "conversations.handed",
-        "first_human_answer.p50_seconds",
+        "conversations.resolved",
+        "first_human_answer.n",
+        "family_to_self",
     )
     return {
         "headline": [_row(key, total[key], language) for key in HEADLINE],
@@ -218,7 +231,7 @@ def figures_context(found: Figures, language: str) -> dict[str, Any]:
             "months": [month_short(m.month, language) for m in found.months],
             "rows": [
                 {
-                    "label": label(key, language),
+                    "label": figure_name(key, language),
                     "values": [value_words(key, m.values[key], language) for m in found.months],
                     "total": value_words(key, total[key], language),
                 }

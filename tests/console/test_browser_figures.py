@@ -117,3 +117,6 @@ async def test_a_supervisor_reads_and_prints_the_fiscal_year(tmp_path):
             await expect(page.locator("#nav-figures")).to_have_count(0)
             response = await page.goto(desk.url("/console/figures"))
             assert response is not None and response.status == 403
+            await expect(page.locator("main h1")).to_have_text(
+                "年間の数字は、スーパーバイザーと管理者が見るページです。"
+            )

@@ -74,3 +74,10 @@ def test_img_src_is_the_svg_itself() -> None:
     src = charts.img_src(svg)
     assert src.startswith("data:image/svg+xml;base64,")
     assert base64.b64decode(src.split(",", 1)[1]).decode() == svg
+
+
+def test_a_small_stacked_part_is_drawn_without_its_number() -> None:
+    svg = charts.bars(["4月", "5月"], [("家族", [40, 30]), ("不明", [1, 12])], stacked=True)
+    texts = _texts(svg)
+    assert "40" in texts and "12" in texts
+    assert "1" not in texts  # 1 of 41 is too thin a slice to hold a number
