@@ -41,11 +41,12 @@ def counts_by(
     group = column or "''"
     rows = named_rows(
         conn,
-        f"SELECT {_MONTH} AS month, COALESCE({group}, '') AS value, COUNT(*) AS n"
-        f" FROM reporting_events WHERE {_PERIOD} GROUP BY month, value",
+        # `grp`, not `value`: GROUP BY would read the table's own `value` column.
+        f"SELECT {_MONTH} AS month, COALESCE({group}, '') AS grp, COUNT(*) AS n"
+        f" FROM reporting_events WHERE {_PERIOD} GROUP BY month, grp",
         period.params(kind),
     )
-    return {(str(r["month"]), str(r["value"])): int(r["n"]) for r in rows}
+    return {(str(r["month"]), str(r["grp"])): int(r["n"]) for r in rows}
 
 
 def distinct_by(conn: Tx, period: Period, kind: str, column: str) -> dict[str, int]:
