@@ -56,7 +56,7 @@ async def line_writer(desk: ApiDesk, choice: str) -> str:
 async def run_traffic(desk: ApiDesk) -> dict[str, object]:
     sato = await desk.add_staff("sato", display="佐藤")
     boss = await desk.add_staff("boss", role="supervisor")
-    mother, mother_conversation = await mother_handed_off(desk)
+    _mother, mother_conversation = await mother_handed_off(desk)
     handed = desk.clock.now()
     await line_writer(desk, "家族のこと")
     async with Visitor(desk.service) as grandmother:
