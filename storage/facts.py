@@ -27,13 +27,81 @@ def local_day(at: datetime) -> str:
     return at.astimezone(REPORTING_ZONE).date().isoformat()
 
 
+# Upper bounds (seconds, exclusive) of the first-answer buckets; the last is open.
+BUCKETS: tuple[tuple[str, float | None], ...] = (
+    ("under_1h", 3600.0),
+    ("1h_4h", 4 * 3600.0),
+    ("4h_8h", 8 * 3600.0),
+    ("8h_24h", 24 * 3600.0),
+    ("over_24h", None),
+)
+
+
+def bucket(seconds: float) -> str:
+    return next(name for name, bound in BUCKETS if bound is None or seconds < bound)
+
+
+def _flag(value: Any) -> str:
+    return "" if value is None else str(int(value))
+
+
+def _counted(kind: str, columns: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (counter, group) pairs of the daily counts (`reporting_days`) a fact adds one to:
+    every count figure reads those few rows a day, not the facts."""
+    match kind:
+        case "first_contact":
+            return [
+                ("first_contact.writer", columns.get("writer") or "unknown"),
+                ("first_contact.channel", columns.get("channel") or ""),
+                ("first_contact.after_hours", _flag(columns.get("flag"))),
+            ]
+        case "first_answer":
+            found = [("first_answer.clock", bucket(columns["seconds"]))]
+            if columns.get("open_seconds") is not None:
+                found.append(("first_answer.open", bucket(columns["open_seconds"])))
+            return found
+        case "opened" | "ack" | "item_done":
+            return [(kind, _flag(columns.get("flag")))]
+        case "danger":
+            return [(kind, columns.get("level") or "")]
+        case "intake" | "agency":
+            return [(kind, columns.get("value") or "")]
+        case _:
+            return [(kind, "")]
+
+
+def _count(conn: Tx, counter: str, day: str, group: str, by: int = 1) -> None:
+    conn.execute(
+        "INSERT INTO reporting_days (kind, day, grp, n) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (kind, day, grp) DO UPDATE SET n = n + excluded.n",
+        (counter, day, group, by),
+    )
+
+
 def _add(conn: Tx, kind: str, at: datetime, *, day: str | None = None, **columns: Any) -> None:
     names = ["kind", "at", "day", *columns]
+    on = day or local_day(at)
     conn.execute(
         f"INSERT INTO reporting_events ({', '.join(names)})"
         f" VALUES ({', '.join('?' for _ in names)})",
-        (kind, to_db(at), day or local_day(at), *columns.values()),
+        (kind, to_db(at), on, *columns.values()),
     )
+    for counter, group in _counted(kind, columns):
+        _count(conn, counter, on, group)
+
+
+def _set_writer(conn: Tx, where: str, params: tuple[Any, ...], writer: str) -> None:
+    """A first contact's writer named (or renamed): the fact and its daily count."""
+    rows = conn.execute(
+        f"SELECT id, day, writer FROM reporting_events WHERE kind = 'first_contact' AND {where}",
+        params,
+    ).fetchall()
+    for fact_id, day, old in rows:
+        if old == writer:
+            continue
+        conn.execute("UPDATE reporting_events SET writer = ? WHERE id = ?", (writer, fact_id))
+        _count(conn, "first_contact.writer", day, old or "unknown", -1)
+        _count(conn, "first_contact.writer", day, writer)
 
 
 def conversation_opened(
@@ -69,13 +137,9 @@ def conversation_reopened(conn: Tx, conversation_id: int, at: datetime) -> None:
 def writer_answered(conn: Tx, conversation_id: int, topic: str | None) -> None:
     """The flow's answer (the topic of the flow chosen) names the writer of a first contact,
     unless a household role already did."""
-    if topic not in WRITERS:
+    if topic is None or topic not in WRITERS:
         return
-    conn.execute(
-        "UPDATE reporting_events SET writer = ? WHERE conversation_id = ?"
-        " AND kind = 'first_contact' AND writer = 'unknown'",
-        (topic, conversation_id),
-    )
+    _set_writer(conn, "conversation_id = ? AND writer = 'unknown'", (conversation_id,), topic)
 
 
 def intake_answered(conn: Tx, conversation_id: int, intake_json: str | None, at: datetime) -> None:
@@ -96,12 +160,15 @@ def intake_answered(conn: Tx, conversation_id: int, intake_json: str | None, at:
     wishes = intake.get("wishes")
     if isinstance(wishes, list):
         found += [f"topic:{w}" for w in wishes if isinstance(w, str) and w and w != _SKIPPED]
+    day = local_day(at)
     for value in found:
-        conn.execute(
+        added = conn.execute(
             "INSERT OR IGNORE INTO reporting_events (kind, at, day, conversation_id, value)"
             " VALUES ('intake', ?, ?, ?, ?)",
-            (to_db(at), local_day(at), conversation_id, value),
+            (to_db(at), day, conversation_id, value),
         )
+        if added.rowcount == 1:
+            _count(conn, "intake", day, value)
 
 
 def handed(conn: Tx, conversation_id: int, at: datetime) -> None:
@@ -172,10 +239,7 @@ def household_begun(conn: Tx, household_id: int, at: datetime) -> None:
 def joined_household(conn: Tx, household_id: int, contact_id: int, role: str, at: datetime) -> None:
     """The role names the writer of the contact's first contact; a `self` joining a
     household that began with family is a family → self bridge."""
-    conn.execute(
-        "UPDATE reporting_events SET writer = ? WHERE contact_id = ? AND kind = 'first_contact'",
-        (role, contact_id),
-    )
+    _set_writer(conn, "contact_id = ?", (contact_id,), role)
     if role != "self":
         return
     family = conn.execute(
