@@ -72,7 +72,8 @@ def test_the_migration_counts_what_was_written_before_it(tmp_path):
         (utc(2026, 5, 1, 11),),
     )
     conn.execute(
-        "INSERT INTO household_members VALUES (1, 1, 'family', 'mother', ?), (1, 2, 'self', NULL, ?)",
+        "INSERT INTO household_members VALUES"
+        " (1, 1, 'family', 'mother', ?), (1, 2, 'self', NULL, ?)",
         (utc(2026, 5, 1, 11), utc(2026, 5, 2, 23)),
     )
     conn.execute(
@@ -91,7 +92,8 @@ def test_the_migration_counts_what_was_written_before_it(tmp_path):
     )
     conn.execute(
         "INSERT INTO conferences (id, household_id, held_on, agencies, lead_agency,"
-        " key_worker_id, created_at) VALUES (1, 1, '2026-06-10', '[\"保健センター\"]', '保健センター', 1, ?)",
+        " key_worker_id, created_at)"
+        " VALUES (1, 1, '2026-06-10', '[\"保健センター\"]', '保健センター', 1, ?)",
         (utc(2026, 6, 10, 15),),
     )
     conn.execute(
