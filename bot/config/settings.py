@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,14 @@ class HandoffSettings:
     def organization_for_topic(self, topic: str | None) -> Organization:
         org_id = self.routing.get(topic or "", self.routing.get("default"))
         return self.organization(org_id)
+
+    def window_closed(self, at: datetime) -> bool:
+        """No organisation is open: a first contact now counts as after hours."""
+        return not any(org.is_open(at) for org in self.organizations)
+
+    def open_seconds(self, org_id: str | None, start: datetime, end: datetime) -> float:
+        """How much of a wait fell in the hours of the organisation that had the case."""
+        return self.organization(org_id).open_time_between(start, end).total_seconds()
 
 
 def handoff_settings(

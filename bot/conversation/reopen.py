@@ -43,7 +43,9 @@ def current_conversation(
         recent = conversations.resolved_since(conn, contact.id, now - ctx.reopen_within)
         if recent is not None:
             return _reopen(conn, recent, ctx, now, result)
-    return conversations.open_for_contact(conn, contact.id, now)
+    return conversations.open_for_contact(
+        conn, contact.id, now, after_hours=ctx.handoff.window_closed(now)
+    )
 
 
 def _reopen(

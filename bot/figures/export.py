@@ -38,7 +38,9 @@ def _small(value: Value, suppress_below: int) -> bool:
 
 
 def _cell(key: str, values: dict[str, Value], publish: bool, below: int, language: str) -> str:
-    value = values[key]
+    value = values.get(key)
+    if key not in values:
+        return ""  # a figure of the whole period only (percentiles)
     if publish:
         basis = BASIS.get(key)
         if _small(value if UNITS[key] == "count" else values.get(basis or ""), below):

@@ -9,11 +9,12 @@ the page walk the same list (`FIGURE_KEYS`). Keys are stable: the definitions
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from storage.read_side import figures as facts
 from storage.read_side.figures import BUCKETS, Period
+from storage.tx import Tx
 
 WRITERS = ("family", "self", "supporter", "unknown")
 CHANNELS = ("line", "web")
@@ -35,6 +36,7 @@ FIGURES: tuple[tuple[str, str, str | None], ...] = (
     ("conversations.opened", "count", None),
     ("conversations.new", "count", None),
     ("conversations.returning", "count", None),
+    ("conversations.reopened", "count", None),
     ("conversations.handed", "count", None),
     ("conversations.resolved", "count", None),
     ("after_hours.first_contacts", "count", None),
@@ -61,6 +63,9 @@ FIGURES: tuple[tuple[str, str, str | None], ...] = (
     ("action_items.done_by_due_share", "share", "action_items.done"),
 )
 FIGURE_KEYS = tuple(key for key, _, _ in FIGURES)
+# Percentiles are read for the whole period only: a month's would walk the year's waits
+# once per month (the months carry the buckets instead).
+PERIOD_ONLY = frozenset(key for key in FIGURE_KEYS if key.endswith("_seconds"))
 UNITS = {key: unit for key, unit, _ in FIGURES}
 BASIS = {key: basis for key, _, basis in FIGURES if basis}
 
@@ -125,126 +130,96 @@ def _share(part: Value, whole: Value) -> float | None:
     return round(part / whole, 4)
 
 
-def figures_for(conn: Any, start: date, end: date, today: date) -> Figures:
+def figures_for(conn: Tx, start: date, end: date, today: date) -> Figures:
     """The figures of the local days start..end (inclusive); `today` for "overdue now"."""
     period = Period(start, end)
     months = months_of(start, end)
     table: dict[str, dict[str, Value]] = {m: {} for m in [*months, ""]}
 
-    def put_counts(key_of: dict[str, str], found: dict[tuple[str, str], int]) -> None:
-        for month in table:
-            for value, key in key_of.items():
-                if month:
-                    n = found.get((month, value), 0)
-                else:
-                    n = sum(c for (_, v), c in found.items() if v == value)
-                table[month][key] = n
+    def put(counter: str, key_of: dict[str, str]) -> None:
+        found = facts.counts(conn, period, counter)
+        for month, row in table.items():
+            for group, key in key_of.items():
+                row[key] = (
+                    found.get((month, group), 0)
+                    if month
+                    else sum(n for (_, g), n in found.items() if g == group)
+                )
 
-    first = facts.counts_by(conn, period, "first_contact", "writer")
-    put_counts({w: f"new_contacts.{w}" for w in WRITERS}, first)
-    put_counts(
-        {c: f"by_channel.{c}" for c in CHANNELS},
-        facts.counts_by(conn, period, "first_contact", "channel"),
-    )
-    for row in table.values():
-        row["new_contacts.total"] = sum(int(row[f"new_contacts.{w}"] or 0) for w in WRITERS)
-    put_counts({"": "family_to_self"}, facts.counts_by(conn, period, "bridge"))
-    put_counts(
-        {"0": "conversations.new", "1": "conversations.returning"},
-        facts.counts_by(conn, period, "opened", "flag"),
-    )
-    put_counts({"": "conversations.handed"}, facts.counts_by(conn, period, "handed"))
-    put_counts({"": "conversations.resolved"}, facts.counts_by(conn, period, "resolved"))
-    put_counts(
-        {"1": "after_hours.first_contacts"}, facts.counts_by(conn, period, "first_contact", "flag")
-    )
-    put_counts(
-        {level: f"danger.{level}" for level in LEVELS},
-        facts.counts_by(conn, period, "danger", "level"),
-    )
-    put_counts({"": "households.new"}, facts.counts_by(conn, period, "household"))
-    put_counts({"": "conferences.held"}, facts.counts_by(conn, period, "conference"))
-    put_counts(
-        {"0": "_items_late", "1": "action_items.done_by_due"},
-        facts.counts_by(conn, period, "item_done", "flag"),
-    )
-    agencies = facts.distinct_by(conn, period, "agency", "value")
+    put("first_contact.writer", {w: f"new_contacts.{w}" for w in WRITERS})
+    put("first_contact.channel", {c: f"by_channel.{c}" for c in CHANNELS})
+    put("first_contact.after_hours", {"1": "after_hours.first_contacts"})
+    put("bridge", {"": "family_to_self"})
+    put("opened", {"0": "conversations.new", "1": "conversations.returning"})
+    put("reopened", {"": "conversations.reopened"})
+    put("handed", {"": "conversations.handed"})
+    put("resolved", {"": "conversations.resolved"})
+    put("danger", {level: f"danger.{level}" for level in LEVELS})
+    put("danger_answer", {"": "danger_to_person.n"})
+    put("household", {"": "households.new"})
+    put("conference", {"": "conferences.held"})
+    put("item_done", {"0": "_late", "1": "action_items.done_by_due"})
+    put("ack", {"0": "_slow", "1": "acknowledged_within_5s.within"})
+    for name, counter in (
+        ("first_human_answer", "first_answer.clock"),
+        ("first_human_answer_open_hours", "first_answer.open"),
+    ):
+        put(counter, {b: f"{name}.buckets.{b}" for b in BUCKET_KEYS})
+    agencies = facts.counts(conn, period, "agency")
     for month, row in table.items():
-        row["conversations.opened"] = int(row["conversations.new"] or 0) + int(
-            row["conversations.returning"] or 0
-        )
+        row["new_contacts.total"] = sum(_int(row[f"new_contacts.{w}"]) for w in WRITERS)
         row["after_hours.share"] = _share(
             row["after_hours.first_contacts"], row["new_contacts.total"]
         )
-        row["conferences.agencies"] = agencies.get(month, 0)
-        late = int(row.pop("_items_late") or 0)
-        row["action_items.done"] = late + int(row["action_items.done_by_due"] or 0)
-        row["action_items.done_by_due_share"] = _share(
-            row["action_items.done_by_due"], row["action_items.done"]
+        row["conversations.opened"] = _int(row["conversations.new"]) + _int(
+            row["conversations.returning"]
         )
+        within = _int(row["acknowledged_within_5s.within"])
+        row["acknowledged_within_5s.n"] = within + _int(row.pop("_slow"))
+        row["acknowledged_within_5s.share"] = _share(within, row["acknowledged_within_5s.n"])
+        by_due = _int(row["action_items.done_by_due"])
+        row["action_items.done"] = by_due + _int(row.pop("_late"))
+        row["action_items.done_by_due_share"] = _share(by_due, row["action_items.done"])
+        row["conferences.agencies"] = len({g for (m, g) in agencies if m == month or not month})
+        for name in ("first_human_answer", "first_human_answer_open_hours"):
+            row[f"{name}.n"] = sum(_int(row[f"{name}.buckets.{b}"]) for b in BUCKET_KEYS)
 
+    total = table[""]
     for name, column in (
         ("first_human_answer", "seconds"),
         ("first_human_answer_open_hours", "open_seconds"),
     ):
-        put_counts(
-            {b: f"{name}.buckets.{b}" for b in BUCKET_KEYS},
-            facts.bucket_counts(conn, period, "first_answer", column),
+        p50, p90 = facts.percentiles(
+            conn, period, "first_answer", column, _int(total[f"{name}.n"]), (0.5, 0.9)
         )
-        for row in table.values():
-            row[f"{name}.n"] = sum(int(row[f"{name}.buckets.{b}"] or 0) for b in BUCKET_KEYS)
-        _, (p50, p90) = facts.percentiles(conn, period, "first_answer", column, (0.5, 0.9))
-        table[""][f"{name}.p50_seconds"], table[""][f"{name}.p90_seconds"] = p50, p90
-        for month in months:
-            one = Period(*_month_bounds(month, start, end))
-            _, (m50, m90) = facts.percentiles(conn, one, "first_answer", column, (0.5, 0.9))
-            table[month][f"{name}.p50_seconds"], table[month][f"{name}.p90_seconds"] = m50, m90
-
-    acks = facts.sums_by_month(conn, period, "ack", "flag")
-    danger_answers = facts.counts_by(conn, period, "danger_answer")
-    for month, row in table.items():
-        n, within = (
-            acks.get(month, (0, 0))
-            if month
-            else (sum(a for a, _ in acks.values()), sum(b for _, b in acks.values()))
-        )
-        row["acknowledged_within_5s.n"], row["acknowledged_within_5s.within"] = n, within
-        row["acknowledged_within_5s.share"] = _share(within, n)
-        row["danger_to_person.n"] = (
-            danger_answers.get((month, ""), 0) if month else sum(danger_answers.values())
-        )
-    _, (d50,) = facts.percentiles(conn, period, "danger_answer", "seconds", (0.5,))
-    table[""]["danger_to_person.p50_seconds"] = d50
-    for month in months:
-        one = Period(*_month_bounds(month, start, end))
-        table[month]["danger_to_person.p50_seconds"] = facts.percentiles(
-            conn, one, "danger_answer", "seconds", (0.5,)
-        )[1][0]
+        total[f"{name}.p50_seconds"], total[f"{name}.p90_seconds"] = p50, p90
+    (total["danger_to_person.p50_seconds"],) = facts.percentiles(
+        conn, period, "danger_answer", "seconds", _int(total["danger_to_person.n"]), (0.5,)
+    )
 
     intake: dict[str, dict[str, int]] = {"age_band": {}, "relation": {}, "topic": {}}
-    for (_, value), n in facts.counts_by(conn, period, "intake", "value").items():
+    for (_, value), n in facts.counts(conn, period, "intake").items():
         field, _, answer = value.partition(":")
         if field in intake:
             intake[field][answer] = intake[field].get(answer, 0) + n
     agency_counts: dict[str, int] = {}
-    for (_, name), n in facts.counts_by(conn, period, "agency", "value").items():
-        agency_counts[name] = agency_counts.get(name, 0) + n
+    for (_, agency), n in agencies.items():
+        agency_counts[agency] = agency_counts.get(agency, 0) + n
 
     return Figures(
         start=start,
         end=end,
-        total={key: table[""][key] for key in FIGURE_KEYS},
-        months=tuple(Month(m, {key: table[m][key] for key in FIGURE_KEYS}) for m in months),
+        total={key: total[key] for key in FIGURE_KEYS},
+        months=tuple(
+            Month(m, {key: table[m][key] for key in FIGURE_KEYS if key not in PERIOD_ONLY})
+            for m in months
+        ),
         intake={field: dict(sorted(v.items())) for field, v in intake.items()},
         agencies=dict(sorted(agency_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
-        longest_waits=tuple(facts.longest(conn, period, "resolved", LONGEST_WAITS)),
+        longest_waits=tuple(facts.longest(conn, period, LONGEST_WAITS)),
         overdue_now=facts.overdue_items(conn, today),
     )
 
 
-def _month_bounds(month: str, start: date, end: date) -> tuple[date, date]:
-    """The part of a month inside the period."""
-    year, mon = int(month[:4]), int(month[5:])
-    first = date(year, mon, 1)
-    last = date(year + 1, 1, 1) if mon == 12 else date(year, mon + 1, 1)
-    return max(first, start), min(last - timedelta(days=1), end)
+def _int(value: Value) -> int:
+    return value if isinstance(value, int) else 0

@@ -43,8 +43,18 @@ CREATE TABLE reporting_events (
     open_seconds     REAL,
     flag             INTEGER
 );
--- Every figure: one kind over a period of days, grouped by month.
+-- A period's facts of one kind (the longest waits, the retention's look-ups by kind).
 CREATE INDEX reporting_events_by_kind_day ON reporting_events (kind, day);
+-- Percentiles walk the waits in order and stop at the rank: no sort, no table look-up.
+CREATE INDEX reporting_first_answer_seconds ON reporting_events (seconds, day)
+    WHERE kind = 'first_answer';
+CREATE INDEX reporting_first_answer_open_seconds ON reporting_events (open_seconds, day)
+    WHERE kind = 'first_answer' AND open_seconds IS NOT NULL;
+CREATE INDEX reporting_danger_answer_seconds ON reporting_events (seconds, day)
+    WHERE kind = 'danger_answer';
+-- The longest waits: the resolutions walked from the longest wait down.
+CREATE INDEX reporting_resolved_seconds ON reporting_events (seconds, day)
+    WHERE kind = 'resolved' AND seconds IS NOT NULL;
 -- The writer of a first contact is set when the flow's answer or a household role comes.
 CREATE INDEX reporting_events_by_contact ON reporting_events (contact_id, kind)
     WHERE contact_id IS NOT NULL;
@@ -53,6 +63,21 @@ CREATE INDEX reporting_events_by_conversation ON reporting_events (conversation_
     WHERE conversation_id IS NOT NULL;
 CREATE UNIQUE INDEX reporting_events_intake_once ON reporting_events (conversation_id, value)
     WHERE kind = 'intake';
+
+-- Every count figure reads these: one row per counter, local day and group, kept in the
+-- same transaction as the fact (storage/facts.py: _counted), so a fiscal year of a busy
+-- window is a few thousand rows whatever its traffic. Counters: 'first_contact.writer'
+-- (family, self, supporter, unknown), 'first_contact.channel', 'first_contact.after_hours'
+-- ('1', '0', '' unknown), 'first_answer.clock' and 'first_answer.open' (the buckets),
+-- 'opened', 'ack' and 'item_done' (the flag), 'danger' (the level), 'intake' and 'agency'
+-- (the value), and the other kinds ('').
+CREATE TABLE reporting_days (
+    kind  TEXT NOT NULL,
+    day   TEXT NOT NULL,
+    grp   TEXT NOT NULL DEFAULT '',
+    n     INTEGER NOT NULL,
+    PRIMARY KEY (kind, day, grp)
+) WITHOUT ROWID;
 
 -- Backfill from the rows that exist. Local days are Tokyo's (+09:00, no DST): the service's
 -- default zone; open-hours seconds cannot be computed in SQL and stay NULL for old rows.
@@ -93,8 +118,10 @@ SELECT 'resolved', c.resolved_at, date(c.resolved_at, '+9 hours'), c.contact_id,
   FROM conversations c JOIN contacts ct ON ct.id = c.contact_id
  WHERE c.resolved_at IS NOT NULL;
 
-INSERT INTO reporting_events (kind, at, day, conversation_id, level)
-SELECT 'danger', s.at, date(s.at, '+9 hours'), s.conversation_id, s.level
+-- Old signals count as answered (flag 1): whether a person answered them is not known, and
+-- the next answer must not be timed from a signal of long ago.
+INSERT INTO reporting_events (kind, at, day, conversation_id, level, flag)
+SELECT 'danger', s.at, date(s.at, '+9 hours'), s.conversation_id, s.level, 1
   FROM safety_signals s WHERE s.certain = 1;
 
 INSERT OR IGNORE INTO reporting_events (kind, at, day, conversation_id, value)
@@ -141,3 +168,33 @@ SELECT 'item_done', i.done_at, date(i.done_at, '+9 hours'), c.household_id,
        date(i.done_at, '+9 hours') <= i.due_on
   FROM action_items i JOIN conferences c ON c.id = i.conference_id
  WHERE i.state = 'done' AND i.done_at IS NOT NULL;
+
+-- The daily counts of what was backfilled (the same groups as storage/facts.py: _counted).
+INSERT INTO reporting_days (kind, day, grp, n)
+SELECT 'first_contact.writer', day, COALESCE(writer, 'unknown'), COUNT(*)
+  FROM reporting_events WHERE kind = 'first_contact' GROUP BY 2, 3;
+INSERT INTO reporting_days (kind, day, grp, n)
+SELECT 'first_contact.channel', day, COALESCE(channel, ''), COUNT(*)
+  FROM reporting_events WHERE kind = 'first_contact' GROUP BY 2, 3;
+INSERT INTO reporting_days (kind, day, grp, n)
+SELECT 'first_contact.after_hours', day, COALESCE(CAST(flag AS TEXT), ''), COUNT(*)
+  FROM reporting_events WHERE kind = 'first_contact' GROUP BY 2, 3;
+INSERT INTO reporting_days (kind, day, grp, n)
+SELECT 'first_answer.clock', day,
+       CASE WHEN seconds < 3600 THEN 'under_1h' WHEN seconds < 14400 THEN '1h_4h'
+            WHEN seconds < 28800 THEN '4h_8h' WHEN seconds < 86400 THEN '8h_24h'
+            ELSE 'over_24h' END, COUNT(*)
+  FROM reporting_events WHERE kind = 'first_answer' GROUP BY 2, 3;
+INSERT INTO reporting_days (kind, day, grp, n)
+SELECT kind, day, COALESCE(CAST(flag AS TEXT), ''), COUNT(*)
+  FROM reporting_events WHERE kind IN ('opened', 'item_done') GROUP BY 1, 2, 3;
+INSERT INTO reporting_days (kind, day, grp, n)
+SELECT kind, day, COALESCE(level, ''), COUNT(*)
+  FROM reporting_events WHERE kind = 'danger' GROUP BY 1, 2, 3;
+INSERT INTO reporting_days (kind, day, grp, n)
+SELECT kind, day, COALESCE(value, ''), COUNT(*)
+  FROM reporting_events WHERE kind IN ('intake', 'agency') GROUP BY 1, 2, 3;
+INSERT INTO reporting_days (kind, day, grp, n)
+SELECT kind, day, '', COUNT(*)
+  FROM reporting_events
+ WHERE kind IN ('handed', 'resolved', 'household', 'bridge', 'conference') GROUP BY 1, 2;

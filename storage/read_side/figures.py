@@ -1,8 +1,10 @@
-"""The year's figures read from the facts table (migration 0015), never from messages.
+"""The year's figures read from the facts (migration 0015), never from messages.
 
-Every query is one kind over a range of local days (the index `reporting_events_by_kind_day`)
-grouped by month in SQL; only a few dozen rows come back. Percentiles are the nearest rank,
-read with ORDER BY ... LIMIT 1 OFFSET k over the period's rows of one kind.
+Counts come from the daily counts (`reporting_days`): a period of local days grouped by
+month in SQL reads a few rows a day whatever the traffic. Percentiles and the longest waits
+walk a partial index of the facts in order of the wait and stop at the rank, so nothing is
+sorted. Percentiles are the nearest rank: the smallest value with at least p·n values at or
+below it.
 """
 
 from __future__ import annotations
@@ -10,19 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from storage.facts import BUCKETS
 from storage.tx import Tx, named_rows
 
-# Upper bounds (seconds, exclusive) of the first-answer buckets; the last is open.
-BUCKETS: tuple[tuple[str, float | None], ...] = (
-    ("under_1h", 3600.0),
-    ("1h_4h", 4 * 3600.0),
-    ("4h_8h", 8 * 3600.0),
-    ("8h_24h", 24 * 3600.0),
-    ("over_24h", None),
-)
+__all__ = ["BUCKETS", "Period", "counts", "longest", "overdue_items", "percentiles"]
 
 _MONTH = "substr(day, 1, 7)"
-_PERIOD = "kind = :kind AND day BETWEEN :start AND :end"
+# The partial index each percentile walks: (kind, column) → its name and its condition.
+_WALKS = {
+    ("first_answer", "seconds"): ("reporting_first_answer_seconds", "kind = 'first_answer'"),
+    ("first_answer", "open_seconds"): (
+        "reporting_first_answer_open_seconds",
+        "kind = 'first_answer' AND open_seconds IS NOT NULL",
+    ),
+    ("danger_answer", "seconds"): ("reporting_danger_answer_seconds", "kind = 'danger_answer'"),
+}
 
 
 @dataclass(frozen=True)
@@ -30,105 +34,52 @@ class Period:
     start: date
     end: date  # inclusive
 
-    def params(self, kind: str) -> dict[str, str]:
-        return {"kind": kind, "start": self.start.isoformat(), "end": self.end.isoformat()}
+    def params(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
 
 
-def counts_by(
-    conn: Tx, period: Period, kind: str, column: str | None = None
-) -> dict[tuple[str, str], int]:
-    """{(month, value of `column` or ''): number of facts}."""
-    group = column or "''"
+def counts(conn: Tx, period: Period, counter: str) -> dict[tuple[str, str], int]:
+    """{(month, group): count} of one daily counter over the period."""
     rows = named_rows(
         conn,
-        f"SELECT {_MONTH} AS month, COALESCE({group}, '') AS value, COUNT(*) AS n"
-        f" FROM reporting_events WHERE {_PERIOD} GROUP BY month, value",
-        period.params(kind),
+        f"SELECT {_MONTH} AS month, grp, SUM(n) AS n FROM reporting_days"
+        " WHERE kind = :counter AND day BETWEEN :start AND :end GROUP BY month, grp",
+        {"counter": counter, **period.params()},
     )
-    return {(str(r["month"]), str(r["value"])): int(r["n"]) for r in rows}
-
-
-def distinct_by(conn: Tx, period: Period, kind: str, column: str) -> dict[str, int]:
-    """{month: number of distinct values of `column`}, and '' for the whole period."""
-    params = period.params(kind)
-    rows = named_rows(
-        conn,
-        f"SELECT {_MONTH} AS month, COUNT(DISTINCT {column}) AS n FROM reporting_events"
-        f" WHERE {_PERIOD} GROUP BY month",
-        params,
-    )
-    found = {str(r["month"]): int(r["n"]) for r in rows}
-    total = named_rows(
-        conn,
-        f"SELECT COUNT(DISTINCT {column}) AS n FROM reporting_events WHERE {_PERIOD}",
-        params,
-    )
-    found[""] = int(total[0]["n"])
-    return found
-
-
-def bucket_counts(conn: Tx, period: Period, kind: str, column: str) -> dict[tuple[str, str], int]:
-    """{(month, bucket): number of facts whose `column` (seconds) falls in the bucket}."""
-    cases = " ".join(
-        f"WHEN {column} < {bound} THEN '{name}'" for name, bound in BUCKETS if bound is not None
-    )
-    last = BUCKETS[-1][0]
-    rows = named_rows(
-        conn,
-        f"SELECT {_MONTH} AS month, CASE {cases} ELSE '{last}' END AS bucket, COUNT(*) AS n"
-        f" FROM reporting_events WHERE {_PERIOD} AND {column} IS NOT NULL"
-        " GROUP BY month, bucket",
-        period.params(kind),
-    )
-    return {(str(r["month"]), str(r["bucket"])): int(r["n"]) for r in rows}
+    return {(str(r["month"]), str(r["grp"])): int(r["n"]) for r in rows if r["n"]}
 
 
 def percentiles(
-    conn: Tx, period: Period, kind: str, column: str, ranks: tuple[float, ...]
-) -> tuple[int, tuple[float | None, ...]]:
-    """(n, the nearest-rank value of `column` at each rank) over the period."""
-    params = period.params(kind)
-    where = f"{_PERIOD} AND {column} IS NOT NULL"
-    n = int(
-        named_rows(conn, f"SELECT COUNT(*) AS n FROM reporting_events WHERE {where}", params)[0][
-            "n"
-        ]
-    )
-    values: list[float | None] = []
+    conn: Tx, period: Period, kind: str, column: str, n: int, ranks: tuple[float, ...]
+) -> tuple[float | None, ...]:
+    """The nearest-rank value of `column` at each rank, over the period's `n` facts."""
+    index, condition = _WALKS[(kind, column)]
+    found: list[float | None] = []
     for rank in ranks:
         if n == 0:
-            values.append(None)
+            found.append(None)
             continue
-        # Nearest rank: the smallest value with at least rank * n values at or below it.
-        offset = max(0, -int(-rank * n // 1) - 1)
-        row = named_rows(
+        offset = max(0, -int(-rank * n // 1) - 1)  # ceil(rank·n) - 1
+        rows = named_rows(
             conn,
-            f"SELECT {column} AS v FROM reporting_events WHERE {where}"
+            f"SELECT {column} AS v FROM reporting_events INDEXED BY {index}"
+            f" WHERE {condition} AND day BETWEEN :start AND :end"
             f" ORDER BY {column} LIMIT 1 OFFSET {offset}",
-            params,
+            period.params(),
         )
-        values.append(float(row[0]["v"]))
-    return n, tuple(values)
+        found.append(float(rows[0]["v"]) if rows else None)
+    return tuple(found)
 
 
-def sums_by_month(conn: Tx, period: Period, kind: str, column: str) -> dict[str, tuple[int, int]]:
-    """{month: (facts, facts with `column` = 1)} (flags such as after hours, within 5 s)."""
+def longest(conn: Tx, period: Period, limit: int) -> list[tuple[str, float]]:
+    """The `limit` longest waits of the conversations resolved in the period, as
+    (local day, seconds), longest first."""
     rows = named_rows(
         conn,
-        f"SELECT {_MONTH} AS month, COUNT(*) AS n, COALESCE(SUM({column} = 1), 0) AS yes"
-        f" FROM reporting_events WHERE {_PERIOD} GROUP BY month",
-        period.params(kind),
-    )
-    return {str(r["month"]): (int(r["n"]), int(r["yes"])) for r in rows}
-
-
-def longest(conn: Tx, period: Period, kind: str, limit: int) -> list[tuple[str, float]]:
-    """The `limit` largest `seconds` of a kind in the period, as (day, seconds)."""
-    rows = named_rows(
-        conn,
-        f"SELECT day, seconds FROM reporting_events WHERE {_PERIOD} AND seconds IS NOT NULL"
+        "SELECT day, seconds FROM reporting_events INDEXED BY reporting_resolved_seconds"
+        " WHERE kind = 'resolved' AND seconds IS NOT NULL AND day BETWEEN :start AND :end"
         " ORDER BY seconds DESC LIMIT :limit",
-        {**period.params(kind), "limit": limit},
+        {**period.params(), "limit": limit},
     )
     return [(str(r["day"]), float(r["seconds"])) for r in rows]
 
