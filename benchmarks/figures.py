@@ -286,17 +286,15 @@ MIGRATION = Path(__file__).parent.parent / "storage" / "migrations" / "0015_figu
 
 def _seed_facts(conn: sqlite3.Connection, rng: random.Random) -> None:
     """The core's reporting facts for the rows above: the migration's own backfill (run
-    again, now that the rows exist), then what a backfill cannot know and the service
+    again, now that the rows exist), plus what a backfill cannot know and the service
     writes as it happens: open-hours seconds, after-hours first contacts, one
     acknowledgement wait per client message (half a million), danger signals and the
-    answers after them."""
-    backfill = MIGRATION.read_text(encoding="utf-8").split("-- Backfill", 1)[1]
-    backfill = backfill.split("\n", 1)[1]  # past the rest of that comment's line
-    # Comments out first (one holds a semicolon), then one statement at a time.
-    sql = "\n".join(line for line in backfill.splitlines() if not line.lstrip().startswith("--"))
-    for statement in sql.split(";"):
-        if statement.strip():
-            conn.execute(statement)
+    answers after them; then the daily counts, by the migration's own statements and, for
+    the kinds a backfill never has, the same groups as storage/facts.py's `_counted`."""
+    text = MIGRATION.read_text(encoding="utf-8").split("-- Backfill", 1)[1]
+    text = text.split("\n", 1)[1]  # past the rest of that comment's line
+    events, days = text.split("-- The daily counts", 1)
+    _run(conn, events)
     conn.execute(
         "UPDATE reporting_events SET open_seconds = seconds * 0.6 WHERE kind = 'first_answer'"
     )
@@ -328,6 +326,31 @@ def _seed_facts(conn: sqlite3.Connection, rng: random.Random) -> None:
         " FROM conversations WHERE id = ?",
         [(level, seconds, cid) for cid, level, seconds in danger],
     )
+    conn.execute("DELETE FROM reporting_days")
+    _run(conn, days.split("\n", 1)[1])
+    buckets = (
+        "CASE WHEN open_seconds < 3600 THEN 'under_1h' WHEN open_seconds < 14400 THEN '1h_4h'"
+        " WHEN open_seconds < 28800 THEN '4h_8h' WHEN open_seconds < 86400 THEN '8h_24h'"
+        " ELSE 'over_24h' END"
+    )
+    for statement in (
+        "INSERT INTO reporting_days (kind, day, grp, n) SELECT 'ack', day,"
+        " CAST(flag AS TEXT), COUNT(*) FROM reporting_events WHERE kind = 'ack' GROUP BY 2, 3",
+        f"INSERT INTO reporting_days (kind, day, grp, n) SELECT 'first_answer.open', day,"
+        f" {buckets}, COUNT(*) FROM reporting_events"
+        " WHERE kind = 'first_answer' AND open_seconds IS NOT NULL GROUP BY 2, 3",
+        "INSERT INTO reporting_days (kind, day, grp, n) SELECT 'danger_answer', day, '',"
+        " COUNT(*) FROM reporting_events WHERE kind = 'danger_answer' GROUP BY 2",
+    ):
+        conn.execute(statement)
+
+
+def _run(conn: sqlite3.Connection, sql: str) -> None:
+    """A migration's statements, comments out first (one holds a semicolon)."""
+    sql = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    for statement in sql.split(";"):
+        if statement.strip():
+            conn.execute(statement)
 
 
 async def _migrate(db: Path) -> None:

@@ -3,8 +3,8 @@
 
 Facts, not traffic: a year of real conversations through the webhook would take minutes;
 the core's own tests drive known traffic through the webhook and assert every figure. What
-is written here is what the core writes when things happen (one row a fact, the local day
-beside the instant), with known totals the test can read back on the page.
+is written here goes through the core's writer of a fact (the fact and its daily counts),
+with known totals the test can read back on the page.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.runtime.clock import TOKYO
-from storage.timefmt import to_db
+from storage import facts
 from storage.tx import Tx
 
 WRITERS = ("family", "self", "supporter", "unknown")
@@ -40,13 +40,9 @@ class Year:
 
 
 def _fact(conn: Tx, kind: str, at: datetime, **columns: object) -> None:
-    names = ["kind", "at", "day", *columns]
-    values = [kind, to_db(at), at.astimezone(TOKYO).date().isoformat(), *columns.values()]
-    conn.execute(
-        f"INSERT INTO reporting_events ({', '.join(names)})"
-        f" VALUES ({', '.join('?' for _ in names)})",
-        values,
-    )
+    # The core's own writer of one fact and its daily counts (storage/facts.py); its public
+    # functions start from real conversations, which a seeded year does not have.
+    facts._add(conn, kind, at, **columns)
 
 
 def write_year(conn: Tx, fiscal_year: int, seed: int = 22) -> Year:
