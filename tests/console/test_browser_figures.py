@@ -101,6 +101,16 @@ async def test_a_supervisor_reads_and_prints_the_fiscal_year(tmp_path):
             assert 2 <= pages <= 5, pages
             await page.emulate_media(media="screen")
 
+            # English second: the same sheet in the other language.
+            await page.get_by_role("link", name="English").click()
+            await expect(first.locator("dt")).to_have_text("New contacts (total)")
+            await expect(page.locator("#figures-period")).to_contain_text("Fiscal year 2025")
+            await expect(page.locator("#chart-who figcaption")).to_have_text(
+                "Who wrote (the period)"
+            )
+            await page.get_by_role("link", name="日本語").click()
+            await expect(first.locator("dt")).to_have_text("新規（合計）")
+
             # A period the picker cannot say: a sentence, this month shown, what was typed kept.
             await page.goto(desk.url("/console/figures?period=dates&from=2026-03-02&to=2026-01-15"))
             await expect(page.locator("#figures-problem")).to_contain_text("終了日が開始日より前")
