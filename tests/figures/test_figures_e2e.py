@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from bot.app import keys
 from staff_console.errors import sentence
+from storage import facts
 from storage.read_side import audit_entries
 from tests import line_events as ev
 from tests.console.api_desk import ApiDesk, jst
@@ -225,6 +226,14 @@ async def test_every_figure_of_a_fiscal_year_and_of_a_month(tmp_path):
             assert december[key] == value
         assert december["new_contacts"]["total"] == 0
         assert all(m["new_contacts"]["total"] == 0 for m in months if m["month"] != "2026-11")
+
+        # The daily counts kept fact by fact are what the facts recounted give.
+        def days(conn):
+            return conn.execute("SELECT * FROM reporting_days ORDER BY 1, 2, 3").fetchall()
+
+        kept = await desk.db.read(days)
+        await desk.db.write(facts.recount_days)
+        assert await desk.db.read(days) == kept
 
         status, month = await client.get("/api/v1/figures?from=2026-11-01&to=2026-11-30")
         assert status == 200, month
