@@ -328,3 +328,40 @@ async def test_only_supervisors_see_figures_bad_dates_are_told_and_every_look_is
             ),
             (admin_member.id, {"from": "2026-04-01", "to": "2027-03-31", "as": "json"}),
         ]
+
+
+async def test_a_reopened_conversation_is_timed_from_its_reopening(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.add_staff("sato")
+        desk_api = desk.app[keys.DESK]
+        user = await desk.ask_for_a_person()
+        conversation_id = await desk.conversation_id(user)
+        await desk.move(timedelta(minutes=20))
+        await desk_api.answer(conversation_id, sato.id, "お返事します")
+        await desk_api.resolve(conversation_id, sato.id)
+        # Two hours later she writes again: the same conversation, a new wait.
+        desk.clock.set(jst(2026, 11, 25, 13, 0))
+        await desk.send(user, "もう一つ聞きたいことがあります")
+        assert await desk.conversation_id(user) == conversation_id
+        desk.clock.set(jst(2026, 11, 25, 13, 10))
+        await desk_api.answer(conversation_id, sato.id, "どうぞ")
+
+        boss = await desk.sign_in(await desk.add_staff("boss", role="supervisor"))
+        status, body = await boss.get("/api/v1/figures?from=2026-11-25&to=2026-11-25")
+        assert status == 200, body
+        assert body["conversations"] == {
+            "opened": 1,
+            "new": 1,
+            "returning": 0,
+            "reopened": 1,
+            "handed": 1,
+            "resolved": 1,
+        }
+        # 20 minutes from the handoff, then 10 from the reopening (not 3 h 10 min).
+        assert body["first_human_answer"] == {
+            "n": 2,
+            "p50_seconds": 600.0,
+            "p90_seconds": 1200.0,
+            "buckets": {"under_1h": 2, "1h_4h": 0, "4h_8h": 0, "8h_24h": 0, "over_24h": 0},
+        }
+        assert body["new_contacts"]["unknown"] == 1 and body["after_hours"]["share"] == 0.0
