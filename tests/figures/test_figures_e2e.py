@@ -291,6 +291,12 @@ async def test_the_csv_by_month_and_its_publish_variant(tmp_path):
         assert published["after_hours.share"][1:] == ["0.125", "", "0.125"]
         assert published["first_human_answer.p50_seconds"][1:] == ["", "", "3未満"]
         assert published["action_items.done_by_due_share"][1:] == ["", "3未満", "3未満"]
+        # The intake's answers and the agencies, a row a value, hidden when small as well.
+        assert plain["intake.age_band.40s"] == ["本人の年代: 40s", "1", "0", "1"]
+        assert plain["intake.topic.listen"][1:] == ["1", "0", "1"]
+        assert plain["agencies.保健センター"][1:] == ["0", "1", "1"]
+        assert published["intake.relation.mother"][1:] == ["3未満", "0", "3未満"]
+        assert published["agencies.福祉事務所"][1:] == ["0", "3未満", "3未満"]
         assert set(published) == set(plain)
 
 
