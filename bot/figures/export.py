@@ -30,7 +30,20 @@ def figures_csv(figures: Figures, publish: bool, suppress_below: int, language: 
     for key in FIGURE_KEYS:
         cells = [_cell(key, values, publish, suppress_below, language) for values in columns]
         writer.writerow([key, label(key, language), *cells])
+    # The intake's answers and the agencies, one row a value (choice ids, agencies as
+    # written): counts like any other, so the publish variant hides the small ones too.
+    for name, values in figures.breakdowns.items():
+        for value, by_month in values.items():
+            cells = [
+                _count_cell(by_month.get(month, 0), publish, suppress_below, language)
+                for month in [*months, ""]
+            ]
+            writer.writerow([f"{name}.{value}", f"{label(name, language)}: {value}", *cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _count_cell(n: int, publish: bool, below: int, language: str) -> str:
+    return under_text(below, language) if publish and _small(n, below) else str(n)
 
 
 def _small(value: Value, suppress_below: int) -> bool:

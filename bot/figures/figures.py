@@ -22,6 +22,7 @@ LEVELS = ("crisis", "violence", "child")
 BUCKET_KEYS = tuple(name for name, _ in BUCKETS)
 ACK_WITHIN_SECONDS = 5.0
 LONGEST_WAITS = 5
+INTAKE_FIELDS = ("age_band", "relation", "topic")
 
 Value = int | float | None
 
@@ -86,6 +87,9 @@ class Figures:
     intake: dict[str, dict[str, int]]
     agencies: dict[str, int]  # agency as written: conferences it attended
     longest_waits: tuple[tuple[str, float], ...]  # (local day, seconds), longest first
+    # The same breakdowns by month, for the CSV: {"intake.age_band": {"40s": {month: n}}}
+    # ("" is the period), and "agencies" the same way.
+    breakdowns: dict[str, dict[str, dict[str, int]]]
     overdue_now: int
 
     def to_api(self) -> dict[str, Any]:
@@ -197,14 +201,21 @@ def figures_for(conn: Tx, start: date, end: date, today: date) -> Figures:
         conn, period, "danger_answer", "seconds", _int(total["danger_to_person.n"]), (0.5,)
     )
 
-    intake: dict[str, dict[str, int]] = {"age_band": {}, "relation": {}, "topic": {}}
-    for (_, value), n in facts.counts(conn, period, "intake").items():
+    breakdowns: dict[str, dict[str, dict[str, int]]] = {
+        f"intake.{field}": {} for field in INTAKE_FIELDS
+    }
+    breakdowns["agencies"] = {}
+    for (month, value), n in facts.counts(conn, period, "intake").items():
         field, _, answer = value.partition(":")
-        if field in intake:
-            intake[field][answer] = intake[field].get(answer, 0) + n
-    agency_counts: dict[str, int] = {}
-    for (_, agency), n in agencies.items():
-        agency_counts[agency] = agency_counts.get(agency, 0) + n
+        if field in INTAKE_FIELDS:
+            _add_to(breakdowns[f"intake.{field}"], answer, month, n)
+    for (month, agency), n in agencies.items():
+        _add_to(breakdowns["agencies"], agency, month, n)
+    intake = {
+        field: {v: by[""] for v, by in sorted(breakdowns[f"intake.{field}"].items())}
+        for field in INTAKE_FIELDS
+    }
+    agency_counts = {a: by[""] for a, by in breakdowns["agencies"].items()}
 
     return Figures(
         start=start,
@@ -218,7 +229,14 @@ def figures_for(conn: Tx, start: date, end: date, today: date) -> Figures:
         agencies=dict(sorted(agency_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
         longest_waits=tuple(facts.longest(conn, period, LONGEST_WAITS)),
         overdue_now=facts.overdue_items(conn, today),
+        breakdowns={key: dict(sorted(values.items())) for key, values in breakdowns.items()},
     )
+
+
+def _add_to(table: dict[str, dict[str, int]], value: str, month: str, n: int) -> None:
+    counts = table.setdefault(value, {})
+    counts[month] = counts.get(month, 0) + n
+    counts[""] = counts.get("", 0) + n
 
 
 def _int(value: Value) -> int:

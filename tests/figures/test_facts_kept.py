@@ -12,7 +12,7 @@ import pytest
 from bot.config.errors import ConfigError
 from bot.config.loading import load_settings
 from bot.config.organizations import Organization
-from bot.figures import figures_for
+from bot.figures import FIGURE_KEYS, definition, figures_for, label
 from bot.runtime.clock import TOKYO
 from storage import migrate, retention
 
@@ -180,3 +180,12 @@ def test_suppress_below_has_a_default_and_clear_errors(tmp_path):
         message = str(error.value)
         assert "figures.suppress_below" in message and "1 to 100" in message
         assert "tobira.toml:2" in message
+
+
+def test_every_figure_has_a_name_and_a_definition_in_both_languages():
+    keys = [*FIGURE_KEYS, "action_items.overdue_now", "longest_waits", "agencies"]
+    keys += ["intake.age_band", "intake.relation", "intake.topic"]
+    for key in keys:
+        for language in ("ja", "en"):
+            assert label(key, language).strip() and definition(key, language).strip(), key
+    assert label("new_contacts.self", "ja") != label("new_contacts.self", "en")

@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from bot.app import keys
 from staff_console.errors import sentence
+from storage import facts
 from storage.read_side import audit_entries
 from tests import line_events as ev
 from tests.console.api_desk import ApiDesk, jst
@@ -226,6 +227,14 @@ async def test_every_figure_of_a_fiscal_year_and_of_a_month(tmp_path):
         assert december["new_contacts"]["total"] == 0
         assert all(m["new_contacts"]["total"] == 0 for m in months if m["month"] != "2026-11")
 
+        # The daily counts kept fact by fact are what the facts recounted give.
+        def days(conn):
+            return conn.execute("SELECT * FROM reporting_days ORDER BY 1, 2, 3").fetchall()
+
+        kept = await desk.db.read(days)
+        await desk.db.write(facts.recount_days)
+        assert await desk.db.read(days) == kept
+
         status, month = await client.get("/api/v1/figures?from=2026-11-01&to=2026-11-30")
         assert status == 200, month
         assert [m["month"] for m in month.pop("months")] == ["2026-11"]
@@ -282,6 +291,12 @@ async def test_the_csv_by_month_and_its_publish_variant(tmp_path):
         assert published["after_hours.share"][1:] == ["0.125", "", "0.125"]
         assert published["first_human_answer.p50_seconds"][1:] == ["", "", "3未満"]
         assert published["action_items.done_by_due_share"][1:] == ["", "3未満", "3未満"]
+        # The intake's answers and the agencies, a row a value, hidden when small as well.
+        assert plain["intake.age_band.40s"] == ["本人の年代: 40s", "1", "0", "1"]
+        assert plain["intake.topic.listen"][1:] == ["1", "0", "1"]
+        assert plain["agencies.保健センター"][1:] == ["0", "1", "1"]
+        assert published["intake.relation.mother"][1:] == ["3未満", "0", "3未満"]
+        assert published["agencies.福祉事務所"][1:] == ["0", "3未満", "3未満"]
         assert set(published) == set(plain)
 
 
@@ -319,3 +334,40 @@ async def test_only_supervisors_see_figures_bad_dates_are_told_and_every_look_is
             ),
             (admin_member.id, {"from": "2026-04-01", "to": "2027-03-31", "as": "json"}),
         ]
+
+
+async def test_a_reopened_conversation_is_timed_from_its_reopening(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        sato = await desk.add_staff("sato")
+        desk_api = desk.app[keys.DESK]
+        user = await desk.ask_for_a_person()
+        conversation_id = await desk.conversation_id(user)
+        await desk.move(timedelta(minutes=20))
+        await desk_api.answer(conversation_id, sato.id, "お返事します")
+        await desk_api.resolve(conversation_id, sato.id)
+        # Two hours later she writes again: the same conversation, a new wait.
+        desk.clock.set(jst(2026, 11, 25, 13, 0))
+        await desk.send(user, "もう一つ聞きたいことがあります")
+        assert await desk.conversation_id(user) == conversation_id
+        desk.clock.set(jst(2026, 11, 25, 13, 10))
+        await desk_api.answer(conversation_id, sato.id, "どうぞ")
+
+        boss = await desk.sign_in(await desk.add_staff("boss", role="supervisor"))
+        status, body = await boss.get("/api/v1/figures?from=2026-11-25&to=2026-11-25")
+        assert status == 200, body
+        assert body["conversations"] == {
+            "opened": 1,
+            "new": 1,
+            "returning": 0,
+            "reopened": 1,
+            "handed": 1,
+            "resolved": 1,
+        }
+        # 20 minutes from the handoff, then 10 from the reopening (not 3 h 10 min).
+        assert body["first_human_answer"] == {
+            "n": 2,
+            "p50_seconds": 600.0,
+            "p90_seconds": 1200.0,
+            "buckets": {"under_1h": 2, "1h_4h": 0, "4h_8h": 0, "8h_24h": 0, "over_24h": 0},
+        }
+        assert body["new_contacts"]["unknown"] == 1 and body["after_hours"]["share"] == 0.0
