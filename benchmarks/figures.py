@@ -31,6 +31,7 @@ from pathlib import Path
 from benchmarks.console import CONFIG, ORG, PASSWORD, SECRET, TOKEN, _session, p, sign_in
 from benchmarks.processes import Process, start_fake_line, start_tobira, wait_http
 from bot.handoff.passwords import hash_password
+from storage import facts
 from storage.database import Database
 from storage.timefmt import to_db
 from tests.service import free_port
@@ -289,12 +290,10 @@ def _seed_facts(conn: sqlite3.Connection, rng: random.Random) -> None:
     again, now that the rows exist), plus what a backfill cannot know and the service
     writes as it happens: open-hours seconds, after-hours first contacts, one
     acknowledgement wait per client message (half a million), danger signals and the
-    answers after them; then the daily counts, by the migration's own statements and, for
-    the kinds a backfill never has, the same groups as storage/facts.py's `_counted`."""
+    answers after them; then the daily counts, by storage/facts.py's `recount_days`."""
     text = MIGRATION.read_text(encoding="utf-8").split("-- Backfill", 1)[1]
     text = text.split("\n", 1)[1]  # past the rest of that comment's line
-    events, days = text.split("-- The daily counts", 1)
-    _run(conn, events)
+    _run(conn, text.split("-- The daily counts", 1)[0])
     conn.execute(
         "UPDATE reporting_events SET open_seconds = seconds * 0.6 WHERE kind = 'first_answer'"
     )
@@ -326,23 +325,8 @@ def _seed_facts(conn: sqlite3.Connection, rng: random.Random) -> None:
         " FROM conversations WHERE id = ?",
         [(level, seconds, cid) for cid, level, seconds in danger],
     )
-    conn.execute("DELETE FROM reporting_days")
-    _run(conn, days.split("\n", 1)[1])
-    buckets = (
-        "CASE WHEN open_seconds < 3600 THEN 'under_1h' WHEN open_seconds < 14400 THEN '1h_4h'"
-        " WHEN open_seconds < 28800 THEN '4h_8h' WHEN open_seconds < 86400 THEN '8h_24h'"
-        " ELSE 'over_24h' END"
-    )
-    for statement in (
-        "INSERT INTO reporting_days (kind, day, grp, n) SELECT 'ack', day,"
-        " CAST(flag AS TEXT), COUNT(*) FROM reporting_events WHERE kind = 'ack' GROUP BY 2, 3",
-        f"INSERT INTO reporting_days (kind, day, grp, n) SELECT 'first_answer.open', day,"
-        f" {buckets}, COUNT(*) FROM reporting_events"
-        " WHERE kind = 'first_answer' AND open_seconds IS NOT NULL GROUP BY 2, 3",
-        "INSERT INTO reporting_days (kind, day, grp, n) SELECT 'danger_answer', day, '',"
-        " COUNT(*) FROM reporting_events WHERE kind = 'danger_answer' GROUP BY 2",
-    ):
-        conn.execute(statement)
+    # The daily counts the figures read, made from the facts by the core's own recount.
+    facts.recount_days(conn)  # type: ignore[arg-type]
 
 
 def _run(conn: sqlite3.Connection, sql: str) -> None:
