@@ -356,8 +356,10 @@ def cached_database() -> tuple[Path, float | None]:
     cache = Path(tempfile.gettempdir()) / f"tobira-bench-figures-{_cache_key()}.db"
     if cache.exists():
         return cache, None
+    # Databases of older migrations or generators are of no more use (~350 MB each).
+    for stale in cache.parent.glob("tobira-bench-figures-*"):
+        stale.unlink(missing_ok=True)
     building = cache.with_suffix(".building")
-    building.unlink(missing_ok=True)
     seeded = seed(building)
     building.rename(cache)
     return cache, float(seeded["seconds"])  # type: ignore[arg-type]

@@ -3,8 +3,9 @@
 
 Facts, not traffic: a year of real conversations through the webhook would take minutes;
 the core's own tests drive known traffic through the webhook and assert every figure. What
-is written here goes through the core's writer of a fact (the fact and its daily counts),
-with known totals the test can read back on the page.
+is written here is the facts table's rows, then the daily counts the figures read made by
+the core's own recount (`storage.facts.recount_days`), with known totals the test can read
+back on the page.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 from bot.runtime.clock import TOKYO
 from storage import facts
+from storage.timefmt import to_db
 from storage.tx import Tx
 
 WRITERS = ("family", "self", "supporter", "unknown")
@@ -40,9 +42,12 @@ class Year:
 
 
 def _fact(conn: Tx, kind: str, at: datetime, **columns: object) -> None:
-    # The core's own writer of one fact and its daily counts (storage/facts.py); its public
-    # functions start from real conversations, which a seeded year does not have.
-    facts._add(conn, kind, at, **columns)
+    names = ["kind", "at", "day", *columns]
+    conn.execute(
+        f"INSERT INTO reporting_events ({', '.join(names)})"
+        f" VALUES ({', '.join('?' for _ in names)})",
+        (kind, to_db(at), facts.local_day(at), *columns.values()),
+    )
 
 
 def write_year(conn: Tx, fiscal_year: int, seed: int = 22) -> Year:
@@ -163,4 +168,5 @@ def write_year(conn: Tx, fiscal_year: int, seed: int = 22) -> Year:
                 household_id=offset,
                 flag=int(rng.random() < 0.8),
             )
+    facts.recount_days(conn)
     return year
