@@ -8,6 +8,7 @@ import platform
 from benchmarks import (
     console,
     deadlines,
+    figures,
     flows_engine,
     free_text,
     replies,
@@ -35,6 +36,8 @@ def main() -> None:
     asyncio.run(console.run())
     print("\n== web chat: 1,000 visitors with live streams (issue 12) ==")
     asyncio.run(webchat.run())
+    print("\n== the year in figures: a busy fiscal year, API and page (issue 22) ==")
+    asyncio.run(figures.run())
 
 
 if __name__ == "__main__":

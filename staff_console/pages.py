@@ -102,7 +102,9 @@ def _base_context(request: web.Request, page: str) -> dict[str, Any]:
         "other_lang": next(code for code in LANGUAGES if code != language),
         "t": texts(language),
         "page": page,
-        "here": quote(request.path_qs, safe="/?=&"),
+        # The whole address as one `next` value: a page with several query parameters (the
+        # figures' period, the inbox's filters) comes back with all of them.
+        "here": quote(request.path_qs, safe="/"),
     }
 
 

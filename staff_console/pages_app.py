@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from staff_console import conference_pages, household_pages, pages
+from staff_console import conference_pages, figures_pages, household_pages, pages
 from staff_console.access import security_headers, signed_in
 
 
@@ -17,4 +17,5 @@ def create_pages() -> web.Application:
     pages.setup_pages(console)
     household_pages.add_routes(console)
     conference_pages.add_routes(console)
+    figures_pages.add_routes(console)
     return console

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from storage import facts
 from storage.statuses import ActionItemState, DeadlineStatus, ReminderKind
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx, named_rows
@@ -127,6 +128,7 @@ def create(
             to_db(now),
         ),
     )
+    facts.conference_held(conn, rows[0]["id"], household_id, held_on, agencies, now)
     found = get(conn, rows[0]["id"])
     assert found is not None
     return found
@@ -217,6 +219,8 @@ def close_item(
         " WHERE id = ? AND state = ?",
         (state.value, result, to_db(now), staff_id, item_id, ActionItemState.OPEN.value),
     )
+    if cursor.rowcount == 1 and state is ActionItemState.DONE:
+        facts.item_done(conn, item_id, now)
     return cursor.rowcount == 1
 
 

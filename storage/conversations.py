@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage import facts
 from storage.statuses import ConversationStatus
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 from storage.tx import fetch_one as _one
+
+# How much of a wait (organisation id, start, end) fell in open hours, in seconds: the
+# caller knows the hours; None when it cannot say.
+OpenSeconds = Callable[[str | None, datetime, datetime], float | None]
 
 
 @dataclass(frozen=True)
@@ -51,19 +57,25 @@ _OPEN_FOR_CONTACT = (
 )
 
 
-def open_for_contact(conn: Tx, contact_id: int, at: datetime) -> Conversation:
-    """The contact's open conversation, created when there is none."""
+def open_for_contact(
+    conn: Tx, contact_id: int, at: datetime, *, after_hours: bool | None = None
+) -> Conversation:
+    """The contact's open conversation, created when there is none (`after_hours`: whether
+    the window was closed then, for the year's figures)."""
     row = conn.execute(_OPEN_FOR_CONTACT, (contact_id,)).fetchone()
-    return create(conn, contact_id, at) if row is None else _from_row(row)
+    return create(conn, contact_id, at, after_hours) if row is None else _from_row(row)
 
 
-def create(conn: Tx, contact_id: int, at: datetime) -> Conversation:
+def create(
+    conn: Tx, contact_id: int, at: datetime, after_hours: bool | None = None
+) -> Conversation:
     """A new open conversation, for a contact the caller has just seen has none."""
     row = conn.execute(
         "INSERT INTO conversations (contact_id, opened_at, updated_at) VALUES (?, ?, ?)"
         f" RETURNING {_COLUMNS}",
         (contact_id, to_db(at), to_db(at)),
     ).fetchone()
+    facts.conversation_opened(conn, int(row[0]), contact_id, at, after_hours)
     return _from_row(row)
 
 
@@ -82,6 +94,7 @@ def save_bot_state(
         " intake = COALESCE(?, intake), updated_at = ? WHERE id = ?",
         (flow_state, status, topic, intake, to_db(at), conversation_id),
     )
+    facts.intake_answered(conn, conversation_id, intake, at)
 
 
 def assign(
@@ -94,6 +107,11 @@ def assign(
     at: datetime,
 ) -> None:
     """Give the conversation to a counselor (status 'assigned'), or queue it (no counselor)."""
+    handed = conn.execute(
+        "SELECT handed_off_at IS NULL FROM conversations WHERE id = ?", (conversation_id,)
+    ).fetchone()
+    if handed and handed[0]:
+        facts.handed(conn, conversation_id, at)
     conn.execute(
         "UPDATE conversations SET org_id = ?, counselor_id = ?, pair_counselor_id = ?,"
         f" status = CASE WHEN ? IS NULL THEN '{ConversationStatus.QUEUED}'"
@@ -157,6 +175,7 @@ def answered_somehow(
     since = known.since
     if since is None:
         return
+    facts.acknowledged(conn, conversation_id, since, at)
     waited = max(0.0, (at - since).total_seconds(), known.longest_seconds or 0.0)
     conn.execute(
         "UPDATE conversations SET unacknowledged_since = NULL, longest_wait_seconds = ?"
@@ -165,8 +184,23 @@ def answered_somehow(
     )
 
 
-def staff_answered(conn: Tx, conversation_id: int, at: datetime) -> None:
-    """A human answered: nobody waits, older deadlines become stale."""
+def staff_answered(
+    conn: Tx, conversation_id: int, at: datetime, open_seconds: OpenSeconds | None = None
+) -> None:
+    """A human answered: nobody waits, older deadlines become stale. The first answer since
+    the handoff (or the reopening) is a fact for the figures, its wait in open hours
+    measured by `open_seconds(org_id, since, at)`."""
+    row = conn.execute(
+        "SELECT first_human_answer_at IS NULL, COALESCE(handed_off_at, opened_at), org_id"
+        " FROM conversations WHERE id = ?",
+        (conversation_id,),
+    ).fetchone()
+    if row and row[0]:
+        since = from_db(row[1])
+        assert since is not None
+        in_open = open_seconds(row[2], since, at) if open_seconds else None
+        facts.first_answer(conn, conversation_id, since, at, in_open)
+    facts.staff_answered(conn, conversation_id, at)
     conn.execute(
         "UPDATE conversations SET ack_generation = ack_generation + 1, waiting_since = NULL,"
         " first_human_answer_at = COALESCE(first_human_answer_at, ?), updated_at = ?"
@@ -177,6 +211,17 @@ def staff_answered(conn: Tx, conversation_id: int, at: datetime) -> None:
 
 
 def resolve(conn: Tx, conversation_id: int, at: datetime) -> None:
+    # A wait nobody answered at all ends with the conversation (not within 5 seconds).
+    row = conn.execute(
+        "SELECT unacknowledged_since, longest_wait_seconds FROM conversations WHERE id = ?",
+        (conversation_id,),
+    ).fetchone()
+    longest = row[1] if row else None
+    unanswered = from_db(row[0]) if row else None
+    if unanswered is not None:
+        facts.acknowledged(conn, conversation_id, unanswered, at)
+        longest = max(longest or 0.0, (at - unanswered).total_seconds())
+    facts.resolved(conn, conversation_id, longest, at)
     conn.execute(
         f"UPDATE conversations SET status = '{ConversationStatus.RESOLVED}', resolved_at = ?,"
         " waiting_since = NULL,"
@@ -239,6 +284,7 @@ def resolved_since(conn: Tx, contact_id: int, since: datetime) -> Conversation |
 def reopen_by_client(conn: Tx, conversation_id: int, at: datetime) -> None:
     """The client wrote again soon after a resolution: back to whoever had it (queued when
     nobody did). A new wait begins: the time to a first human answer counts from now."""
+    facts.conversation_reopened(conn, conversation_id, at)
     conn.execute(
         "UPDATE conversations SET resolved_at = NULL, updated_at = ?, handed_off_at = ?,"
         " first_human_answer_at = NULL,"

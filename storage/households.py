@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from storage import facts
 from storage.statuses import HouseholdRole, InvitationState, MessageKind
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx, named_rows
@@ -71,6 +72,7 @@ def create(
         " RETURNING id, number, label",
         (number, label if label is not None else f"H-{number:04d}", to_db(now), created_by),
     )[0]
+    facts.household_begun(conn, row["id"], now)
     return Household(row["id"], row["number"], row["label"])
 
 
@@ -100,6 +102,7 @@ def add_member(
         " VALUES (?, ?, ?, ?, ?)",
         (household_id, contact_id, role.value, relation, to_db(now)),
     )
+    facts.joined_household(conn, household_id, contact_id, role.value, now)
     return Membership(household_id, contact_id, role, relation, now)
 
 

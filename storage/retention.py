@@ -34,6 +34,11 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
     conn.execute(
         f"UPDATE invitations SET conversation_id = NULL WHERE conversation_id IN ({old})", (cut,)
     )
+    # The year's figures stay counted; their facts only stop pointing at what is deleted.
+    conn.execute(
+        f"UPDATE reporting_events SET conversation_id = NULL WHERE conversation_id IN ({old})",
+        (cut,),
+    )
     counts: dict[str, int] = {}
     # Staff marks on messages (safety feedback) and the signals the detector raised on them
     # before the messages; messages before the outbox rows they point at.
@@ -76,6 +81,9 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
         "SELECT id FROM contacts WHERE last_seen_at < ?"
         " AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = contacts.id)"
         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.contact_id = contacts.id)"
+    )
+    conn.execute(
+        f"UPDATE reporting_events SET contact_id = NULL WHERE contact_id IN ({gone})", (cut,)
     )
     counts["household_members"] = conn.execute(
         f"DELETE FROM household_members WHERE contact_id IN ({gone})", (cut,)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from storage import facts
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 
@@ -30,6 +31,9 @@ def record(
         " VALUES (?, ?, ?, ?, ?, ?)",
         (message_id, conversation_id, level, int(certain), matched, to_db(at)),
     )
+    if certain:
+        # A possible signal (the bot asked how they are) is not counted as danger.
+        facts.danger(conn, conversation_id, level, at)
 
 
 def last_at(conn: Tx, conversation_id: int, *, before_message_id: int | None) -> datetime | None:

@@ -24,6 +24,7 @@ from bot.config.retention import RetentionPolicy
 from bot.config.settings import (
     ConferenceSettings,
     ConsoleSettings,
+    FigureSettings,
     HouseholdSettings,
     LineSettings,
     Settings,
@@ -104,6 +105,17 @@ def _agencies(value: Any, key: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _suppress_below(value: Any, key: str) -> int:
+    # bool is an int in Python: true/false is not a number of people.
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 100:
+        raise ConfigError(
+            key,
+            "must be a whole number from 1 to 100: the publish CSV shows a count below it as"
+            f' "under N" (1 hides nothing; the default is 3), got {value!r}',
+        )
+    return value
+
+
 def _remind_before(value: Any, key: str) -> timedelta:
     found = values.duration(value, key)
     if found < timedelta(days=1) or found % timedelta(days=1) or found.days > _LONGEST_REMINDER:
@@ -167,6 +179,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "agencies": ("conferences.agencies", _agencies),
         "remind_before": ("conferences.remind_before", _remind_before),
     },
+    "figures": {"suppress_below": ("figures.suppress_below", _suppress_below)},
     "web": {
         "leave_url": ("web.leave_url", values.url),
         "secure_cookie": ("web.secure_cookie", _secure_cookie),
@@ -260,7 +273,10 @@ def load_settings(
             if k.startswith("conferences.")
         }
     )
-    sections = ("line.", "console.", "web.", "households.", "conferences.")
+    figures = FigureSettings(
+        **{k.removeprefix("figures."): v for k, v in found.items() if k.startswith("figures.")}
+    )
+    sections = ("line.", "console.", "web.", "households.", "conferences.", "figures.")
     top = {k: v for k, v in found.items() if not k.startswith(sections)}
     if "handoff" in top:
         handoff = top.pop("handoff")
@@ -272,6 +288,7 @@ def load_settings(
         handoff=handoff,
         households=households,
         conferences=conferences,
+        figures=figures,
     )
 
 

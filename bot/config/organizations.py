@@ -147,6 +147,19 @@ class Organization:
             remaining -= available
         return None
 
+    def open_time_between(self, start: datetime, end: datetime) -> timedelta:
+        """How much of [start, end) the organisation was open (the year's figures count a
+        wait in open hours with this); zero when end is not after start."""
+        begin, finish = _aware(start).astimezone(UTC), _aware(end).astimezone(UTC)
+        total = timedelta(0)
+        if finish <= begin:
+            return total
+        for span_start, span_end in self._spans(begin):
+            if span_start >= finish:
+                break
+            total += min(span_end, finish) - max(span_start, begin)
+        return total
+
     # ---- the one engine behind the questions ---------------------------------------
 
     def _spans(self, at: datetime) -> Iterator[tuple[datetime, datetime]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,14 @@ class HandoffSettings:
         org_id = self.routing.get(topic or "", self.routing.get("default"))
         return self.organization(org_id)
 
+    def window_closed(self, at: datetime) -> bool:
+        """No organisation is open: a first contact now counts as after hours."""
+        return not any(org.is_open(at) for org in self.organizations)
+
+    def open_seconds(self, org_id: str | None, start: datetime, end: datetime) -> float:
+        """How much of a wait fell in the hours of the organisation that had the case."""
+        return self.organization(org_id).open_time_between(start, end).total_seconds()
+
 
 def handoff_settings(
     raw: Mapping[str, Any], service_name: str, service_name_en: str
@@ -164,6 +172,14 @@ class ConferenceSettings:
 
 
 @dataclass(frozen=True)
+class FigureSettings:
+    """The year's figures (`[figures]`, issue 22): the publish CSV shows a count from 1 to
+    `suppress_below - 1` as 「N未満」 so that a small ward's table points at nobody."""
+
+    suppress_below: int = 3
+
+
+@dataclass(frozen=True)
 class Settings:
     # What clients read, in Japanese and in English (the `_en` forms).
     service_name: str = "ひきこもり相談窓口"
@@ -192,3 +208,4 @@ class Settings:
     safety: SafetySettings = field(default_factory=SafetySettings)
     households: HouseholdSettings = field(default_factory=HouseholdSettings)
     conferences: ConferenceSettings = field(default_factory=ConferenceSettings)
+    figures: FigureSettings = field(default_factory=FigureSettings)

@@ -79,7 +79,7 @@ def answer(
             Event(EventKind.CONVERSATION_ASSIGNED, conversation.id, staff_id=member.id)
         )
     deadlines.cancel_pending(conn, conversation.id)
-    conversations.staff_answered(conn, conversation.id, now)
+    conversations.staff_answered(conn, conversation.id, now, ctx.handoff.open_seconds)
     audit.record(conn, staff_id=member.id, action="answer", conversation_id=conversation.id, at=now)
     return outcome
 

@@ -44,8 +44,12 @@ def current_conversation(
         if recent is not None:
             return _reopen(conn, recent, ctx, now, result)
         # None is open (read just above, in this transaction): no need to look again.
-        return conversations.create(conn, contact.id, now)
-    return conversations.open_for_contact(conn, contact.id, now)
+        return conversations.create(
+            conn, contact.id, now, after_hours=ctx.handoff.window_closed(now)
+        )
+    return conversations.open_for_contact(
+        conn, contact.id, now, after_hours=ctx.handoff.window_closed(now)
+    )
 
 
 def _reopen(

@@ -27,7 +27,7 @@ from bot.runtime.events import Event, EventKind
 from bot.safety import Detection, detect
 from flows import End, FlowEvent, FlowState, HandOff, Paused, Resumed, Send, StoreAnswer, step
 from flows.text import normalize
-from storage import contacts, conversations, deadlines, events, messages, outbox
+from storage import contacts, conversations, deadlines, events, facts, messages, outbox
 from storage.contacts import Contact
 from storage.conversations import Conversation
 from storage.statuses import (
@@ -229,6 +229,11 @@ def _flow_turn(
                 result.events.append(Event(EventKind.CONVERSATION_CHANGED, conversation.id))
             case _:
                 assert_never(effect)
+    # The flow's answer to "who writes" (the family, self or supporter flow) names the
+    # writer of a first contact in the figures.
+    current_flow = ctx.flows.flows.get(new_state.flow or "")
+    if current_flow is not None:
+        facts.writer_answered(conn, conversation.id, current_flow.topic)
     conversations.save_bot_state(
         conn,
         conversation.id,
@@ -381,7 +386,9 @@ def run_failed_turn(
     if not _is_client_message(inbound):
         return result
     contact = contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
-    conversation = conversations.open_for_contact(conn, contact.id, now)
+    conversation = conversations.open_for_contact(
+        conn, contact.id, now, after_hours=ctx.handoff.window_closed(now)
+    )
     result.contact_id = contact.id
     _record_inbound(conn, conversation.id, inbound, now, result)
     text = ctx.catalogue.text("received", conversation_language(conversation, contact.language))

@@ -31,6 +31,8 @@
     POST/GET /households/{id}/conferences, GET /conferences/{id}, POST /conferences/{id}/shared,
     GET  /action-items?state=open|overdue|done[&mine=1], GET /action-items/overdue-count,
     POST /action-items/{id}/done {"result"} | /drop   case conferences  (api/conferences.py)
+    GET  /figures?from=&to=, GET /figures.csv?from=&to=[&publish=1][&lang=en]   the year's
+         figures (supervisors and admins; audited as view_figures)   (api/figures.py)
 
 Every route but /login needs a session (401), every write the X-CSRF-Token header (403).
 One module a resource (auth, conversations, notes, events, alerts, audit, and the others
@@ -51,6 +53,7 @@ from staff_console.api import (
     conferences,
     conversations,
     events,
+    figures,
     households,
     notes,
     people,
@@ -79,4 +82,5 @@ def create_api() -> web.Application:
     safety_feedback.add_routes(api)
     households.add_routes(api)
     conferences.add_routes(api)
+    figures.add_routes(api)
     return api

@@ -68,6 +68,8 @@ ROUTES = [
     ("GET", "/api/v1/action-items/overdue-count"),
     ("POST", "/api/v1/action-items/{item_id}/done"),
     ("POST", "/api/v1/action-items/{item_id}/drop"),
+    ("GET", "/api/v1/figures"),
+    ("GET", "/api/v1/figures.csv"),
 ]
 
 
