@@ -5,7 +5,7 @@ The period picker (staff_console/period.py) chooses the days; the core counts th
 shows is chosen by staff_console/figures_view.py, drawn by templates/figures.html and
 printed on A4 as the annual report's statistics pages (static/figures.css). Looking is
 audited like the API's look (`view_figures`, with `as: page`). Counselors get a 403 page
-that says so (`Role.can_supervise`, as `@supervisors_only` asks it).
+that says so (`supervisors_page`, as for the other supervisors' pages).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from staff_console.access import current_staff
 from staff_console.api.common import db_of, now_of
 from staff_console.figures_view import figures_context, month_label
 from staff_console.i18n import fill, texts
-from staff_console.pages import language_of, signed_in_context
+from staff_console.pages import language_of, signed_in_context, supervisors_page
 from staff_console.period import Period, PeriodError, fiscal_years, month, period_of
 from storage.tx import Tx
 
@@ -40,13 +40,9 @@ def _period_words(period: Period, language: str) -> str:
     return fill(words["dates_label"], start=period.start.isoformat(), end=period.end.isoformat())
 
 
+@supervisors_page
 async def figures_page(request: web.Request) -> web.Response:
     language = language_of(request)
-    if not current_staff(request).staff.role.can_supervise:
-        # A page, not the API's JSON: said in words, with the way back.
-        context = signed_in_context(request, "missing", {})
-        context.update(missing=texts(language)["figures"]["forbidden"])
-        return aiohttp_jinja2.render_template("missing.html", request, context, status=403)
     today = now_of(request).astimezone(TOKYO).date()
     problem = None
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,6 @@ from staff_console.access import (
     sessions_of,
     set_session_cookie,
     sign_out,
-    supervisors_only,
 )
 from staff_console.api import shapes
 from staff_console.api.conversations import queue_view
@@ -234,13 +234,32 @@ async def handover_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("handover.html", request, context)
 
 
+PageHandler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+def supervisors_page(handler: PageHandler) -> PageHandler:
+    """A page for supervisors and admins: anyone else gets a 403 page that says so in words,
+    with the way back (the API's `@supervisors_only` answers JSON, which a page cannot show)."""
+
+    async def checked(request: web.Request) -> web.Response:
+        if not current_staff(request).staff.role.can_supervise:
+            context = signed_in_context(request, "missing", {})
+            context.update(missing=texts(language_of(request))["pages"]["supervisors_only"])
+            return aiohttp_jinja2.render_template("missing.html", request, context, status=403)
+        return await handler(request)
+
+    checked.__name__ = handler.__name__
+    checked.__doc__ = handler.__doc__
+    return checked
+
+
 async def saved_replies_page(request: web.Request) -> web.Response:
     """Saved replies (定型文): the page fetches them from the API."""
     context = signed_in_context(request, "saved_replies", {})
     return aiohttp_jinja2.render_template("saved_replies.html", request, context)
 
 
-@supervisors_only
+@supervisors_page
 async def review_page(request: web.Request) -> web.Response:
     """The weekly review: new intakes, each accepted to a counselor (and a pair)."""
     data = await load_review(request)
@@ -255,14 +274,14 @@ async def review_page(request: web.Request) -> web.Response:
     return aiohttp_jinja2.render_template("review.html", request, context)
 
 
-@supervisors_only
+@supervisors_page
 async def staff_page(request: web.Request) -> web.Response:
     """Supervisors: who works today, on leave or covering; leave is set here."""
     context = signed_in_context(request, "staff", {})
     return aiohttp_jinja2.render_template("staff.html", request, context)
 
 
-@supervisors_only
+@supervisors_page
 async def audit_page(request: web.Request) -> web.Response:
     """Supervisors: the audit log with filters and the alerts history (the API audits
     each look at the log)."""

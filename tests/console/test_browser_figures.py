@@ -128,5 +128,5 @@ async def test_a_supervisor_reads_and_prints_the_fiscal_year(tmp_path):
             response = await page.goto(desk.url("/console/figures"))
             assert response is not None and response.status == 403
             await expect(page.locator("main h1")).to_have_text(
-                "年間の数字は、スーパーバイザーと管理者が見るページです。"
+                "このページは、スーパーバイザーと管理者が使うページです。"
             )

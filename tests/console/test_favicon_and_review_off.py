@@ -45,3 +45,12 @@ async def test_the_review_page_says_when_review_mode_is_off(tmp_path):
 async def test_the_review_page_says_nothing_of_the_sort_when_review_is_on(tmp_path):
     async with ApiDesk.open(tmp_path, config='assignment = "review"\n' + CONFIG) as desk:
         assert 'id="review-off"' not in await review_page(desk)
+
+
+async def test_a_counselor_opening_a_supervisors_page_is_told_so_in_words(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        counselor = await desk.sign_in(await desk.add_staff("sato"))
+        for page in ("/console/review", "/console/staff", "/console/audit", "/console/figures"):
+            status, html = await counselor.get(page)
+            assert status == 403, page
+            assert "このページは、スーパーバイザーと管理者が使うページです。" in html, page
