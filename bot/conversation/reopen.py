@@ -35,21 +35,16 @@ def current_conversation(
 ) -> Conversation:
     """The contact's open conversation; a recently resolved one reopened when the client
     writes; else a new one."""
+    # Read once: the open one is what the turn uses (no second read of the same row).
+    open_now = conversations.open_for(conn, contact.id)
+    if open_now is not None:
+        return open_now
     if client_message:
-        # Read once: the open one is what the turn uses (no second read of the same row).
-        open_now = conversations.open_for(conn, contact.id)
-        if open_now is not None:
-            return open_now
         recent = conversations.resolved_since(conn, contact.id, now - ctx.reopen_within)
         if recent is not None:
             return _reopen(conn, recent, ctx, now, result)
-        # None is open (read just above, in this transaction): no need to look again.
-        return conversations.create(
-            conn, contact.id, now, after_hours=ctx.handoff.window_closed(now)
-        )
-    return conversations.open_for_contact(
-        conn, contact.id, now, after_hours=ctx.handoff.window_closed(now)
-    )
+    # Whether the window is closed (for the figures) is asked only of a conversation opened.
+    return conversations.create(conn, contact.id, now, after_hours=ctx.handoff.window_closed(now))
 
 
 def _reopen(

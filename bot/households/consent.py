@@ -77,12 +77,14 @@ def consent_turn(
     if inbound.kind == "invitation":
         return _link(conn, contact, conversation, inbound, ctx, now)
     tapped = TAP.get(inbound.postback_data or "") if inbound.kind == "postback" else None
-    offered = store.pending_offer(conn, contact.id)
-    if offered is not None:
-        answer = tapped or _typed_answer(conn, conversation, inbound, ctx)
-        if answer is not None:
+    # Only a tap or a typed はい/いいえ can answer a waiting question: any other message
+    # does not look for one (this runs on every client message).
+    answering = tapped or _typed_word(inbound, ctx)
+    offered = store.pending_offer(conn, contact.id) if answering else None
+    if offered is not None and answering is not None:
+        if tapped or store.question_is_last(conn, conversation.id):
             return _answered(
-                conn, contact, conversation, inbound, offered, answer, ctx, now, result
+                conn, contact, conversation, inbound, offered, answering, ctx, now, result
             )
     if tapped is not None:
         return ConsentTurn([])  # a button of a question already answered: nothing to do
@@ -102,17 +104,12 @@ def _say(words: acks.Words, key: str, kind: MessageKind = MessageKind.INVITATION
     return Said(Outgoing(words.say(key)), kind)
 
 
-def _typed_answer(
-    conn: Tx, conversation: Conversation, inbound: Inbound, ctx: TurnContext
-) -> str | None:
-    """「はい」 or 「いいえ」 typed (a button's label or one of its `also` words) while the
-    consent question is the last thing said."""
+def _typed_word(inbound: Inbound, ctx: TurnContext) -> str | None:
+    """「はい」 or 「いいえ」 typed (a button's label or one of its `also` words); it answers
+    only while the consent question is the last thing said."""
     if inbound.kind != "text" or not inbound.text or len(inbound.text) > _MAX_TYPED:
         return None
-    answer = _answer_words(ctx).get(squeezed(inbound.text))
-    if answer is None or not store.question_is_last(conn, conversation.id):
-        return None
-    return answer
+    return _answer_words(ctx).get(squeezed(inbound.text))
 
 
 def _answer_words(ctx: TurnContext) -> dict[str, str]:
