@@ -33,6 +33,7 @@ from bot.handoff.passwords import hash_password
 from storage.database import Database
 from storage.timefmt import to_db
 from tests import line_events as ev
+from tests.sealing_keys import TEST_KEYS
 from tests.service import free_port
 
 SECRET = "bench-secret"
@@ -178,7 +179,7 @@ def seed(db: Path) -> dict[str, object]:
 
 
 async def _migrate(db: Path) -> None:
-    database = await Database.open(db)
+    database = await Database.open(db, keys=TEST_KEYS)
     await database.close()
 
 

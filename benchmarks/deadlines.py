@@ -27,6 +27,7 @@ from storage import contacts, conversations, deadlines, organizations, staff
 from storage.database import Database
 from storage.timefmt import from_db, to_db
 from tests.processes import children
+from tests.sealing_keys import TEST_KEYS
 from tests.service import free_port
 
 SECRET = "bench-secret"
@@ -115,7 +116,7 @@ def _seed_deadlines(conn: sqlite3.Connection, conversation_ids: list[int], start
 
 async def seed(path: Path) -> tuple[datetime, float, float]:
     """Seed the file; returns (the start the due times are relative to, seconds, seconds)."""
-    db = await Database.open(path, "NORMAL")
+    db = await Database.open(path, "NORMAL", keys=TEST_KEYS)
     try:
         began = time.perf_counter()
         ids = await db.write(lambda conn: _seed_conversations(conn, ROWS, datetime.now(UTC)))
@@ -209,7 +210,7 @@ async def wait_scheduled(port: int, process: Process, log: Path) -> tuple[float,
 
 
 async def read_back(path: Path, stopped: datetime) -> dict:
-    db = await Database.open(path, "NORMAL")
+    db = await Database.open(path, "NORMAL", keys=TEST_KEYS)
     try:
         fired = await db.fetch_all(
             "SELECT due_at, fired_at FROM deadlines WHERE status = 'fired' AND kind = ?",

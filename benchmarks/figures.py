@@ -34,6 +34,7 @@ from bot.handoff.passwords import hash_password
 from storage import facts
 from storage.database import Database
 from storage.timefmt import to_db
+from tests.sealing_keys import TEST_KEYS
 from tests.service import free_port
 
 CONVERSATIONS = 100_000
@@ -338,7 +339,7 @@ def _run(conn: sqlite3.Connection, sql: str) -> None:
 
 
 async def _migrate(db: Path) -> None:
-    database = await Database.open(db)
+    database = await Database.open(db, keys=TEST_KEYS)
     await database.close()
 
 

@@ -31,6 +31,7 @@ from bot.handoff.passwords import hash_password
 from storage.database import Database
 from storage.timefmt import to_db
 from tests.processes import children
+from tests.sealing_keys import TEST_KEYS
 from tests.service import free_port
 
 SECRET = "bench-secret"
@@ -74,7 +75,7 @@ def rss_mb(process: Process) -> float:
 
 
 async def prepare(db: Path) -> None:
-    database = await Database.open(db)
+    database = await Database.open(db, keys=TEST_KEYS)
     await database.close()
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO organizations (id, name) VALUES ('bench', 'Bench')")

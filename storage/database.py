@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from storage.migrate import migrate
+from storage.sealing import Keyring, MasterKeys
+from storage.sealing import connect as sealing_connect
 from storage.tx import Tx
 
 log = logging.getLogger("tobira.database")
@@ -92,9 +94,18 @@ def savepoint(conn: Tx, name: str) -> Iterator[None]:
 
 
 class Database:
-    """Open with `await Database.open(path)`, close with `await db.close()`."""
+    """Open with `await Database.open(path, keys=...)`, close with `await db.close()`."""
 
-    def __init__(self, path: Path, synchronous: str = "FULL", busy_timeout_ms: int = 5000) -> None:
+    def __init__(
+        self,
+        path: Path,
+        synchronous: str = "FULL",
+        busy_timeout_ms: int = 5000,
+        *,
+        keys: MasterKeys,
+    ) -> None:
+        # Seals and opens what people write; carried by the writer and reader connections.
+        self.keyring = Keyring(keys)
         # How long a write waits for another process's lock (a `tobira staff` command).
         self._busy_timeout_ms = busy_timeout_ms
         self.path = path
@@ -117,12 +128,23 @@ class Database:
 
     @classmethod
     async def open(
-        cls, path: Path | str, synchronous: str = "FULL", busy_timeout_ms: int = 5000
+        cls,
+        path: Path | str,
+        synchronous: str = "FULL",
+        busy_timeout_ms: int = 5000,
+        *,
+        keys: MasterKeys,
     ) -> Database:
-        db = cls(Path(path), synchronous, busy_timeout_ms)
+        """Raises MasterKeyError (one sentence) when `keys` do not open this database."""
+        db = cls(Path(path), synchronous, busy_timeout_ms, keys=keys)
         db.path.parent.mkdir(parents=True, exist_ok=True)
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(db._executor, db._open_writer)
+        try:
+            await loop.run_in_executor(db._executor, db._open_writer)
+        except BaseException:
+            for pool in (db._executor, db._read_executor, db._checkpointer):
+                pool.shutdown(wait=False)
+            raise
         await loop.run_in_executor(db._read_executor, db._open_read_conn)
         db._reader = await aiosqlite.connect(db.path)
         db._reader.row_factory = aiosqlite.Row
@@ -153,14 +175,26 @@ class Database:
 
     def _open_writer(self) -> None:
         # isolation_level=None: we issue BEGIN/COMMIT ourselves.
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn = sealing_connect(
+            self.path, self.keyring, isolation_level=None, check_same_thread=False
+        )
         conn.row_factory = sqlite3.Row
         _configure(conn, self._synchronous, self._busy_timeout_ms)
         migrate(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.keyring.prepare(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            conn.close()
+            raise
         self._writer = conn
 
     def _open_read_conn(self) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn = sealing_connect(
+            self.path, self.keyring, isolation_level=None, check_same_thread=False
+        )
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
         self._read_conn = conn

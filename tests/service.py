@@ -20,6 +20,7 @@ from bot.delivery.channel import Channel
 from bot.runtime.clock import Clock
 from tests import line_events
 from tests.fakeline import FakeLine
+from tests.sealing_keys import TEST_KEY_TEXT
 
 SECRET = "test-channel-secret"
 
@@ -44,6 +45,7 @@ def settings_for(
         # The sending process takes a second to start (it imports the SDK): tests call LINE
         # from the main process unless they are about that process (test_sending_process.py).
         "line.sending_process": False,
+        "privacy.data_key": TEST_KEY_TEXT,
     }
     values.update(overrides)
     config = None

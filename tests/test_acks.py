@@ -25,6 +25,7 @@ from bot.runtime.clock import TOKYO
 from storage import contacts, conversations, deadlines, organizations
 from storage.database import Database
 from storage.staff import StaffMember
+from tests.sealing_keys import TEST_KEYS
 
 
 def jst(day: int, hour: int, minute: int = 0) -> datetime:
@@ -195,7 +196,7 @@ def test_stop_after_a_handoff_says_who_keeps_the_conversation(ja):
 
 
 async def test_a_burst_starts_three_deadlines_and_the_follow_up_carries_the_promise(tmp_path):
-    db = await Database.open(tmp_path / "t.db")
+    db = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
     try:
 
         def burst(conn, contact_time=None):

@@ -11,6 +11,7 @@ from bot.promises.alarm import DeadlineAlarm
 from bot.runtime.clock import SystemClock
 from storage import claims, contacts, conversations, deadlines, organizations
 from storage.database import Database
+from tests.sealing_keys import TEST_KEYS
 
 ROWS = 600
 
@@ -33,7 +34,7 @@ def _seed(conn: sqlite3.Connection, now: datetime) -> None:
 async def test_closing_mid_ring_finishes_the_chunk_and_stops_quietly(tmp_path, caplog):
     """Regression: closing cancelled a ring in the middle, which APScheduler logged as a
     failed job, and its listener re-armed a scheduler that was shutting down."""
-    db = await Database.open(tmp_path / "t.db")
+    db = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
     fired: list[int] = []
     first_fired = asyncio.Event()
 

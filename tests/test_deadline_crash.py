@@ -20,6 +20,7 @@ from storage.timefmt import from_db
 from tests import line_events as ev
 from tests.fakeline import FakeLine
 from tests.processes import service_env, start_service, wait_healthy
+from tests.sealing_keys import TEST_KEYS
 from tests.service import SECRET, free_port
 
 PEOPLE = 12
@@ -152,7 +153,7 @@ async def test_the_alarm_survives_being_armed_while_it_rings(tmp_path):
     from storage import claims, contacts, conversations, deadlines
     from storage.database import Database
 
-    db = await Database.open(tmp_path / "alarm.db")
+    db = await Database.open(tmp_path / "alarm.db", keys=TEST_KEYS)
     clock = SystemClock()
     try:
         start = clock.now()

@@ -51,7 +51,11 @@ def serve(env: dict[str, str]) -> subprocess.Popen:
 @pytest.mark.subprocess
 async def test_what_is_missing_is_said_at_start_up_and_in_healthz(tmp_path, line_env, expected):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LINE_", "TOBIRA_")) or k == "TOBIRA_DATA_KEY"
+    }
     env.update(TOBIRA_DB=str(tmp_path / "tobira.db"), TOBIRA_PORT=str(port), **line_env)
     process = serve(env)
     url = f"http://127.0.0.1:{port}"

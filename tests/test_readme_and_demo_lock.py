@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def clean_env(**extra: str) -> dict[str, str]:
+    # The master key stays: it is the deployment's, not a setting under test.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}
     return {**env, **extra}
 

@@ -18,6 +18,7 @@ from storage import organizations
 from storage import staff as staff_store
 from storage.database import Database
 from storage.staff import StaffError
+from tests.sealing_keys import TEST_KEYS
 
 AT = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 
@@ -205,7 +206,7 @@ def test_password_hashing():
 
 @pytest.fixture
 async def db(tmp_path):
-    database = await Database.open(tmp_path / "t.db")
+    database = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
 
     def seed(conn: sqlite3.Connection) -> None:
         organizations.sync(conn, [("welfare", "福祉"), ("psych", "心理")])

@@ -64,7 +64,12 @@ async def test_a_second_server_on_a_busy_port_starts_nothing(tmp_path, line):
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}
+    # The master key stays: it is the deployment's, not a setting under test.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LINE_", "TOBIRA_")) or k == "TOBIRA_DATA_KEY"
+    }
     return {**env, **extra}
 
 

@@ -11,10 +11,11 @@ import pytest
 
 from storage.database import Database
 from storage.migrate import available
+from tests.sealing_keys import TEST_KEYS
 
 
 async def test_migrations_set_user_version_wal_and_foreign_keys(tmp_path):
-    db = await Database.open(tmp_path / "t.db")
+    db = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
     try:
         assert (await db.fetch_one("PRAGMA user_version"))[0] == len(available())
         assert (await db.fetch_one("PRAGMA journal_mode"))[0] == "wal"
@@ -28,12 +29,12 @@ async def test_migrations_set_user_version_wal_and_foreign_keys(tmp_path):
             )
     finally:
         await db.close()
-    again = await Database.open(tmp_path / "t.db")  # reopening migrates nothing
+    again = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)  # reopening migrates nothing
     await again.close()
 
 
 async def test_concurrent_writes_share_commits_and_a_failure_stays_alone(tmp_path):
-    db = await Database.open(tmp_path / "t.db", synchronous="FULL")
+    db = await Database.open(tmp_path / "t.db", synchronous="FULL", keys=TEST_KEYS)
     try:
 
         def insert(i: int):
@@ -60,7 +61,7 @@ async def test_concurrent_writes_share_commits_and_a_failure_stays_alone(tmp_pat
 
 
 async def test_online_backup_is_a_consistent_copy(tmp_path):
-    db = await Database.open(tmp_path / "t.db")
+    db = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
     try:
         await db.write(lambda c: c.execute("INSERT INTO organizations VALUES ('a', 'A')"))
         await db.backup(tmp_path / "backup" / "copy.db")
@@ -75,7 +76,7 @@ async def test_a_newer_database_is_refused(tmp_path):
     with sqlite3.connect(tmp_path / "t.db") as conn:
         conn.execute("PRAGMA user_version = 999")
     with pytest.raises(RuntimeError, match="newer than this tobira"):
-        await Database.open(tmp_path / "t.db")
+        await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
 
 
 async def test_a_webhook_job_joins_the_open_batch_and_commits_without_waiting_for_the_queue(
@@ -83,7 +84,7 @@ async def test_a_webhook_job_joins_the_open_batch_and_commits_without_waiting_fo
 ):
     """A webhook that arrives while 200 slow background jobs are being written is committed
     long before they are all done: it must answer LINE within seconds whatever the backlog."""
-    db = await Database.open(tmp_path / "t.db")
+    db = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
     loop = asyncio.get_running_loop()
     finished: list[str] = []
     urgent_task: list[asyncio.Task[None]] = []
@@ -120,7 +121,7 @@ async def test_a_webhook_job_joins_the_open_batch_and_commits_without_waiting_fo
 async def test_turns_fill_a_webhooks_batch_for_at_most_a_millisecond(tmp_path):
     """Once a webhook's job is in a batch, background jobs join it only for 1 ms: its fsync
     does not wait for a window full of turns (only other webhooks may still join)."""
-    db = await Database.open(tmp_path / "t.db")
+    db = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
     loop = asyncio.get_running_loop()
     ran: list[tuple[str, int]] = []  # (job, the batch it ran in)
     urgent_task: list[asyncio.Task[None]] = []
@@ -155,7 +156,7 @@ async def test_turns_fill_a_webhooks_batch_for_at_most_a_millisecond(tmp_path):
 
 
 async def test_a_heavy_job_runs_off_the_event_loop_and_a_failure_rolls_it_back(tmp_path):
-    db = await Database.open(tmp_path / "t.db")
+    db = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
     try:
 
         def purge(conn: sqlite3.Connection) -> int:
@@ -184,7 +185,7 @@ async def test_a_heavy_job_runs_off_the_event_loop_and_a_failure_rolls_it_back(t
 async def test_the_writer_outlives_a_lock_held_by_another_process_and_a_failed_commit(tmp_path):
     """Regression: a BEGIN that could not get the lock, or a COMMIT that failed, ended the
     writer for good and every later write waited forever."""
-    db = await Database.open(tmp_path / "t.db", busy_timeout_ms=100)
+    db = await Database.open(tmp_path / "t.db", busy_timeout_ms=100, keys=TEST_KEYS)
     try:
         other = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
         other.execute("BEGIN IMMEDIATE")  # e.g. `tobira staff add` in the middle of a write

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage import contacts, conversations
 from storage.database import Database
+from tests.sealing_keys import TEST_KEYS
 
 T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 
@@ -21,7 +22,7 @@ def _longest(conn: sqlite3.Connection, conversation_id: int) -> tuple[object, ob
 
 
 async def test_an_answer_closes_the_wait_from_the_first_unanswered_message(tmp_path):
-    db = await Database.open(tmp_path / "t.db")
+    db = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
     try:
 
         def job(conn: sqlite3.Connection) -> list[tuple[object, object]]:

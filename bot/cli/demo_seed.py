@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app.database import open_database
+from bot.config.privacy import with_demo_key
 from bot.config.settings import Settings, handoff_settings
 from bot.handoff.passwords import hash_password, verify_password
 from storage import staff as staff_store
@@ -76,6 +77,14 @@ DEMO_DB = Path("var/demo.db")
 
 def is_demo_database(path: Path) -> bool:
     return path.resolve() == DEMO_DB.resolve()
+
+
+def with_demo_key_on_demo_database(settings: Settings) -> Settings:
+    """A command run on the demo's database (`tobira staff ...` beside `make run`) opens it
+    with the demo's key file, as the demo does."""
+    if not is_demo_database(settings.database):
+        return settings
+    return replace(settings, privacy=with_demo_key(settings.privacy))
 
 
 def with_demo_organizations(settings: Settings) -> Settings:

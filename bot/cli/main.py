@@ -10,6 +10,7 @@ import os
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -120,13 +121,19 @@ def _parser() -> argparse.ArgumentParser:
     from bot.cli import staff as staff_cli
 
     staff_cli.register(commands)
+
+    from bot.cli import keys as keys_cli
+
+    keys_cli.register(commands)
     return parser
 
 
 def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    from bot.cli.demo_seed import with_demo_key_on_demo_database
     from bot.config.loading import load_settings
 
-    return load_settings(getattr(args, "config", None), overrides=overrides)
+    settings = load_settings(getattr(args, "config", None), overrides=overrides)
+    return with_demo_key_on_demo_database(settings)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -142,6 +149,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from bot.channels.line.demo import DEMO_TOKEN
     from bot.config.loading import load_settings
+    from bot.config.privacy import with_demo_key
 
     port = args.port if args.port is not None else load_settings(None).port
     overrides: dict[str, object] = {
@@ -157,6 +165,7 @@ def _demo(args: argparse.Namespace) -> int:
         # filled with demo staff; with TOBIRA_DB, `tobira staff ...` and the demo agree.
         overrides["database"] = demo_seed.DEMO_DB
     settings = load_settings(None, overrides=overrides)
+    settings = replace(settings, privacy=with_demo_key(settings.privacy))
     if args.reset:
         if os.environ.get("TOBIRA_DB"):
             print("tobira: --reset deletes only the demo's own database; unset TOBIRA_DB.")
@@ -208,10 +217,13 @@ def _run_server(
     from bot.app.factory import create_app
     from bot.cli import db_lock
     from bot.cli.listen import bound_port, cannot_listen, listen
+    from bot.config.privacy import master_keys
     from bot.conversation.flow_loading import load_configured_flows
 
     # Everything that can refuse to start is checked before any background work starts
-    # (the configuration was read before this): the flows, the port, the database's lock.
+    # (the configuration was read before this): the master key, the flows, the port, the
+    # database's lock.
+    master_keys(settings.privacy)  # no key outside demo mode: one sentence, exit code 2
     load_configured_flows(
         settings, flow_limits(settings)
     )  # refuse to start on a broken flow, with file:line
@@ -285,12 +297,12 @@ def _event_loop() -> asyncio.AbstractEventLoop:
 
 
 def _migrate(args: argparse.Namespace) -> int:
-    from storage.database import Database
+    from bot.app.database import open_database
 
     settings = _settings(args)
 
     async def run() -> None:
-        db = await Database.open(settings.database)
+        db = await open_database(settings)
         await db.close()
 
     asyncio.run(run())
@@ -299,12 +311,12 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from storage.database import Database
+    from bot.app.database import open_database
 
     settings = _settings(args)
 
     async def run() -> None:
-        db = await Database.open(settings.database)
+        db = await open_database(settings)
         try:
             await db.backup(args.path)
         finally:

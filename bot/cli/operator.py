@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from bot.app.database import open_database
+from bot.cli.demo_seed import with_demo_key_on_demo_database
 from bot.config.settings import Settings
 from storage.database import Database
 
@@ -38,6 +39,8 @@ def guarded(
 
 
 def with_db(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    settings = with_demo_key_on_demo_database(settings)
+
     async def run() -> T:
         db = await open_database(settings)
         try:

@@ -27,6 +27,7 @@ from bot.config.settings import (
     FigureSettings,
     HouseholdSettings,
     LineSettings,
+    PrivacySettings,
     Settings,
     WebSettings,
     handoff_settings,
@@ -180,6 +181,7 @@ _TABLES: dict[str, dict[str, tuple[str, Check]]] = {
         "remind_before": ("conferences.remind_before", _remind_before),
     },
     "figures": {"suppress_below": ("figures.suppress_below", _suppress_below)},
+    "privacy": {"key_file": ("privacy.key_file", values.path)},
     "web": {
         "leave_url": ("web.leave_url", values.url),
         "secure_cookie": ("web.secure_cookie", _secure_cookie),
@@ -208,6 +210,8 @@ _ENV: dict[str, tuple[str, Check]] = {
     "LINE_CHANNEL_SECRET": ("line.channel_secret", values.text),
     "LINE_CHANNEL_ACCESS_TOKEN": ("line.channel_access_token", values.text),
     "LINE_API_BASE_URL": ("line.api_base_url", values.url),
+    "TOBIRA_DATA_KEY": ("privacy.data_key", values.text),
+    "TOBIRA_DATA_KEYS_OLD": ("privacy.old_keys", values.text),
 }
 
 
@@ -276,7 +280,10 @@ def load_settings(
     figures = FigureSettings(
         **{k.removeprefix("figures."): v for k, v in found.items() if k.startswith("figures.")}
     )
-    sections = ("line.", "console.", "web.", "households.", "conferences.", "figures.")
+    privacy = PrivacySettings(
+        **{k.removeprefix("privacy."): v for k, v in found.items() if k.startswith("privacy.")}
+    )
+    sections = ("line.", "console.", "web.", "households.", "conferences.", "figures.", "privacy.")
     top = {k: v for k, v in found.items() if not k.startswith(sections)}
     if "handoff" in top:
         handoff = top.pop("handoff")
@@ -289,6 +296,7 @@ def load_settings(
         households=households,
         conferences=conferences,
         figures=figures,
+        privacy=privacy,
     )
 
 

@@ -180,6 +180,18 @@ class FigureSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """Privacy at rest (issue 23): the master key that wraps every data key, as base64 from
+    TOBIRA_DATA_KEY or in the file `[privacy] key_file`; older keys (TOBIRA_DATA_KEYS_OLD,
+    comma-separated) only for reading, until `tobira keys rotate` has re-wrapped everything.
+    Resolved and checked by bot/config/privacy.py."""
+
+    data_key: str | None = None
+    old_keys: str | None = None
+    key_file: Path | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     # What clients read, in Japanese and in English (the `_en` forms).
     service_name: str = "ひきこもり相談窓口"
@@ -209,3 +221,4 @@ class Settings:
     households: HouseholdSettings = field(default_factory=HouseholdSettings)
     conferences: ConferenceSettings = field(default_factory=ConferenceSettings)
     figures: FigureSettings = field(default_factory=FigureSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)

@@ -191,7 +191,11 @@ async def test_by_default_nothing_is_marked_read(tmp_path):
 @pytest.mark.subprocess
 async def test_the_demo_uses_tobira_db_and_seeds_staff_who_can_sign_in(tmp_path):
     database = tmp_path / "shared.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINE_", "TOBIRA_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LINE_", "TOBIRA_")) or k == "TOBIRA_DATA_KEY"
+    }
     env["TOBIRA_DB"] = str(database)
     added = await asyncio.to_thread(
         _cli,

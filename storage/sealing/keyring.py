@@ -1,0 +1,207 @@
+"""Data keys per subject, sealing and opening texts with them.
+
+Envelope encryption: each subject (a contact, a household) has its own random AES-256 data
+key, stored in `data_keys` wrapped by the master key. A text is sealed with its subject's
+key and with its place (table, column, row) as associated data, so a sealed value copied to
+another row or column does not open. Destroying a subject's data key makes every copy of
+its texts unreadable, in backups and freed pages alike (crypto-shredding).
+
+Sealed values are BLOBs: `version (1) | nonce (12) | ciphertext and tag`. A TEXT value in a
+sealed column is one written before sealing existed; it reads as itself until the migration
+(storage/sealing/backfill.py) seals it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from datetime import UTC, datetime
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from storage.sealing.master import KEY_BYTES, MasterKeyError, MasterKeys, key_id
+from storage.tx import Tx
+
+VERSION = b"\x01"
+_NONCE = 12
+INDEX_SUBJECT = "index"  # the HMAC key for lookups of sealed platform ids
+
+
+def contact_subject(contact_id: int) -> str:
+    return f"contact:{contact_id}"
+
+
+def household_subject(household_id: int) -> str:
+    return f"household:{household_id}"
+
+
+class SealError(Exception):
+    """A sealed value that does not open: the wrong key, or a value moved or altered."""
+
+
+class KeyGone(SealError):
+    """The subject's data key was destroyed (the person was erased): nothing to read."""
+
+
+def _place(table: str, column: str, row: int | str) -> bytes:
+    return f"{table}.{column}.{row}".encode()
+
+
+class Keyring:
+    """One per database: its master keys and the data keys unwrapped so far (in memory
+    only). Shared by the writer and the reader threads; only writers create keys."""
+
+    def __init__(self, master: MasterKeys) -> None:
+        self.master = master
+        self._masters = master.by_id()
+        self._wrap = AESGCM(master.current)
+        self._keys: dict[str, AESGCM] = {}
+        self._index_key: bytes | None = None
+        self._lock = threading.Lock()
+
+    # -- start-up -------------------------------------------------------------------------
+
+    def prepare(self, conn: Tx) -> None:
+        """Refuse a master key that does not open this database (never read garbage), and
+        make the lookup key on a new database. Runs on the writer, after migrations."""
+        rows = conn.execute("SELECT DISTINCT master_id FROM data_keys").fetchall()
+        unknown = [row[0] for row in rows if row[0] not in self._masters]
+        if unknown:
+            raise MasterKeyError(
+                "TOBIRA_DATA_KEY does not open this database: its data keys were wrapped by"
+                f" another master key (id {unknown[0]}); give that one in TOBIRA_DATA_KEYS_OLD"
+                " or TOBIRA_DATA_KEY"
+            )
+        for (master_id,) in rows:  # one real unwrap per master key: a tampered table fails
+            row = conn.execute(
+                "SELECT subject, wrapped FROM data_keys WHERE master_id = ? LIMIT 1",
+                (master_id,),
+            ).fetchone()
+            self._unwrap(row[0], bytes(row[1]), master_id)
+        self._index_key = self._raw_key(conn, INDEX_SUBJECT, create=True)
+
+    # -- sealing --------------------------------------------------------------------------
+
+    def seal(
+        self, conn: Tx, subject: str, table: str, column: str, row: int | str, text: str
+    ) -> bytes:
+        """`text` sealed for `subject`, bound to its place; creates the subject's key on
+        first use (so call it inside the write transaction that stores the value)."""
+        aead = self._aead(conn, subject, create=True)
+        nonce = secrets.token_bytes(_NONCE)
+        return (
+            VERSION + nonce + aead.encrypt(nonce, text.encode("utf-8"), _place(table, column, row))
+        )
+
+    def open(
+        self, conn: Tx, subject: str, table: str, column: str, row: int | str, value: object
+    ) -> str | None:
+        """The text of a stored value: None stays None, a clear TEXT (not sealed yet) is
+        itself, a sealed BLOB is opened or raises SealError (KeyGone if erased)."""
+        if value is None or isinstance(value, str):
+            return value
+        if not isinstance(value, bytes | bytearray | memoryview):
+            raise SealError(f"{table}.{column} row {row}: not a sealed value")
+        data = bytes(value)
+        if data[:1] != VERSION or len(data) < 1 + _NONCE + 16:
+            raise SealError(f"{table}.{column} row {row}: unknown sealed format")
+        aead = self._aead(conn, subject, create=False)
+        try:
+            plain = aead.decrypt(
+                data[1 : 1 + _NONCE], data[1 + _NONCE :], _place(table, column, row)
+            )
+        except InvalidTag:
+            raise SealError(f"{table}.{column} row {row} does not open with its key") from None
+        return plain.decode("utf-8")
+
+    def lookup_hash(self, text: str) -> str:
+        """A keyed hash (HMAC-SHA256) of a platform id: equal ids find each other, and a
+        copied database cannot be searched for a known id without the key."""
+        if self._index_key is None:
+            raise RuntimeError("Keyring.prepare() has not run on this database")
+        return hmac.new(self._index_key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+    # -- erasure and rotation -------------------------------------------------------------
+
+    def destroy(self, conn: Tx, subject: str) -> None:
+        """Crypto-shredding: the subject's data key is deleted, so every copy of what was
+        sealed with it, anywhere, stays unreadable."""
+        conn.execute("DELETE FROM data_keys WHERE subject = ?", (subject,))
+        self.forget(subject)
+
+    def forget(self, subject: str) -> None:
+        self._keys.pop(subject, None)
+
+    def rewrap(self, conn: Tx, batch: int) -> int:
+        """Re-wrap up to `batch` data keys still under an older master key with the current
+        one; returns how many. Safe to stop and run again: each row is done or not."""
+        current = self.master.current_id
+        rows = conn.execute(
+            "SELECT subject, wrapped, master_id FROM data_keys WHERE master_id != ? LIMIT ?",
+            (current, batch),
+        ).fetchall()
+        for subject, wrapped, master_id in rows:
+            raw = self._unwrap(subject, bytes(wrapped), master_id)
+            conn.execute(
+                "UPDATE data_keys SET wrapped = ?, master_id = ? WHERE subject = ?",
+                (self._wrap_key(subject, raw), current, subject),
+            )
+        return len(rows)
+
+    # -- data keys ------------------------------------------------------------------------
+
+    def _aead(self, conn: Tx, subject: str, *, create: bool) -> AESGCM:
+        found = self._keys.get(subject)
+        if found is None:
+            found = AESGCM(self._raw_key(conn, subject, create=create))
+            self._keys[subject] = found
+        return found
+
+    def _raw_key(self, conn: Tx, subject: str, *, create: bool) -> bytes:
+        row = conn.execute(
+            "SELECT wrapped, master_id FROM data_keys WHERE subject = ?", (subject,)
+        ).fetchone()
+        if row is not None:
+            return self._unwrap(subject, bytes(row[0]), row[1])
+        if not create:
+            raise KeyGone(f"no data key for {subject}: erased, or never written")
+        with self._lock:
+            raw = secrets.token_bytes(KEY_BYTES)
+            conn.execute(
+                "INSERT INTO data_keys (subject, wrapped, master_id, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (
+                    subject,
+                    self._wrap_key(subject, raw),
+                    self.master.current_id,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                ),
+            )
+        return raw
+
+    def _wrap_key(self, subject: str, raw: bytes) -> bytes:
+        nonce = secrets.token_bytes(_NONCE)
+        return nonce + self._wrap.encrypt(nonce, raw, _place("data_keys", "wrapped", subject))
+
+    def _unwrap(self, subject: str, wrapped: bytes, master_id: str) -> bytes:
+        master = self._masters.get(master_id)
+        if master is None:
+            raise MasterKeyError(
+                f"the data key of {subject} was wrapped by master key {master_id}, which was"
+                " not given (TOBIRA_DATA_KEY, TOBIRA_DATA_KEYS_OLD)"
+            )
+        try:
+            return AESGCM(master).decrypt(
+                wrapped[:_NONCE], wrapped[_NONCE:], _place("data_keys", "wrapped", subject)
+            )
+        except InvalidTag:
+            raise MasterKeyError(
+                f"the data key of {subject} does not open with master key {master_id}:"
+                " the key or the table was altered"
+            ) from None
+
+
+__all__ = ["KeyGone", "Keyring", "SealError", "key_id"]
