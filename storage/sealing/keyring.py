@@ -61,6 +61,9 @@ class Keyring:
         self._keys: dict[str, AESGCM] = {}
         self._index_key: bytes | None = None
         self._lock = threading.Lock()
+        # conversation id -> contact id: a conversation never changes hands. Set again by
+        # whoever creates a conversation, so an id reused after an erasure is never stale.
+        self._conversation_contact: dict[int, int] = {}
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -124,6 +127,29 @@ class Keyring:
             raise RuntimeError("Keyring.prepare() has not run on this database")
         return hmac.new(self._index_key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
+    def user_hash(self, channel: str, platform_user_id: str) -> str:
+        """What contacts.user_hash and inbound_events.user_key hold for a platform id."""
+        return self.lookup_hash(f"{channel}:{platform_user_id}")
+
+    # -- subjects -------------------------------------------------------------------------
+
+    def conversation_subject(self, conn: Tx, conversation_id: int) -> str:
+        """The subject (the contact) whose key seals a conversation's texts."""
+        contact_id = self._conversation_contact.get(conversation_id)
+        if contact_id is None:
+            row = conn.execute(
+                "SELECT contact_id FROM conversations WHERE id = ?", (conversation_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyGone(f"no conversation {conversation_id}")
+            contact_id = int(row[0])
+            self._conversation_contact[conversation_id] = contact_id
+        return contact_subject(contact_id)
+
+    def remember_conversation(self, conversation_id: int, contact_id: int) -> None:
+        """Call when a conversation is created (its id may be one an erasure freed)."""
+        self._conversation_contact[conversation_id] = contact_id
+
     # -- erasure and rotation -------------------------------------------------------------
 
     def destroy(self, conn: Tx, subject: str) -> None:
@@ -134,6 +160,11 @@ class Keyring:
 
     def forget(self, subject: str) -> None:
         self._keys.pop(subject, None)
+        if subject.startswith("contact:"):
+            gone = int(subject.removeprefix("contact:"))
+            for conversation_id, contact_id in list(self._conversation_contact.items()):
+                if contact_id == gone:
+                    self._conversation_contact.pop(conversation_id, None)
 
     def rewrap(self, conn: Tx, batch: int) -> int:
         """Re-wrap up to `batch` data keys still under an older master key with the current
