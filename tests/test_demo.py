@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 
@@ -47,6 +48,11 @@ async def test_the_demo_answers_a_chat_in_the_terminal_without_line(tmp_path):
     assert banner.index('"deadlines armed"') < banner.index("nothing leaves this machine")
     assert banner.count("nothing leaves this machine") == 1
     assert (tmp_path / "var" / "demo.db").exists()
+    # No key was given: the demo made its own, readable by its owner only, used again on the
+    # next start (a new key each time would lock the demo out of its own database).
+    key_file = tmp_path / "var" / "demo-data.key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert len(base64.b64decode(key_file.read_text())) == 32
 
 
 async def test_the_demo_line_counts_pushes_against_the_free_plan_as_line_does():
