@@ -95,7 +95,7 @@ def _seal(
     return keyring_of(conn).seal(conn, household_subject(household_id), table, column, row, text)
 
 
-def _open(conn: Tx, household_id: int, table: str, column: str, row: int, value: Any) -> Any:
+def _open(conn: Tx, household_id: int, table: str, column: str, row: int, value: Any) -> str | None:
     return keyring_of(conn).open(conn, household_subject(household_id), table, column, row, value)
 
 
@@ -183,7 +183,7 @@ def item_from(conn: Tx, row: dict[str, Any]) -> ActionItem:
     """An item from a row of its columns and its conference's `household_id`."""
     household_id, item_id = row["household_id"], row["id"]
 
-    def text(column: str) -> Any:
+    def text(column: str) -> str | None:
         return _open(conn, household_id, "action_items", column, item_id, row[column])
 
     return ActionItem(
