@@ -3,7 +3,10 @@ writes and the simple reads. The rules (what a valid record is, when reminders r
 they reach) are in bot/conferences; what staff see is storage/read_side/conferences.py.
 
 Nothing here holds a client's words, name or platform id: a conference names agencies,
-staff and what was agreed, and hangs on a household by its id.
+staff and what was agreed, and hangs on a household by its id. What was agreed is still about
+people, so the texts (a conference's decisions; an item's what, result and contact person)
+are sealed with the household's data key (storage/sealing), each bound to its own row, and
+opened here: callers see plain text. Nothing filters or sorts on these texts in SQL.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage import facts
+from storage.sealing import household_subject, keyring_of, next_row_id
 from storage.statuses import ActionItemState, DeadlineStatus, ReminderKind
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx, named_rows
@@ -83,7 +87,19 @@ _CONFERENCE = (
 )
 
 
-def _conference(row: dict[str, Any]) -> Conference:
+def _seal(
+    conn: Tx, household_id: int, table: str, column: str, row: int, text: str | None
+) -> bytes | None:
+    if text is None:
+        return None
+    return keyring_of(conn).seal(conn, household_subject(household_id), table, column, row, text)
+
+
+def _open(conn: Tx, household_id: int, table: str, column: str, row: int, value: Any) -> str | None:
+    return keyring_of(conn).open(conn, household_subject(household_id), table, column, row, value)
+
+
+def _conference(conn: Tx, row: dict[str, Any]) -> Conference:
     return Conference(
         id=row["id"],
         household_id=row["household_id"],
@@ -91,7 +107,10 @@ def _conference(row: dict[str, Any]) -> Conference:
         agencies=tuple(json.loads(row["agencies"])),
         lead_agency=row["lead_agency"],
         key_worker_id=row["key_worker_id"],
-        decisions=row["decisions"],
+        decisions=_open(
+            conn, row["household_id"], "conferences", "decisions", row["id"], row["decisions"]
+        )
+        or "",
         next_review_on=_day(row["next_review_on"]) if row["next_review_on"] else None,
         created_by=row["created_by"],
         created_at=_when(row["created_at"]),
@@ -111,32 +130,33 @@ def create(
     created_by: int,
     now: datetime,
 ) -> Conference:
-    rows = named_rows(
-        conn,
-        "INSERT INTO conferences (household_id, held_on, agencies, lead_agency, key_worker_id,"
-        " decisions, next_review_on, created_by, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    conference_id = next_row_id(conn, "conferences")
+    conn.execute(
+        "INSERT INTO conferences (id, household_id, held_on, agencies, lead_agency,"
+        " key_worker_id, decisions, next_review_on, created_by, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
+            conference_id,
             household_id,
             held_on.isoformat(),
             json.dumps(list(agencies), ensure_ascii=False),
             lead_agency,
             key_worker_id,
-            decisions,
+            _seal(conn, household_id, "conferences", "decisions", conference_id, decisions),
             next_review_on.isoformat() if next_review_on else None,
             created_by,
             to_db(now),
         ),
     )
-    facts.conference_held(conn, rows[0]["id"], household_id, held_on, agencies, now)
-    found = get(conn, rows[0]["id"])
+    facts.conference_held(conn, conference_id, household_id, held_on, agencies, now)
+    found = get(conn, conference_id)
     assert found is not None
     return found
 
 
 def get(conn: Tx, conference_id: int) -> Conference | None:
     rows = named_rows(conn, f"{_CONFERENCE} WHERE id = ?", (conference_id,))
-    return _conference(rows[0]) if rows else None
+    return _conference(conn, rows[0]) if rows else None
 
 
 def of_household(conn: Tx, household_id: int) -> list[Conference]:
@@ -146,62 +166,90 @@ def of_household(conn: Tx, household_id: int) -> list[Conference]:
         f"{_CONFERENCE} WHERE household_id = ? ORDER BY held_on DESC, id DESC",
         (household_id,),
     )
-    return [_conference(row) for row in rows]
+    return [_conference(conn, row) for row in rows]
 
 
 # --- action items
 
+# An item's texts are sealed with its conference's household's key: read that with it.
 _ITEM = (
-    "SELECT id, conference_id, what, owner_staff_id, owner_agency, owner_person, due_on,"
-    " state, result, done_at, done_by FROM action_items"
+    "SELECT i.id, i.conference_id, i.what, i.owner_staff_id, i.owner_agency, i.owner_person,"
+    " i.due_on, i.state, i.result, i.done_at, i.done_by, f.household_id"
+    " FROM action_items i JOIN conferences f ON f.id = i.conference_id"
 )
 
 
-def item_from(row: dict[str, Any]) -> ActionItem:
+def item_from(conn: Tx, row: dict[str, Any]) -> ActionItem:
+    """An item from a row of its columns and its conference's `household_id`."""
+    household_id, item_id = row["household_id"], row["id"]
+
+    def text(column: str) -> str | None:
+        return _open(conn, household_id, "action_items", column, item_id, row[column])
+
     return ActionItem(
-        id=row["id"],
+        id=item_id,
         conference_id=row["conference_id"],
-        what=row["what"],
+        what=text("what") or "",
         owner_staff_id=row["owner_staff_id"],
         owner_agency=row["owner_agency"],
-        owner_person=row["owner_person"],
+        owner_person=text("owner_person"),
         due_on=_day(row["due_on"]),
         state=ActionItemState(row["state"]),
-        result=row["result"],
+        result=text("result"),
         done_at=from_db(row["done_at"]) if row["done_at"] else None,
         done_by=row["done_by"],
     )
 
 
+def _household_of_item(conn: Tx, item_id: int) -> int | None:
+    row = conn.execute(
+        "SELECT f.household_id FROM action_items i JOIN conferences f ON f.id = i.conference_id"
+        " WHERE i.id = ?",
+        (item_id,),
+    ).fetchone()
+    return int(row[0]) if row else None
+
+
 def add_item(conn: Tx, conference_id: int, item: NewItem) -> ActionItem:
-    rows = named_rows(
-        conn,
-        "INSERT INTO action_items (conference_id, what, owner_staff_id, owner_agency,"
-        " owner_person, due_on) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    head = conn.execute(
+        "SELECT household_id FROM conferences WHERE id = ?", (conference_id,)
+    ).fetchone()
+    if head is None:
+        raise ValueError(f"no conference {conference_id}")
+    household_id = int(head[0])
+    item_id = next_row_id(conn, "action_items")
+
+    def sealed(column: str, text: str | None) -> bytes | None:
+        return _seal(conn, household_id, "action_items", column, item_id, text)
+
+    conn.execute(
+        "INSERT INTO action_items (id, conference_id, what, owner_staff_id, owner_agency,"
+        " owner_person, due_on) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
+            item_id,
             conference_id,
-            item.what,
+            sealed("what", item.what),
             item.owner_staff_id,
             item.owner_agency,
-            item.owner_person,
+            sealed("owner_person", item.owner_person),
             item.due_on.isoformat(),
         ),
     )
-    found = get_item(conn, rows[0]["id"])
+    found = get_item(conn, item_id)
     assert found is not None
     return found
 
 
 def get_item(conn: Tx, item_id: int) -> ActionItem | None:
-    rows = named_rows(conn, f"{_ITEM} WHERE id = ?", (item_id,))
-    return item_from(rows[0]) if rows else None
+    rows = named_rows(conn, f"{_ITEM} WHERE i.id = ?", (item_id,))
+    return item_from(conn, rows[0]) if rows else None
 
 
 def items_of(conn: Tx, conference_id: int) -> list[ActionItem]:
     rows = named_rows(
-        conn, f"{_ITEM} WHERE conference_id = ? ORDER BY due_on, id", (conference_id,)
+        conn, f"{_ITEM} WHERE i.conference_id = ? ORDER BY i.due_on, i.id", (conference_id,)
     )
-    return [item_from(row) for row in rows]
+    return [item_from(conn, row) for row in rows]
 
 
 def close_item(
@@ -214,10 +262,14 @@ def close_item(
 ) -> bool:
     """An open item done (with its result) or dropped. False if it was no longer open, and
     then nothing changed."""
+    household_id = _household_of_item(conn, item_id)
+    if household_id is None:
+        return False
+    sealed = _seal(conn, household_id, "action_items", "result", item_id, result)
     cursor = conn.execute(
         "UPDATE action_items SET state = ?, result = ?, done_at = ?, done_by = ?"
         " WHERE id = ? AND state = ?",
-        (state.value, result, to_db(now), staff_id, item_id, ActionItemState.OPEN.value),
+        (state.value, sealed, to_db(now), staff_id, item_id, ActionItemState.OPEN.value),
     )
     if cursor.rowcount == 1 and state is ActionItemState.DONE:
         facts.item_done(conn, item_id, now)

@@ -4,6 +4,10 @@ A private note is for whoever works the conversation; a handover note (申し送
 to one colleague or, with no addressee, to the next shift, and is listed on the handover
 page of the day it was written. Notes are kept in `staff_notes`, which nothing that sends
 reads: they cannot reach the client.
+
+A note is about a person, so its body is sealed with the key of the conversation's contact
+(storage/sealing), bound to the note's row; it is opened here, and callers see plain text.
+Nothing filters or sorts on the body in SQL.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.sealing import keyring_of, next_row_id
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 
@@ -39,7 +44,10 @@ _SELECT = (
 )
 
 
-def _note(row: Sequence[Any]) -> Note:
+def _note(conn: Tx, row: Sequence[Any]) -> Note:
+    keyring = keyring_of(conn)
+    subject = keyring.conversation_subject(conn, row[1])
+    body = keyring.open(conn, subject, "staff_notes", "body", row[0], row[7])
     return Note(
         id=row[0],
         conversation_id=row[1],
@@ -48,7 +56,7 @@ def _note(row: Sequence[Any]) -> Note:
         kind=row[4],
         to_staff_id=row[5],
         to_staff_name=row[6],
-        body=row[7],
+        body=body or "",
         created_at=from_db(row[8]),  # type: ignore[arg-type]
     )
 
@@ -65,17 +73,27 @@ def add(
 ) -> int:
     if kind not in KINDS:
         raise ValueError(f"unknown note kind {kind!r}; kinds: {', '.join(KINDS)}")
-    row = conn.execute(
-        "INSERT INTO staff_notes (conversation_id, author_id, kind, to_staff_id, body, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        (conversation_id, author_id, kind, to_staff_id, body, to_db(at)),
-    ).fetchone()
-    return int(row[0])
+    keyring = keyring_of(conn)
+    note_id = next_row_id(conn, "staff_notes")
+    sealed = keyring.seal(
+        conn,
+        keyring.conversation_subject(conn, conversation_id),
+        "staff_notes",
+        "body",
+        note_id,
+        body,
+    )
+    conn.execute(
+        "INSERT INTO staff_notes (id, conversation_id, author_id, kind, to_staff_id, body,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (note_id, conversation_id, author_id, kind, to_staff_id, sealed, to_db(at)),
+    )
+    return note_id
 
 
 def get(conn: Tx, note_id: int) -> Note | None:
     row = conn.execute(f"{_SELECT} WHERE n.id = ?", (note_id,)).fetchone()
-    return _note(row) if row else None
+    return _note(conn, row) if row else None
 
 
 def for_conversation(conn: Tx, conversation_id: int, limit: int = 500) -> list[Note]:
@@ -84,7 +102,7 @@ def for_conversation(conn: Tx, conversation_id: int, limit: int = 500) -> list[N
         f"{_SELECT} WHERE n.conversation_id = ? ORDER BY n.id DESC LIMIT ?",
         (conversation_id, limit),
     ).fetchall()
-    return [_note(row) for row in reversed(rows)]
+    return [_note(conn, row) for row in reversed(rows)]
 
 
 def handovers_between(conn: Tx, start: datetime, end: datetime, limit: int = 500) -> list[Note]:
@@ -94,4 +112,4 @@ def handovers_between(conn: Tx, start: datetime, end: datetime, limit: int = 500
         " ORDER BY n.id LIMIT ?",
         (to_db(start), to_db(end), limit),
     ).fetchall()
-    return [_note(row) for row in rows]
+    return [_note(conn, row) for row in rows]

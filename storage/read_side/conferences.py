@@ -255,7 +255,7 @@ def action_items(
     refs = staff_refs(conn, ids)
     return [
         QueueItem(
-            item=_item_view(item_from(row), refs, today),
+            item=_item_view(item_from(conn, row), refs, today),
             household_id=row["household_id"],
             household_number=row["number"],
             household_label=row["label"],
