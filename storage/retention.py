@@ -8,8 +8,9 @@ Special-care personal data (APPI) is kept only as long as the window needs it:
   (storage/erasure.py): their rows, and their data key destroyed (crypto-shredding);
 - a household whose last member is gone, with its invitations, conferences, action items,
   reminders and data key (erasure path too);
-- processed raw platform events, finished outbox rows that belong to no conversation, web
-  chat visitor tokens, wrong-code counts and spent codes after `raw_events`.
+- processed raw platform events, finished outbox rows that belong to no conversation,
+  wrong-code counts and spent codes after `raw_events`; web chat visitor tokens unused
+  since the first cut-off (the web channel's own purge forgets them much sooner).
 
 The audit log keeps who did what and when, without the link to what was deleted; the
 year's figures keep their counts (their facts hold no personal data, and lose their ids).
@@ -64,8 +65,11 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
         " AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.outbox_id = outbox.id)",
         (events_cut,),
     ).rowcount
+    # Web chat visitor tokens (a hash and times): the web channel forgets them after
+    # `[web] visitor_ttl`; this is the backstop for when that channel is off, at a cut-off
+    # no configured token lifetime reaches.
     counts["web_visitors"] = conn.execute(
-        "DELETE FROM web_visitors WHERE last_seen_at < ?", (events_cut,)
+        "DELETE FROM web_visitors WHERE last_seen_at < :cut", cut
     ).rowcount
 
     # A contact with no conversation left, nothing waiting to be sent, not seen since the
