@@ -17,9 +17,10 @@ not do: copies left by earlier page splits and updates survive (measured, see th
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from storage.sealing import contact_subject, household_subject, keyring_of
@@ -99,49 +100,65 @@ def delete_conversations(conn: Tx, where: str, params: Mapping[str, object]) -> 
 
 
 def erase_contact(conn: Tx, contact_id: int) -> dict[str, int] | None:
-    """Everything of one contact, their data key included; counts per kind (CONTACT_KINDS,
-    and HOUSEHOLD_KINDS when their household went with them). None: no such contact."""
-    row = conn.execute(
-        "SELECT channel, user_hash,"
-        " CASE WHEN typeof(platform_user_id) = 'text' THEN platform_user_id END"
-        " FROM contacts WHERE id = ?",
-        (contact_id,),
-    ).fetchone()
-    if row is None:
+    """Everything of one contact, their data key included; counts per kind (CONTACT_KINDS
+    and HOUSEHOLD_KINDS, the latter when their household went with them). None: no such
+    contact."""
+    if conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone() is None:
         return None
-    channel, user_hash, clear_id = row[0], row[1], row[2]
+    return erase_contacts(conn, [contact_id])
+
+
+def erase_contacts(conn: Tx, contact_ids: Sequence[int]) -> dict[str, int]:
+    """Every row of these contacts, and their data keys; a household left with nobody goes
+    too (decided in issue 23: nobody is left that it is about). One statement per table for
+    all of them (the retention job erases many at once), counts per kind summed."""
     secure(conn)
     counts = dict.fromkeys((*CONTACT_KINDS, *HOUSEHOLD_KINDS), 0)
-    counts.update(delete_conversations(conn, "contact_id = :contact", {"contact": contact_id}))
+    if not contact_ids:
+        return counts
+    ids = "SELECT value FROM json_each(:ids)"
+    params = {"ids": json.dumps([int(i) for i in contact_ids])}
+    households = [
+        int(row[0])
+        for row in conn.execute(
+            f"SELECT DISTINCT household_id FROM household_members WHERE contact_id IN ({ids})",
+            params,
+        ).fetchall()
+    ]
+    counts.update(delete_conversations(conn, f"contact_id IN ({ids})", params))
     conn.execute(
-        "UPDATE reporting_events SET contact_id = NULL WHERE contact_id = ?", (contact_id,)
+        f"UPDATE reporting_events SET contact_id = NULL WHERE contact_id IN ({ids})", params
     )
     counts["outbox"] += conn.execute(
-        "DELETE FROM outbox WHERE contact_id = ?", (contact_id,)
+        f"DELETE FROM outbox WHERE contact_id IN ({ids})", params
     ).rowcount
-    # Raw events: whose key seals them, or (written before that column) the lookup hash or,
-    # older still, the platform id in clear, compared in SQL and never read out.
+    # Raw events: whose key seals them, or (written before that column) by the lookup hash
+    # or, older still, the platform id in clear, compared in SQL and never read out.
     counts["inbound_events"] = conn.execute(
-        "DELETE FROM inbound_events WHERE contact_id = :contact OR (channel = :channel"
-        " AND user_key IS NOT NULL AND user_key IN (:hash, :clear))",
-        {"contact": contact_id, "channel": channel, "hash": user_hash, "clear": clear_id},
+        f"DELETE FROM inbound_events WHERE contact_id IN ({ids}) OR (channel, user_key) IN"
+        f" (SELECT channel, user_hash FROM contacts WHERE id IN ({ids}) AND user_hash IS NOT NULL"
+        "  UNION ALL SELECT channel, platform_user_id FROM contacts"
+        f"  WHERE id IN ({ids}) AND typeof(platform_user_id) = 'text')",
+        params,
     ).rowcount
     counts["invitation_offers"] = conn.execute(
-        "DELETE FROM invitation_offers WHERE contact_id = ?", (contact_id,)
+        f"DELETE FROM invitation_offers WHERE contact_id IN ({ids})", params
     ).rowcount
-    conn.execute("DELETE FROM code_guesses WHERE subject = ?", (contact_subject(contact_id),))
-    member = conn.execute(
-        "SELECT household_id FROM household_members WHERE contact_id = ?", (contact_id,)
-    ).fetchone()
+    conn.execute(
+        "DELETE FROM code_guesses"
+        " WHERE subject IN (SELECT 'contact:' || value FROM json_each(:ids))",
+        params,
+    )
     counts["household_members"] = conn.execute(
-        "DELETE FROM household_members WHERE contact_id = ?", (contact_id,)
+        f"DELETE FROM household_members WHERE contact_id IN ({ids})", params
     ).rowcount
-    counts["contacts"] = conn.execute("DELETE FROM contacts WHERE id = ?", (contact_id,)).rowcount
-    counts["data_keys"] = _destroy(conn, contact_subject(contact_id))
-    if member is not None and not _has_members(conn, member[0]):
-        # Nobody is left that the household is about: it goes too (decided in issue 23).
-        for kind, n in erase_household(conn, member[0]).items():
-            counts[kind] = counts.get(kind, 0) + n
+    counts["contacts"] = conn.execute(f"DELETE FROM contacts WHERE id IN ({ids})", params).rowcount
+    for contact_id in contact_ids:
+        counts["data_keys"] += _destroy(conn, contact_subject(contact_id))
+    for household_id in households:
+        if not _has_members(conn, household_id):
+            for kind, n in erase_household(conn, household_id).items():
+                counts[kind] = counts.get(kind, 0) + n
     return counts
 
 

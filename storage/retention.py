@@ -84,9 +84,8 @@ def purge(conn: Tx, *, conversations_before: datetime, events_before: datetime) 
     ).fetchall()
     for kind in (*erasure.CONTACT_KINDS, *erasure.HOUSEHOLD_KINDS):
         counts.setdefault(kind, 0)
-    for (contact_id,) in gone:
-        for kind, n in (erasure.erase_contact(conn, int(contact_id)) or {}).items():
-            counts[kind] += n
+    for kind, n in erasure.erase_contacts(conn, [int(row[0]) for row in gone]).items():
+        counts[kind] += n
     # Households left with nobody (their members erased some other way).
     for household_id in erasure.empty_households(conn):
         for kind, n in erasure.erase_household(conn, household_id).items():
