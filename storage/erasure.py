@@ -12,7 +12,8 @@ are cleared, so a new contact that gets a freed id is never counted as the old o
 Freed bytes: every connection runs with `secure_delete` on (storage/database.py), so a
 deleted row is zeroed in its page, and `truncate_wal` then empties the WAL of the frames
 that held the rows (and the wrapped data key) before. Only on for the erasing job would
-not do: copies left by earlier page splits and updates survive (measured, see the README).
+not do: copies left by earlier page splits and updates survive (tried: 2,000 keys, some
+erased, one key's bytes were still in the file).
 """
 
 from __future__ import annotations
