@@ -76,6 +76,10 @@ def _configure(conn: sqlite3.Connection, synchronous: str, busy_timeout_ms: int)
     # connection and thread checkpoints instead (PASSIVE: never blocks the writer).
     conn.execute("PRAGMA wal_autocheckpoint = 0")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Deleted rows are zeroed in their pages, so an erased person's data (and wrapped data
+    # key) does not linger in free space; SQLite's default in Debian, but not everywhere.
+    # Always, not only while erasing: copies left by earlier page splits survive otherwise.
+    conn.execute("PRAGMA secure_delete = ON")
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     conn.execute(f"PRAGMA synchronous = {synchronous}")
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
 from bot.config.retention import RetentionPolicy
 from bot.runtime.clock import Clock
-from storage import retention, sessions
+from storage import erasure, retention, sessions
 from storage.database import Database
 from storage.tx import Tx
 
@@ -38,5 +39,10 @@ class RetentionJob:
 
         # Years of data may go at once: keep it off the event loop.
         counts = await self._db.write(job, heavy=True)
+        if any(counts.values()):
+            # The frames that held the deleted rows (and destroyed data keys) leave the WAL.
+            counts["wal_truncated"] = int(
+                await asyncio.to_thread(erasure.truncate_wal, self._db.path)
+            )
         log.info("retention", extra=counts)
         return counts

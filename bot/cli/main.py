@@ -125,6 +125,10 @@ def _parser() -> argparse.ArgumentParser:
     from bot.cli import keys as keys_cli
 
     keys_cli.register(commands)
+
+    from bot.cli import erase as erase_cli
+
+    erase_cli.register(commands)
     return parser
 
 

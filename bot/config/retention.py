@@ -13,10 +13,14 @@ from bot.config.values import parse_duration
 
 @dataclass(frozen=True)
 class RetentionPolicy:
-    # How long a resolved conversation is kept (what the privacy note promises).
+    # How long a resolved conversation is kept (what the privacy note promises); a contact
+    # with nothing left and not seen for as long is erased whole (data key destroyed). A
+    # household's members are kept until it has been closed for as long; a household goes
+    # with its last member (invitations, conferences, action items). storage/retention.py.
     resolved_conversations: timedelta = timedelta(days=3 * 365)
     # How long raw platform events (which carry message text) are kept once processed:
-    # long enough to recognise LINE's redeliveries, no longer.
+    # long enough to recognise LINE's redeliveries, no longer. Finished outbox rows of no
+    # conversation and wrong-code counts go after as long.
     raw_events: timedelta = timedelta(days=30)
 
     @classmethod

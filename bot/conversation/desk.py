@@ -12,18 +12,19 @@ from typing import TypeVar
 
 from bot.conferences import records as conference_records
 from bot.conferences.records import ConferenceInput, Recorded
-from bot.conversation import casework, leave_moves, reassign, safety_feedback
+from bot.conversation import casework, erase, leave_moves, reassign, safety_feedback
 from bot.conversation import notes as staff_notes
 from bot.conversation.casework import DeskOutcome
 from bot.conversation.context import TurnContext
+from bot.conversation.erase import Erased
 from bot.conversation.office import StaffOffice
 from bot.delivery.outcome import Outcome
 from bot.households import invitations
 from bot.households.invitations import NewInvitation
 from bot.runtime.clock import Clock
-from bot.runtime.events import Event
+from bot.runtime.events import Event, EventKind
 from flows import FlowSet
-from storage import audit, staff
+from storage import audit, retention, staff
 from storage import leave_moves as leave_store
 from storage.database import Database
 from storage.households import Household
@@ -324,6 +325,41 @@ class StaffDesk:
                 c, conference_id, staff_id, shared_with, results, form, now
             )
         )
+
+    async def erase_contact(self, contact_id: int, staff_id: int | None, via: str) -> Erased | None:
+        """A person's request to be forgotten (bot/conversation/erase.py); None: no such
+        contact. Open pages of their conversations hear that these changed (and are gone)."""
+        erased = await erase.erase_contact(
+            self._db, self._clock, contact_id, staff_id=staff_id, via=via
+        )
+        if erased is not None:
+            self._publish(
+                [
+                    Event(EventKind.CONVERSATION_CHANGED, conversation_id=conversation_id)
+                    for conversation_id in erased.conversation_ids
+                ]
+            )
+        return erased
+
+    async def close_household(self, household_id: int, staff_id: int) -> bool:
+        """The household's support has ended: retention may count its members' time from
+        now (storage/retention.py). Audited; False when it is unknown or already closed."""
+        now = self._clock.now()
+
+        def job(conn: Tx) -> bool:
+            closed = retention.close_household(conn, household_id, staff_id, now)
+            if closed:
+                audit.record(
+                    conn,
+                    staff_id=staff_id,
+                    action="close_household",
+                    conversation_id=None,
+                    at=now,
+                    detail={"household_id": household_id},
+                )
+            return closed
+
+        return await self._db.write(job)
 
     def _after(self, outcome: AnyOutcome) -> AnyOutcome:
         outcome.carry_out(self._kick, self._arm, self._publish)

@@ -31,6 +31,8 @@
     POST/GET /households/{id}/conferences, GET /conferences/{id}, POST /conferences/{id}/shared,
     GET  /action-items?state=open|overdue|done[&mine=1], GET /action-items/overdue-count,
     POST /action-items/{id}/done {"result"} | /drop   case conferences  (api/conferences.py)
+    POST /contacts/{id}/erase {"confirm": "erase"}, POST /households/{id}/close  erasure on
+         request and a household's end (supervisors and admins)     (api/erasure.py)
     GET  /figures?from=&to=, GET /figures.csv?from=&to=[&publish=1][&lang=en]   the year's
          figures (supervisors and admins; audited as view_figures)   (api/figures.py)
 
@@ -52,6 +54,7 @@ from staff_console.api import (
     auth,
     conferences,
     conversations,
+    erasure,
     events,
     figures,
     households,
@@ -83,4 +86,5 @@ def create_api() -> web.Application:
     households.add_routes(api)
     conferences.add_routes(api)
     figures.add_routes(api)
+    erasure.add_routes(api)
     return api

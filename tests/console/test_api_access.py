@@ -70,6 +70,8 @@ ROUTES = [
     ("POST", "/api/v1/action-items/{item_id}/drop"),
     ("GET", "/api/v1/figures"),
     ("GET", "/api/v1/figures.csv"),
+    ("POST", "/api/v1/contacts/{contact_id}/erase"),
+    ("POST", "/api/v1/households/{household_id}/close"),
 ]
 
 
@@ -83,6 +85,7 @@ def reachable(path: str) -> str:
         .replace("{household_id}", "1")
         .replace("{conference_id}", "1")
         .replace("{item_id}", "1")
+        .replace("{contact_id}", "1")
     )
 
 

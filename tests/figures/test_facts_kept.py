@@ -14,13 +14,16 @@ from bot.config.loading import load_settings
 from bot.config.organizations import Organization
 from bot.figures import FIGURE_KEYS, definition, figures_for, label
 from bot.runtime.clock import TOKYO
-from storage import migrate, retention
+from storage import migrate, retention, sealing
+from storage.sealing import Keyring
+from tests.sealing_keys import TEST_KEYS
 
 FY2026 = (date(2026, 4, 1), date(2027, 3, 31))
 
 
 def at_version(path, version: int) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
+    # A sealing connection: retention erases whole contacts, data keys included.
+    conn = sealing.connect(path, Keyring(TEST_KEYS), isolation_level=None)
     for number, sql in migrate.available()[:version]:
         for statement in migrate._statements(sql):
             conn.execute(statement)
@@ -131,7 +134,9 @@ def test_the_migration_counts_what_was_written_before_it(tmp_path):
     assert [m["new_contacts"]["total"] for m in found["months"][1:4]] == [2, 1, 0]
     assert found["longest_waits"] == [{"day": "2026-05-03", "seconds": 12.0}]
 
-    # Retention deletes the resolved conversation: it stays counted, pointing at nothing.
+    # Retention deletes the resolved conversation (once its household has closed): it stays
+    # counted, pointing at nothing.
+    conn.execute("UPDATE households SET closed_at = ?", (utc(2026, 7, 1, 9),))
     retention.purge(
         conn,
         conversations_before=datetime(2027, 1, 1, tzinfo=UTC),

@@ -1,12 +1,13 @@
-"""Households go with their members' data (storage/retention.py): a deleted contact leaves
-its household; the last one's going takes the household and its invitations with it."""
+"""Households and retention (storage/retention.py): a household's members are kept while it
+is open; once it has been closed for the retention period they go, and the last one's going
+takes the household and its invitations with it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from bot.app import keys
-from storage import households
+from storage import conversations
 from tests.console.api_desk import ApiDesk
 from tests.households.test_line_consent import code_sent, membership, son_follows
 
@@ -36,22 +37,30 @@ async def test_a_household_goes_with_its_last_members_data(tmp_path):
             "invitation_offers": 1,
         }
 
-        # The mother's conversation is resolved and, years later, deleted with her contact;
-        # the son still writes. The household keeps him, and the invitation its household.
+        # The mother's conversation is resolved; years later the son still writes and the
+        # household is still open: she is kept, for the household's story is one.
         await desk.app[keys.DESK].resolve(mother_conversation, sato.id)
         desk.clock.advance(timedelta(days=4 * 365))
         await desk.send(son, "おひさしぶりです")
         counts = await desk.app[keys.RETENTION].run()
-        assert counts["household_members"] == 1 and counts["households"] == 0
-        assert await membership(desk, son) is not None
-        kept = await desk.db.read(households.get_invitation, made.id)
-        assert kept is not None and kept.conversation_id is None
+        assert counts["conversations"] == 0 and counts["contacts"] == 0
+        assert await desk.db.read(conversations.get, mother_conversation) is not None
 
-        # His goes too: nothing of the household is left.
+        # A supervisor closes the household: from then on its members' time counts. Years
+        # later both have gone, and the household with its invitations and the question
+        # still waiting on one of them.
+        household_id = (await membership(desk, son)).household_id
+        assert await desk.app[keys.DESK].close_household(household_id, sato.id)
+        assert not await desk.app[keys.DESK].close_household(household_id, sato.id)
         await desk.app[keys.DESK].resolve(son_conversation, sato.id)
-        desk.clock.advance(timedelta(days=4 * 365))
+        desk.clock.advance(timedelta(days=2 * 365))
         counts = await desk.app[keys.RETENTION].run()
-        assert counts["households"] == 1 and counts["invitations"] == 2
+        assert counts["conversations"] == 0, "closed for less than the retention period"
+        desk.clock.advance(timedelta(days=2 * 365))
+        counts = await desk.app[keys.RETENTION].run()
+        assert counts["conversations"] == 2 and counts["contacts"] == 2
+        assert counts["household_members"] == 2 and counts["households"] == 1
+        assert counts["invitations"] == 2 and counts["invitation_offers"] == 1
         assert await desk.db.read(table_counts) == dict.fromkeys(
             ("households", "household_members", "invitations", "invitation_offers"), 0
         )
