@@ -215,7 +215,7 @@ def _intake_matches(
     candidates' intakes in queue order, opened until `:limit` match, then those rows."""
     cursor = conn.execute(
         "SELECT c.id, c.contact_id, c.intake FROM conversations c"
-        f" JOIN contacts ct ON ct.id = c.contact_id WHERE {condition} AND c.intake IS NOT NULL"
+        f" JOIN contacts ct ON ct.id = c.contact_id WHERE ({condition}) AND c.intake IS NOT NULL"
         f" ORDER BY {order}",
         params,
     )
