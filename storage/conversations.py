@@ -1,4 +1,7 @@
-"""Conversations: a contact's current thread with us, its flow state and who owns it."""
+"""Conversations: a contact's current thread with us, its flow state and who owns it.
+
+The flow state and the intake are sealed with the contact's key, bound to the conversation's
+id (storage/sealed_texts.py); a Conversation holds them opened."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from storage import facts
+from storage.sealed_texts import contact_subject, conversation_subject, opened, remember, sealed
 from storage.statuses import ConversationStatus
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
@@ -44,8 +48,13 @@ _COLUMNS = (
 )
 
 
-def _from_row(row: Any) -> Conversation:
+def _from_row(conn: Tx, row: Any) -> Conversation:
     values = list(tuple(row))
+    conversation_id, contact_id = int(values[0]), int(values[1])
+    remember(conn, conversation_id, contact_id)  # the turn seals its messages next
+    subject = contact_subject(contact_id)
+    values[3] = opened(conn, subject, "conversations", "flow_state", conversation_id, values[3])
+    values[5] = opened(conn, subject, "conversations", "intake", conversation_id, values[5])
     for index in (10, 11, 12, 13):
         values[index] = from_db(values[index])
     return Conversation(*values)
@@ -63,7 +72,7 @@ def open_for_contact(
     """The contact's open conversation, created when there is none (`after_hours`: whether
     the window was closed then, for the year's figures)."""
     row = conn.execute(_OPEN_FOR_CONTACT, (contact_id,)).fetchone()
-    return create(conn, contact_id, at, after_hours) if row is None else _from_row(row)
+    return create(conn, contact_id, at, after_hours) if row is None else _from_row(conn, row)
 
 
 def create(
@@ -76,7 +85,7 @@ def create(
         (contact_id, to_db(at), to_db(at)),
     ).fetchone()
     facts.conversation_opened(conn, int(row[0]), contact_id, at, after_hours)
-    return _from_row(row)
+    return _from_row(conn, row)  # remembers whose it is: its id may be one an erasure freed
 
 
 def save_bot_state(
@@ -89,10 +98,18 @@ def save_bot_state(
     intake: str | None,
     at: datetime,
 ) -> None:
+    subject = conversation_subject(conn, conversation_id)
     conn.execute(
         "UPDATE conversations SET flow_state = ?, status = ?, topic = COALESCE(?, topic),"
         " intake = COALESCE(?, intake), updated_at = ? WHERE id = ?",
-        (flow_state, status, topic, intake, to_db(at), conversation_id),
+        (
+            sealed(conn, subject, "conversations", "flow_state", conversation_id, flow_state),
+            status,
+            topic,
+            sealed(conn, subject, "conversations", "intake", conversation_id, intake),
+            to_db(at),
+            conversation_id,
+        ),
     )
     facts.intake_answered(conn, conversation_id, intake, at)
 
@@ -232,23 +249,26 @@ def resolve(conn: Tx, conversation_id: int, at: datetime) -> None:
 
 def open_for(conn: Tx, contact_id: int) -> Conversation | None:
     row = _one(conn, _OPEN_FOR_CONTACT, (contact_id,))
-    return _from_row(row) if row else None
+    return _from_row(conn, row) if row else None
 
 
 def get(conn: Tx, conversation_id: int) -> Conversation | None:
     row = _one(conn, f"SELECT {_COLUMNS} FROM conversations WHERE id = ?", (conversation_id,))
-    return _from_row(row) if row else None
+    return _from_row(conn, row) if row else None
 
 
 def last_resolved_flow_state(conn: Tx, contact_id: int) -> str | None:
     """The flow state of the contact's most recently resolved conversation, if any."""
     row = conn.execute(
-        "SELECT flow_state FROM conversations"
+        "SELECT id, flow_state FROM conversations"
         f" WHERE contact_id = ? AND status = '{ConversationStatus.RESOLVED}'"
         " AND flow_state IS NOT NULL ORDER BY resolved_at DESC, id DESC LIMIT 1",
         (contact_id,),
     ).fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    subject = contact_subject(contact_id)
+    return opened(conn, subject, "conversations", "flow_state", row[0], row[1])
 
 
 def set_urgent(conn: Tx, conversation_id: int, urgent: bool, at: datetime) -> None:
@@ -278,7 +298,7 @@ def resolved_since(conn: Tx, contact_id: int, since: datetime) -> Conversation |
         " ORDER BY resolved_at DESC, id DESC LIMIT 1",
         (contact_id, to_db(since)),
     ).fetchone()
-    return _from_row(row) if row else None
+    return _from_row(conn, row) if row else None
 
 
 def reopen_by_client(conn: Tx, conversation_id: int, at: datetime) -> None:
@@ -303,7 +323,7 @@ def queued_without_counselor(conn: Tx, limit: int = 100) -> list[Conversation]:
         " ORDER BY handed_off_at, id LIMIT ?",
         (limit,),
     ).fetchall()
-    return [_from_row(row) for row in rows]
+    return [_from_row(conn, row) for row in rows]
 
 
 def is_urgent(conn: Tx, conversation_id: int) -> bool:

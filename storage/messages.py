@@ -1,10 +1,15 @@
-"""The conversation transcript: what the client wrote and what we answered."""
+"""The conversation transcript: what the client wrote and what we answered.
+
+Bodies are sealed with the key of the conversation's contact, bound to the message's id
+(storage/sealed_texts.py): callers hand in and get back plain text."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.sealed_texts import conversation_subject, opened, sealed
+from storage.sealing import next_row_id
 from storage.statuses import STAFF_AUTHOR, MessageKind
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
@@ -39,30 +44,42 @@ def add(
     """`outbox_id`: the outbox row (one platform call) that carries an outgoing message, so
     staff see whether it reached the client; `read_token`: what the channel needs to mark
     an incoming one read."""
-    row = conn.execute(
-        "INSERT INTO messages (conversation_id, direction, author, kind, body,"
+    message_id = next_row_id(conn, "messages")
+    subject = conversation_subject(conn, conversation_id)
+    conn.execute(
+        "INSERT INTO messages (id, conversation_id, direction, author, kind, body,"
         " inbound_event_id, read_token, outbox_id, staff_id, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
+            message_id,
             conversation_id,
             direction,
             author,
             kind,
-            body,
+            sealed(conn, subject, "messages", "body", message_id, body),
             inbound_event_id,
             read_token,
             outbox_id,
             staff_id,
             to_db(at),
         ),
-    ).fetchone()
-    return int(row[0])
+    )
+    return message_id
 
 
 def replace_body(conn: Tx, message_id: int, body: str) -> None:
     """A client's message kept only as `body` from now on (an invitation's code, which
     would tie the writer to a household)."""
-    conn.execute("UPDATE messages SET body = ? WHERE id = ?", (body, message_id))
+    row = conn.execute(
+        "SELECT conversation_id FROM messages WHERE id = ?", (message_id,)
+    ).fetchone()
+    if row is None:
+        return
+    subject = conversation_subject(conn, int(row[0]))
+    conn.execute(
+        "UPDATE messages SET body = ? WHERE id = ?",
+        (sealed(conn, subject, "messages", "body", message_id, body), message_id),
+    )
 
 
 def add_handoff_summary(conn: Tx, conversation_id: int, summary: str, at: datetime) -> int:
@@ -93,7 +110,21 @@ def for_conversation(conn: Tx, conversation_id: int) -> list[Message]:
         " FROM messages WHERE conversation_id = ? ORDER BY id",
         (conversation_id,),
     )
-    return [Message(row[0], row[1], row[2], row[3], row[4], row[5], _at(row[6])) for row in rows]
+    if not rows:
+        return []
+    subject = conversation_subject(conn, conversation_id)
+    return [
+        Message(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            opened(conn, subject, "messages", "body", row[0], row[5]),
+            _at(row[6]),
+        )
+        for row in rows
+    ]
 
 
 def _at(text: str) -> datetime:

@@ -3,8 +3,8 @@
 A counselor marks a client's text message as a danger the detector missed (見逃し, with the
 level it should have had) or, on a message that raised a signal, as a false alarm (誤検知).
 One mark per message per staff member; marking again replaces it. The marks hold ids, a
-kind, a level and a time: never the words. The export reads the words from `messages`
-(where they will be sealed like every other text once encryption lands).
+kind, a level and a time: never the words. The export reads the words from `messages`,
+opened with the writer's key (storage/sealed_texts.py).
 
 Whether a message raised a signal, and its level, is what the turn that detected it
 recorded (storage/safety_signals.py): certain and possible signals alike, never a typed
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage.sealed_texts import contact_subject, opened
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
 
@@ -162,8 +163,9 @@ def lines_since(conn: Tx, since: datetime | None) -> list[FeedbackLine]:
     params: tuple[Any, ...] = (to_db(since),) if since is not None else ()
     rows = conn.execute(
         "SELECT f.message_id, CASE f.kind WHEN 'missed' THEN f.level ELSE 'none' END AS label,"
-        " m.body, COUNT(*), MIN(f.marked_at) AS first"
-        f" FROM safety_feedback f JOIN messages m ON m.id = f.message_id {where}"
+        " m.body, COUNT(*), MIN(f.marked_at) AS first, c.contact_id"
+        " FROM safety_feedback f JOIN messages m ON m.id = f.message_id"
+        f" JOIN conversations c ON c.id = m.conversation_id {where}"
         " GROUP BY f.message_id, label ORDER BY first, f.message_id, label",
         params,
     ).fetchall()
@@ -171,5 +173,7 @@ def lines_since(conn: Tx, since: datetime | None) -> list[FeedbackLine]:
     for row in rows:
         first = from_db(row[4])
         assert first is not None
-        lines.append(FeedbackLine(row[0], row[1], row[2], row[3], first))
+        text = opened(conn, contact_subject(row[5]), "messages", "body", row[0], row[2])
+        if text is not None:  # None: the writer was erased since the mark
+            lines.append(FeedbackLine(row[0], row[1], text, row[3], first))
     return lines

@@ -15,12 +15,14 @@ from bot.config.settings import HandoffSettings
 from bot.conversation.refusal import Refusal, pair_for
 from bot.handoff import assignment
 from bot.runtime.clock import TOKYO
-from storage import contacts, conversations, organizations, staff
+from storage import contacts, conversations, organizations, sealing, staff
 from storage.contacts import Contact
 from storage.conversations import Conversation
 from storage.migrate import migrate
 from storage.roles import Role
+from storage.sealing import Keyring, keyring_of
 from storage.staff import StaffMember
+from tests.sealing_keys import TEST_KEYS
 
 CONFIG = """
 pair_counselors = {pairs}
@@ -52,9 +54,11 @@ def handoff_settings(tmp_path: Path, pairs: bool) -> HandoffSettings:
 
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    # A sealing connection: conversations' texts are sealed with the contact's key.
+    connection = sealing.connect(tmp_path / "t.db", Keyring(TEST_KEYS), isolation_level=None)
     connection.row_factory = sqlite3.Row
     migrate(connection)
+    keyring_of(connection).prepare(connection)
     organizations.sync(connection, [("welfare", "W"), ("psych", "P")])
     yield connection
     connection.close()

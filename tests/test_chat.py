@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from bot.cli.chat import user_for
+from storage.sealing import MasterKeys, parse_key
 from tests.processes import start_demo, wait_healthy
 from tests.service import free_port
+from tests.stored_texts import all_messages, open_file
 
 pytestmark = pytest.mark.subprocess
 
@@ -47,15 +49,25 @@ def chat(url: str, typed: str, *names: str) -> str:
     return result.stdout
 
 
-def client_messages(tmp_path: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(tmp_path / "var" / "demo.db") as conn:
-        return conn.execute(
-            "SELECT c.platform_user_id, m.body FROM messages m"
-            " JOIN conversations v ON v.id = m.conversation_id"
-            " JOIN contacts c ON c.id = v.contact_id"
-            # The demo's sample conversations are web chat visitors.
-            " WHERE m.author = 'client' AND c.channel = 'line' ORDER BY m.id"
-        ).fetchall()
+def client_messages(tmp_path: Path) -> list[tuple[str, str | None]]:
+    """(LINE user, what they wrote) for every client message, oldest first: the demo's
+    texts are sealed with the key the demo made beside its database."""
+    var = tmp_path / "var"
+    keys = MasterKeys(parse_key((var / "demo-data.key").read_text(), "the demo's key"))
+    with closing(open_file(var / "demo.db", keys)) as conn:
+        users = dict(
+            conn.execute(
+                "SELECT v.id, c.platform_user_id FROM conversations v"
+                " JOIN contacts c ON c.id = v.contact_id"
+                # The demo's sample conversations are web chat visitors.
+                " WHERE c.channel = 'line'"
+            ).fetchall()
+        )
+        return [
+            (users[m.conversation_id], m.body)
+            for m in all_messages(conn)
+            if m.author == "client" and m.conversation_id in users
+        ]
 
 
 async def test_as_name_is_the_same_line_user_on_the_next_run(demo, tmp_path):

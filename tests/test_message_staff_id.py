@@ -8,17 +8,20 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.runtime.clock import TOKYO
-from storage import contacts, conversations, messages, read_side, staff
+from storage import contacts, conversations, messages, read_side, sealing, staff
 from storage.migrate import available, migrate
+from storage.sealing import Keyring, keyring_of
+from tests.sealing_keys import TEST_KEYS
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=TOKYO)
 
 
 def test_rows_written_as_staff_colon_id_are_moved_to_staff_id(tmp_path: Path):
-    conn = sqlite3.connect(tmp_path / "t.db", isolation_level=None)
+    conn = sealing.connect(tmp_path / "t.db", Keyring(TEST_KEYS), isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     migrate(conn)
+    keyring_of(conn).prepare(conn)
     sato = staff.add(
         conn,
         login="sato",

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import keys
+from storage import messages
 from tests.console.api_desk import ApiDesk, jst
 
 SUBTLE = "息子が\t最近、\n急に穏やかになって、昔の写真を整理しています"
@@ -25,12 +26,10 @@ LATER = "娘が急に部屋の荷物を全部まとめています"
 
 
 async def message_id(desk: ApiDesk, conversation_id: int, text: str) -> int:
-    rows = await desk.db.fetch_all(
-        "SELECT id FROM messages WHERE conversation_id = ? AND author = 'client' AND body = ?",
-        (conversation_id, text),
-    )
-    assert rows, text
-    return int(rows[-1][0])
+    kept = await desk.db.read(messages.for_conversation, conversation_id)
+    found = [m.id for m in kept if m.author == "client" and m.body == text]
+    assert found, text
+    return found[-1]
 
 
 def export(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

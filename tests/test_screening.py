@@ -23,13 +23,14 @@ from storage.events import NewEvent
 from tests import line_events as ev
 from tests.processes import children, service_env, start_service, wait_healthy
 from tests.service import RunningService, free_port, settings_for
+from tests.stored_texts import all_messages, client_bodies
 
 DANGER = "もう死にたい"
 
 
 async def _bot_kinds_after(service, client_text: str) -> list[str]:
     """The kinds of what the bot said in answer to the client's message `client_text`."""
-    rows = await service.db.fetch_all("SELECT author, kind, body FROM messages ORDER BY id")
+    rows = [(m.author, m.kind, m.body) for m in await service.db.read(all_messages)]
     start = next(i for i, r in enumerate(rows) if r[0] == "client" and r[2] == client_text)
     kinds = []
     for author, kind, _ in rows[start + 1 :]:
@@ -96,8 +97,7 @@ async def test_a_verdict_for_another_event_is_discarded(service, line):
     dispatcher._after(taken)
     dispatcher.kick("line", user)  # the lane goes on with the danger message
     await service.settle()
-    clients = await db.fetch_all("SELECT body FROM messages WHERE author = 'client' ORDER BY id")
-    assert [r[0] for r in clients] == ["こんにちは", DANGER]  # in the person's order
+    assert await db.read(client_bodies) == ["こんにちは", DANGER]  # in the person's order
     assert "safety" not in await _bot_kinds_after(service, "こんにちは")
     assert set(await _bot_kinds_after(service, DANGER)) == {"safety"}
     assert await db.read(events.counts_by_status) == {"done": 2}

@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import timedelta
 
-from storage import contacts, events, messages, outbox
+from storage import contacts, conversations, events, messages, outbox
 from tests import line_events as ev
 from tests.service import SECRET, RunningService, settings_for
 
@@ -266,12 +266,9 @@ async def test_a_turn_that_fails_still_tells_the_client_and_alerts_staff(
     assert "受け取りました" in line.delivered[0].body["messages"][0]["text"]
     assert await service.db.read(events.counts_by_status) == {"failed": 1}
     contact = await service.db.read(contacts.find, "line", user)
-    rows = await service.db.fetch_all(
-        "SELECT m.body FROM messages m JOIN conversations c ON c.id = m.conversation_id"
-        " WHERE c.contact_id = ? AND m.author = 'client'",
-        (contact.id,),
-    )
-    assert [r[0] for r in rows] == ["たすけて"]  # kept for staff
+    conversation = await service.db.read(conversations.open_for, contact.id)
+    kept = await service.db.read(messages.for_conversation, conversation.id)
+    assert [m.body for m in kept if m.author == "client"] == ["たすけて"]  # kept for staff
     alerts_raised = await service.db.fetch_all("SELECT kind FROM staff_alerts")
     assert [r[0] for r in alerts_raised] == ["turn_failed"]
 

@@ -14,6 +14,7 @@ from storage.read_side.common import StaffRef, json_object, staff_ref
 from storage.read_side.inbox import InboxRow, inbox_row
 from storage.read_side.transcript import TranscriptMessage, transcript
 from storage.read_side.viewer import Viewer, visibility
+from storage.sealed_texts import contact_subject, opened
 from storage.statuses import MessageKind
 from storage.timefmt import from_db
 from storage.tx import Tx, named_rows
@@ -71,9 +72,17 @@ def conversation(conn: Tx, viewer: Viewer, conversation_id: int) -> Conversation
     )[0]
     messages, earlier = transcript(conn, conversation_id)
     summary_row = conn.execute(
-        "SELECT body FROM messages WHERE conversation_id = ? AND kind = ? ORDER BY id DESC LIMIT 1",
+        "SELECT id, body FROM messages WHERE conversation_id = ? AND kind = ?"
+        " ORDER BY id DESC LIMIT 1",
         (conversation_id, MessageKind.HANDOFF_SUMMARY.value),
     ).fetchone()
+    subject = contact_subject(row["contact_id"])
+    intake = opened(conn, subject, "conversations", "intake", conversation_id, row["intake"])
+    handoff_summary = (
+        opened(conn, subject, "messages", "body", summary_row[0], summary_row[1])
+        if summary_row
+        else None
+    )
     return ConversationView(
         summary=summary,
         contact_id=row["contact_id"],
@@ -82,8 +91,8 @@ def conversation(conn: Tx, viewer: Viewer, conversation_id: int) -> Conversation
         opened_at=from_db(row["opened_at"]),  # type: ignore[arg-type]
         resolved_at=from_db(row["resolved_at"]),
         first_human_answer_at=from_db(row["first_human_answer_at"]),
-        intake=json_object(row["intake"]),
-        handoff_summary=summary_row[0] if summary_row else None,
+        intake=json_object(intake),
+        handoff_summary=handoff_summary,
         messages=messages,
         earlier_messages=earlier,
         alerts=alerts_where(conn, "a.conversation_id = ?", (conversation_id,), 100),

@@ -1,4 +1,6 @@
-"""What a counselor looks for in the inbox, as fixed SQL conditions with named parameters."""
+"""What a counselor looks for in the inbox: fixed SQL conditions with named parameters on
+the clear columns, and the intake answers, which are sealed (issue 23) and so compared
+after opening, never in SQL."""
 
 from __future__ import annotations
 
@@ -62,13 +64,17 @@ class InboxFilter:
             add("c.opened_at >= :f_from", f_from=to_db(self.opened_from))
         if self.opened_before is not None:
             add("c.opened_at < :f_before", f_before=to_db(self.opened_before))
-        for name, value in (("age_band", self.age_band), ("relationship", self.relationship)):
-            if value is not None:
-                add(f"{_intake_field(name)} = :f_{name}", **{f"f_{name}": value})
         return conditions, params
 
+    def intake_answers(self) -> dict[str, str]:
+        """The intake answers asked for, by field: none means no intake to open."""
+        asked = {"age_band": self.age_band, "relationship": self.relationship}
+        return {name: value for name, value in asked.items() if value is not None}
 
-def _intake_field(name: str) -> str:
-    # One of the intake's known field names (never request data); a row whose intake is
-    # not JSON simply has no answers.
-    return f"CASE WHEN json_valid(c.intake) THEN json_extract(c.intake, '$.{name}') END"
+    def matches_intake(self, intake: dict[str, Any] | None) -> bool:
+        """Whether an opened intake gives every answer asked for; a conversation without
+        an intake (or one that is not a JSON object) gives none."""
+        asked = self.intake_answers()
+        if not asked:
+            return True
+        return intake is not None and all(intake.get(k) == v for k, v in asked.items())

@@ -1,8 +1,10 @@
 """The inbox: each queue's rows in the order a counselor works them, narrowed by what they
-look for, and the tab counts."""
+look for, and the tab counts. A row's intake and preview are sealed texts (issue 23),
+opened here; SQL only ever filters and sorts on clear columns."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 from storage.read_side.common import DEFAULT_ROWS, StaffRef, json_object, row_limit, staff_ref
 from storage.read_side.finding import WRITERS, InboxFilter
 from storage.read_side.viewer import VISIBLE_SQL, Viewer
+from storage.sealed_texts import contact_subject, opened
 from storage.statuses import (
     HUMAN_OWNED,
     ConversationStatus,
@@ -81,16 +84,17 @@ _ROW_SELECT = (
     f" {_deadline(DeadlineKind.ESCALATE)} AS escalate_due,"
     " (SELECT COUNT(*) FROM staff_alerts a WHERE a.conversation_id = c.id"
     "  AND a.seen_at IS NULL) AS open_alerts,"
-    " c.intake,"
-    # The client's last written message, cut short in SQL already (one more character
-    # than shown, to know it was cut): read from the same index as the last message.
-    f" (SELECT substr(m.body, 1, {PREVIEW_CHARS * 2}) FROM messages m"
-    "  WHERE m.conversation_id = c.id AND m.author = 'client' AND m.body IS NOT NULL"
-    "  AND m.kind != 'postback' ORDER BY m.id DESC LIMIT 1) AS preview"
+    " c.contact_id, c.intake,"
+    # The client's last written message (sealed: cut short once opened), found through
+    # the same index as the last message.
+    " pm.id AS preview_id, pm.body AS preview"
     " FROM conversations c"
     " JOIN contacts ct ON ct.id = c.contact_id"
     " LEFT JOIN staff s1 ON s1.id = c.counselor_id"
     " LEFT JOIN staff s2 ON s2.id = c.pair_counselor_id"
+    " LEFT JOIN messages pm ON pm.id = (SELECT m.id FROM messages m"
+    "  WHERE m.conversation_id = c.id AND m.author = 'client' AND m.body IS NOT NULL"
+    "  AND m.kind != 'postback' ORDER BY m.id DESC LIMIT 1)"
 )
 
 _URGENT_FIRST = "c.urgent DESC"
@@ -124,7 +128,14 @@ def writer_of(topic: str | None) -> str:
     return topic if topic in WRITERS else "unknown"
 
 
-def _inbox_row(row: dict[str, Any]) -> InboxRow:
+def _inbox_row(conn: Tx, row: dict[str, Any]) -> InboxRow:
+    subject = contact_subject(row["contact_id"])
+    intake = opened(conn, subject, "conversations", "intake", row["id"], row["intake"])
+    preview = (
+        opened(conn, subject, "messages", "body", row["preview_id"], row["preview"])
+        if row["preview_id"] is not None
+        else None
+    )
     return InboxRow(
         id=row["id"],
         status=row["status"],
@@ -145,8 +156,8 @@ def _inbox_row(row: dict[str, Any]) -> InboxRow:
         remind_due=from_db(row["remind_due"]),
         escalate_due=from_db(row["escalate_due"]),
         open_alerts=int(row["open_alerts"]),
-        intake=_brief(json_object(row["intake"])),
-        preview=_preview(row["preview"]),
+        intake=_brief(json_object(intake)),
+        preview=_preview(preview),
     )
 
 
@@ -189,10 +200,40 @@ def inbox(
         extra, values = found.sql()
         condition = " AND ".join([condition, *extra])
         params.update(values)
+    if found is not None and found.intake_answers():
+        return _intake_matches(conn, found, condition, order, params)
     rows = named_rows(
         conn, f"{_ROW_SELECT} WHERE {condition} ORDER BY {order} LIMIT :limit", params
     )
-    return [_inbox_row(row) for row in rows]
+    return [_inbox_row(conn, row) for row in rows]
+
+
+def _intake_matches(
+    conn: Tx, found: InboxFilter, condition: str, order: str, params: dict[str, Any]
+) -> list[InboxRow]:
+    """The queue narrowed by intake answers, which SQL cannot read (they are sealed): the
+    candidates' intakes in queue order, opened until `:limit` match, then those rows."""
+    cursor = conn.execute(
+        "SELECT c.id, c.contact_id, c.intake FROM conversations c"
+        f" JOIN contacts ct ON ct.id = c.contact_id WHERE ({condition}) AND c.intake IS NOT NULL"
+        f" ORDER BY {order}",
+        params,
+    )
+    ids: list[int] = []
+    while len(ids) < params["limit"] and (row := cursor.fetchone()) is not None:
+        subject = contact_subject(row[1])
+        intake = opened(conn, subject, "conversations", "intake", row[0], row[2])
+        if found.matches_intake(json_object(intake)):
+            ids.append(row[0])
+    if not ids:
+        return []
+    rows = named_rows(
+        conn,
+        f"{_ROW_SELECT} WHERE c.id IN (SELECT value FROM json_each(:ids))",
+        {"ids": json.dumps(ids)},
+    )
+    by_id = {row["id"]: _inbox_row(conn, row) for row in rows}
+    return [by_id[cid] for cid in ids if cid in by_id]
 
 
 def queue_counts(conn: Tx, viewer: Viewer) -> dict[str, int]:
@@ -213,7 +254,7 @@ def inbox_row(conn: Tx, viewer: Viewer, conversation_id: int) -> InboxRow | None
     rows = named_rows(conn, f"{_ROW_SELECT} WHERE c.id = ?", (conversation_id,))
     if not rows:
         return None
-    found = _inbox_row(rows[0])
+    found = _inbox_row(conn, rows[0])
     pair_id = found.pair.id if found.pair else None
     counselor_id = found.counselor.id if found.counselor else None
     return found if viewer.can_see(found.org_id, counselor_id, pair_id) else None

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.read_side.common import StaffRef, staff_refs
+from storage.sealed_texts import conversation_subject, opened
 from storage.statuses import STAFF_AUTHOR, MessageKind
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx, named_rows
@@ -61,7 +62,7 @@ def _delivery(row: dict[str, Any]) -> str | None:
     return _DELIVERY.get(row["outbox_status"], "pending")
 
 
-def _message(row: dict[str, Any], refs: dict[int, StaffRef]) -> TranscriptMessage:
+def _message(row: dict[str, Any], refs: dict[int, StaffRef], text: str | None) -> TranscriptMessage:
     staff_id = row["staff_id"]
     delivery = _delivery(row)
     return TranscriptMessage(
@@ -70,7 +71,7 @@ def _message(row: dict[str, Any], refs: dict[int, StaffRef]) -> TranscriptMessag
         author_kind=_author_kind(row["direction"], row["author"], row["kind"]),
         author=refs.get(staff_id) if staff_id is not None else None,
         kind=row["kind"],
-        text=row["body"],
+        text=text,
         created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
         internal=row["kind"] == MessageKind.HANDOFF_SUMMARY,
         delivery=delivery,
@@ -103,7 +104,11 @@ def transcript(
         )
     rows.reverse()
     refs = staff_refs(conn, {row["staff_id"] for row in rows if row["staff_id"] is not None})
-    return [_message(row, refs) for row in rows], earlier
+    subject = conversation_subject(conn, conversation_id) if rows else ""
+    return [
+        _message(row, refs, opened(conn, subject, "messages", "body", row["id"], row["body"]))
+        for row in rows
+    ], earlier
 
 
 def message(conn: Tx, message_id: int) -> TranscriptMessage | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from storage import audit
+from storage.sealed_texts import conversation_subject, opened
 from tests.console.api_desk import ApiDesk, Client
 from tests.console.test_api_conversations import read_until
 
@@ -289,12 +290,23 @@ async def test_signalled_is_what_the_detector_raised_never_a_typed_answer(tmp_pa
         assert found[yes]["signal"] is None and found[yes]["can_mark"] == "missed"
 
         # Recorded with its message in the turn: the level, certain or not, the phrase id
-        # (never the words).
+        # (never the words), sealed with the writer's key.
         rows = await desk.db.fetch_all(
             "SELECT message_id, level, certain, matched FROM safety_signals"
         )
         assert [tuple(row[:3]) for row in rows] == [(possible, "crisis", 0)]
-        assert rows[0][3] and "嫌" not in rows[0][3]
+        assert isinstance(rows[0][3], bytes)
+        matched = await desk.db.read(
+            lambda c: opened(
+                c,
+                conversation_subject(c, conversation_id),
+                "safety_signals",
+                "matched",
+                possible,
+                rows[0][3],
+            )
+        )
+        assert matched and "嫌" not in matched
         await desk.send(user, DANGER)
         danger = await client_message(sato, conversation_id, DANGER)
         rows = await desk.db.fetch_all(

@@ -21,6 +21,7 @@ from storage.roles import Role
 from storage.statuses import AlertKind, HouseholdRole, InvitationState
 from tests import line_events as ev
 from tests.console.api_desk import ApiDesk, Staff
+from tests.stored_texts import client_bodies
 
 MOTHER_TAPS = ["家族のこと", "母", "40代", "10年より長い", "話を聞いてほしい", "このチャットで"]
 # What the mother and the son write: neither may ever reach the other.
@@ -273,12 +274,7 @@ async def test_a_declined_code_leaves_no_trace_that_ties_the_person_to_the_house
         await code_sent(desk, brother, revoked.code)  # stale: it names an invitation too
 
         def stored(conn):
-            bodies = [
-                row[0]
-                for row in conn.execute(
-                    "SELECT body FROM messages WHERE author = 'client' ORDER BY id"
-                ).fetchall()
-            ]
+            bodies = client_bodies(conn)
             payloads = " ".join(
                 row[0] for row in conn.execute("SELECT payload FROM inbound_events").fetchall()
             )

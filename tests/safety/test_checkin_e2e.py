@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from storage import alerts, messages
+from storage import alerts, conversations, messages
 from tests import line_events as ev
 from tests.console.api_desk import ApiDesk, jst
 from tests.console.test_api_conversations import read_until
@@ -176,12 +176,8 @@ AGE_QUESTION = "ご本人は、いま何歳くらいですか？"
 
 async def flow_state(desk: ApiDesk, user: str) -> str | None:
     conversation_id = await desk.conversation_id(user)
-    row = await desk.db.read(
-        lambda c: c.execute(
-            "SELECT flow_state FROM conversations WHERE id = ?", (conversation_id,)
-        ).fetchone()
-    )
-    return row[0]
+    found = await desk.db.read(conversations.get, conversation_id)
+    return found.flow_state
 
 
 @pytest.mark.parametrize("unsure", ["わからない", "たぶん", "少し", "ちょっと怖いかも", "maybe"])

@@ -9,7 +9,7 @@ import json
 import aiohttp
 from yarl import URL
 
-from storage import contacts, conversations
+from storage import contacts, conversations, messages
 from tests.console.api_desk import ApiDesk
 from tests.web.visitor import Visitor, read_events, through_the_family_flow
 
@@ -213,10 +213,9 @@ async def test_hostile_html_is_kept_as_text(tmp_path):
         hostile = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
         assert (await visitor.say(hostile))[0] == 202
         assert hostile in await visitor.texts()
-        kept = await desk.db.read(
-            lambda c: c.execute("SELECT body FROM messages WHERE direction = 'in'").fetchall()
-        )
-        assert (hostile,) in kept
+        conversation_id = await web_conversation(desk)
+        kept = await desk.db.read(messages.for_conversation, conversation_id)
+        assert hostile in [m.body for m in kept if m.direction == "in"]
 
 
 async def test_the_page_is_japanese_first_with_english_and_strict_headers(tmp_path):
