@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.chat import user_for
+from storage.sealing import Keyring, MasterKeys, parse_key
 from tests.processes import start_demo, wait_healthy
 from tests.service import free_port
 
@@ -47,10 +48,19 @@ def chat(url: str, typed: str, *names: str) -> str:
     return result.stdout
 
 
+def _user_hash(tmp_path: Path, name: str) -> str:
+    """What contacts.user_hash holds for the chat's user `name` (ids are stored sealed)."""
+    key = parse_key((tmp_path / "var" / "demo-data.key").read_text(), "the demo key")
+    keyring = Keyring(MasterKeys(key))
+    with sqlite3.connect(tmp_path / "var" / "demo.db") as conn:
+        keyring.prepare(conn)
+    return keyring.user_hash("line", user_for(name))
+
+
 def client_messages(tmp_path: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(tmp_path / "var" / "demo.db") as conn:
         return conn.execute(
-            "SELECT c.platform_user_id, m.body FROM messages m"
+            "SELECT c.user_hash, m.body FROM messages m"
             " JOIN conversations v ON v.id = m.conversation_id"
             " JOIN contacts c ON c.id = v.contact_id"
             # The demo's sample conversations are web chat visitors.
@@ -68,8 +78,8 @@ async def test_as_name_is_the_same_line_user_on_the_next_run(demo, tmp_path):
     assert "ご本人は、いま何歳くらいですか？" in again  # the family path went on
 
     users = {user for user, _ in client_messages(tmp_path)}
-    assert users == {user_for("hanako")}
-    assert user_for("hanako") != user_for("taro")
+    assert users == {_user_hash(tmp_path, "hanako")}
+    assert _user_hash(tmp_path, "hanako") != _user_hash(tmp_path, "taro")
 
 
 async def test_without_a_name_each_run_is_a_new_person(demo, tmp_path):
