@@ -13,6 +13,7 @@ from benchmarks import (
     free_text,
     replies,
     safety,
+    sealing,
     webchat,
     webhook,
 )
@@ -28,6 +29,8 @@ def main() -> None:
     asyncio.run(replies.run())
     print("\n== end-to-end answers to free text, next to the SDK's echo example (issue 17) ==")
     asyncio.run(free_text.run())
+    print("\n== the reply path sealed against unsealed (issue 23) ==")
+    asyncio.run(sealing.run())
     print("\n== deadlines: 100,000 pending (issue 4) ==")
     asyncio.run(deadlines.run())
     print("\n== safety: the danger-signal detector per message (issue 11) ==")

@@ -29,6 +29,7 @@ import aiohttp
 from benchmarks.processes import Process, start_fake_line, start_tobira, wait_http
 from bot.handoff.passwords import hash_password
 from storage.database import Database
+from storage.sealing import Keyring
 from storage.timefmt import to_db
 from tests.processes import children
 from tests.sealing_keys import TEST_KEYS
@@ -148,10 +149,12 @@ async def healthz_times(session: aiohttp.ClientSession, url: str, count: int) ->
 
 def conversation_of(db: Path, visitor: Visitor) -> int:
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        keyring = Keyring(TEST_KEYS)  # platform ids are sealed: found by their user hash
+        keyring.prepare(conn)
         row = conn.execute(
             "SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact_id"
-            " WHERE c.channel = 'web' AND c.platform_user_id = ? AND v.status != 'resolved'",
-            (visitor.hash,),
+            " WHERE c.channel = 'web' AND c.user_hash = ? AND v.status != 'resolved'",
+            (keyring.user_hash("web", visitor.hash),),
         ).fetchone()
     assert row is not None
     return int(row[0])

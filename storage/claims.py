@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage import deadlines, outbox
+from storage import deadlines, events, outbox
 from storage.deadlines import Deadline
 from storage.events import StoredEvent
 from storage.outbox import OutboxRow
@@ -24,7 +24,7 @@ from storage.statuses import (
 from storage.timefmt import to_db
 from storage.tx import Tx
 
-_EVENT_COLUMNS = "id, channel, event_id, user_key, kind, occurred_at_ms, payload"
+_EVENT_COLUMNS = "id, channel, event_id, user_key, kind, occurred_at_ms, payload, contact_id"
 
 
 def next_event(conn: Tx, channel: str, user_key: str | None) -> StoredEvent | None:
@@ -39,7 +39,10 @@ def next_event(conn: Tx, channel: str, user_key: str | None) -> StoredEvent | No
         " ORDER BY occurred_at_ms, id LIMIT 1",
         params,
     ).fetchone()
-    return StoredEvent(*tuple(row)) if row else None
+    if row is None:
+        return None
+    payload = events.open_payload(conn, row[0], row[7], row[6])
+    return StoredEvent(row[0], row[1], row[2], row[3], row[4], row[5], payload, row[7])
 
 
 def next_outbox_row(conn: Tx, contact_id: int, after_id: int = 0) -> OutboxRow | None:
@@ -49,7 +52,7 @@ def next_outbox_row(conn: Tx, contact_id: int, after_id: int = 0) -> OutboxRow |
         " ORDER BY o.id LIMIT 1",
         (contact_id, after_id),
     ).fetchone()
-    return outbox.from_row(row) if row else None
+    return outbox.from_row(conn, row) if row else None
 
 
 _OPEN = sql_list(OUTBOX_OPEN)
@@ -78,7 +81,7 @@ def next_reply(conn: Tx, contact_id: int, after_id: int, now: datetime) -> Outbo
         " ORDER BY o.id LIMIT 1",
         (contact_id, after_id, to_db(now)),
     ).fetchone()
-    return outbox.from_row(row) if row else None
+    return outbox.from_row(conn, row) if row else None
 
 
 def claim_deadline(conn: Tx, deadline_id: int, now: datetime) -> Deadline | None:

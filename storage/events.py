@@ -1,4 +1,10 @@
-"""Inbound platform events: committed before the webhook is answered, processed once."""
+"""Inbound platform events: committed before the webhook is answered, processed once.
+
+Stored sealed (issue 23): the job that stores an event finds or makes its person's contact
+(storage/contacts.find_or_add), `user_key` holds their user hash (the lanes order by it),
+`contact_id` names them, and `payload` is sealed with their key (with the service's key
+for an event without a user). Readers get the payload opened, as a plain str.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage import contacts
+from storage.sealing import SERVICE_SUBJECT, contact_subject, keyring_of, next_row_id
 from storage.statuses import EventStatus
 from storage.timefmt import to_db
 from storage.tx import Tx
@@ -17,7 +25,7 @@ from storage.tx import fetch_all as _all
 class NewEvent:
     channel: str
     event_id: str
-    user_key: str | None
+    platform_user_id: str | None  # the platform's id of the sender; never stored in clear
     kind: str
     occurred_at_ms: int
     payload: str
@@ -28,10 +36,11 @@ class StoredEvent:
     id: int
     channel: str
     event_id: str
-    user_key: str | None
+    user_key: str | None  # the sender's user hash (contacts.user_hash); None: no user
     kind: str
     occurred_at_ms: int
-    payload: str
+    payload: str  # opened
+    contact_id: int | None = None  # the sender's contact (None: no user, or stored unsealed)
 
 
 def insert_new(conn: Tx, events: list[NewEvent], received_at: datetime) -> int:
@@ -40,52 +49,82 @@ def insert_new(conn: Tx, events: list[NewEvent], received_at: datetime) -> int:
 
 
 def insert_fresh(conn: Tx, events: list[NewEvent], received_at: datetime) -> list[StoredEvent]:
-    """As `insert_new`, returning the rows that were new, as stored."""
+    """As `insert_new`, returning the rows that were new, as stored (payload in clear)."""
     fresh: list[StoredEvent] = []
+    keyring = keyring_of(conn)
+    senders: dict[tuple[str, str], tuple[int, str]] = {}  # several events of one person
+    row_id = next_row_id(conn, "inbound_events")  # once: this job holds the write lock
     for e in events:
+        contact_id: int | None = None
+        user_key: str | None = None
+        if e.platform_user_id is not None:
+            who = (e.channel, e.platform_user_id)
+            if who not in senders:
+                senders[who] = contacts.find_or_add(
+                    conn, e.channel, e.platform_user_id, received_at
+                )
+            contact_id, user_key = senders[who]
+        subject = SERVICE_SUBJECT if contact_id is None else contact_subject(contact_id)
+        sealed = keyring.seal(conn, subject, "inbound_events", "payload", row_id, e.payload)
         row = conn.execute(
-            "INSERT INTO inbound_events"
-            " (channel, event_id, user_key, kind, occurred_at_ms, received_at, payload)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO inbound_events (id, channel, event_id, user_key, contact_id, kind,"
+            " occurred_at_ms, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (channel, event_id) DO NOTHING RETURNING id",
             (
+                row_id,
                 e.channel,
                 e.event_id,
-                e.user_key,
+                user_key,
+                contact_id,
                 e.kind,
                 e.occurred_at_ms,
                 to_db(received_at),
-                e.payload,
+                sealed,
             ),
         ).fetchone()
         if row is not None:
             fresh.append(
                 StoredEvent(
-                    int(row[0]),
+                    row_id,
                     e.channel,
                     e.event_id,
-                    e.user_key,
+                    user_key,
                     e.kind,
                     e.occurred_at_ms,
                     e.payload,
+                    contact_id,
                 )
             )
+            row_id += 1
     return fresh
+
+
+def open_payload(conn: Tx, event_row_id: int, contact_id: int | None, stored: Any) -> str:
+    """An event's payload as stored, opened (a payload stored before sealing is itself)."""
+    subject = SERVICE_SUBJECT if contact_id is None else contact_subject(contact_id)
+    opened = keyring_of(conn).open(conn, subject, "inbound_events", "payload", event_row_id, stored)
+    return opened or ""
 
 
 def redact_text(conn: Tx, event_row_id: int, text: str, shown: str) -> None:
     """Every string in the event's stored payload that is `text` becomes `shown`: the
     platform's copy of a message that the transcript keeps redacted."""
-    row = conn.execute("SELECT payload FROM inbound_events WHERE id = ?", (event_row_id,))
+    row = conn.execute(
+        "SELECT payload, contact_id FROM inbound_events WHERE id = ?", (event_row_id,)
+    )
     found = row.fetchone()
     if found is None:
         return
     try:
-        payload = json.loads(found[0])
+        payload = json.loads(open_payload(conn, event_row_id, found[1], found[0]))
     except ValueError:
         return
     redacted = json.dumps(_replaced(payload, text, shown), ensure_ascii=False)
-    conn.execute("UPDATE inbound_events SET payload = ? WHERE id = ?", (redacted, event_row_id))
+    subject = SERVICE_SUBJECT if found[1] is None else contact_subject(found[1])
+    sealed = keyring_of(conn).seal(
+        conn, subject, "inbound_events", "payload", event_row_id, redacted
+    )
+    conn.execute("UPDATE inbound_events SET payload = ? WHERE id = ?", (sealed, event_row_id))
 
 
 def _replaced(value: Any, text: str, shown: str) -> Any:

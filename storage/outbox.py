@@ -2,6 +2,9 @@
 
 A row is one platform API call (LINE allows 5 messages per call). It keeps the retry key
 it will be pushed with, so a retry after a timeout never delivers twice.
+
+The payload is sealed with the person's key (issue 23), bound to the row; readers get it
+opened, with the person's platform id.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage import contacts
+from storage.sealing import contact_subject, keyring_of, next_row_id
 from storage.statuses import OUTBOX_OPEN, OutboxStatus, sql_list
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
@@ -25,7 +30,8 @@ class OutboxRow:
     contact_id: int
     conversation_id: int | None
     channel: str
-    platform_user_id: str
+    platform_user_id: str  # opened; never logged
+    user_hash: str | None  # contacts.user_hash: what logs name the person by (user_ref)
     reachable: bool
     payload: str  # one platform call as the channel rendered it, sent as it is
     reply_token: str | None
@@ -53,24 +59,27 @@ def enqueue(
 ) -> list[int]:
     """Queue one row per API call; only the first may use the (single-use) reply token."""
     ids = []
+    keyring, subject = keyring_of(conn), contact_subject(contact_id)
+    row_id = next_row_id(conn, "outbox")  # once: this job holds the write lock
     for index, payload in enumerate(calls):
         token = reply_token if index == 0 else None
-        row = conn.execute(
-            "INSERT INTO outbox (contact_id, conversation_id, channel, payload, reply_token,"
-            " reply_deadline, retry_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " RETURNING id",
+        conn.execute(
+            "INSERT INTO outbox (id, contact_id, conversation_id, channel, payload, reply_token,"
+            " reply_deadline, retry_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
+                row_id,
                 contact_id,
                 conversation_id,
                 channel,
-                payload,
+                keyring.seal(conn, subject, "outbox", "payload", row_id, payload),
                 token,
                 to_db(reply_deadline) if token and reply_deadline else None,
                 str(uuid.uuid4()),
                 to_db(at),
             ),
-        ).fetchone()
-        ids.append(int(row[0]))
+        )
+        ids.append(row_id)
+        row_id += 1
     return ids
 
 
@@ -117,7 +126,7 @@ def held_before(conn: Tx, contact_id: int, before_id: int) -> list[OutboxRow]:
         (contact_id, before_id),
     )
     held = []
-    for row in map(from_row, rows):
+    for row in (from_row(conn, found) for found in rows):
         if row.maybe_sent:
             break
         held.append(row)
@@ -128,7 +137,11 @@ def merge_into(conn: Tx, carrier_id: int, carried: list[int], payload: str) -> N
     """One call now carries other rows' messages: it gets the combined payload, their
     messages point at it (their delivery is its delivery), and they are closed."""
     marks = ",".join("?" * len(carried))
-    conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (payload, carrier_id))
+    (contact_id,) = conn.execute(
+        "SELECT contact_id FROM outbox WHERE id = ?", (carrier_id,)
+    ).fetchone()
+    sealed = seal_payload(conn, contact_id, carrier_id, payload)
+    conn.execute("UPDATE outbox SET payload = ? WHERE id = ?", (sealed, carrier_id))
     conn.execute(
         f"UPDATE messages SET outbox_id = ? WHERE outbox_id IN ({marks})", (carrier_id, *carried)
     )
@@ -175,20 +188,36 @@ def cancel_open_for_contact(conn: Tx, contact_id: int, reason: str) -> int:
 SELECT = (
     "SELECT o.id, o.contact_id, o.conversation_id, o.channel, c.platform_user_id, c.reachable,"
     " o.payload, o.reply_token, o.reply_deadline, o.retry_key, o.status, o.method, o.attempts,"
-    " o.last_error, o.maybe_sent"
+    " o.last_error, o.maybe_sent, c.user_hash"
     " FROM outbox o JOIN contacts c ON c.id = o.contact_id"
 )
 
 
-def from_row(row: Any) -> OutboxRow:
+def seal_payload(conn: Tx, contact_id: int, row_id: int, payload: str) -> bytes:
+    return keyring_of(conn).seal(
+        conn, contact_subject(contact_id), "outbox", "payload", row_id, payload
+    )
+
+
+def open_payload(conn: Tx, contact_id: int, row_id: int, stored: Any) -> str:
+    """A row's payload as stored, opened (one stored before sealing is itself)."""
+    opened = keyring_of(conn).open(
+        conn, contact_subject(contact_id), "outbox", "payload", row_id, stored
+    )
+    return opened or ""
+
+
+def from_row(conn: Tx, row: Any) -> OutboxRow:
+    """A row of `SELECT`, its payload and the person's platform id opened."""
     return OutboxRow(
         id=row[0],
         contact_id=row[1],
         conversation_id=row[2],
         channel=row[3],
-        platform_user_id=row[4],
+        platform_user_id=contacts.open_user_id(conn, row[1], row[4]),
+        user_hash=row[15],
         reachable=bool(row[5]),
-        payload=row[6],
+        payload=open_payload(conn, row[1], row[0], row[6]),
         reply_token=row[7],
         reply_deadline=from_db(row[8]),
         retry_key=row[9],

@@ -2,7 +2,8 @@
 
 A visitor's page shows their own messages (the inbound events they sent) and what we sent
 them: outbox rows of the "web" channel, each one delivered call of the web transport. An
-outbox row is the web chat's delivery record, so its id is the page's event id.
+outbox row is the web chat's delivery record, so its id is the page's event id. Both are
+stored sealed (issue 23): found by the visitor's user hash, opened here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage import events, outbox
+from storage.sealing import keyring_of
 from storage.statuses import OutboxStatus, sql_list
 from storage.timefmt import to_db
 from storage.tx import Tx
@@ -80,24 +83,40 @@ def sent_after(conn: Tx, platform_user_id: str, after_id: int, limit: int = 200)
     rows = conn.execute(
         "SELECT o.id, o.payload, o.created_at,"
         " (SELECT s.display_name FROM messages m JOIN staff s"
-        "   ON s.id = m.staff_id WHERE m.outbox_id = o.id LIMIT 1)"
+        "   ON s.id = m.staff_id WHERE m.outbox_id = o.id LIMIT 1), o.contact_id"
         " FROM outbox o JOIN contacts c ON c.id = o.contact_id"
-        " WHERE c.channel = ? AND c.platform_user_id = ? AND o.id > ?"
+        " WHERE c.channel = ? AND c.user_hash = ? AND o.id > ?"
         f" AND o.status IN {_SHOWN} ORDER BY o.id LIMIT ?",
-        (CHANNEL, platform_user_id, after_id, limit),
+        (CHANNEL, _user_hash(conn, platform_user_id), after_id, limit),
     ).fetchall()
-    return [FeedItem(f"b{row[0]}", "tobira", row[1], row[2], row[3]) for row in rows]
+    return [
+        FeedItem(
+            f"b{row[0]}",
+            "tobira",
+            outbox.open_payload(conn, row[4], row[0], row[1]),
+            row[2],
+            row[3],
+        )
+        for row in rows
+    ]
+
+
+def _user_hash(conn: Tx, platform_user_id: str) -> str:
+    return keyring_of(conn).user_hash(CHANNEL, platform_user_id)
 
 
 def history(conn: Tx, platform_user_id: str, limit: int = 500) -> list[FeedItem]:
     """The visitor's whole page: their messages and ours, in the order they happened."""
     theirs = conn.execute(
-        "SELECT id, payload, received_at FROM inbound_events"
+        "SELECT id, payload, received_at, contact_id FROM inbound_events"
         " WHERE channel = ? AND user_key = ? AND kind IN ('text', 'postback')"
         " ORDER BY id DESC LIMIT ?",
-        (CHANNEL, platform_user_id, limit),
+        (CHANNEL, _user_hash(conn, platform_user_id), limit),
     ).fetchall()
-    mine = [FeedItem(f"v{row[0]}", "visitor", row[1], row[2]) for row in theirs]
+    mine = [
+        FeedItem(f"v{row[0]}", "visitor", events.open_payload(conn, row[0], row[3], row[1]), row[2])
+        for row in theirs
+    ]
     ours = sent_after(conn, platform_user_id, 0, limit)
     return sorted([*mine, *ours], key=lambda item: item.at)[-limit:]
 
@@ -106,14 +125,14 @@ def latest_choices(conn: Tx, platform_user_id: str) -> list[tuple[str, str]]:
     """The answer buttons under the last message we sent (only those can be tapped)."""
     row = _one(
         conn,
-        "SELECT o.payload FROM outbox o JOIN contacts c ON c.id = o.contact_id"
-        " WHERE c.channel = ? AND c.platform_user_id = ?"
+        "SELECT o.payload, o.contact_id, o.id FROM outbox o JOIN contacts c ON c.id = o.contact_id"
+        " WHERE c.channel = ? AND c.user_hash = ?"
         f" AND o.status IN {_SHOWN} ORDER BY o.id DESC LIMIT 1",
-        (CHANNEL, platform_user_id),
+        (CHANNEL, _user_hash(conn, platform_user_id)),
     )
     if row is None:
         return []
-    parts: list[dict[str, Any]] = json.loads(row[0])
+    parts: list[dict[str, Any]] = json.loads(outbox.open_payload(conn, row[1], row[2], row[0]))
     if not parts:
         return []
     return [(str(c[0]), str(c[1])) for c in parts[-1].get("choices", [])]

@@ -70,7 +70,7 @@ class MemoryChannel:
                 event = NewEvent(
                     channel=NAME,
                     event_id=body["id"],
-                    user_key=body["user"],
+                    platform_user_id=body["user"],
                     kind="choice" if "choice" in body else "text",
                     occurred_at_ms=int(time.time() * 1000),
                     payload=json.dumps(body, ensure_ascii=False),
@@ -88,6 +88,7 @@ class MemoryChannel:
             "channel": NAME,
             "event_row_id": stored.id,
             "user_key": stored.user_key or "",
+            "contact_id": stored.contact_id,
             "occurred_at": datetime.fromtimestamp(stored.occurred_at_ms / 1000, UTC),
         }
         if "choice" in body:

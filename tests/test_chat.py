@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.chat import user_for
-from storage.sealing import MasterKeys, parse_key
+from storage.sealing import MasterKeys, SealingConnection, keyring_of, parse_key
 from tests.processes import start_demo, wait_healthy
 from tests.service import free_port
 from tests.stored_texts import all_messages, open_file
@@ -49,15 +49,25 @@ def chat(url: str, typed: str, *names: str) -> str:
     return result.stdout
 
 
-def client_messages(tmp_path: Path) -> list[tuple[str, str | None]]:
-    """(LINE user, what they wrote) for every client message, oldest first: the demo's
-    texts are sealed with the key the demo made beside its database."""
+def _demo_file(tmp_path: Path) -> SealingConnection:
+    """The demo's database, opened with the key the demo made beside it."""
     var = tmp_path / "var"
     keys = MasterKeys(parse_key((var / "demo-data.key").read_text(), "the demo's key"))
-    with closing(open_file(var / "demo.db", keys)) as conn:
+    return open_file(var / "demo.db", keys)
+
+
+def _user_hash(tmp_path: Path, name: str) -> str:
+    """What contacts.user_hash holds for the chat's user `name` (ids are stored sealed)."""
+    with closing(_demo_file(tmp_path)) as conn:
+        return keyring_of(conn).user_hash("line", user_for(name))
+
+
+def client_messages(tmp_path: Path) -> list[tuple[str, str | None]]:
+    """(the LINE user's hash, what they wrote) for every client message, oldest first."""
+    with closing(_demo_file(tmp_path)) as conn:
         users = dict(
             conn.execute(
-                "SELECT v.id, c.platform_user_id FROM conversations v"
+                "SELECT v.id, c.user_hash FROM conversations v"
                 " JOIN contacts c ON c.id = v.contact_id"
                 # The demo's sample conversations are web chat visitors.
                 " WHERE c.channel = 'line'"
@@ -80,8 +90,8 @@ async def test_as_name_is_the_same_line_user_on_the_next_run(demo, tmp_path):
     assert "ご本人は、いま何歳くらいですか？" in again  # the family path went on
 
     users = {user for user, _ in client_messages(tmp_path)}
-    assert users == {user_for("hanako")}
-    assert user_for("hanako") != user_for("taro")
+    assert users == {_user_hash(tmp_path, "hanako")}
+    assert _user_hash(tmp_path, "hanako") != _user_hash(tmp_path, "taro")
 
 
 async def test_without_a_name_each_run_is_a_new_person(demo, tmp_path):

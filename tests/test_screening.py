@@ -79,8 +79,9 @@ async def test_a_verdict_for_another_event_is_discarded(service, line):
         )
         events.insert_new(conn, [new], dispatcher._clock.now())
 
+    lane = ("line", db.keyring.user_hash("line", user))
     await db.write(partial(store, event=danger))
-    read_by_the_lane = await db.read(claims.next_event, "line", user)
+    read_by_the_lane = await db.read(claims.next_event, *lane)
     await db.write(partial(store, event=harmless))
     verdict = dispatcher._screen(read_by_the_lane)
     assert verdict.danger is not None  # the lane's verdict: danger, for the later event
@@ -88,14 +89,14 @@ async def test_a_verdict_for_another_event_is_discarded(service, line):
     taken = await db.write(
         partial(
             dispatcher._take,
-            key=("line", user),
+            key=lane,
             now=dispatcher._clock.now(),
             screened=verdict,
         )
     )
     assert taken is not None and taken.stored.event_id == harmless["webhookEventId"]
     dispatcher._after(taken)
-    dispatcher.kick("line", user)  # the lane goes on with the danger message
+    dispatcher.kick(*lane)  # the lane goes on with the danger message
     await service.settle()
     assert await db.read(client_bodies) == ["こんにちは", DANGER]  # in the person's order
     assert "safety" not in await _bot_kinds_after(service, "こんにちは")
@@ -238,10 +239,15 @@ async def test_the_lane_takes_the_event_from_the_webhook_without_reading_it_back
     assert set(await _bot_kinds_after(service, DANGER)) == {"safety"}
     # A stale hint (an event already processed) costs nothing: the write job finds none.
     dispatcher = service.app[keys.DISPATCHER]
-    done = await db.fetch_all("SELECT id, event_id, occurred_at_ms, payload FROM inbound_events")
-    row_id, event_id, at_ms, payload = done[0]
-    stale = events.StoredEvent(row_id, "line", event_id, user, "message", at_ms, payload)
-    dispatcher.kick("line", user, stale)
+    done = await db.fetch_all(
+        "SELECT id, event_id, occurred_at_ms, payload, user_key, contact_id FROM inbound_events"
+    )
+    row_id, event_id, at_ms, sealed, user_key, contact_id = done[0]
+    payload = await db.read(events.open_payload, row_id, contact_id, sealed)
+    stale = events.StoredEvent(
+        row_id, "line", event_id, user_key, "message", at_ms, payload, contact_id
+    )
+    dispatcher.kick("line", user_key, stale)
     await service.settle()
     assert await db.read(events.counts_by_status) == {"done": 1}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import timedelta
+from functools import partial
 
 from aiohttp import web
 
@@ -33,6 +34,7 @@ from bot.runtime.priority import Priority
 from bot.safety import default_detector
 from staff_console import setup_console
 from storage import conferences, deadlines
+from storage.sealing import Keyring
 
 log = logging.getLogger("tobira.app")
 
@@ -47,11 +49,12 @@ def create_app(
     demo_line: bool = False,
     channels: Sequence[Channel] | None = None,
     detector_process: bool = False,
+    keyring: Keyring | None = None,
 ) -> web.Application:
     """The service. `channels` defaults to the registered ones (bot/app/channels.py);
     `demo_line` also serves demo mode's stand-in for LINE at /demo-line; `detector_process`
     runs the danger detector in a process of its own (bot/conversation/screening.py), as
-    `tobira serve` does."""
+    `tobira serve` does. `keyring`: see Database.open (the sealing benchmark's only)."""
     app = web.Application(client_max_size=MAX_REQUEST_BYTES)
     app[keys.SCREENER] = Screener() if detector_process else None
     app[keys.SETTINGS] = settings
@@ -65,14 +68,14 @@ def create_app(
     for channel in app[keys.CHANNELS]:
         channel.setup_routes(app, receiver)
     app.router.add_get("/healthz", healthz)
-    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(partial(_database, keyring=keyring))
     app.cleanup_ctx.append(_workers)
     setup_console(app)  # /console/ and /api/v1/: after the resources it uses
     return app
 
 
-async def _database(app: web.Application) -> AsyncIterator[None]:
-    db = app[keys.DB] = await open_database(app[keys.SETTINGS])
+async def _database(app: web.Application, keyring: Keyring | None) -> AsyncIterator[None]:
+    db = app[keys.DB] = await open_database(app[keys.SETTINGS], keyring)
     yield
     await db.close()
 

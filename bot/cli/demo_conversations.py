@@ -65,7 +65,7 @@ async def seed_conversations(app: web.Application) -> None:
                     NewEvent(
                         channel=CHANNEL,
                         event_id=f"demo-sample:{secrets.token_hex(8)}",
-                        user_key=visitor,
+                        platform_user_id=visitor,
                         kind="text",
                         occurred_at_ms=ms,
                         payload=json.dumps({"text": text}, ensure_ascii=False),

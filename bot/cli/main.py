@@ -12,7 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -23,6 +23,9 @@ from bot.config.settings import Settings
 from bot.runtime import logs
 from bot.runtime.gc_tuning import freeze_startup_heap
 from flows import FlowError
+
+if TYPE_CHECKING:
+    from storage.sealing import Keyring
 
 log = logging.getLogger("tobira")
 
@@ -213,9 +216,11 @@ def _run_server(
     banner: bool = False,
     prepare: Callable[[Settings], list[str]] | None = None,
     after_start: Callable[[web.Application], Awaitable[None]] | None = None,
+    keyring: Keyring | None = None,
 ) -> int:
     """Serve until stopped. `prepare` runs once the port is ours and before the service
-    starts (the demo's staff accounts); the lines it returns join the banner."""
+    starts (the demo's staff accounts); the lines it returns join the banner. `keyring`: see
+    Database.open (the sealing benchmark's only)."""
     from bot.app import keys
     from bot.app.channels import flow_limits
     from bot.app.factory import create_app
@@ -253,7 +258,7 @@ def _run_server(
     # webhooks waiting for that commit with it.
     sys.setswitchinterval(0.0005)
     # The danger detector in a process of its own: this one keeps its core for I/O.
-    app = create_app(settings, demo_line=demo_line, detector_process=True)
+    app = create_app(settings, demo_line=demo_line, detector_process=True, keyring=keyring)
     app.on_startup.append(_freeze_startup_heap)
     if after_start is not None:
         app.on_startup.append(after_start)  # after the workers: it goes through them

@@ -50,6 +50,16 @@ class Receiver:
         first: dict[tuple[str, str | None], StoredEvent] = {}
         for stored in sorted(fresh, key=lambda e: (e.occurred_at_ms, e.id)):
             first.setdefault((stored.channel, stored.user_key), stored)
-        for channel, user_key in {(e.channel, e.user_key) for e in batch}:
+        # Every sender's lane, a redelivered event's too (its first copy may still wait).
+        lanes = set(first)
+        keyring = self._db.keyring
+        for e in batch:
+            user_hash = (
+                None
+                if e.platform_user_id is None
+                else keyring.user_hash(e.channel, e.platform_user_id)
+            )
+            lanes.add((e.channel, user_hash))
+        for channel, user_key in lanes:
             self._kick(channel, user_key, first.get((channel, user_key)))
         return len(fresh)

@@ -52,15 +52,18 @@ def run_turn(
     """`danger` is `screen(inbound)`, computed before the write job."""
     result = Outcome()
     if inbound.kind == "unfollow":
-        contact = contacts.find(conn, inbound.channel, inbound.user_key)
-        if contact is not None:
-            contacts.set_unreachable(conn, contact.id)
-            outbox.cancel_open_for_contact(conn, contact.id, "unfollowed")
-            result.contact_id = contact.id
+        contact_id = _contact_id(conn, inbound)
+        if contact_id is not None:
+            contacts.set_unreachable(conn, contact_id)
+            outbox.cancel_open_for_contact(conn, contact_id, "unfollowed")
+            result.contact_id = contact_id
         events.mark_done(conn, inbound.event_row_id, now)
         return result
 
-    contact = contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
+    contact = _seen(conn, inbound, now)
+    if contact is None:  # erased since the event was stored: nobody to answer
+        events.mark_done(conn, inbound.event_row_id, now)
+        return result
     conversation = current_conversation(
         conn, contact, _is_client_message(inbound), ctx, now, result
     )
@@ -372,6 +375,22 @@ def _record_inbound(
     return message_id
 
 
+def _contact_id(conn: Tx, inbound: Inbound) -> int | None:
+    if inbound.contact_id is not None:
+        return inbound.contact_id
+    # Stored before sealing existed: its user_key is the platform id itself.
+    found = contacts.find(conn, inbound.channel, inbound.user_key)
+    return found.id if found else None
+
+
+def _seen(conn: Tx, inbound: Inbound, now: datetime) -> Contact | None:
+    """The sender, seen now: the contact the event was stored with (no lookup by id hash
+    again), or, for an event stored before sealing, found or made by its platform id."""
+    if inbound.contact_id is not None:
+        return contacts.seen(conn, inbound.contact_id, now)
+    return contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
+
+
 def run_failed_turn(
     conn: Tx,
     inbound: Inbound,
@@ -385,7 +404,9 @@ def run_failed_turn(
     events.mark_failed(conn, inbound.event_row_id, now, error)
     if not _is_client_message(inbound):
         return result
-    contact = contacts.upsert_seen(conn, inbound.channel, inbound.user_key, now)
+    contact = _seen(conn, inbound, now)
+    if contact is None:
+        return result
     conversation = conversations.open_for_contact(
         conn, contact.id, now, after_hours=ctx.handoff.window_closed(now)
     )

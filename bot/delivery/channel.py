@@ -35,7 +35,7 @@ InboundKind = Literal["follow", "unfollow", "text", "postback", "invitation", "o
 class Inbound:
     channel: str
     event_row_id: int
-    user_key: str
+    user_key: str  # the sender's user hash (contacts.user_hash), never their platform id
     kind: InboundKind
     occurred_at: datetime
     text: str | None = None
@@ -51,6 +51,9 @@ class Inbound:
     # for the limit on wrong invitation codes per address (bot/households/guesses.py).
     invitation: str | None = None
     address: str | None = None
+    # The sender's contact, found or made when the event was stored (StoredEvent.contact_id);
+    # None only for an event stored before sealing existed (its user_key is the platform id).
+    contact_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -372,7 +372,7 @@ class OutboxSender:
             extra={
                 "outbox_id": row.id,
                 "channel": row.channel,
-                "user": user_ref(row.platform_user_id),
+                "user": user_ref(row.user_hash),
                 "method": method,
                 "outcome": result.outcome,
                 "detail": result.detail or None,

@@ -54,7 +54,9 @@ def set_user_ref_key(secret: str | None) -> None:
 
 
 def user_ref(platform_user_id: str | None) -> str | None:
-    """A short stable keyed hash to follow one person through the logs without naming them."""
+    """A short stable keyed hash to follow one person through the logs without naming them.
+    Called with the person's user hash (contacts.user_hash, inbound_events.user_key), which
+    every log line that names a person has at hand without opening their sealed id."""
     if platform_user_id is None:
         return None
     return _keyed_hash(_user_ref_key, platform_user_id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage import contacts
 from storage.read_side.common import StaffRef, staff_refs
 from storage.sealed_texts import conversation_subject, opened
 from storage.statuses import STAFF_AUTHOR, MessageKind
@@ -155,11 +156,11 @@ def client_address(conn: Tx, conversation_id: int) -> ClientAddress | None:
     """Where a reachable client is, for a call to their platform that is not a message (a
     typing indicator)."""
     row = conn.execute(
-        "SELECT ct.channel, ct.platform_user_id FROM conversations c"
+        "SELECT ct.channel, ct.platform_user_id, ct.id FROM conversations c"
         " JOIN contacts ct ON ct.id = c.contact_id WHERE c.id = ? AND ct.reachable = 1",
         (conversation_id,),
     ).fetchone()
-    return ClientAddress(row[0], row[1]) if row else None
+    return ClientAddress(row[0], contacts.open_user_id(conn, row[2], row[1])) if row else None
 
 
 def recent_staff_answer(

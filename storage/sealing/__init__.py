@@ -10,6 +10,7 @@
 
 from storage.sealing.connection import SealingConnection, connect, keyring_of
 from storage.sealing.keyring import (
+    SERVICE_SUBJECT,
     KeyGone,
     Keyring,
     SealError,
@@ -20,6 +21,7 @@ from storage.sealing.master import MasterKeyError, MasterKeys, new_key_text, par
 from storage.sealing.rows import next_row_id
 
 __all__ = [
+    "SERVICE_SUBJECT",
     "KeyGone",
     "Keyring",
     "MasterKeyError",

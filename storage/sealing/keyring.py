@@ -28,6 +28,9 @@ from storage.tx import Tx
 VERSION = b"\x01"
 _NONCE = 12
 INDEX_SUBJECT = "index"  # the HMAC key for lookups of sealed platform ids
+# Whose key seals what belongs to nobody we know: a platform event without a user (from a
+# group or room, or too malformed to say whose). Kept until retention deletes it.
+SERVICE_SUBJECT = "service"
 
 
 def contact_subject(contact_id: int) -> str:

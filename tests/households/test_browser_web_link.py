@@ -10,7 +10,7 @@ import logging
 from playwright.async_api import expect
 
 from bot.app import keys
-from storage import conversations, households
+from storage import conversations, events, households
 from storage.statuses import HouseholdRole, InvitationState
 from tests.console.browser import jst, needs_browser
 from tests.web.browser import PHONE, labels, settled, web_desk
@@ -38,7 +38,8 @@ async def test_the_web_link_asks_first_and_only_yes_links(tmp_path, caplog):
                 conversations.open_for(
                     c,
                     c.execute(
-                        "SELECT id FROM contacts WHERE platform_user_id = ?", (mother,)
+                        "SELECT id FROM contacts WHERE user_hash = ?",
+                        (desk.db.keyring.user_hash("line", mother),),
                     ).fetchone()[0],
                 ).id
             )
@@ -90,7 +91,10 @@ async def test_the_web_link_asks_first_and_only_yes_links(tmp_path, caplog):
             assert await desk.db.read(households.membership, contact) is None
 
         stored = await desk.db.read(
-            lambda c: [row[0] for row in c.execute("SELECT payload FROM inbound_events")]
+            lambda c: [
+                events.open_payload(c, *row)
+                for row in c.execute("SELECT id, contact_id, payload FROM inbound_events")
+            ]
         )
         for token in (made.token, declined.token):
             assert not any(token in payload for payload in stored)
@@ -110,7 +114,8 @@ async def test_the_link_on_the_familys_shared_browser_shows_nothing_of_the_mothe
                 conversations.open_for(
                     c,
                     c.execute(
-                        "SELECT id FROM contacts WHERE platform_user_id = ?", (line_mother,)
+                        "SELECT id FROM contacts WHERE user_hash = ?",
+                        (desk.db.keyring.user_hash("line", line_mother),),
                     ).fetchone()[0],
                 ).id
             )

@@ -14,7 +14,7 @@ from typing import Any
 from bot.app import keys
 from bot.households import codes
 from bot.households.invitations import NewInvitation
-from storage import alerts, contacts, conversations, households
+from storage import alerts, contacts, conversations, events, households
 from storage.read_side import Viewer
 from storage.read_side.household import household_detail, household_of_conversation
 from storage.roles import Role
@@ -276,7 +276,10 @@ async def test_a_declined_code_leaves_no_trace_that_ties_the_person_to_the_house
         def stored(conn):
             bodies = client_bodies(conn)
             payloads = " ".join(
-                row[0] for row in conn.execute("SELECT payload FROM inbound_events").fetchall()
+                events.open_payload(conn, *row)
+                for row in conn.execute(
+                    "SELECT id, contact_id, payload FROM inbound_events"
+                ).fetchall()
             )
             details = " ".join(
                 row[0] or ""

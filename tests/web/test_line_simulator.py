@@ -143,7 +143,7 @@ async def test_the_simulator_signs_what_our_webhook_accepts(tmp_path):
         count = await desk.db.read(
             lambda c: c.execute(
                 "SELECT count(*) FROM inbound_events WHERE channel = 'line' AND user_key = ?",
-                (person["id"],),
+                (desk.db.keyring.user_hash("line", person["id"]),),
             ).fetchone()
         )
         assert count[0] == 2

@@ -33,6 +33,7 @@ def to_inbound(stored: StoredEvent, *, keep_read_token: bool = False) -> Inbound
         occurred_at=datetime.fromtimestamp(stored.occurred_at_ms / 1000, UTC),
         reply_token=_text_field(raw, "replyToken"),
         platform_type=str(kind),
+        contact_id=stored.contact_id,
     )
     if kind in ("follow", "unfollow"):
         return replace(other, kind=kind)

@@ -76,7 +76,7 @@ def _new_event(raw: Any, index: int, body: bytes) -> NewEvent:
         return NewEvent(
             channel=CHANNEL,
             event_id=f"malformed:{digest}:{index}",
-            user_key=None,
+            platform_user_id=None,
             kind="malformed",
             occurred_at_ms=0,
             payload=json.dumps(raw, ensure_ascii=False, separators=(",", ":")),
@@ -87,7 +87,7 @@ def _new_event(raw: Any, index: int, body: bytes) -> NewEvent:
     return NewEvent(
         channel=CHANNEL,
         event_id=event_id,
-        user_key=user_id,
+        platform_user_id=user_id,
         kind=kind,
         occurred_at_ms=timestamp,
         payload=json.dumps(raw, ensure_ascii=False, separators=(",", ":")),

@@ -116,6 +116,7 @@ class WebChannel:
             platform_type=stored.kind,
             invitation=body.get("invitation") if kind == "invitation" else None,
             address=body.get("address"),
+            contact_id=stored.contact_id,
         )
 
     def render(self, messages: Sequence[Outgoing], *, reusable: bool) -> list[str]:

@@ -194,7 +194,7 @@ class ChatApi:
         return NewEvent(
             channel=CHANNEL,
             event_id=event_id,
-            user_key=visitor,
+            platform_user_id=visitor,
             kind=kind,
             occurred_at_ms=int(self._intake.now().timestamp() * 1000),
             payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
@@ -344,7 +344,9 @@ class ChatApi:
             # counselor sees why.
             await self._receive(self._event(visitor, "unfollow", {}, None))
             self._doorbell.ring(visitor)
-            log.info("visitor left", extra={"user": user_ref(visitor)})
+            log.info(
+                "visitor left", extra={"user": user_ref(db.keyring.user_hash(CHANNEL, visitor))}
+            )
         return response
 
 
