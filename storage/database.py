@@ -26,6 +26,7 @@ import aiosqlite
 from storage.migrate import migrate
 from storage.sealing import Keyring, MasterKeys
 from storage.sealing import connect as sealing_connect
+from storage.sealing.backfill import seal_clear_values
 from storage.tx import Tx
 
 log = logging.getLogger("tobira.database")
@@ -187,6 +188,12 @@ class Database:
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            conn.close()
+            raise
+        try:
+            # What older versions wrote in clear, sealed before anything else writes.
+            seal_clear_values(conn, self.keyring)
+        except BaseException:
             conn.close()
             raise
         self._writer = conn

@@ -1,0 +1,168 @@
+"""What a version before sealing wrote in clear is sealed at the first open, and an open
+killed half-way is completed by the next one."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from storage.database import Database
+from storage.sealing import backfill
+from storage.sealing.columns import SEALED
+from tests.privacy import old_database as old
+from tests.sealing_keys import TEST_KEYS
+
+ORPHAN = old.user_id(10**6)
+
+
+def raw_bytes(db: Path) -> bytes:
+    return b"".join(
+        Path(f"{db}{suffix}").read_bytes()
+        for suffix in ("", "-wal")
+        if Path(f"{db}{suffix}").exists()
+    )
+
+
+def marker_bytes(kind: str) -> bytes:
+    return old.marker(kind, 0).encode()
+
+
+def clear_left(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return {
+            f"{c.table}.{c.column}": n
+            for c in SEALED
+            if (
+                n := conn.execute(
+                    f"SELECT COUNT(*) FROM {c.table} WHERE typeof({c.column}) = 'text'"
+                ).fetchone()[0]
+            )
+        }
+
+
+async def test_the_first_open_seals_every_clear_value_and_all_reads_back(tmp_path):
+    db_path = tmp_path / "old.db"
+    old.build(db_path, people=3)
+    before = old.clear_values(db_path)
+    assert len(before) > 30
+    assert marker_bytes("deleted") in raw_bytes(db_path)  # the old version's remnant
+
+    db = await Database.open(db_path, keys=TEST_KEYS)
+    try:
+        opened = await db.read(old.opened_values)
+        assert {place: opened[place] for place in before} == before
+        keyring = db.keyring
+        contacts = dict(await db.fetch_all("SELECT user_hash, id FROM contacts"))
+        for n in (1, 2, 3):
+            assert contacts[keyring.user_hash("line", old.user_id(n))] == n
+        events = {
+            row[0]: (row[1], row[2])
+            for row in await db.fetch_all(
+                "SELECT event_id, user_key, contact_id FROM inbound_events"
+            )
+        }
+        assert events["ev-2"] == (keyring.user_hash("line", old.user_id(2)), 2)
+        # The raw events of a contact already deleted: one contact made for both.
+        orphan = contacts[keyring.user_hash("line", ORPHAN)]
+        assert (
+            events["orphan-1"]
+            == events["orphan-2"]
+            == (
+                keyring.user_hash("line", ORPHAN),
+                orphan,
+            )
+        )
+        assert opened[("contacts", "platform_user_id", orphan)] == ORPHAN
+        assert events["malformed:x:0"] == (None, None)  # no user, no key: left as it was
+    finally:
+        await db.close()
+
+    assert clear_left(db_path) == {"inbound_events.payload": 1}  # the malformed event's '{}'
+    data = raw_bytes(db_path)
+    assert b"MARK-" not in data, "a clear text survives in the file (free space, WAL)"
+    for n in (1, 2, 3):
+        assert old.user_id(n).encode() not in data
+    assert ORPHAN.encode() not in data
+
+
+async def test_an_open_after_the_backfill_finds_nothing_to_do(tmp_path):
+    db_path = tmp_path / "old.db"
+    old.build(db_path, people=2)
+    db = await Database.open(db_path, keys=TEST_KEYS)
+    await db.close()
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        assert not backfill.pending(conn)
+        assert backfill.seal_clear_values(conn, db.keyring) == {}
+    finally:
+        conn.close()
+
+
+async def test_a_fresh_database_has_nothing_to_seal(tmp_path):
+    db = await Database.open(tmp_path / "new.db", keys=TEST_KEYS)
+    await db.close()
+    conn = sqlite3.connect(tmp_path / "new.db")
+    try:
+        assert not backfill.pending(conn)
+    finally:
+        conn.close()
+
+
+def _sealed_so_far(db: Path) -> int:
+    with sqlite3.connect(db, timeout=5) as conn:
+        return conn.execute(
+            "SELECT COUNT(*) FROM conversations WHERE typeof(flow_state) = 'blob'"
+        ).fetchone()[0]
+
+
+def start_migrate(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`tobira db migrate`: opening the database is all it does."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "db", "migrate"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.subprocess
+async def test_a_backfill_killed_half_way_is_completed_by_the_next_open(tmp_path):
+    db_path = tmp_path / "old.db"
+    people = 1500
+    old.build(db_path, people=people)
+    before = old.clear_values(db_path)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LINE_", "TOBIRA_")) or k == "TOBIRA_DATA_KEY"
+    }
+    env["TOBIRA_DB"] = str(db_path)
+    process = start_migrate(env)
+    try:
+        for _ in range(2000):
+            if process.poll() is not None or _sealed_so_far(db_path) > 0:
+                break
+            await asyncio.sleep(0.005)
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.kill()
+        process.wait()
+    left = clear_left(db_path)
+    assert 0 < _sealed_so_far(db_path) < people, "the kill must land mid-way"
+    assert left.get("conversations.flow_state", 0) > 0 and left["messages.body"] == people
+
+    db = await Database.open(db_path, keys=TEST_KEYS)
+    try:
+        opened = await db.read(old.opened_values)
+    finally:
+        await db.close()
+    assert clear_left(db_path) == {"inbound_events.payload": 1}
+    assert {place: opened[place] for place in before} == before
+    assert b"MARK-" not in raw_bytes(db_path)
