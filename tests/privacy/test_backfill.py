@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.main import main
 from storage.database import Database
-from storage.sealing import backfill
+from storage.sealing import backfill, keyring_of
 from storage.sealing.columns import SEALED
 from tests.privacy import old_database as old
-from tests.sealing_keys import TEST_KEYS
+from tests.sealing_keys import TEST_KEY_TEXT, TEST_KEYS
 
 ORPHAN = old.user_id(10**6)
 
@@ -166,3 +167,53 @@ async def test_a_backfill_killed_half_way_is_completed_by_the_next_open(tmp_path
     assert clear_left(db_path) == {"inbound_events.payload": 1}
     assert {place: opened[place] for place in before} == before
     assert b"MARK-" not in raw_bytes(db_path)
+
+
+def test_a_backup_holds_nothing_in_clear(tmp_path, monkeypatch, capsys):
+    """`tobira db backup` is SQLite's online backup: the pages as they are, sealed. Written
+    against the backfilled columns and a value sealed through the keyring directly; once
+    every path seals on write, the raw-file proof tests cover the rest."""
+    db_path = tmp_path / "old.db"
+    old.build(db_path, people=3)
+
+    async def seal_one_more() -> None:
+        db = await Database.open(db_path, keys=TEST_KEYS)
+        try:
+
+            def job(conn):
+                sealed = keyring_of(conn).seal(
+                    conn, "contact:1", "messages", "body", 2000, marker_bytes("fresh").decode()
+                )
+                conn.execute(
+                    "INSERT INTO messages (id, conversation_id, direction, author, kind, body,"
+                    " created_at) VALUES (2000, 1, 'in', 'client', 'text', ?, ?)",
+                    (sealed, old.AT),
+                )
+
+            await db.write(job)
+        finally:
+            await db.close()
+
+    asyncio.run(seal_one_more())
+    monkeypatch.setenv("TOBIRA_DB", str(db_path))
+    monkeypatch.setenv("TOBIRA_DATA_KEY", TEST_KEY_TEXT)
+    monkeypatch.delenv("TOBIRA_CONFIG", raising=False)
+    backup = tmp_path / "backups" / "copy.db"
+    assert main(["db", "backup", str(backup)]) == 0
+    capsys.readouterr()
+    data = backup.read_bytes()
+    assert b"MARK-" not in data
+    assert marker_bytes("fresh") not in data
+    assert all(old.user_id(n).encode() not in data for n in (1, 2, 3))
+
+    # ...and it opens, with the key, to what was written.
+    async def read_back() -> dict[tuple[str, str, int], str | None]:
+        copy = await Database.open(backup, keys=TEST_KEYS)
+        try:
+            return await copy.read(old.opened_values)
+        finally:
+            await copy.close()
+
+    opened = asyncio.run(read_back())
+    assert opened[("messages", "body", 2000)] == marker_bytes("fresh").decode()
+    assert opened[("messages", "body", 1)] == old.marker("message", 1)
