@@ -19,8 +19,7 @@ next open goes on where it stopped: a value is sealed (BLOB) or still clear
 Contacts get their hash last, so "a contact without user_hash" is the mark of a backfill
 with work left: checking it is the whole cost of an open once the backfill is done. Every
 contact written since the upgrade has its hash (contacts are found by it). A raw event
-without a user (a malformed one) has no key to seal it with: it stays as it is and goes
-with the raw events' retention.
+without a user (a malformed one) is sealed with whatever key the registry names for it.
 """
 
 from __future__ import annotations
@@ -147,7 +146,7 @@ def _seal_column(
             rows = conn.execute(select, (after, batch)).fetchall()
             for rowid, row, subject, text in rows:
                 if subject is None:
-                    skipped += 1  # nobody's key to seal it with (see the docstring)
+                    skipped += 1  # the registry names nobody's key: left as it is
                     continue
                 sealed = keyring.seal(conn, subject, table, name, row, text)
                 conn.execute(update, (sealed, rowid))

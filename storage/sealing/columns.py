@@ -28,7 +28,8 @@ class SealedColumn:
 
 SEALED: tuple[SealedColumn, ...] = (
     SealedColumn("contacts", "platform_user_id", "'contact:' || t.id"),
-    SealedColumn("inbound_events", "payload", "'contact:' || t.contact_id"),
+    # an event without a user (a group's, a malformed one) is sealed by the service's key
+    SealedColumn("inbound_events", "payload", "COALESCE('contact:' || t.contact_id, 'service')"),
     SealedColumn("conversations", "flow_state", "'contact:' || t.contact_id"),
     SealedColumn("conversations", "intake", "'contact:' || t.contact_id"),
     SealedColumn("messages", "body", _BY_CONVERSATION),

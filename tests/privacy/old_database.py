@@ -172,7 +172,7 @@ def opened_values(conn: Any) -> dict[tuple[str, str, int], str | None]:
         for row, subject, value in rows:
             key = (column.table, column.column, row)
             if subject is None:
-                found[key] = value  # nobody's: never sealed (a malformed raw event)
+                found[key] = value  # the registry names no key: never sealed
             else:
                 found[key] = keyring.open(conn, subject, column.table, column.column, row, value)
     return found
