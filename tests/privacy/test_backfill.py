@@ -4,6 +4,7 @@ killed half-way is completed by the next one."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sqlite3
@@ -95,6 +96,24 @@ async def test_the_first_open_seals_every_clear_value_and_all_reads_back(tmp_pat
     for n in (1, 2, 3):
         assert old.user_id(n).encode() not in data
     assert ORPHAN.encode() not in data
+
+
+async def test_raw_events_alone_are_found_and_sealed(tmp_path):
+    """No contact is left (retention deleted them), only raw events that name a user."""
+    db_path = tmp_path / "old.db"
+    old.build(db_path, people=0)
+    db = await Database.open(db_path, keys=TEST_KEYS)
+    try:
+        opened = await db.read(old.opened_values)
+        found = await db.fetch_all("SELECT DISTINCT contact_id FROM inbound_events")
+    finally:
+        await db.close()
+    assert clear_left(db_path) == {}
+    texts = [
+        json.loads(v)["text"] for k, v in opened.items() if k[0] == "inbound_events" and v != "{}"
+    ]
+    assert texts == [old.marker("orphan", 0), old.marker("orphan", 1)]
+    assert {row[0] for row in found} == {1, None}  # the contact made for them; the malformed
 
 
 async def test_an_open_after_the_backfill_finds_nothing_to_do(tmp_path):
