@@ -193,6 +193,7 @@ class Database:
         try:
             # What older versions wrote in clear, sealed before anything else writes.
             seal_clear_values(conn, self.keyring)
+            self.keyring.committed()
         except BaseException:
             conn.close()
             raise
@@ -319,6 +320,7 @@ class Database:
                     done.append((pending, True, pending.job(conn)))
             except Exception as exc:
                 done.append((pending, False, exc))
+                self.keyring.rolled_back()  # its savepoint took the keys it made
             if not conn.in_transaction:
                 # Some errors (a full disk) make SQLite roll back the whole transaction, the
                 # jobs before this one included: none of them may be reported as written.
@@ -332,6 +334,7 @@ class Database:
                 slice_started = time.perf_counter()
 
     def _settle_batch(self, done: list[tuple[_Pending, bool, Any]]) -> None:
+        self.keyring.committed()
         self.commits += 1
         for pending, ok, value in done:
             _resolve(pending, ok, value)
@@ -356,6 +359,7 @@ class Database:
             conn.execute("BEGIN IMMEDIATE")
             value = pending.job(conn)
             conn.execute("COMMIT")
+            self.keyring.committed()
         except Exception as exc:
             self._rollback_if_open()
             return False, exc
@@ -368,6 +372,7 @@ class Database:
         conn = self._writer
         if conn is not None and conn.in_transaction:
             conn.execute("ROLLBACK")
+        self.keyring.rolled_back()  # SQLite may have rolled back by itself (a full disk)
 
     # -- reads --------------------------------------------------------------------------
 
