@@ -26,6 +26,7 @@ import aiosqlite
 from storage.migrate import migrate
 from storage.sealing import Keyring, MasterKeys
 from storage.sealing import connect as sealing_connect
+from storage.sealing.backfill import seal_clear_values
 from storage.tx import Tx
 
 log = logging.getLogger("tobira.database")
@@ -198,6 +199,13 @@ class Database:
             conn.execute("ROLLBACK")
             conn.close()
             raise
+        try:
+            # What older versions wrote in clear, sealed before anything else writes.
+            seal_clear_values(conn, self.keyring)
+            self.keyring.committed()
+        except BaseException:
+            conn.close()
+            raise
         self._writer = conn
 
     def _open_read_conn(self) -> None:
@@ -321,6 +329,7 @@ class Database:
                     done.append((pending, True, pending.job(conn)))
             except Exception as exc:
                 done.append((pending, False, exc))
+                self.keyring.rolled_back()  # its savepoint took the keys it made
             if not conn.in_transaction:
                 # Some errors (a full disk) make SQLite roll back the whole transaction, the
                 # jobs before this one included: none of them may be reported as written.
@@ -334,6 +343,7 @@ class Database:
                 slice_started = time.perf_counter()
 
     def _settle_batch(self, done: list[tuple[_Pending, bool, Any]]) -> None:
+        self.keyring.committed()
         self.commits += 1
         for pending, ok, value in done:
             _resolve(pending, ok, value)
@@ -358,6 +368,7 @@ class Database:
             conn.execute("BEGIN IMMEDIATE")
             value = pending.job(conn)
             conn.execute("COMMIT")
+            self.keyring.committed()
         except Exception as exc:
             self._rollback_if_open()
             return False, exc
@@ -370,6 +381,7 @@ class Database:
         conn = self._writer
         if conn is not None and conn.in_transaction:
             conn.execute("ROLLBACK")
+        self.keyring.rolled_back()  # SQLite may have rolled back by itself (a full disk)
 
     # -- reads --------------------------------------------------------------------------
 

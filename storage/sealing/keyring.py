@@ -67,6 +67,9 @@ class Keyring:
         # conversation id -> contact id: a conversation never changes hands. Set again by
         # whoever creates a conversation, so an id reused after an erasure is never stale.
         self._conversation_contact: dict[int, int] = {}
+        # Keys made since the last commit: a rollback may take their rows away, and a key
+        # kept in memory but not in the table would seal texts nobody can open later.
+        self._created: list[str] = []
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -169,6 +172,17 @@ class Keyring:
                 if contact_id == gone:
                     self._conversation_contact.pop(conversation_id, None)
 
+    def committed(self) -> None:
+        """The write transaction committed: the keys it made are stored."""
+        self._created.clear()
+
+    def rolled_back(self) -> None:
+        """A write, or one job of it, was rolled back: the keys made since the last commit
+        are read again from the table when next needed (made again if they are gone)."""
+        for subject in self._created:
+            self.forget(subject)
+        self._created.clear()
+
     def rewrap(self, conn: Tx, batch: int) -> int:
         """Re-wrap up to `batch` data keys still under an older master key with the current
         one; returns how many. Safe to stop and run again: each row is done or not."""
@@ -214,6 +228,7 @@ class Keyring:
                     datetime.now(UTC).isoformat(timespec="seconds"),
                 ),
             )
+            self._created.append(subject)
         return raw
 
     def _wrap_key(self, subject: str, raw: bytes) -> bytes:
