@@ -210,7 +210,7 @@ class Database:
 
     def _open_read_conn(self) -> None:
         conn = sealing_connect(
-            self.path, self.keyring, isolation_level=None, check_same_thread=False
+            self.path, self.keyring, reads_only=True, isolation_level=None, check_same_thread=False
         )
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")

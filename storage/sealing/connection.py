@@ -15,12 +15,18 @@ class SealingConnection(sqlite3.Connection):
     """A sqlite3 connection that carries its database's keyring."""
 
     keyring: Keyring | None = None
+    # A reader beside a writer (the Database's read connection): its snapshot may be older
+    # than the writer's, so the keyring keeps what it learns apart (keyring.py).
+    reads_only: bool = False
 
 
-def connect(path: Path | str, keyring: Keyring, **options: Any) -> SealingConnection:
+def connect(
+    path: Path | str, keyring: Keyring, *, reads_only: bool = False, **options: Any
+) -> SealingConnection:
     conn = sqlite3.connect(path, factory=SealingConnection, **options)
     assert isinstance(conn, SealingConnection)
     conn.keyring = keyring
+    conn.reads_only = reads_only
     return conn
 
 

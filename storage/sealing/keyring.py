@@ -49,19 +49,32 @@ class KeyGone(SealError):
     """The subject's data key was destroyed (the person was erased): nothing to read."""
 
 
+def _writes(conn: Tx) -> bool:
+    """Whether `conn` is the database's writer (storage/sealing/connection.py marks its
+    readers; a connection of a command or a test, used alone, counts as a writer)."""
+    return not getattr(conn, "reads_only", False)
+
+
 def _place(table: str, column: str, row: int | str) -> bytes:
     return f"{table}.{column}.{row}".encode()
 
 
 class Keyring:
     """One per database: its master keys and the data keys unwrapped so far (in memory
-    only). Shared by the writer and the reader threads; only writers create keys."""
+    only). Shared by the writer and the reader threads; only writers create keys.
+
+    The writer's caches are filled only by the writer, which always sees the latest state,
+    so an erasure (which forgets the key there) cannot come back into them. A reader in an
+    older snapshot may unwrap a key just erased: readers keep keys apart and drop one that
+    does not open a value (see `open`), and look conversations up afresh (a conversation id
+    freed by an erasure may be given again)."""
 
     def __init__(self, master: MasterKeys) -> None:
         self.master = master
         self._masters = master.by_id()
         self._wrap = AESGCM(master.current)
-        self._keys: dict[str, AESGCM] = {}
+        self._keys: dict[str, AESGCM] = {}  # the writer's
+        self._read_keys: dict[str, AESGCM] = {}
         self._index_key: bytes | None = None
         self._lock = threading.Lock()
         # conversation id -> contact id: a conversation never changes hands. Set again by
@@ -117,13 +130,18 @@ class Keyring:
         data = bytes(value)
         if data[:1] != VERSION or len(data) < 1 + _NONCE + 16:
             raise SealError(f"{table}.{column} row {row}: unknown sealed format")
-        aead = self._aead(conn, subject, create=False)
+        nonce, sealed, place = data[1 : 1 + _NONCE], data[1 + _NONCE :], _place(table, column, row)
         try:
-            plain = aead.decrypt(
-                data[1 : 1 + _NONCE], data[1 + _NONCE :], _place(table, column, row)
-            )
+            plain = self._aead(conn, subject, create=False).decrypt(nonce, sealed, place)
         except InvalidTag:
-            raise SealError(f"{table}.{column} row {row} does not open with its key") from None
+            if _writes(conn):
+                raise SealError(f"{table}.{column} row {row} does not open with its key") from None
+            # A reader's key may be one erased since (and its id given to someone new).
+            self._read_keys.pop(subject, None)
+            try:
+                plain = self._aead(conn, subject, create=False).decrypt(nonce, sealed, place)
+            except InvalidTag:
+                raise SealError(f"{table}.{column} row {row} does not open with its key") from None
         return plain.decode("utf-8")
 
     def lookup_hash(self, text: str) -> str:
@@ -141,7 +159,8 @@ class Keyring:
 
     def conversation_subject(self, conn: Tx, conversation_id: int) -> str:
         """The subject (the contact) whose key seals a conversation's texts."""
-        contact_id = self._conversation_contact.get(conversation_id)
+        writes = _writes(conn)
+        contact_id = self._conversation_contact.get(conversation_id) if writes else None
         if contact_id is None:
             row = conn.execute(
                 "SELECT contact_id FROM conversations WHERE id = ?", (conversation_id,)
@@ -149,7 +168,8 @@ class Keyring:
             if row is None:
                 raise KeyGone(f"no conversation {conversation_id}")
             contact_id = int(row[0])
-            self._conversation_contact[conversation_id] = contact_id
+            if writes:
+                self._conversation_contact[conversation_id] = contact_id
         return contact_subject(contact_id)
 
     def remember_conversation(self, conversation_id: int, contact_id: int) -> None:
@@ -166,6 +186,7 @@ class Keyring:
 
     def forget(self, subject: str) -> None:
         self._keys.pop(subject, None)
+        self._read_keys.pop(subject, None)
         if subject.startswith("contact:"):
             gone = int(subject.removeprefix("contact:"))
             for conversation_id, contact_id in list(self._conversation_contact.items()):
@@ -202,10 +223,11 @@ class Keyring:
     # -- data keys ------------------------------------------------------------------------
 
     def _aead(self, conn: Tx, subject: str, *, create: bool) -> AESGCM:
-        found = self._keys.get(subject)
+        cache = self._keys if _writes(conn) else self._read_keys
+        found = cache.get(subject)
         if found is None:
             found = AESGCM(self._raw_key(conn, subject, create=create))
-            self._keys[subject] = found
+            cache[subject] = found
         return found
 
     def _raw_key(self, conn: Tx, subject: str, *, create: bool) -> bytes:

@@ -64,3 +64,30 @@ async def test_rewrapping_moves_every_data_key_to_the_new_master(tmp_path):
         assert opened == "x"
     finally:
         await db.close()
+
+
+async def test_a_reader_that_kept_an_erased_key_reads_the_next_owner_of_the_id(tmp_path):
+    """Contact ids can be given again after an erasure: a key the reader unwrapped before
+    must not stand in for the new person's."""
+    db = await Database.open(tmp_path / "t.db", keys=TEST_KEYS)
+
+    def seal(text):
+        return lambda conn: keyring_of(conn).seal(conn, "contact:1", "messages", "body", 1, text)
+
+    def opened(value):
+        return lambda conn: keyring_of(conn).open(conn, "contact:1", "messages", "body", 1, value)
+
+    try:
+        first = await db.write(seal("まえのひと"))
+        assert await db.read(opened(first)) == "まえのひと"  # the reader keeps that key
+        kept = dict(db.keyring._read_keys)
+        await db.write(lambda conn: keyring_of(conn).destroy(conn, "contact:1"))
+        # A read that began before the erasure (an older snapshot) unwraps the key again
+        # and puts it back once the erasure has forgotten it: the race, made certain.
+        db.keyring._read_keys.update(kept)
+        second = await db.write(seal("つぎのひと"))  # a new key for the same subject
+        assert await db.read(opened(second)) == "つぎのひと"
+        with pytest.raises(SealError):
+            await db.read(opened(first))  # and the erased one stays unreadable
+    finally:
+        await db.close()
