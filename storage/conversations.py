@@ -12,6 +12,7 @@ from typing import Any
 
 from storage import facts
 from storage.sealed_texts import contact_subject, conversation_subject, opened, remember, sealed
+from storage.sealing import next_row_id
 from storage.statuses import ConversationStatus
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx
@@ -80,12 +81,12 @@ def create(
 ) -> Conversation:
     """A new open conversation, for a contact the caller has just seen has none."""
     row = conn.execute(
-        "INSERT INTO conversations (contact_id, opened_at, updated_at) VALUES (?, ?, ?)"
+        "INSERT INTO conversations (id, contact_id, opened_at, updated_at) VALUES (?, ?, ?, ?)"
         f" RETURNING {_COLUMNS}",
-        (contact_id, to_db(at), to_db(at)),
+        (next_row_id(conn, "conversations"), contact_id, to_db(at), to_db(at)),
     ).fetchone()
     facts.conversation_opened(conn, int(row[0]), contact_id, at, after_hours)
-    return _from_row(conn, row)  # remembers whose it is: its id may be one an erasure freed
+    return _from_row(conn, row)
 
 
 def save_bot_state(

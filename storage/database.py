@@ -94,6 +94,9 @@ def savepoint(conn: Tx, name: str) -> Iterator[None]:
     except BaseException:
         conn.execute(f"ROLLBACK TO {name}")
         conn.execute(f"RELEASE {name}")
+        keyring = getattr(conn, "keyring", None)
+        if keyring is not None:
+            keyring.rolled_back()  # a data key made inside is gone with the rows
         raise
     conn.execute(f"RELEASE {name}")
 

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from storage.sealing import contact_subject, household_subject, keyring_of
+from storage.sealing.rows import NAMED_BY_ID, keep_high_water
 from storage.tx import Tx
 
 # Every kind an erasure reports, in this order, present even when 0 (a stable answer).
@@ -63,6 +64,7 @@ def delete_conversations(conn: Tx, where: str, params: Mapping[str, object]) -> 
     everything that hangs on them; what only points at them (the audit log, an invitation,
     a figure's fact) is kept without the link."""
     ids = f"SELECT id FROM conversations WHERE {where}"
+    keep_high_water(conn, *NAMED_BY_ID)  # no id deleted here is given to someone else
     conn.execute(
         "UPDATE audit_log SET detail = json_set(CASE WHEN json_valid(detail) THEN detail"
         " ELSE '{}' END, '$.erased_conversation', conversation_id), conversation_id = NULL"
@@ -168,6 +170,7 @@ def erase_household(conn: Tx, household_id: int) -> dict[str, int]:
     (action items, their reminders and alerts) and its data key; members it still has only
     leave it. Counts per kind (HOUSEHOLD_KINDS, data_keys, household_members)."""
     secure(conn)
+    keep_high_water(conn, *NAMED_BY_ID)
     params = {"household": household_id}
     invitations = "SELECT id FROM invitations WHERE household_id = :household"
     meetings = "SELECT id FROM conferences WHERE household_id = :household"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage import facts
+from storage.sealing import next_row_id
 from storage.statuses import HouseholdRole, InvitationState, MessageKind
 from storage.timefmt import from_db, to_db
 from storage.tx import Tx, named_rows
@@ -65,12 +66,19 @@ def create(
 ) -> Household:
     """A new household with the next number. Without a label, one made of the number (never
     a name): staff may change it."""
-    number = conn.execute("SELECT COALESCE(MAX(number), 0) + 1 FROM households").fetchone()[0]
+    # Neither the id nor the number of an erased household is given again.
+    number = next_row_id(conn, "households", "number")
     row = named_rows(
         conn,
-        "INSERT INTO households (number, label, created_at, created_by) VALUES (?, ?, ?, ?)"
-        " RETURNING id, number, label",
-        (number, label if label is not None else f"H-{number:04d}", to_db(now), created_by),
+        "INSERT INTO households (id, number, label, created_at, created_by)"
+        " VALUES (?, ?, ?, ?, ?) RETURNING id, number, label",
+        (
+            next_row_id(conn, "households"),
+            number,
+            label if label is not None else f"H-{number:04d}",
+            to_db(now),
+            created_by,
+        ),
     )[0]
     facts.household_begun(conn, row["id"], now)
     return Household(row["id"], row["number"], row["label"])
@@ -196,9 +204,10 @@ def create_invitation(
 ) -> Invitation:
     rows = named_rows(
         conn,
-        "INSERT INTO invitations (household_id, conversation_id, code, token_hash, created_by,"
-        " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO invitations (id, household_id, conversation_id, code, token_hash,"
+        " created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         (
+            next_row_id(conn, "invitations"),
             household_id,
             conversation_id,
             code,

@@ -24,7 +24,7 @@ def conversation_subject(conn: Tx, conversation_id: int) -> str:
 def remember(conn: Tx, conversation_id: int, contact_id: int) -> None:
     """A conversation row read or made: its contact, so sealing its texts later in the turn
     costs no look-up."""
-    keyring_of(conn).remember_conversation(conversation_id, contact_id)
+    keyring_of(conn).remember_conversation(conn, conversation_id, contact_id)
 
 
 def sealed(

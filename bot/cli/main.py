@@ -233,6 +233,10 @@ def _run_server(
     # (the configuration was read before this): the master key, the flows, the port, the
     # database's lock.
     master_keys(settings.privacy)  # no key outside demo mode: one sentence, exit code 2
+    # Read once into the settings: the processes this one starts (the detector, the LINE
+    # sender) never open the database and do not inherit the key.
+    for name in ("TOBIRA_DATA_KEY", "TOBIRA_DATA_KEYS_OLD"):
+        os.environ.pop(name, None)
     load_configured_flows(
         settings, flow_limits(settings)
     )  # refuse to start on a broken flow, with file:line

@@ -186,8 +186,9 @@ class PrivacySettings:
     comma-separated) only for reading, until `tobira keys rotate` has re-wrapped everything.
     Resolved and checked by bot/config/privacy.py."""
 
-    data_key: str | None = None
-    old_keys: str | None = None
+    # Never in a repr (a settings object printed in a traceback or a debug line).
+    data_key: str | None = field(default=None, repr=False)
+    old_keys: str | None = field(default=None, repr=False)
     key_file: Path | None = None
 
 

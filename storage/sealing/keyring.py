@@ -172,9 +172,11 @@ class Keyring:
                 self._conversation_contact[conversation_id] = contact_id
         return contact_subject(contact_id)
 
-    def remember_conversation(self, conversation_id: int, contact_id: int) -> None:
-        """Call when a conversation is created (its id may be one an erasure freed)."""
-        self._conversation_contact[conversation_id] = contact_id
+    def remember_conversation(self, conn: Tx, conversation_id: int, contact_id: int) -> None:
+        """Whose a conversation is, as the writer sees it now (it may have just been created
+        with an id an erasure freed). A reader's snapshot may be older: it is not kept."""
+        if _writes(conn):
+            self._conversation_contact[conversation_id] = contact_id
 
     # -- erasure and rotation -------------------------------------------------------------
 

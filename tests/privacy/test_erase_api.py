@@ -126,3 +126,26 @@ async def test_a_supervisor_erases_a_contact_and_nothing_of_theirs_is_left(tmp_p
             ).fetchone()[0]
 
         assert await desk.db.read(facts) == 1
+
+
+async def test_the_ids_of_an_erased_person_are_never_given_to_the_next(tmp_path):
+    """SQLite gives a new row MAX(id) + 1: erasing the newest person would hand their ids to
+    the next newcomer, and a console tab still open on the erased one would act on them."""
+    async with ApiDesk.open(tmp_path) as desk:
+        boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
+        newest = ev.new_user_id()
+        await desk.send(newest, "はじめまして")
+        contact_id = await contact_of(desk, newest)
+        erased_conversation = await desk.db.read(conversations.open_for, contact_id)
+        assert erased_conversation is not None
+        status, body = await boss.post(f"/api/v1/contacts/{contact_id}/erase", {"confirm": "erase"})
+        assert status == 200, body
+
+        newcomer = ev.new_user_id()
+        await desk.send(newcomer, "こんにちは")
+        again = await contact_of(desk, newcomer)
+        assert again > contact_id
+        found = await desk.db.read(conversations.open_for, again)
+        assert found is not None and found.id > erased_conversation.id
+        status, _ = await boss.get(f"/api/v1/conversations/{erased_conversation.id}")
+        assert status == 404
