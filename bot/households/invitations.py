@@ -98,6 +98,9 @@ def invite(
     conversation = _conversation(conn, conversation_id)
     member = active_member(conn, staff_id)
     household, made = _household_for(conn, conversation, member.id, now)
+    # An ended household's records only wait for retention: nobody new is asked into it.
+    if not made and store.is_closed(conn, household.id):
+        raise Refusal("the household's support has ended", "household_closed")
     code = codes.new_code()
     while store.code_taken(conn, code):
         code = codes.new_code()
