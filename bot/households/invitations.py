@@ -157,6 +157,15 @@ def revoke(conn: Tx, invitation_id: int, staff_id: int, now: datetime) -> None:
     )
 
 
+def close_open(conn: Tx, household_id: int, now: datetime) -> int:
+    """A closed household's open invitations close with it (as a revoke would): a card
+    already handed over must not bring anyone into a household whose support has ended.
+    How many were closed."""
+    return sum(
+        store.close(conn, item.id, now) for item in store.open_for_household(conn, household_id)
+    )
+
+
 def create_household(conn: Tx, conversation_id: int, staff_id: int, now: datetime) -> Household:
     """A household made by hand from a conversation, its contact as `family`."""
     conversation = _conversation(conn, conversation_id)

@@ -232,6 +232,7 @@ async def test_a_closed_household_makes_no_invitation_and_a_counselor_cannot_clo
         boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
         _, body = await sato.post(f"/api/v1/conversations/{conversation_id}/invitations", {})
         household_id = body["invitation"]["household_id"]
+        invitation_id = body["invitation"]["id"]
         close = f"/api/v1/households/{household_id}/close"
 
         # A counselor may not end a household's support; it stays open.
@@ -250,5 +251,8 @@ async def test_a_closed_household_makes_no_invitation_and_a_counselor_cannot_clo
         status, body = await sato.post(f"/api/v1/conversations/{conversation_id}/invitations", {})
         assert status == 409, body
         assert body["error"] == sentence("household_closed", "ja")
+        # The card already made closed with the household: it brings nobody in either.
         _, body = await sato.get(f"/api/v1/households/{household_id}")
-        assert len(body["household"]["invitations"]) == 1
+        assert [item["state"] for item in body["household"]["invitations"]] == ["closed"]
+        status, _ = await sato.get(f"/console/invitations/{invitation_id}/card")
+        assert status == 409
