@@ -65,6 +65,8 @@ async def household_page(request: web.Request) -> web.Response:
         "household": shapes.household(view),
         # Only notes of conversations the viewer may see (`visible`).
         "notes": [shapes.note(note) for note in found],
+        # What closing the household means, in the confirmation: how long its records stay.
+        "retention_days": request.config_dict[keys.SETTINGS].retention.resolved_conversations.days,
         # The case conferences (issue 21) and what their form offers.
         **await conference_page_data(request, household_id),
     }

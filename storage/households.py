@@ -91,6 +91,12 @@ def get(conn: Tx, household_id: int) -> Household | None:
     return Household(rows[0]["id"], rows[0]["number"], rows[0]["label"]) if rows else None
 
 
+def is_closed(conn: Tx, household_id: int) -> bool:
+    """True once a supervisor has ended the household's support (migration 0017)."""
+    row = conn.execute("SELECT closed_at FROM households WHERE id = ?", (household_id,)).fetchone()
+    return row is not None and row[0] is not None
+
+
 def set_label(conn: Tx, household_id: int, label: str) -> None:
     conn.execute("UPDATE households SET label = ? WHERE id = ?", (label, household_id))
 

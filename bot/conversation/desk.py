@@ -343,19 +343,21 @@ class StaffDesk:
 
     async def close_household(self, household_id: int, staff_id: int) -> bool:
         """The household's support has ended: retention may count its members' time from
-        now (storage/retention.py). Audited; False when it is unknown or already closed."""
+        now (storage/retention.py), and its open invitations close. Audited; False when it
+        is unknown or already closed."""
         now = self._clock.now()
 
         def job(conn: Tx) -> bool:
             closed = retention.close_household(conn, household_id, staff_id, now)
             if closed:
+                ended = invitations.close_open(conn, household_id, now)
                 audit.record(
                     conn,
                     staff_id=staff_id,
                     action="close_household",
                     conversation_id=None,
                     at=now,
-                    detail={"household_id": household_id},
+                    detail={"household_id": household_id, "invitations_closed": ended},
                 )
             return closed
 

@@ -98,6 +98,9 @@ def invite(
     conversation = _conversation(conn, conversation_id)
     member = active_member(conn, staff_id)
     household, made = _household_for(conn, conversation, member.id, now)
+    # An ended household's records only wait for retention: nobody new is asked into it.
+    if not made and store.is_closed(conn, household.id):
+        raise Refusal("the household's support has ended", "household_closed")
     code = codes.new_code()
     while store.code_taken(conn, code):
         code = codes.new_code()
@@ -151,6 +154,15 @@ def revoke(conn: Tx, invitation_id: int, staff_id: int, now: datetime) -> None:
         at=now,
         # Not which invitation: a closed one with no revoke naming it would be a 「いいえ」.
         detail={"household_id": invitation.household_id},
+    )
+
+
+def close_open(conn: Tx, household_id: int, now: datetime) -> int:
+    """A closed household's open invitations close with it (as a revoke would): a card
+    already handed over must not bring anyone into a household whose support has ended.
+    How many were closed."""
+    return sum(
+        store.close(conn, item.id, now) for item in store.open_for_household(conn, household_id)
     )
 
 

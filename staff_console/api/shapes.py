@@ -258,6 +258,7 @@ def household(view: HouseholdView) -> dict[str, Any]:
         "number": view.number,
         "label": view.label,
         "created_at": when(view.created_at),
+        "closed_at": when(view.closed_at),
         "members": [
             {
                 "contact_id": member.contact_id,

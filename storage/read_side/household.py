@@ -60,6 +60,7 @@ class HouseholdView:
     number: int
     label: str
     created_at: datetime
+    closed_at: datetime | None  # when a supervisor ended its support (migration 0017)
     members: list[HouseholdMember]
     invitations: list[InvitationRow]
 
@@ -97,7 +98,7 @@ def household_detail(
     given)."""
     head = named_rows(
         conn,
-        "SELECT id, number, label, created_at FROM households WHERE id = ?",
+        "SELECT id, number, label, created_at, closed_at FROM households WHERE id = ?",
         (household_id,),
     )
     if not head:
@@ -141,6 +142,7 @@ def household_detail(
         number=head[0]["number"],
         label=head[0]["label"],
         created_at=_when(head[0]["created_at"]),
+        closed_at=from_db(head[0]["closed_at"]) if head[0]["closed_at"] else None,
         members=members,
         invitations=invitations(conn, household_id, now),
     )

@@ -5,7 +5,7 @@ with, a revoke made twice, and the household on the conversation's own JSON."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from staff_console.errors import sentence
 from storage.read_side import audit_entries
@@ -224,3 +224,35 @@ async def test_an_expired_invitation_reads_as_expired_and_cannot_be_revoked_or_p
         assert status == 409 and body["error"] == sentence("invitation_not_open", "ja")
         status, page = await sato.get(made["card_url"])
         assert status == 409 and made["code"] not in page and "もう使えません" in page
+
+
+async def test_a_closed_household_makes_no_invitation_and_a_counselor_cannot_close_it(tmp_path):
+    async with ApiDesk.open(tmp_path) as desk:
+        conversation_id, sato = await _mother(desk)
+        boss = await desk.sign_in(await desk.add_staff("kimura", role="supervisor"))
+        _, body = await sato.post(f"/api/v1/conversations/{conversation_id}/invitations", {})
+        household_id = body["invitation"]["household_id"]
+        invitation_id = body["invitation"]["id"]
+        close = f"/api/v1/households/{household_id}/close"
+
+        # A counselor may not end a household's support; it stays open.
+        status, body = await sato.post(close, {})
+        assert status == 403 and body["error"] == sentence("forbidden", "ja")
+        _, body = await sato.get(f"/api/v1/households/{household_id}")
+        assert body["household"]["closed_at"] is None
+
+        status, _ = await boss.post(close, {})
+        assert status == 200
+        _, body = await sato.get(f"/api/v1/households/{household_id}")
+        closed_at = datetime.fromisoformat(body["household"]["closed_at"])
+        assert closed_at == desk.clock.now()
+
+        # Nobody new is asked into a closed household, in words, and nothing is made.
+        status, body = await sato.post(f"/api/v1/conversations/{conversation_id}/invitations", {})
+        assert status == 409, body
+        assert body["error"] == sentence("household_closed", "ja")
+        # The card already made closed with the household: it brings nobody in either.
+        _, body = await sato.get(f"/api/v1/households/{household_id}")
+        assert [item["state"] for item in body["household"]["invitations"]] == ["closed"]
+        status, _ = await sato.get(f"/console/invitations/{invitation_id}/card")
+        assert status == 409

@@ -16,7 +16,7 @@ from playwright.async_api import Page, expect
 
 from bot.app import keys
 from tests import line_events as ev
-from tests.console.browser import SCREENSHOTS, Desk, jst, needs_browser
+from tests.console.browser import SCREENSHOTS, Desk, jst, needs_browser, no_sideways_scroll
 
 pytestmark = needs_browser
 
@@ -238,3 +238,68 @@ async def test_a_counselor_of_the_other_organisation_sees_only_what_she_may(tmp_
             response = await tab.page.goto(desk.url(f"/console/invitations/{made.id}/card"))
             assert response is not None and response.status == 404
             assert made.code not in await tab.page.content()
+
+
+async def test_a_supervisor_closes_a_household_and_it_makes_no_more_invitations(tmp_path):
+    async with Desk.open(tmp_path, WEDNESDAY) as desk:
+        sato_id = await desk.add_staff("sato", "佐藤")
+        await desk.add_staff("kimura", "木村", role="supervisor")
+        mother = await desk.mother_through_the_family_flow()
+        mothers = await desk.conversation_of(mother)
+        made = await desk.service.app[keys.DESK].invite(mothers.id, sato_id)
+        await desk.move_to(jst(2026, 11, 25, 11, 20))
+        path = f"/console/households/{made.household_id}"
+
+        async with desk.signed_in("kimura", path=path) as tab:
+            page = tab.page
+            await expect(page.locator("#invite")).to_be_visible()
+            await expect(page.locator("#household-closed")).to_be_hidden()
+            await page.get_by_role("button", name="この世帯の相談を終える").click()
+            # The confirmation says what closing means before anything is done.
+            confirm = page.locator("#close-confirm")
+            await expect(confirm).to_be_visible()
+            await expect(confirm).to_contain_text("保存期間（3年）のあいだ保管され、そのあと削除")
+            await expect(confirm).to_contain_text(
+                "新しい招待はつくれなくなり、有効な招待も使えなく"
+            )
+            await confirm.get_by_role("button", name="やめる").click()
+            await expect(confirm).to_be_hidden()
+            await expect(page.locator("#household-closed")).to_be_hidden()
+
+            await page.get_by_role("button", name="この世帯の相談を終える").click()
+            await confirm.get_by_role("button", name="相談を終える", exact=True).click()
+            closed = page.locator("#household-closed")
+            await expect(closed).to_have_text("終了（2026年11月25日）")
+            await expect(page.locator("#notice")).to_have_text("この世帯の相談を終えました。")
+            await expect(page.locator("#invite")).to_be_hidden()
+            await expect(page.locator("#invite-closed")).to_be_visible()
+            await expect(page.locator("#close-household")).to_be_hidden()
+            await expect(page.locator("#problem")).to_be_hidden()
+            # The card made before closed with the household: no print, no revoke left.
+            await expect(page.locator("#invitations .invitation")).to_have_attribute(
+                "data-state", "closed"
+            )
+            await expect(page.get_by_role("button", name="取り消す")).to_have_count(0)
+            await expect(page.locator("#timeline li").last).to_contain_text(
+                "世帯の相談を終えました"
+            )
+            assert await no_sideways_scroll(page)
+            await page.screenshot(path=str(SCREENSHOTS / "household_closed.png"), full_page=True)
+            # Read again, the household is still closed.
+            await page.reload()
+            await expect(closed).to_have_text("終了（2026年11月25日）")
+            await expect(page.locator("#close-household")).to_be_hidden()
+        assert not tab.dialogs
+
+        # A counselor sees that it is closed, and has no control to close anything.
+        async with desk.signed_in("sato", path=path) as tab:
+            page = tab.page
+            await expect(page.locator("#household-closed")).to_have_text("終了（2026年11月25日）")
+            await expect(page.locator("#close-household")).to_have_count(0)
+            await expect(page.locator("#close-confirm")).to_have_count(0)
+            await expect(page.locator("#invite")).to_be_hidden()
+            # In English too, the day spelt out as the console spells dates.
+            await page.get_by_role("link", name="English").click()
+            await expect(page.locator("#household-closed")).to_have_text(
+                "Closed (25 November 2026)"
+            )

@@ -82,6 +82,19 @@ export function formatTime(iso) {
   return new Intl.DateTimeFormat(locale(), { timeZone: TIME_ZONE, ...options }).format(when);
 }
 
+// A day as its parts in Tokyo, for texts that spell a date out ("{year}年{month}月{day}日",
+// "{day} {month} {year}"): the month a number, its name in English (as the server does).
+export function dayParts(iso) {
+  const when = Date.parse(iso ?? "");
+  if (Number.isNaN(when)) return null;
+  const part = (options) => new Intl.DateTimeFormat("en-GB", { timeZone: TIME_ZONE, ...options }).format(when);
+  return {
+    year: Number(part({ year: "numeric" })),
+    month: PAGE.lang === "en" ? part({ month: "long" }) : Number(part({ month: "numeric" })),
+    day: Number(part({ day: "numeric" })),
+  };
+}
+
 // ---- the API ------------------------------------------------------------------------------
 export class ApiError extends Error {
   constructor(status, message, code) {

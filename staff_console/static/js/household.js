@@ -1,9 +1,10 @@
 // One household (世帯): every member with their role, the conversations I may see (links),
 // the invitations with their state (print, revoke, make one), a timeline and the notes of
-// those conversations. Only staff see this page; what a member or a colleague wrote is put
+// those conversations. Supervisors and admins may end the household's support (close it):
+// it then reads 「終了（date）」 and makes no invitation. Only staff see this page; what a member or a colleague wrote is put
 // on the page with textContent (el()), never as HTML.
 
-import { PAGE, api, el, formatTime, label, showProblem, staffName, t } from "./common.js";
+import { PAGE, api, dayParts, el, formatTime, label, showProblem, staffName, t } from "./common.js";
 import { keepLoaded, startLivePage } from "./live_page.js";
 import { invite, memberWords } from "./households.js";
 import { setupDoneDialog } from "./action_items_ui.js";
@@ -98,8 +99,20 @@ function renderInvitations() {
   node("invitations").replaceChildren(
     ...(items.length ? items : [el("li", { class: "hint" }, t("household.no_invitations"))]),
   );
-  node("invite").hidden = inviteFrom() === null;
+  // A closed household asks nobody new in (the API refuses too): say so instead.
+  const closed = Boolean(household.closed_at);
+  node("invite").hidden = closed || inviteFrom() === null;
   node("invite-lead").hidden = node("invite").hidden;
+  node("invite-closed").hidden = !closed;
+}
+
+function renderClosed() {
+  const day = household.closed_at ? dayParts(household.closed_at) : null;
+  node("household-closed").textContent = day ? t("household.closed", day) : "";
+  node("household-closed").hidden = !day;
+  // Only on a supervisor's page (the template leaves it out for anyone else).
+  const button = node("close-household");
+  if (button) button.hidden = Boolean(day);
 }
 
 function renderTimeline() {
@@ -113,6 +126,7 @@ function renderTimeline() {
   for (const item of household.invitations) {
     events.push({ at: item.created_at, text: t("household.event_invited", { id: item.id }) });
   }
+  if (household.closed_at) events.push({ at: household.closed_at, text: t("household.event_closed") });
   events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   node("timeline").replaceChildren(
     ...events.map((event) =>
@@ -154,6 +168,7 @@ function renderConferences() {
 }
 
 function render() {
+  renderClosed();
   renderConferences();
   renderMembers();
   renderInvitations();
@@ -227,6 +242,35 @@ node("revoke-yes").addEventListener("click", async () => {
   } catch (error) {
     showProblem(node("problem"), t("household.failed", { reason: error.message }));
   }
+  refresh();
+});
+
+// Ending the household's support asks once, saying what it means (retention, no invitation).
+function retentionPeriod() {
+  const days = PAGE.retention_days ?? 0;
+  return days % 365 === 0
+    ? t("household.period_years", { n: days / 365 })
+    : t("household.period_days", { n: days });
+}
+const closeBox = node("close-confirm");
+node("close-household")?.addEventListener("click", () => {
+  node("close-confirm-text").textContent = t("household.close_confirm", { period: retentionPeriod() });
+  closeBox.showModal();
+});
+node("close-cancel")?.addEventListener("click", () => closeBox.close());
+node("close-yes")?.addEventListener("click", async () => {
+  closeBox.close();
+  node("close-household").disabled = true;
+  try {
+    await api("POST", `/api/v1/households/${household.id}/close`, {});
+    showProblem(node("problem"), null);
+    const notice = node("notice");
+    notice.textContent = t("household.closed_done");
+    notice.hidden = false;
+  } catch (error) {
+    showProblem(node("problem"), t("household.failed", { reason: error.message }));
+  }
+  node("close-household").disabled = false;
   refresh();
 });
 
