@@ -27,9 +27,16 @@ async def test_a_supervisor_erases_a_client_after_typing_the_word(tmp_path):
 
         async with desk.signed_in("kimura", TABLET, path) as tab:
             page = tab.page
+            # She is the only member of her household: the dialog says it goes with her.
+            await page.locator("#household-create").click()
+            await expect(page.locator("#household-name")).to_contain_text("H-0001")
             await page.get_by_role("button", name="この方の記録を消去").click()
             dialog = page.locator("#erase-dialog")
             await expect(dialog).to_be_visible()
+            await expect(dialog.locator("#erase-household")).to_have_text(
+                "この方は世帯 H-0001 のただ一人のメンバーです。"
+                "世帯の会議の記録、対応項目、招待もいっしょに消去されます。"
+            )
             erase = dialog.get_by_role("button", name="消去する")
             await expect(erase).to_be_disabled()
             await page.get_by_label("確かめるために「消去」と入力してください").fill("けす")

@@ -12,6 +12,7 @@ const yes = document.getElementById("erase-yes");
 const problem = document.getElementById("erase-problem");
 const done = document.getElementById("erase-done");
 const contactId = PAGE.conversation?.contact_id;
+const householdNote = document.getElementById("erase-household");
 
 const typed = () => word.value.trim().normalize("NFKC").toLowerCase() === t("erase.word").toLowerCase();
 
@@ -26,7 +27,30 @@ document.getElementById("erase-open")?.addEventListener("click", () => {
   showProblem(null);
   dialog.showModal();
   word.focus();
+  sayWhatBecomesOfTheHousehold();
 });
+
+// Asked afresh when the dialog opens: a household may have been made, joined or left since
+// the page loaded. Background reads: the look at this conversation is already audited.
+async function sayWhatBecomesOfTheHousehold() {
+  householdNote.hidden = true;
+  try {
+    const detail = await api("GET", `/api/v1/conversations/${PAGE.conversation.id}`, undefined, {
+      background: true,
+    });
+    const household = detail.household;
+    if (!household) return;
+    const found = await api("GET", `/api/v1/households/${household.id}`, undefined, { background: true });
+    const alone = (found.household?.members ?? []).every((m) => m.contact_id === contactId);
+    householdNote.textContent = t(alone ? "erase.household_goes" : "erase.household_stays", {
+      label: household.label,
+    });
+    householdNote.hidden = false;
+  } catch {
+    // Only a courtesy: the erasure itself does not depend on it.
+  }
+}
+
 document.getElementById("erase-cancel").addEventListener("click", () => dialog.close());
 word.addEventListener("input", () => {
   yes.disabled = !typed();
