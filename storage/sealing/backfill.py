@@ -20,6 +20,9 @@ Contacts get their hash last, so "a contact without user_hash" is the mark of a 
 with work left: checking it is the whole cost of an open once the backfill is done. Every
 contact written since the upgrade has its hash (contacts are found by it). A raw event
 without a user (a malformed one) is sealed with whatever key the registry names for it.
+
+`hash_web_visitors` runs after it at every open: web chat rows that named the visitor (the
+cookie's SHA-256 in `web_visitors`, its first characters in web event ids) become keyed.
 """
 
 from __future__ import annotations
