@@ -26,7 +26,7 @@ import aiosqlite
 from storage.migrate import migrate
 from storage.sealing import Keyring, MasterKeys
 from storage.sealing import connect as sealing_connect
-from storage.sealing.backfill import seal_clear_values
+from storage.sealing.backfill import hash_web_visitors, seal_clear_values
 from storage.tx import Tx
 
 log = logging.getLogger("tobira.database")
@@ -205,6 +205,7 @@ class Database:
         try:
             # What older versions wrote in clear, sealed before anything else writes.
             seal_clear_values(conn, self.keyring)
+            hash_web_visitors(conn, self.keyring)
             self.keyring.committed()
         except BaseException:
             conn.close()

@@ -24,7 +24,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from storage.sealing import contact_subject, household_subject, keyring_of
+from storage.sealing import KeyGone, contact_subject, household_subject, keyring_of
 from storage.sealing.rows import NAMED_BY_ID, keep_high_water
 from storage.tx import Tx
 
@@ -43,6 +43,7 @@ CONTACT_KINDS = (
     "leave_moves",
     "invitation_offers",
     "household_members",
+    "web_visitors",
     "data_keys",
 )
 HOUSEHOLD_KINDS = (
@@ -155,6 +156,7 @@ def erase_contacts(conn: Tx, contact_ids: Sequence[int]) -> dict[str, int]:
     counts["household_members"] = conn.execute(
         f"DELETE FROM household_members WHERE contact_id IN ({ids})", params
     ).rowcount
+    counts["web_visitors"] = _delete_web_visitors(conn, ids, params)
     counts["contacts"] = conn.execute(f"DELETE FROM contacts WHERE id IN ({ids})", params).rowcount
     for contact_id in contact_ids:
         counts["data_keys"] += _destroy(conn, contact_subject(contact_id))
@@ -221,6 +223,38 @@ def conversations_of(conn: Tx, contact_id: int) -> tuple[int, ...]:
         "SELECT id FROM conversations WHERE contact_id = ? ORDER BY id", (contact_id,)
     ).fetchall()
     return tuple(int(row[0]) for row in rows)
+
+
+def _delete_web_visitors(conn: Tx, ids: str, params: Mapping[str, object]) -> int:
+    """A web contact's visitor row (their cookie): its key is the keyed hash of their
+    platform id, which is sealed, so it is opened here while their data key still exists.
+    The cookie then starts a new visitor. Only the hash is compared, never logged."""
+    keyring = keyring_of(conn)
+    rows = conn.execute(
+        f"SELECT id, platform_user_id FROM contacts WHERE id IN ({ids}) AND channel = 'web'",
+        params,
+    ).fetchall()
+    deleted = 0
+    for contact_id, sealed in rows:
+        try:
+            token_hash = keyring.open(
+                conn,
+                contact_subject(contact_id),
+                "contacts",
+                "platform_user_id",
+                contact_id,
+                sealed,
+            )
+        except KeyGone:
+            continue  # nothing of theirs can be opened any more, nor found by it
+        if token_hash is None:
+            continue
+        # The keyed hash; the SHA-256 itself for a row written before it was keyed.
+        deleted += conn.execute(
+            "DELETE FROM web_visitors WHERE token_hash IN (?, ?)",
+            (keyring.visitor_hash(token_hash), token_hash),
+        ).rowcount
+    return deleted
 
 
 def _has_members(conn: Tx, household_id: int) -> bool:

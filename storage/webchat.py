@@ -1,5 +1,8 @@
 """The web chat's own rows: visitors (by token hash) and what a visitor's page shows.
 
+`token_hash` arguments are the cookie token's SHA-256 (the visitor's platform id); the table
+holds only its keyed hash (Keyring.visitor_hash), so a copied database names no visitor.
+
 A visitor's page shows their own messages (the inbound events they sent) and what we sent
 them: outbox rows of the "web" channel, each one delivered call of the web transport. An
 outbox row is the web chat's delivery record, so its id is the page's event id. Both are
@@ -40,8 +43,13 @@ class FeedItem:
 def add_visitor(conn: Tx, token_hash: str, at: datetime) -> None:
     conn.execute(
         "INSERT INTO web_visitors (token_hash, created_at, last_seen_at) VALUES (?, ?, ?)",
-        (token_hash, to_db(at), to_db(at)),
+        (_visitor_key(conn, token_hash), to_db(at), to_db(at)),
     )
+
+
+def _visitor_key(conn: Tx, token_hash: str) -> str:
+    # The token's SHA-256 is the contact's platform id: stored only keyed (issue 23).
+    return keyring_of(conn).visitor_hash(token_hash)
 
 
 def live_visitor(conn: Tx, token_hash: str, seen_since: datetime) -> bool:
@@ -50,21 +58,22 @@ def live_visitor(conn: Tx, token_hash: str, seen_since: datetime) -> bool:
         conn,
         "SELECT 1 FROM web_visitors WHERE token_hash = ? AND ended_at IS NULL"
         " AND last_seen_at >= ?",
-        (token_hash, to_db(seen_since)),
+        (_visitor_key(conn, token_hash), to_db(seen_since)),
     )
     return row is not None
 
 
 def touch_visitor(conn: Tx, token_hash: str, at: datetime) -> None:
     conn.execute(
-        "UPDATE web_visitors SET last_seen_at = ? WHERE token_hash = ?", (to_db(at), token_hash)
+        "UPDATE web_visitors SET last_seen_at = ? WHERE token_hash = ?",
+        (to_db(at), _visitor_key(conn, token_hash)),
     )
 
 
 def end_visitor(conn: Tx, token_hash: str, at: datetime) -> bool:
     cursor = conn.execute(
         "UPDATE web_visitors SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
-        (to_db(at), token_hash),
+        (to_db(at), _visitor_key(conn, token_hash)),
     )
     return cursor.rowcount > 0
 

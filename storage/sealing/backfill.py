@@ -20,6 +20,9 @@ Contacts get their hash last, so "a contact without user_hash" is the mark of a 
 with work left: checking it is the whole cost of an open once the backfill is done. Every
 contact written since the upgrade has its hash (contacts are found by it). A raw event
 without a user (a malformed one) is sealed with whatever key the registry names for it.
+
+`hash_web_visitors` runs after it at every open: web chat rows that named the visitor (the
+cookie's SHA-256 in `web_visitors`, its first characters in web event ids) become keyed.
 """
 
 from __future__ import annotations
@@ -200,3 +203,54 @@ def _hash_platform_ids(conn: sqlite3.Connection, keyring: Keyring, batch: int) -
         total += len(rows)
         if len(rows) < batch:
             return total
+
+
+def hash_web_visitors(conn: sqlite3.Connection, keyring: Keyring, batch: int = BATCH) -> int:
+    """Web chat rows of older versions named the visitor: `web_visitors.token_hash` held the
+    cookie's SHA-256 (the contact's platform id) and a web event's id began with it. The
+    first becomes its keyed hash (the cookie goes on working), the second a keyed hash of
+    itself. Runs before anything serves, in batches; what is done is the state: a SHA-256
+    has 64 characters, a keyed hash 32, and a new event id has no ':'. Returns how many
+    rows changed (0 once done: two cheap queries per open)."""
+    total = 0
+    while True:
+        with _transaction(conn):
+            rows = conn.execute(
+                "SELECT token_hash FROM web_visitors WHERE length(token_hash) = 64 LIMIT ?",
+                (batch,),
+            ).fetchall()
+            for (old,) in rows:
+                conn.execute(
+                    "UPDATE web_visitors SET token_hash = ? WHERE token_hash = ?",
+                    (keyring.visitor_hash(old), old),
+                )
+        total += len(rows)
+        if len(rows) < batch:
+            break
+    # Event ids were "<16 characters of the visitor>:<client's id or random>"; converted
+    # oldest first, so the oldest web event says whether any is left.
+    old_ids = (
+        "SELECT id, event_id FROM inbound_events WHERE channel = 'web' AND id > ?"
+        " AND instr(event_id, ':') > 0 ORDER BY id LIMIT ?"
+    )
+    first = conn.execute(
+        "SELECT instr(event_id, ':') > 0 FROM inbound_events WHERE channel = 'web'"
+        " ORDER BY id LIMIT 1"
+    ).fetchone()
+    after = 0
+    while first is not None and first[0]:
+        with _transaction(conn):
+            events = conn.execute(old_ids, (after, batch)).fetchall()
+            for event_id, old in events:
+                conn.execute(
+                    "UPDATE inbound_events SET event_id = ? WHERE id = ?",
+                    (keyring.lookup_hash(f"web-event-before:{old}"), event_id),
+                )
+        total += len(events)
+        if len(events) < batch:
+            break
+        after = events[-1][0]
+    if total:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        log.info("web chat rows keyed", extra={"rows": total})
+    return total

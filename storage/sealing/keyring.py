@@ -155,6 +155,16 @@ class Keyring:
         """What contacts.user_hash and inbound_events.user_key hold for a platform id."""
         return self.lookup_hash(f"{channel}:{platform_user_id}")
 
+    def visitor_hash(self, token_hash: str) -> str:
+        """What web_visitors.token_hash holds for a web chat visitor, whose platform id is
+        the SHA-256 of their cookie: keyed, so a copied database names no visitor."""
+        return self.lookup_hash(f"web-visitor:{token_hash}")
+
+    def event_hash(self, platform_user_id: str, client_id: str) -> str:
+        """A web event's id for a message the page numbered: the same again for a retry
+        (kept once), and no part of the visitor's id in it."""
+        return self.lookup_hash(f"web-event:{platform_user_id}:{client_id}")
+
     # -- subjects -------------------------------------------------------------------------
 
     def conversation_subject(self, conn: Tx, conversation_id: int) -> str:

@@ -285,7 +285,7 @@ async def test_expired_and_ended_tokens_are_purged(tmp_path):
         left = await desk.db.read(
             lambda c: c.execute("SELECT token_hash FROM web_visitors").fetchall()
         )
-        assert left == [("fresh",)]
+        assert left == [(desk.db.keyring.visitor_hash("fresh"),)]  # stored keyed
 
 
 async def test_danger_on_the_web_is_answered_at_once_as_on_line(tmp_path):

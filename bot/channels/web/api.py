@@ -186,11 +186,11 @@ class ChatApi:
 
     def _event(self, visitor: str, kind: str, payload: dict[str, Any], client_id: Any) -> NewEvent:
         # A page that sends the same message again (a retry after a dropped answer) gives
-        # the same id, so it is kept once.
+        # the same id, so it is kept once. Keyed or random: an id names no visitor.
         if isinstance(client_id, str) and _CLIENT_ID.match(client_id):
-            event_id = f"{visitor[:16]}:{client_id}"
+            event_id = self._intake.database().keyring.event_hash(visitor, client_id)
         else:
-            event_id = f"{visitor[:16]}:{secrets.token_hex(12)}"
+            event_id = secrets.token_hex(16)
         return NewEvent(
             channel=CHANNEL,
             event_id=event_id,

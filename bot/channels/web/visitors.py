@@ -1,8 +1,10 @@
 """Who a visitor is: an opaque random token in an HttpOnly cookie, nothing personal.
 
-The database keeps only the token's SHA-256, which is also the contact's platform id, so a
-copy of the database lets nobody continue someone's chat. A token that is unknown, forged,
-expired or ended is simply not a visitor: the next message starts a new conversation.
+The token's SHA-256 is the contact's platform id (sealed, like any platform id); the
+visitors' table keeps only a keyed hash of it (storage/webchat.py), so a copy of the
+database lets nobody continue someone's chat nor tell a visitor by their cookie. A token
+that is unknown, forged, expired, ended or erased is simply not a visitor: the next message
+starts a new conversation.
 """
 
 from __future__ import annotations
