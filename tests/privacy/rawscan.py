@@ -25,7 +25,7 @@ class Hit:
     label: str  # what was looked for ("web chat message", "LINE user id")
     form: str  # how it was written ("utf-8", "utf-16-le", "json-escaped")
     where: str  # the file (and offset), or the log line
-    located: tuple[str, ...] = ()  # table.column#row in the database that holds it
+    located: tuple[str, ...] | None = None  # table.column#row in the database holding it
 
 
 def forms(text: str) -> dict[str, bytes]:
@@ -138,6 +138,6 @@ def _has_rowid(conn: sqlite3.Connection, table: str) -> bool:
 def describe(hits: Iterable[Hit]) -> str:
     return "found in clear:\n" + "\n".join(
         f"  {h.label} ({h.form}) in {h.where}"
-        + (f" -> {', '.join(h.located)}" if h.located else " (not in a live row)")
+        + ("" if h.located is None else f" -> {', '.join(h.located) or 'no live row'}")
         for h in hits
     )
