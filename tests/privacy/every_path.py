@@ -35,6 +35,7 @@ MARKERS = {
     "action item": marker("行動項目"),
     "action item owner": marker("担当者"),
     "action item result": marker("結果"),
+    "malformed LINE event": marker("壊れたイベント"),
     "danger message": "もう死にたい。" + marker("危険"),
     # What the safety check matched in it: a client's words too (safety_signals.matched).
     "danger words": "死にたい",
@@ -118,6 +119,12 @@ async def write_through_every_path(desk: ApiDesk) -> dict[str, str]:
         f"/api/v1/action-items/{item['id']}/done", {"result": MARKERS["action item result"]}
     )
     assert status == 200, body
+    await desk.service.settle()
+
+    # An event LINE signed but we cannot read (no timestamp): kept as it came, whoever's.
+    broken = ev.text(user, MARKERS["malformed LINE event"], desk.line.issue_reply_token(user))
+    del broken["timestamp"]
+    assert await desk.service.post_events(broken) == 200
     await desk.service.settle()
 
     # Someone in danger, on LINE: answered at once, matched words kept for staff.
