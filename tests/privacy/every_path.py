@@ -137,5 +137,7 @@ async def write_through_every_path(desk: ApiDesk) -> dict[str, str]:
         "LINE user id": user,
         "LINE user id (danger)": in_danger,
         "web visitor id": web_id,
+        # The web chat's event ids begin with it (bot/channels/web/api.py): still the id.
+        "web visitor id, first 16": web_id[:16],
         "web visitor token": token,
     }
