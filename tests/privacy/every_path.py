@@ -37,7 +37,8 @@ MARKERS = {
     "action item result": marker("結果"),
     "malformed LINE event": marker("壊れたイベント"),
     "danger message": "もう死にたい。" + marker("危険"),
-    # What the safety check matched in it: a client's words too (safety_signals.matched).
+    # The words the safety check recognises in it, on their own: a match is kept by its
+    # phrase id (safety_signals.matched), never by the client's words.
     "danger words": "死にたい",
 }
 
@@ -127,7 +128,7 @@ async def write_through_every_path(desk: ApiDesk) -> dict[str, str]:
     assert await desk.service.post_events(broken) == 200
     await desk.service.settle()
 
-    # Someone in danger, on LINE: answered at once, matched words kept for staff.
+    # Someone in danger, on LINE: answered at once, the match recorded for staff.
     in_danger = ev.new_user_id()
     await desk.send(in_danger, MARKERS["danger message"])
     assert await desk.db.read(
