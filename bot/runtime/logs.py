@@ -41,6 +41,9 @@ def setup(level: str = "INFO") -> None:
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     # APScheduler announces every run of the alarm's watch job: routine, not news.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: a text or an id passed
+    # through it would land in the log even with the service at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 _user_ref_key = b"tobira"
