@@ -63,9 +63,10 @@ def start_demo(
     )
 
 
-async def wait_healthy(url: str, process: subprocess.Popen) -> None:
+async def wait_healthy(url: str, process: subprocess.Popen, *, tries: int = 300) -> None:
+    """Until /healthz answers 200, every 50 ms; more `tries` for a start-up with more to do."""
     async with aiohttp.ClientSession() as session:
-        for _ in range(300):
+        for _ in range(tries):
             assert process.poll() is None, "tobira exited during start-up"
             try:
                 async with session.get(url + "/healthz") as response:

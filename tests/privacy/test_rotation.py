@@ -22,7 +22,7 @@ from storage.sealing.master import key_id
 from tests import line_events as ev
 from tests.fakeline import FakeLine
 from tests.privacy.old_database import opened_values
-from tests.processes import service_env, start_service
+from tests.processes import service_env, start_service, wait_healthy
 from tests.service import SECRET, free_port
 
 pytestmark = pytest.mark.subprocess
@@ -61,18 +61,8 @@ async def seed_keys_under_a(db_path: Path) -> None:
 
 
 async def healthy(url: str, process: subprocess.Popen) -> None:
-    """As tests.processes.wait_healthy, with room for a machine busy with other work."""
-    async with aiohttp.ClientSession() as session:
-        for _ in range(600):
-            assert process.poll() is None, "tobira exited during start-up"
-            try:
-                async with session.get(url + "/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError("tobira did not become healthy")
+    # Each start opens (and on the first, seals) thousands of data keys: room for that.
+    await wait_healthy(url, process, tries=1200)
 
 
 def client_messages(db_path: Path) -> int:
