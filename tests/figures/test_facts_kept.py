@@ -15,7 +15,7 @@ from bot.config.organizations import Organization
 from bot.figures import FIGURE_KEYS, definition, figures_for, label
 from bot.runtime.clock import TOKYO
 from storage import migrate, retention, sealing
-from storage.sealing import Keyring
+from storage.sealing import Keyring, keyring_of
 from tests.sealing_keys import TEST_KEYS
 
 FY2026 = (date(2026, 4, 1), date(2027, 3, 31))
@@ -105,6 +105,7 @@ def test_the_migration_counts_what_was_written_before_it(tmp_path):
         (utc(2026, 6, 20, 23, 59), utc(2026, 6, 21, 0, 1)),
     )
     assert migrate.migrate(conn) == (14, len(migrate.available()))
+    keyring_of(conn).prepare(conn)  # as Database.open does after migrating
 
     found = figures_for(conn, *FY2026, today=date(2026, 12, 1)).to_api()
     # The household role names the writer: the son's conversation was "self" anyway, the
